@@ -1,0 +1,336 @@
+/*
+ * connector-host plugin ABI, version 1.
+ *
+ * The only contract between the host and a connector plugin. Pure C so that any
+ * compiler and any language with a C FFI can implement a plugin; C++ authors use the
+ * header-only SDK (sdk/) on top of it.
+ *
+ * Naming: `chp_plugin` members are implemented by the plugin (the plugin's "on_"
+ * side); `chp_host` members are implemented by the host (callbacks).
+ *
+ * Versioning rules
+ *  - Every struct starts with {struct_size, abi_major, abi_minor}.
+ *  - A minor bump only appends members at the end of structs and adds constants.
+ *    A reader never touches a member that lies beyond the struct_size the writer
+ *    filled in (see CHP_HAS_MEMBER), so a plugin built for 1.x loads in every 1.y
+ *    host with y >= x, and the host treats missing members as absent.
+ *  - Anything else (removing, reordering, changing a type) is a major bump.
+ *  - plugin-api/abi.lock holds the SHA-256 of this file for the current version; a test
+ *    fails when the file changes without a version bump.
+ *
+ * Buffers
+ *  - chp_str is {ptr, len}, not NUL-terminated unless said so. A chp_str argument is
+ *    borrowed: it is valid only for the duration of the call that receives it.
+ *  - Data flowing from the host to the plugin arrives through a chp_sink callback
+ *    supplied by the plugin; the bytes are valid only during that callback.
+ *  - Who allocates frees: the host never frees plugin memory and vice versa.
+ *
+ * Threads
+ *  - chp_plugin_entry is called once per library, on the host's loader thread.
+ *  - Hooks (create, authorize, refresh, disable, sync, destroy) run on a host worker
+ *    thread. The host never runs two hooks of the same instance at once; hooks of
+ *    different instances may run concurrently on different threads.
+ *  - Host callbacks are thread-safe. Callbacks that take a chp_call may only be used
+ *    during that hook call, from the thread running it.
+ *
+ * Errors
+ *  - Hooks return a chp_status_code. On failure they may attach a message with
+ *    chp_host.call_set_error. No exception or longjmp may cross this boundary.
+ */
+#ifndef CONNECTOR_HOST_PLUGIN_API_H_
+#define CONNECTOR_HOST_PLUGIN_API_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CHP_ABI_MAJOR 1
+#define CHP_ABI_MINOR 0
+#define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
+#define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
+
+/* Name of the single symbol a plugin exports. */
+#define CHP_ENTRY_SYMBOL "chp_plugin_entry"
+
+#if defined(_WIN32)
+#define CHP_EXPORT __declspec(dllexport)
+#else
+#define CHP_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* True when the struct pointed to by `p` (of type `type`) was filled in far enough to
+ * contain `member`. Readers must check this before reading any member added after 1.0. */
+#define CHP_HAS_MEMBER(p, type, member) \
+  ((p)->struct_size >= offsetof(type, member) + sizeof(((type*)0)->member))
+
+/* Common header of every versioned struct. */
+#define CHP_STRUCT_HEADER \
+  uint32_t struct_size;   \
+  uint16_t abi_major;     \
+  uint16_t abi_minor
+
+/* ----------------------------------------------------------------------------------
+ * Basic types
+ * --------------------------------------------------------------------------------*/
+
+/* A borrowed byte string. */
+typedef struct chp_str {
+  const char* ptr;
+  size_t len;
+} chp_str;
+
+/* Receives bytes from the host. OWNERSHIP: `data` is valid only during the call.
+ * Called on the thread that made the host call. */
+typedef void (*chp_sink)(void* user, chp_str data);
+
+/* Result of a hook or a host callback. Zero is deliberately not a valid value so that
+ * an uninitialised status is never mistaken for success. */
+typedef uint32_t chp_status_code;
+#define CHP_OK ((chp_status_code)1)
+/* Worth retrying later with backoff: network errors, 5xx, rate limits, deadlines. */
+#define CHP_ERR_TRANSIENT ((chp_status_code)2)
+/* Credentials were rejected (e.g. invalid_grant): an admin must re-authorize. */
+#define CHP_ERR_AUTH_REVOKED ((chp_status_code)3)
+/* Configuration is invalid: fix the YAML; retrying will not help. */
+#define CHP_ERR_CONFIG ((chp_status_code)4)
+/* Anything else that will not succeed on retry. */
+#define CHP_ERR_PERMANENT ((chp_status_code)5)
+/* Returned by host callbacks only. */
+#define CHP_ERR_NOT_FOUND ((chp_status_code)6)
+#define CHP_ERR_CONFLICT ((chp_status_code)7)  /* compare-and-swap lost */
+#define CHP_ERR_CANCELLED ((chp_status_code)8) /* the call was cancelled / deadline */
+#define CHP_ERR_UNSUPPORTED ((chp_status_code)9)
+
+typedef uint32_t chp_log_level;
+#define CHP_LOG_TRACE ((chp_log_level)1)
+#define CHP_LOG_DEBUG ((chp_log_level)2)
+#define CHP_LOG_INFO ((chp_log_level)3)
+#define CHP_LOG_WARN ((chp_log_level)4)
+#define CHP_LOG_ERROR ((chp_log_level)5)
+
+/* State of one subject (e.g. an end user) of a connector instance. */
+typedef uint32_t chp_subject_state;
+#define CHP_SUBJECT_ACTIVE ((chp_subject_state)1)
+#define CHP_SUBJECT_SUSPENDED ((chp_subject_state)2) /* waiting on a connection */
+#define CHP_SUBJECT_DISABLED ((chp_subject_state)3)  /* failed; detail says why */
+
+/* Capability bits of a plugin descriptor. */
+#define CHP_CAP_PROVIDES_CONNECTION ((uint64_t)1 << 0) /* authorize/refresh own credentials */
+#define CHP_CAP_USES_CONNECTION ((uint64_t)1 << 1)     /* borrows another instance's token */
+#define CHP_CAP_SUBJECTS ((uint64_t)1 << 2)            /* reports per-subject status */
+#define CHP_CAP_INTERACTIVE_AUTHORIZE ((uint64_t)1 << 3) /* browser redirect flow */
+#define CHP_CAP_WRITE_BACK ((uint64_t)1 << 4)          /* consumes the outbox */
+
+/* Opaque handles. */
+typedef struct chp_instance chp_instance; /* plugin-owned, one per configured connector */
+typedef struct chp_host_ctx chp_host_ctx; /* host-owned, one per instance */
+typedef struct chp_call chp_call;         /* host-owned, one per hook call */
+typedef struct chp_txn chp_txn;           /* host-owned state transaction */
+
+/* ----------------------------------------------------------------------------------
+ * HTTP through the host's client (proxy, CA bundle, timeouts, retries of idempotent
+ * requests on connection errors, metrics and secret redaction live in one place).
+ * --------------------------------------------------------------------------------*/
+
+typedef struct chp_http_header {
+  chp_str name;
+  chp_str value;
+} chp_http_header;
+
+/* Request flags. */
+#define CHP_HTTP_NO_RETRY ((uint32_t)1 << 0)      /* never retry, even idempotent */
+#define CHP_HTTP_BODY_IS_SECRET ((uint32_t)1 << 1) /* never log the request body */
+
+typedef struct chp_http_request {
+  CHP_STRUCT_HEADER;
+  chp_str method; /* "GET", "POST", ... */
+  chp_str url;    /* absolute http(s) URL */
+  const chp_http_header* headers;
+  size_t header_count;
+  chp_str body;
+  uint32_t timeout_ms; /* 0: the host default; always capped by the call's deadline */
+  uint32_t flags;
+} chp_http_request;
+
+/* Response delivery. The host calls on_header for each response header, then on_body
+ * for each chunk of the body, on the calling thread, before http_request returns.
+ * OWNERSHIP: all chp_str arguments are valid only during the callback. */
+typedef struct chp_http_response_sink {
+  CHP_STRUCT_HEADER;
+  void* user;
+  void (*on_header)(void* user, chp_str name, chp_str value);
+  void (*on_body)(void* user, chp_str chunk);
+} chp_http_response_sink;
+
+/* ----------------------------------------------------------------------------------
+ * Host callbacks
+ * --------------------------------------------------------------------------------*/
+
+typedef struct chp_host {
+  CHP_STRUCT_HEADER;
+
+  /* Logging. The host adds the connector name and redacts known secrets.
+   * Thread: any. */
+  void (*log)(chp_host_ctx* ctx, chp_log_level level, chp_str message);
+
+  /* --- Call control (only during the hook call that received `call`) --- */
+
+  /* Nonzero once the host wants the hook to stop (shutdown, disable, deadline). Hooks
+   * check it between pages/batches and return CHP_ERR_CANCELLED. */
+  int (*call_cancelled)(const chp_call* call);
+  /* Milliseconds left before the hook's deadline (0 when passed). */
+  uint64_t (*call_remaining_ms)(const chp_call* call);
+  /* Attach a human-readable message to the hook's failure status. Copied. Must not
+   * contain secrets. The last call wins. */
+  void (*call_set_error)(chp_call* call, chp_str message);
+  /* Set the hook's JSON output (authorize/refresh: credentials and identity; sync:
+   * a summary). Copied. The last call wins. */
+  void (*call_set_output)(chp_call* call, chp_str json);
+
+  /* --- Key/value state in the instance's namespace (durable, survives restarts) --- */
+
+  /* CHP_OK and one sink call with the value, or CHP_ERR_NOT_FOUND. */
+  chp_status_code (*state_get)(chp_host_ctx* ctx, chp_str key, chp_sink sink, void* user);
+
+  /* Transactions group state writes, mirrored records and outbox changes so that a
+   * sync batch's data and checkpoint commit together. Every write goes through a
+   * transaction. `txn` must be committed or rolled back before the hook returns; the
+   * host rolls back any that is left open. */
+  chp_status_code (*txn_begin)(chp_host_ctx* ctx, chp_txn** out_txn);
+  chp_status_code (*txn_put)(chp_txn* txn, chp_str key, chp_str value);
+  chp_status_code (*txn_delete)(chp_txn* txn, chp_str key);
+  /* Mirror a record into the collection (a table named after it). `json` is the
+   * record; `deleted` nonzero marks it soft-deleted. Upsert by id. */
+  chp_status_code (*txn_upsert_record)(chp_txn* txn, chp_str collection, chp_str id,
+                                       chp_str json, int deleted);
+  /* Queue a change to push to the remote system (write-back). */
+  chp_status_code (*txn_outbox_add)(chp_txn* txn, chp_str collection, chp_str id,
+                                    chp_str json);
+  /* Outbox entry handled: `error` empty removes it; otherwise it stays, with the error
+   * kept for an admin, and is not offered again until an admin retries it. */
+  chp_status_code (*txn_outbox_done)(chp_txn* txn, int64_t entry_id, chp_str error);
+  /* Durable (fsync'd) on CHP_OK. Ends the transaction either way. */
+  chp_status_code (*txn_commit)(chp_txn* txn);
+  void (*txn_rollback)(chp_txn* txn);
+
+  /* Read one mirrored record: one sink call with its JSON, or CHP_ERR_NOT_FOUND. */
+  chp_status_code (*record_get)(chp_host_ctx* ctx, chp_str collection, chp_str id,
+                                chp_sink sink, void* user);
+  /* Pending outbox entries, oldest first, at most `limit`: one sink call per entry with
+   * {"entry_id":N,"collection":"...","id":"...","record":{...}}. */
+  chp_status_code (*outbox_pending)(chp_host_ctx* ctx, uint32_t limit, chp_sink sink,
+                                    void* user);
+
+  /* --- Secrets: encrypted at rest, never logged --- */
+
+  /* CHP_OK with one sink call and *out_version set, or CHP_ERR_NOT_FOUND. */
+  chp_status_code (*secret_get)(chp_host_ctx* ctx, chp_str name, chp_sink sink, void* user,
+                                uint64_t* out_version);
+  /* Compare-and-swap: stores `value` only if the current version is `expected_version`
+   * (0: must not exist). CHP_ERR_CONFLICT otherwise. Durable on CHP_OK. */
+  chp_status_code (*secret_put)(chp_host_ctx* ctx, chp_str name, chp_str value,
+                                uint64_t expected_version);
+
+  /* --- Status and metrics --- */
+
+  /* Instance-level progress/status line shown to admins. */
+  void (*report_status)(chp_host_ctx* ctx, chp_str message);
+  /* Per-subject (e.g. end user) status with a detail such as the last error. */
+  void (*report_subject)(chp_host_ctx* ctx, chp_str subject_id, chp_str display_name,
+                         chp_subject_state state, chp_str detail);
+  /* Prometheus counter increment / gauge set. `name` must match [a-z_][a-z0-9_]*; the
+   * host prefixes it with chp_plugin_ and labels it with the connector name. */
+  void (*metric_add)(chp_host_ctx* ctx, chp_str name, double delta);
+  void (*metric_set)(chp_host_ctx* ctx, chp_str name, double value);
+
+  /* --- HTTP --- */
+
+  /* Performs one request. *out_status is the HTTP status. Returns CHP_OK when a
+   * response was received (whatever its status), CHP_ERR_TRANSIENT on transport
+   * errors, CHP_ERR_CANCELLED when the call was cancelled, with the reason in the
+   * call's error. */
+  chp_status_code (*http_request)(chp_host_ctx* ctx, chp_call* call,
+                                  const chp_http_request* request,
+                                  const chp_http_response_sink* response,
+                                  uint32_t* out_status);
+
+  /* --- Borrowed connection (plugins with CHP_CAP_USES_CONNECTION) --- */
+
+  /* The public part of the used connection's credentials as JSON, e.g.
+   * {"access_token":"...","instance_url":"...","token_type":"Bearer"}.
+   * `flags` CHP_TOKEN_REJECTED: the token last returned was rejected (HTTP 401); the
+   * host refreshes once (single-flight, shared with every user of the connection) and
+   * returns the new token. CHP_ERR_AUTH_REVOKED when the connection is not connected:
+   * the host suspends the calling instance until it is. */
+  chp_status_code (*connection_token)(chp_host_ctx* ctx, chp_call* call, uint32_t flags,
+                                      chp_sink sink, void* user);
+} chp_host;
+
+#define CHP_TOKEN_REJECTED ((uint32_t)1 << 0)
+
+/* ----------------------------------------------------------------------------------
+ * The plugin descriptor
+ * --------------------------------------------------------------------------------*/
+
+typedef struct chp_plugin {
+  CHP_STRUCT_HEADER;
+
+  /* NUL-terminated, static for the library's lifetime. `name` matches
+   * [a-z][a-z0-9-]* and is what the YAML `plugin:` key refers to. */
+  const char* name;
+  const char* version; /* semver of the plugin itself */
+  const char* description;
+  /* JSON Schema (draft 2020-12 subset) of the connector's `config:` block. Properties
+   * carrying "x-secret": true must be given as ${env:..} / ${file:..} references. */
+  const char* config_schema_json;
+  uint64_t capabilities; /* CHP_CAP_* bits */
+
+  /* Creates an instance from its validated config (JSON). `ctx` stays valid until
+   * destroy. Returns CHP_ERR_CONFIG with a message naming the field on bad config.
+   * OWNERSHIP: *out_instance belongs to the plugin until destroy. */
+  chp_status_code (*create)(chp_host_ctx* ctx, chp_call* call, chp_str config_json,
+                            chp_instance** out_instance);
+
+  /* Authorizes the connection. `input_json` carries the step:
+   *   {"step":"start","redirect_uri":"..."} -> output {"authorize_url":"...",
+   *      "state":"..."} for interactive flows, or credentials for non-interactive ones;
+   *   {"step":"callback","code":"...","state":"...","redirect_uri":"..."}
+   *      -> output credentials.
+   * Credentials output: {"credentials":{...secret...},"connection":{...public, e.g.
+   * instance_url...},"identity":{"user_id","username","org_id"},"expires_at_ms":N,
+   * "warnings":[...]}. The host stores credentials encrypted. */
+  chp_status_code (*authorize)(chp_instance* instance, chp_call* call, chp_str input_json);
+
+  /* Refreshes credentials. `input_json` = {"credentials":{...}}. Output as authorize.
+   * A rotated refresh token must be in the output; the host commits it durably before
+   * handing out the new access token. CHP_ERR_AUTH_REVOKED when the grant is dead. */
+  chp_status_code (*refresh)(chp_instance* instance, chp_call* call, chp_str input_json);
+
+  /* Stops the connector: `input_json` = {"credentials":{...}} (may be empty). Must be
+   * idempotent. Checkpoints stay so that enabling resumes where it stopped. */
+  chp_status_code (*disable)(chp_instance* instance, chp_call* call, chp_str input_json);
+
+  /* One sync run. `input_json` = {"reason":"schedule|manual|resume"}. Commits progress
+   * in transactions as it goes; returns CHP_ERR_CANCELLED promptly when cancelled. */
+  chp_status_code (*sync)(chp_instance* instance, chp_call* call, chp_str input_json);
+
+  /* Frees the instance. Never fails. Called exactly once per created instance, before
+   * the library is unloaded. */
+  void (*destroy)(chp_instance* instance);
+} chp_plugin;
+
+/* The one required export.
+ * `host` stays valid until the library is unloaded; `host_abi` is
+ * CHP_ABI_VERSION(major, minor) of the host. Returns the descriptor (static storage),
+ * or NULL when the plugin cannot work with this host. Must not do fallible work
+ * beyond that check. Thread: the host's loader thread, once per load. */
+typedef const chp_plugin* (*chp_plugin_entry_fn)(const chp_host* host, uint32_t host_abi);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CONNECTOR_HOST_PLUGIN_API_H_ */
