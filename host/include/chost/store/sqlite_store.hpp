@@ -1,0 +1,40 @@
+// The SQLite implementation of StateStore (the default, one file in state_dir) and its factory.
+//
+// Durability: WAL journal with synchronous=FULL, so a committed transaction (e.g. a rotated
+// refresh token) has been fsync'd before commit returns.
+// Threading: a small pool of connections; each call or open Transaction checks one out, so
+// readers run in parallel with a writer (WAL). Writers take SQLite's write lock up front
+// (BEGIN IMMEDIATE) and wait up to busy_timeout_ms for one another, then fail kTransient.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "chost/common/result.hpp"
+#include "chost/store/master_key.hpp"
+#include "chost/store/state_store.hpp"
+
+namespace chost::store {
+
+struct SqliteStoreOptions {
+  int busy_timeout_ms = 5000;
+  size_t history_keep_per_connection = 50;
+  // Clock for updated_at_ms / created_at_ms stamped by the store; system clock when empty.
+  std::function<int64_t()> now_ms;
+};
+
+// Opens (creating the file, its parent directories and the schema as needed) the state at
+// `path`. Secrets need `master_key`; without one, opening fails if encrypted secrets exist.
+// With a key that differs from the one the secrets were encrypted with, opening fails.
+// Errors name the path and what failed.
+Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
+                                                      std::optional<MasterKey> master_key,
+                                                      SqliteStoreOptions options = {});
+
+// The schema version this build migrates to (for `status` output and tests).
+int sqlite_store_schema_version();
+
+}  // namespace chost::store

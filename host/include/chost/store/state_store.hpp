@@ -1,0 +1,186 @@
+// StateStore: the host's durable state behind one interface, so that the SQLite default can be
+// joined by a PostgreSQL implementation for several replicas. It holds per-instance key/value
+// state, mirrored records, the write-back outbox, encrypted secrets, connection lifecycle
+// records with their history, per-subject status and ownership leases.
+//
+// Everything plugin-visible is scoped by a namespace: the connector instance name, which must be
+// 1..64 chars of [A-Za-z0-9_-]. Every method is safe to call from several threads at once.
+// Timestamps are milliseconds since the Unix epoch.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chost/common/result.hpp"
+#include "chost/store/master_key.hpp"
+
+namespace chost::store {
+
+struct MirroredRecord {
+  std::string id;
+  std::string json;
+  bool deleted = false;
+  int64_t updated_at_ms = 0;
+};
+
+struct OutboxEntry {
+  int64_t entry_id = 0;  // increasing, never reused
+  std::string collection;
+  std::string id;
+  std::string json;
+  std::string error;  // empty for pending entries; the failure for outbox_failed()
+  int64_t created_at_ms = 0;
+};
+
+// A decrypted secret. The destructor wipes the value's bytes.
+struct SecretValue {
+  std::string value;
+  uint64_t version = 0;  // 1 for the first put, +1 per put
+
+  SecretValue() = default;
+  SecretValue(std::string v, uint64_t ver) : value(std::move(v)), version(ver) {}
+  SecretValue(const SecretValue&) = default;
+  SecretValue(SecretValue&&) = default;
+  SecretValue& operator=(const SecretValue&) = default;
+  SecretValue& operator=(SecretValue&&) = default;
+  ~SecretValue();
+};
+
+// Host-owned credential lifecycle state of one connection (a connector instance that provides
+// a connection). `state` is one of: unauthorized, connected, refreshing, disconnected, disabled.
+struct ConnectionRecord {
+  std::string name;
+  std::string state;
+  std::string reason;
+  std::string identity_json = "{}";
+  std::string public_json = "{}";  // non-secret connection data, e.g. instance_url
+  int64_t access_expires_at_ms = 0;
+  int64_t last_used_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct HistoryEntry {
+  std::string from_state;  // empty for the first transition
+  std::string to_state;
+  std::string reason;
+  int64_t at_ms = 0;
+};
+
+// Status of one subject (e.g. an end user) of a connector instance.
+// `state` is one of: active, suspended, disabled.
+struct SubjectRecord {
+  std::string subject_id;
+  std::string display_name;
+  std::string state;
+  std::string detail;
+  int64_t updated_at_ms = 0;
+};
+
+// A write transaction in one namespace. Every write of a sync batch (records, checkpoint,
+// outbox) goes through one Transaction so that it commits or vanishes as a whole. After any
+// operation fails, the transaction is poisoned: commit() rolls back and reports that error.
+// Destroying a transaction that was not committed rolls it back. Writers are serialized, so
+// keep transactions short (no network calls while one is open).
+// A Transaction is used by one thread at a time.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  virtual Status put(std::string_view key, std::string_view value) = 0;
+  virtual Status del(std::string_view key) = 0;
+  // Reads through the transaction, so it sees its own uncommitted writes.
+  virtual Result<std::optional<std::string>> get(std::string_view key) = 0;
+
+  // Upsert by id into the collection's mirror table (created on first use). `json` must be
+  // valid JSON.
+  virtual Status upsert_record(std::string_view collection, std::string_view id,
+                               std::string_view json, bool deleted) = 0;
+  // Queues a change for write-back; returns its entry_id.
+  virtual Result<int64_t> outbox_add(std::string_view collection, std::string_view id,
+                                     std::string_view json) = 0;
+  // Empty `error`: the entry is removed. Otherwise it is kept with the error and not offered by
+  // outbox_pending() until outbox_retry(). kNotFound if the entry is not in this namespace.
+  virtual Status outbox_done(int64_t entry_id, std::string_view error) = 0;
+
+  // Durable (fsync'd) when OK. Ends the transaction either way.
+  virtual Status commit() = 0;
+  // Ends the transaction, discarding its writes. No-op when already ended.
+  virtual void rollback() = 0;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // --- Key/value state (writes go through begin()) ---
+  virtual Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
+  virtual Result<std::unique_ptr<Transaction>> begin(std::string_view ns) = 0;
+
+  // --- Mirrored records ---
+  // nullopt when the record or the collection does not exist. Deleted records are returned
+  // with deleted = true.
+  virtual Result<std::optional<MirroredRecord>> record_get(std::string_view ns,
+                                                           std::string_view collection,
+                                                           std::string_view id) = 0;
+  virtual Result<uint64_t> count_records(std::string_view ns, std::string_view collection,
+                                         bool include_deleted) = 0;
+  // Collection names (as given, not sanitized) of the namespace, sorted.
+  virtual Result<std::vector<std::string>> list_collections(std::string_view ns) = 0;
+
+  // --- Outbox (write-back queue) ---
+  // Entries without an error, oldest first, at most `limit`.
+  virtual Result<std::vector<OutboxEntry>> outbox_pending(std::string_view ns, size_t limit) = 0;
+  // Entries that failed (error set), oldest first, for the admin.
+  virtual Result<std::vector<OutboxEntry>> outbox_failed(std::string_view ns) = 0;
+  // Clears a failed entry's error so it is offered again. kNotFound if absent.
+  virtual Status outbox_retry(std::string_view ns, int64_t entry_id) = 0;
+
+  // --- Secrets (encrypted at rest; need a master key) ---
+  virtual Result<std::optional<SecretValue>> secret_get(std::string_view ns,
+                                                        std::string_view name) = 0;
+  // Compare-and-swap: stores `value` only if the current version is `expected_version`
+  // (0: must not exist), else kConflict. Durable when OK. Returns the new version.
+  virtual Result<uint64_t> secret_put(std::string_view ns, std::string_view name,
+                                      std::string_view value, uint64_t expected_version) = 0;
+  // Idempotent: OK when the secret does not exist.
+  virtual Status secret_delete(std::string_view ns, std::string_view name) = 0;
+  // Re-encrypts every secret with `new_key` in one transaction; from then on only `new_key`
+  // opens the state.
+  virtual Status rotate_key(MasterKey new_key) = 0;
+
+  // --- Connections (host-owned) ---
+  virtual Status put_connection(const ConnectionRecord& record) = 0;
+  virtual Result<std::optional<ConnectionRecord>> get_connection(std::string_view name) = 0;
+  virtual Result<std::vector<ConnectionRecord>> list_connections() = 0;
+  // Appends a transition and keeps only the newest N per connection (store option).
+  virtual Status append_history(std::string_view name, std::string_view from_state,
+                                std::string_view to_state, std::string_view reason,
+                                int64_t at_ms) = 0;
+  // Newest first, at most `limit`.
+  virtual Result<std::vector<HistoryEntry>> list_history(std::string_view name, size_t limit) = 0;
+
+  // --- Subjects (per end user status) ---
+  virtual Status upsert_subject(std::string_view ns, const SubjectRecord& subject) = 0;
+  virtual Result<std::optional<SubjectRecord>> get_subject(std::string_view ns,
+                                                           std::string_view subject_id) = 0;
+  // Sorted by subject_id.
+  virtual Result<std::vector<SubjectRecord>> list_subjects(std::string_view ns) = 0;
+
+  // --- Leases (leader/ownership for scale-out) ---
+  // True when `owner` now holds the lease until now_ms + ttl_ms: it was free, expired, or
+  // already held by `owner` (renewal). False when another owner holds an unexpired lease.
+  virtual Result<bool> try_acquire_lease(std::string_view name, std::string_view owner,
+                                         int64_t ttl_ms, int64_t now_ms) = 0;
+  // Releases the lease if `owner` holds it; OK otherwise too.
+  virtual Status release_lease(std::string_view name, std::string_view owner) = 0;
+};
+
+// Valid connection / subject state names.
+bool is_valid_connection_state(std::string_view state);
+bool is_valid_subject_state(std::string_view state);
+
+}  // namespace chost::store

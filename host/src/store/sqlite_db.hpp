@@ -1,0 +1,134 @@
+// Private to chost_store: RAII over sqlite3 (connection with a prepared-statement cache,
+// statements, transactions) and the connection pool SqliteStateStore draws from.
+// Every SQLite failure becomes a chost::Error naming the operation.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "chost/common/result.hpp"
+
+namespace chost::store {
+
+// SQLITE_BUSY / LOCKED / FULL are worth retrying; anything else is permanent.
+Error sqlite_error(int rc, std::string_view what, sqlite3* db);
+
+class Db;
+
+// One use of a (cached) prepared statement. Resets it and clears its bindings on destruction,
+// so the next use starts clean. Bind errors are kept and reported by step()/run().
+class Stmt {
+ public:
+  Stmt(Db* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  ~Stmt();
+
+  Stmt& bind(int index, std::string_view text);
+  Stmt& bind(int index, int64_t value);
+  Stmt& bind_blob(int index, const void* data, size_t size_bytes);
+  Stmt& bind_null(int index);
+
+  // true: a row is available; false: done.
+  Result<bool> step();
+  // Steps to completion, ignoring rows.
+  Status run();
+  // Ready for reuse with new bindings (for a statement run in a loop).
+  void reset();
+
+  std::string text(int col) const;
+  int64_t int64(int col) const;
+  std::string blob(int col) const;
+  bool is_null(int col) const;
+
+ private:
+  void note(int rc);
+  Db* db_;
+  sqlite3_stmt* stmt_;
+  int bind_rc_ = SQLITE_OK;
+};
+
+class Db {
+ public:
+  // Opens `path` (creating it) with WAL, synchronous=FULL, busy_timeout and foreign keys.
+  static Result<std::unique_ptr<Db>> open(const std::string& path, int busy_timeout_ms);
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+  ~Db();
+
+  // Runs one or more statements without results.
+  Status exec(const char* sql, std::string_view what);
+  // A statement from this connection's cache (prepared on first use).
+  Result<std::unique_ptr<Stmt>> prepare(const std::string& sql);
+  Error error(int rc, std::string_view what) { return sqlite_error(rc, what, db_); }
+  int changes() const { return sqlite3_changes(db_); }
+  int64_t last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+  bool in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+  sqlite3* raw() { return db_; }
+
+ private:
+  explicit Db(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+// An explicit write transaction on one connection: BEGIN IMMEDIATE now, so a writer learns at
+// begin (not at its first write) whether it got the write lock. Rolls back unless committed.
+class DbTxn {
+ public:
+  static Result<DbTxn> begin(Db& db);
+  DbTxn(DbTxn&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  DbTxn& operator=(DbTxn&&) = delete;
+  ~DbTxn() { rollback(); }
+  Status commit();
+  void rollback();
+
+ private:
+  explicit DbTxn(Db* db) : db_(db) {}
+  Db* db_;
+};
+
+class ConnectionPool;
+
+// A connection checked out of the pool; returned (rolled back if left in a transaction) on
+// destruction. Keeps the pool alive.
+class PooledDb {
+ public:
+  PooledDb(std::shared_ptr<ConnectionPool> pool, std::unique_ptr<Db> db)
+      : pool_(std::move(pool)), db_(std::move(db)) {}
+  PooledDb(PooledDb&&) = default;
+  PooledDb& operator=(PooledDb&&) = delete;
+  ~PooledDb();
+  Db& operator*() { return *db_; }
+  Db* operator->() { return db_.get(); }
+
+ private:
+  std::shared_ptr<ConnectionPool> pool_;
+  std::unique_ptr<Db> db_;
+};
+
+class ConnectionPool : public std::enable_shared_from_this<ConnectionPool> {
+ public:
+  ConnectionPool(std::string path, int busy_timeout_ms)
+      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
+  Result<PooledDb> acquire();
+  void release(std::unique_ptr<Db> db);
+  const std::string& path() const { return path_; }
+
+ private:
+  // Idle connections kept beyond this are closed: the host has few worker threads.
+  static constexpr size_t kMaxIdle = 8;
+  const std::string path_;
+  const int busy_timeout_ms_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Db>> idle_;
+};
+
+}  // namespace chost::store

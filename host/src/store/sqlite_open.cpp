@@ -1,0 +1,79 @@
+// open_sqlite_store: prepares the file (directory, permissions), migrates the schema and checks
+// the master key before handing out a store.
+#include <fcntl.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "migrations.hpp"
+#include "sqlite_state_store.hpp"
+
+namespace chost::store {
+
+namespace {
+
+int64_t system_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The file holds secrets (sealed) and tokens' metadata: owner-only from the first byte.
+// SQLite gives the -wal and -shm files the permissions of the database file.
+Status prepare_file(const std::string& path) {
+  std::filesystem::path p(path);
+  if (p.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(p.parent_path(), ec);
+    if (ec) {
+      return Error::config("state store " + path + ": cannot create directory " +
+                           p.parent_path().string() + ": " + ec.message());
+    }
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Error::config("state store " + path +
+                         ": cannot open or create the file: " + std::strerror(errno));
+  }
+  ::close(fd);
+  return {};
+}
+
+}  // namespace
+
+int sqlite_store_schema_version() { return latest_schema_version(); }
+
+Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
+                                                      std::optional<MasterKey> master_key,
+                                                      SqliteStoreOptions options) {
+  if (path.empty()) return Error::config("state store: the database path is empty");
+  if (sodium_init() < 0) return Error::permanent("state store: libsodium failed to initialize");
+  if (options.busy_timeout_ms < 0) options.busy_timeout_ms = 0;
+  if (Status s = prepare_file(path); !s) return s.error();
+
+  auto core = std::make_shared<StoreCore>();
+  core->pool = std::make_shared<ConnectionPool>(path, options.busy_timeout_ms);
+  core->now_ms = options.now_ms ? std::move(options.now_ms) : system_now_ms;
+  core->history_keep_per_connection = options.history_keep_per_connection;
+  core->key = std::move(master_key);
+
+  auto prefixed = [&](const Error& e) { return Error{e.cls, core->error_prefix() + e.message}; };
+  {
+    auto db = core->acquire();
+    if (!db) return prefixed(db.error());
+    if (Status s = migrate(**db, core->now_ms()); !s) return prefixed(s.error());
+  }
+  if (Status s = check_master_key(*core); !s) {
+    // check_master_key already names the file in its own errors.
+    if (s.error().message.rfind("state store ", 0) == 0) return s.error();
+    return prefixed(s.error());
+  }
+  return std::unique_ptr<StateStore>(std::make_unique<SqliteStateStore>(std::move(core)));
+}
+
+}  // namespace chost::store

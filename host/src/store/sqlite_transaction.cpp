@@ -1,0 +1,166 @@
+// SqliteTransaction: the writes of one namespace's batch, committed as one SQL transaction.
+#include "chost/store/identifiers.hpp"
+#include "sqlite_state_store.hpp"
+
+namespace chost::store {
+
+Status SqliteTransaction::guarded(const std::function<Status()>& op) {
+  if (ended_) return Error::permanent("transaction already ended");
+  if (failed_) return Error::permanent("transaction failed earlier: " + failed_->message);
+  Status s = op();
+  if (!s) failed_ = s.error();
+  return s;
+}
+
+Status SqliteTransaction::put(std::string_view key, std::string_view value) {
+  return guarded([&]() -> Status {
+    auto st = db_->prepare(
+        "INSERT INTO kv (ns, key, value) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value");
+    if (!st) return st.error();
+    (*st)->bind(1, ns_).bind(2, key).bind_blob(3, value.data(), value.size());
+    return (*st)->run();
+  });
+}
+
+Status SqliteTransaction::del(std::string_view key) {
+  return guarded([&]() -> Status {
+    auto st = db_->prepare("DELETE FROM kv WHERE ns = ?1 AND key = ?2");
+    if (!st) return st.error();
+    (*st)->bind(1, ns_).bind(2, key);
+    return (*st)->run();
+  });
+}
+
+Result<std::optional<std::string>> SqliteTransaction::get(std::string_view key) {
+  std::optional<std::string> value;
+  Status s = guarded([&]() -> Status {
+    auto st = db_->prepare("SELECT value FROM kv WHERE ns = ?1 AND key = ?2");
+    if (!st) return st.error();
+    (*st)->bind(1, ns_).bind(2, key);
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (*row) value = (*st)->blob(0);
+    return {};
+  });
+  if (!s) return s.error();
+  return value;
+}
+
+Result<std::string> SqliteTransaction::ensure_mirror_table(std::string_view collection) {
+  auto existing = find_mirror_table(*core_, *db_, ns_, collection, &created_mirrors_);
+  if (!existing) return existing.error();
+  if (*existing) return **existing;
+
+  auto name = mirror_table_name(ns_, collection);
+  if (!name) return name.error();
+  // Different (namespace, collection) pairs can sanitize to one table name ('a-b' vs 'a_b',
+  // case): refuse the second rather than mixing two collections in one table.
+  auto clash = db_->prepare("SELECT ns, collection FROM store_mirrors WHERE table_name = ?1");
+  if (!clash) return clash.error();
+  (*clash)->bind(1, *name);
+  auto row = (*clash)->step();
+  if (!row) return row.error();
+  if (*row) {
+    return Error::config("collection '" + std::string(collection) + "' of namespace '" + ns_ +
+                         "' maps to mirror table " + *name + ", already used by collection '" +
+                         (*clash)->text(1) + "' of namespace '" + (*clash)->text(0) + "'");
+  }
+  const std::string create = "CREATE TABLE IF NOT EXISTS " + quote_identifier(*name) +
+                             " (id TEXT PRIMARY KEY, data TEXT NOT NULL CHECK (json_valid(data)),"
+                             " deleted INTEGER NOT NULL DEFAULT 0, updated_at_ms INTEGER NOT NULL)";
+  if (Status s = db_->exec(create.c_str(), "creating mirror table " + *name); !s) return s.error();
+  auto reg = db_->prepare(
+      "INSERT INTO store_mirrors (ns, collection, table_name, created_at_ms) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  if (!reg) return reg.error();
+  (*reg)->bind(1, ns_).bind(2, collection).bind(3, *name).bind(4, core_->now_ms());
+  if (Status s = (*reg)->run(); !s) return s.error();
+  created_mirrors_.emplace(ns_, std::string(collection));
+  return *name;
+}
+
+Status SqliteTransaction::upsert_record(std::string_view collection, std::string_view id,
+                                        std::string_view json, bool deleted) {
+  return guarded([&]() -> Status {
+    auto table = ensure_mirror_table(collection);
+    if (!table) return table.error();
+    auto st = db_->prepare("INSERT INTO " + quote_identifier(*table) +
+                           " (id, data, deleted, updated_at_ms) VALUES (?1, ?2, ?3, ?4) "
+                           "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                           "deleted = excluded.deleted, updated_at_ms = excluded.updated_at_ms");
+    if (!st) return st.error();
+    (*st)->bind(1, id).bind(2, json).bind(3, int64_t{deleted ? 1 : 0}).bind(4, core_->now_ms());
+    Status s = (*st)->run();
+    if (!s && s.error().message.find("CHECK constraint") != std::string::npos) {
+      return Error::permanent("record '" + std::string(id) + "' of collection '" +
+                              std::string(collection) + "' is not valid JSON");
+    }
+    return s;
+  });
+}
+
+Result<int64_t> SqliteTransaction::outbox_add(std::string_view collection, std::string_view id,
+                                              std::string_view json) {
+  int64_t entry_id = 0;
+  Status s = guarded([&]() -> Status {
+    if (Status v = validate_identifier("collection", collection); !v) return v;
+    auto st = db_->prepare(
+        "INSERT INTO outbox (ns, collection, record_id, data, created_at_ms) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!st) return st.error();
+    (*st)->bind(1, ns_).bind(2, collection).bind(3, id).bind(4, json).bind(5, core_->now_ms());
+    Status r = (*st)->run();
+    if (!r && r.error().message.find("CHECK constraint") != std::string::npos) {
+      return Error::permanent("outbox entry for '" + std::string(id) + "' of collection '" +
+                              std::string(collection) + "' is not valid JSON");
+    }
+    if (!r) return r;
+    entry_id = db_->last_insert_rowid();
+    return {};
+  });
+  if (!s) return s.error();
+  return entry_id;
+}
+
+Status SqliteTransaction::outbox_done(int64_t entry_id, std::string_view error) {
+  return guarded([&]() -> Status {
+    auto st = error.empty() ? db_->prepare("DELETE FROM outbox WHERE ns = ?1 AND entry_id = ?2")
+                            : db_->prepare(
+                                  "UPDATE outbox SET error = ?3, failed_at_ms = ?4 "
+                                  "WHERE ns = ?1 AND entry_id = ?2");
+    if (!st) return st.error();
+    (*st)->bind(1, ns_).bind(2, entry_id);
+    if (!error.empty()) (*st)->bind(3, error).bind(4, core_->now_ms());
+    if (Status s = (*st)->run(); !s) return s;
+    if (db_->changes() == 0) {
+      return Error::not_found("no outbox entry " + std::to_string(entry_id) + " in namespace " +
+                              ns_);
+    }
+    return {};
+  });
+}
+
+Status SqliteTransaction::commit() {
+  if (ended_) return Error::permanent("transaction already ended");
+  ended_ = true;
+  if (failed_) {
+    txn_.rollback();
+    return Error{failed_->cls,
+                 "transaction rolled back after an earlier error: " + failed_->message};
+  }
+  if (Status s = txn_.commit(); !s) return s;
+  if (!created_mirrors_.empty()) {
+    std::lock_guard lock(core_->mirrors_mu);
+    core_->known_mirrors.merge(created_mirrors_);
+  }
+  return {};
+}
+
+void SqliteTransaction::rollback() {
+  if (ended_) return;
+  ended_ = true;
+  txn_.rollback();
+}
+
+}  // namespace chost::store

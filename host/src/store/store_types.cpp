@@ -1,0 +1,27 @@
+// Out-of-line pieces of the StateStore vocabulary: wiping SecretValue and the state names.
+#include <sodium.h>
+
+#include <array>
+
+#include "chost/store/state_store.hpp"
+
+namespace chost::store {
+
+SecretValue::~SecretValue() {
+  if (!value.empty()) sodium_memzero(value.data(), value.size());
+}
+
+bool is_valid_connection_state(std::string_view state) {
+  static constexpr std::array<std::string_view, 5> kStates = {
+      "unauthorized", "connected", "refreshing", "disconnected", "disabled"};
+  for (auto s : kStates) {
+    if (s == state) return true;
+  }
+  return false;
+}
+
+bool is_valid_subject_state(std::string_view state) {
+  return state == "active" || state == "suspended" || state == "disabled";
+}
+
+}  // namespace chost::store

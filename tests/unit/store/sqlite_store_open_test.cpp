@@ -1,0 +1,108 @@
+// Opening the SQLite store: directory creation, schema migrations and their version table,
+// idempotent re-open, durability pragmas, refusal of newer schemas and clear errors.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store_test_util.hpp"
+
+namespace chost::store {
+namespace {
+
+using testing::OpenOrDie;
+using testing::RawQuery;
+using testing::TempDir;
+
+TEST(StoreOpen, CreatesParentDirectoriesAndSchemaFromNothing) {
+  TempDir dir;
+  const std::string path = dir.file("a/b/c/state.db");
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(path));
+  EXPECT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_version"),
+            std::to_string(sqlite_store_schema_version()));
+  EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM schema_version"),
+            std::to_string(sqlite_store_schema_version()));
+  for (const char* table : {"kv", "outbox", "secrets", "connections", "connection_history",
+                            "subjects", "leases", "store_mirrors"}) {
+    EXPECT_EQ(RawQuery(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' "
+                                         "AND name='") +
+                                 table + "'"),
+              "1")
+        << table;
+  }
+  EXPECT_EQ(RawQuery(path, "PRAGMA journal_mode"), "wal");
+}
+
+TEST(StoreOpen, FileIsOwnerOnly) {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  auto store = OpenOrDie(path);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0077, 0u);
+}
+
+TEST(StoreOpen, ReopenIsIdempotent) {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  for (int i = 0; i < 3; ++i) {
+    auto store = OpenOrDie(path);
+    ASSERT_NE(store, nullptr) << "open #" << i;
+  }
+  EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM schema_version"),
+            std::to_string(sqlite_store_schema_version()));
+}
+
+TEST(StoreOpen, MigratesAnExistingEmptyFile) {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  { std::ofstream touch(path); }
+  ASSERT_EQ(std::filesystem::file_size(path), 0u);
+  auto store = OpenOrDie(path);
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(RawQuery(path, "SELECT MAX(version) FROM schema_version"),
+            std::to_string(sqlite_store_schema_version()));
+}
+
+TEST(StoreOpen, RefusesASchemaNewerThanThisBuild) {
+  TempDir dir;
+  const std::string path = dir.file("state.db");
+  { auto store = OpenOrDie(path); }
+  RawQuery(path,
+           "INSERT INTO schema_version (version, description, applied_at_ms) VALUES (999, "
+           "'from the future', 0)");
+  auto store = open_sqlite_store(path, std::nullopt);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().cls, ErrorClass::kConfig);
+  EXPECT_NE(store.error().message.find("999"), std::string::npos);
+  EXPECT_NE(store.error().message.find(path), std::string::npos);
+}
+
+TEST(StoreOpen, ReportsPathAndWhatFailed) {
+  TempDir dir;
+  // A regular file where a directory is needed.
+  const std::string blocker = dir.file("blocker");
+  { std::ofstream f(blocker); }
+  auto store = open_sqlite_store(blocker + "/state.db", std::nullopt);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find(blocker), std::string::npos);
+  EXPECT_NE(store.error().message.find("cannot"), std::string::npos);
+
+  // Not a database.
+  const std::string garbage = dir.file("garbage.db");
+  {
+    std::ofstream f(garbage, std::ios::binary);
+    f << std::string(8192, 'x');
+  }
+  auto bad = open_sqlite_store(garbage, std::nullopt);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find(garbage), std::string::npos);
+
+  EXPECT_FALSE(open_sqlite_store("", std::nullopt).ok());
+}
+
+}  // namespace
+}  // namespace chost::store
