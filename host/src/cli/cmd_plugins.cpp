@@ -1,0 +1,81 @@
+// `connector-host plugins`: loads every plugin in the given directories with the inert host
+// and prints a table; each bad file is reported on stderr and makes the exit code 1.
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "chost/loader/inert_host.hpp"
+#include "chost/loader/plugin_registry.hpp"
+#include "cli_args.hpp"
+#include "commands.hpp"
+
+namespace chost::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "connector-host plugins --plugin-dir DIR [--plugin-dir DIR]... [--allow-world-writable]";
+
+void print_table(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()), 0);
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  for (const auto& row : rows) {
+    std::string line;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      line += row[c];
+      if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+    }
+    std::printf("%s\n", line.c_str());
+  }
+}
+
+}  // namespace
+
+int run_plugins(int argc, char** argv) {
+  std::vector<std::filesystem::path> dirs;
+  loader::LoadOptions options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    std::string value;
+    bool missing = false;
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", kUsage);
+      return kExitOk;
+    }
+    if (take_option(argc, argv, i, "--plugin-dir", value, missing)) {
+      if (missing) {
+        usage_error("plugins", "--plugin-dir needs a directory", kUsage);
+        return kExitUsage;
+      }
+      dirs.emplace_back(value);
+    } else if (arg == "--allow-world-writable") {
+      options.allow_world_writable = true;
+    } else {
+      usage_error("plugins", "unexpected argument '" + std::string(arg) + "'", kUsage);
+      return kExitUsage;
+    }
+  }
+  if (dirs.empty()) {
+    usage_error("plugins", "at least one --plugin-dir is required", kUsage);
+    return kExitUsage;
+  }
+
+  loader::PluginRegistry registry;
+  registry.scan(dirs, loader::inert_host(), options);
+
+  std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "ABI", "CAPABILITIES", "FILE"}};
+  for (const auto& lib : registry.plugins()) {
+    const auto& d = lib->descriptor();
+    rows.push_back({d.name, d.version,
+                    std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor),
+                    loader::capability_names(d.capabilities), lib->path().string()});
+  }
+  print_table(rows);
+  for (const auto& e : registry.errors()) std::fprintf(stderr, "error: %s\n", e.message.c_str());
+  return registry.errors().empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace chost::cli

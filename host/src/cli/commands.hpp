@@ -1,0 +1,28 @@
+// The connector-host command table. Each verb lives in its own cmd_<verb>.cpp (picked up by
+// CMake automatically) and is listed once in commands.cpp; main.cpp dispatches to it.
+#pragma once
+
+#include <cstdio>
+#include <span>
+
+namespace chost::cli {
+
+struct Command {
+  const char* name;     // the verb, e.g. "plugins"
+  const char* summary;  // one line for --help
+  // argv[0] is the verb itself; returns the process exit code (0 ok, 1 failure, 2 usage).
+  int (*run)(int argc, char** argv);
+};
+
+// Exit codes shared by every verb.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Every verb, in the order --help lists them.
+std::span<const Command> commands();
+
+// The program's usage text with the command list.
+void print_usage(std::FILE* out);
+
+}  // namespace chost::cli
