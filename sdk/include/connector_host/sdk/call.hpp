@@ -1,0 +1,68 @@
+// chp::Call: one hook invocation as seen by the connector — cancellation, deadline and the
+// hook's JSON output. Valid only during the hook that received it, on that hook's thread.
+#ifndef CONNECTOR_HOST_SDK_CALL_HPP_
+#define CONNECTOR_HOST_SDK_CALL_HPP_
+
+#include <connector_host/plugin_api.h>
+#include <connector_host/sdk/detail/abi_str.hpp>
+#include <connector_host/sdk/error.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace chp {
+
+class Call {
+ public:
+  // Both pointers are borrowed; `call` may be null (e.g. tests driving a hook directly), in
+  // which case the call is never cancelled and has no deadline.
+  Call(const chp_host* host, chp_call* call) noexcept : host_(host), call_(call) {}
+  Call(const Call&) = delete;
+  Call& operator=(const Call&) = delete;
+
+  // True once the host wants the hook to stop. Check between pages/batches.
+  bool cancelled() const noexcept {
+    return call_ != nullptr && host_->call_cancelled != nullptr &&
+           host_->call_cancelled(call_) != 0;
+  }
+
+  // Milliseconds left before the hook's deadline (0 once passed).
+  std::uint64_t remaining_ms() const noexcept {
+    if (call_ == nullptr || host_->call_remaining_ms == nullptr) return UINT64_MAX;
+    return host_->call_remaining_ms(call_);
+  }
+
+  // Throws CancelledError when the host cancelled the call or its deadline passed, so a
+  // sync loop stops with one line and the adapter returns CHP_ERR_CANCELLED.
+  void throw_if_cancelled() const {
+    if (cancelled()) throw CancelledError("cancelled by the host");
+    if (call_ != nullptr && remaining_ms() == 0) throw CancelledError("deadline passed");
+  }
+
+  // The hook's JSON output (authorize/refresh: credentials; sync: a summary). The last call
+  // wins. The host copies it.
+  void set_output(const boost::json::value& output) const {
+    if (call_ == nullptr || host_->call_set_output == nullptr) return;
+    std::string text = boost::json::serialize(output);
+    host_->call_set_output(call_, detail::to_chp(text));
+  }
+
+  // Attaches a failure message. The adapter does this from exceptions; connectors rarely
+  // need it directly. Must not contain secrets.
+  void set_error(std::string_view message) const noexcept {
+    if (call_ == nullptr || host_->call_set_error == nullptr) return;
+    host_->call_set_error(call_, detail::to_chp(message));
+  }
+
+  chp_call* raw() const noexcept { return call_; }
+
+ private:
+  const chp_host* host_;
+  chp_call* call_;
+};
+
+}  // namespace chp
+
+#endif  // CONNECTOR_HOST_SDK_CALL_HPP_

@@ -1,0 +1,62 @@
+// HTTP request/response values exchanged with Context::http(). Plain data: the host's HTTP
+// client (proxy, CA bundle, retries, redaction) does the transport.
+#ifndef CONNECTOR_HOST_SDK_HTTP_MESSAGE_HPP_
+#define CONNECTOR_HOST_SDK_HTTP_MESSAGE_HPP_
+
+#include <connector_host/sdk/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace chp::http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+inline bool iequals(std::string_view a, std::string_view b) noexcept {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+struct Request {
+  std::string method = "GET";
+  std::string url;  // absolute http(s) URL
+  Headers headers;
+  std::string body;
+  std::uint32_t timeout_ms = 0;  // 0: the host default (always capped by the call deadline)
+  bool no_retry = false;         // never retried by the host, even when idempotent
+  bool body_is_secret = false;   // e.g. OAuth token requests: the host never logs the body
+};
+
+struct Response {
+  std::uint32_t status = 0;  // HTTP status code
+  Headers headers;
+  std::string body;
+
+  bool ok() const noexcept { return status >= 200 && status < 300; }
+
+  // First header named `name` (case-insensitive).
+  std::optional<std::string> header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (iequals(k, name)) return v;
+    }
+    return std::nullopt;
+  }
+
+  // The body as a JSON object; a body that is not one is a PermanentError (the remote
+  // answered, but not with what the API documents).
+  boost::json::object json_object() const {
+    return parse_object(body, ErrorClass::kPermanent, "HTTP response body");
+  }
+};
+
+}  // namespace chp::http
+
+#endif  // CONNECTOR_HOST_SDK_HTTP_MESSAGE_HPP_

@@ -1,0 +1,90 @@
+// JSON helpers over Boost.JSON (the SDK's JSON type): non-throwing parsing into an object and
+// typed field access that fails with a chp::Error naming the field, so config and input
+// validation reads as one line per field.
+#ifndef CONNECTOR_HOST_SDK_JSON_HPP_
+#define CONNECTOR_HOST_SDK_JSON_HPP_
+
+#include <connector_host/sdk/error.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace chp {
+
+// Parses `text` as a JSON object. Throws an Error of class `cls` (e.g. ConfigError for a
+// config block) saying which document (`what`) was bad; the text itself is never echoed
+// because it may hold credentials.
+inline boost::json::object parse_object(std::string_view text, ErrorClass cls,
+                                        std::string_view what) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec) {
+    throw Error(cls, std::string(what) + " is not valid JSON: " + ec.message());
+  }
+  if (!value.is_object()) {
+    throw Error(cls, std::string(what) + " must be a JSON object");
+  }
+  return std::move(value.as_object());
+}
+
+// Parses any JSON value; std::nullopt when `text` is not valid JSON.
+inline std::optional<boost::json::value> try_parse(std::string_view text) {
+  boost::system::error_code ec;
+  boost::json::value value = boost::json::parse(text, ec);
+  if (ec) return std::nullopt;
+  return value;
+}
+
+// A string member, or std::nullopt when absent or null. Throws `cls` when present with
+// another type.
+inline std::optional<std::string> optional_string(const boost::json::object& obj,
+                                                  std::string_view key,
+                                                  ErrorClass cls = ErrorClass::kConfig) {
+  const boost::json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_string()) throw Error(cls, "'" + std::string(key) + "' must be a string");
+  return std::string(v->as_string());
+}
+
+// A non-empty string member; throws `cls` naming the field otherwise.
+inline std::string require_string(const boost::json::object& obj, std::string_view key,
+                                  ErrorClass cls = ErrorClass::kConfig) {
+  std::optional<std::string> s = optional_string(obj, key, cls);
+  if (!s || s->empty()) {
+    throw Error(cls, "'" + std::string(key) + "' is required and must be a non-empty string");
+  }
+  return *s;
+}
+
+// An integer member (JSON numbers with an integral value), or `fallback` when absent.
+inline std::int64_t optional_int(const boost::json::object& obj, std::string_view key,
+                                 std::int64_t fallback, ErrorClass cls = ErrorClass::kConfig) {
+  const boost::json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return fallback;
+  if (v->is_int64()) return v->as_int64();
+  if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX)) {
+    return static_cast<std::int64_t>(v->as_uint64());
+  }
+  if (v->is_double()) {
+    double d = v->as_double();
+    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+  }
+  throw Error(cls, "'" + std::string(key) + "' must be an integer");
+}
+
+// An object member, or std::nullopt when absent or null.
+inline std::optional<boost::json::object> optional_object(const boost::json::object& obj,
+                                                          std::string_view key,
+                                                          ErrorClass cls = ErrorClass::kConfig) {
+  const boost::json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return std::nullopt;
+  if (!v->is_object()) throw Error(cls, "'" + std::string(key) + "' must be an object");
+  return v->as_object();
+}
+
+}  // namespace chp
+
+#endif  // CONNECTOR_HOST_SDK_JSON_HPP_

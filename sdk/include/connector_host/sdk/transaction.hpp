@@ -1,0 +1,97 @@
+// chp::Transaction: RAII over the host's state transaction. A sync batch's records, outbox
+// changes and checkpoint go through one Transaction so they commit together; anything left
+// uncommitted (an exception, an early return) is rolled back by the destructor.
+#ifndef CONNECTOR_HOST_SDK_TRANSACTION_HPP_
+#define CONNECTOR_HOST_SDK_TRANSACTION_HPP_
+
+#include <connector_host/plugin_api.h>
+#include <connector_host/sdk/detail/abi_str.hpp>
+#include <connector_host/sdk/error.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace chp {
+
+class Transaction {
+ public:
+  // Takes ownership of an open host transaction. Use Context::begin() to get one.
+  Transaction(const chp_host* host, chp_txn* txn) noexcept : host_(host), txn_(txn) {}
+  Transaction(Transaction&& other) noexcept
+      : host_(other.host_), txn_(std::exchange(other.txn_, nullptr)) {}
+  Transaction& operator=(Transaction&& other) noexcept {
+    if (this != &other) {
+      rollback();
+      host_ = other.host_;
+      txn_ = std::exchange(other.txn_, nullptr);
+    }
+    return *this;
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction() { rollback(); }
+
+  void put(std::string_view key, std::string_view value) {
+    check(host_->txn_put(open(), detail::to_chp(key), detail::to_chp(value)), "state put");
+  }
+  void del(std::string_view key) {
+    check(host_->txn_delete(open(), detail::to_chp(key)), "state delete");
+  }
+  // Mirrors `record` into `collection` by `id`; `deleted` keeps it as soft-deleted.
+  void upsert_record(std::string_view collection, std::string_view id,
+                     const boost::json::value& record, bool deleted = false) {
+    std::string json = boost::json::serialize(record);
+    check(host_->txn_upsert_record(open(), detail::to_chp(collection), detail::to_chp(id),
+                                   detail::to_chp(json), deleted ? 1 : 0),
+          "record upsert");
+  }
+  void outbox_add(std::string_view collection, std::string_view id,
+                  const boost::json::value& record) {
+    std::string json = boost::json::serialize(record);
+    check(host_->txn_outbox_add(open(), detail::to_chp(collection), detail::to_chp(id),
+                                detail::to_chp(json)),
+          "outbox add");
+  }
+  // `error` empty: the entry was pushed and is removed; otherwise it is parked for an admin.
+  void outbox_done(std::int64_t entry_id, std::string_view error = {}) {
+    check(host_->txn_outbox_done(open(), entry_id, detail::to_chp(error)), "outbox done");
+  }
+
+  // Durable on return. The transaction ends either way; a failed commit throws
+  // TransientError (the batch can be retried from the last checkpoint).
+  void commit() {
+    chp_txn* txn = open();
+    txn_ = nullptr;  // the host ends the transaction whatever the outcome
+    chp_status_code status = host_->txn_commit(txn);
+    if (status != CHP_OK) {
+      if (status == CHP_ERR_CANCELLED) throw CancelledError("commit: cancelled");
+      throw TransientError("state commit failed with status " + std::to_string(status));
+    }
+  }
+
+  // Discards every change. Safe to call more than once.
+  void rollback() noexcept {
+    if (txn_ != nullptr) host_->txn_rollback(std::exchange(txn_, nullptr));
+  }
+
+  bool is_open() const noexcept { return txn_ != nullptr; }
+
+ private:
+  chp_txn* open() const {
+    if (txn_ == nullptr) throw PermanentError("transaction already committed or rolled back");
+    return txn_;
+  }
+  static void check(chp_status_code status, const char* what) {
+    if (status != CHP_OK) throw_for_status(status, what);
+  }
+
+  const chp_host* host_;
+  chp_txn* txn_;
+};
+
+}  // namespace chp
+
+#endif  // CONNECTOR_HOST_SDK_TRANSACTION_HPP_

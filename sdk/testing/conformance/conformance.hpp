@@ -1,0 +1,23 @@
+// Shared state of the chp-conformance runner: the loaded plugin descriptor and the valid
+// config the test cases instantiate it with. Set once by main() before the tests run.
+#ifndef CONNECTOR_HOST_CONFORMANCE_CONFORMANCE_HPP_
+#define CONNECTOR_HOST_CONFORMANCE_CONFORMANCE_HPP_
+
+#include <connector_host/plugin_api.h>
+
+#include <string>
+
+namespace chp::conformance {
+
+struct Target {
+  const chp_plugin* plugin = nullptr;
+  std::string plugin_path;
+  std::string config_json;  // a config the plugin must accept
+};
+
+// The plugin under test; valid for the whole run.
+const Target& target();
+
+}  // namespace chp::conformance
+
+#endif  // CONNECTOR_HOST_CONFORMANCE_CONFORMANCE_HPP_
