@@ -4,6 +4,7 @@
  *
  * Behaviour of the good plugin (used by loader and runtime tests):
  *  - create: config containing "fail-config" -> CHP_ERR_CONFIG with an error message;
+ *    "no-instance" -> CHP_OK without an instance; "bad-status" -> 0 (not a status);
  *    otherwise an instance; logs "created".
  *  - authorize: output {"credentials":{},"connection":{}}; refresh: same.
  *  - sync: output {"syncs":N} (N counts this instance's syncs); disable: CHP_OK.
@@ -57,6 +58,8 @@ static chp_status_code tp_create(chp_host_ctx* ctx, chp_call* call, chp_str conf
     g_host->call_set_error(call, str("config asked create to fail"));
     return CHP_ERR_CONFIG;
   }
+  if (contains(config_json, "no-instance")) return CHP_OK;
+  if (contains(config_json, "bad-status")) return 0;
   chp_instance* inst = (chp_instance*)calloc(1, sizeof *inst);
   if (inst == NULL) return CHP_ERR_PERMANENT;
   inst->ctx = ctx;
@@ -65,7 +68,8 @@ static chp_status_code tp_create(chp_host_ctx* ctx, chp_call* call, chp_str conf
   return CHP_OK;
 }
 
-static chp_status_code tp_credentials(chp_instance* inst, chp_call* call, chp_str input) {
+__attribute__((unused)) static chp_status_code tp_credentials(chp_instance* inst, chp_call* call,
+                                                              chp_str input) {
   g_host->call_set_output(call, str("{\"credentials\":{},\"connection\":{}}"));
   return CHP_OK;
 }
@@ -96,10 +100,18 @@ static const chp_plugin k_descriptor = {
     "0.1.0",
     "Minimal plugin for host tests",
     TP_SCHEMA,
+#ifdef TP_USES_CONNECTION
+    /* A consumer of another instance's connection: no authorize/refresh of its own. */
+    CHP_CAP_USES_CONNECTION,
+    tp_create,
+    NULL,
+    NULL,
+#else
     CHP_CAP_PROVIDES_CONNECTION,
     tp_create,
     tp_credentials,
     tp_credentials,
+#endif
     tp_disable,
 #ifdef TP_NULL_SYNC
     NULL,

@@ -118,5 +118,35 @@ TEST(PluginInstance, LibraryUnloadsOnlyAfterTheLastInstance) {
   EXPECT_FALSE(is_mapped(file));
 }
 
+TEST(PluginInstance, MisbehavingCreateIsAPermanentError) {
+  TempDir dir;
+  auto lib = load_good(dir);
+  ASSERT_NE(lib, nullptr);
+  FakeHostCtx ctx;
+  FakeCall call;
+  auto inst = PluginInstance::create(lib, as_ctx(&ctx), as_call(&call), R"("no-instance")");
+  ASSERT_FALSE(inst.ok());
+  EXPECT_EQ(inst.error().cls, ErrorClass::kPermanent);
+  EXPECT_EQ(inst.error().message, "plugin test-good: create returned ok without an instance");
+  inst = PluginInstance::create(lib, as_ctx(&ctx), as_call(&call), R"("bad-status")");
+  ASSERT_FALSE(inst.ok());
+  EXPECT_EQ(inst.error().cls, ErrorClass::kPermanent);
+  EXPECT_EQ(inst.error().message, "plugin test-good: create failed (invalid(0))");
+}
+
+TEST(PluginInstance, MissingOptionalHooksAreUnsupported) {
+  TempDir dir;
+  auto lib = PluginLibrary::load(dir.add("uses_connection"), fake_host());
+  ASSERT_TRUE(lib.ok()) << lib.error().message;
+  EXPECT_EQ((*lib)->descriptor().capabilities, CHP_CAP_USES_CONNECTION);
+  FakeHostCtx ctx;
+  FakeCall call;
+  auto inst = PluginInstance::create(*lib, as_ctx(&ctx), as_call(&call), "{}");
+  ASSERT_TRUE(inst.ok()) << inst.error().message;
+  EXPECT_EQ((*inst)->authorize(as_call(&call), "{}"), CHP_ERR_UNSUPPORTED);
+  EXPECT_EQ((*inst)->refresh(as_call(&call), "{}"), CHP_ERR_UNSUPPORTED);
+  EXPECT_EQ((*inst)->sync(as_call(&call), "{}"), CHP_OK);
+}
+
 }  // namespace
 }  // namespace chost::loader
