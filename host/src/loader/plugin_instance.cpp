@@ -1,6 +1,7 @@
 // PluginInstance: create/destroy pairing and hook forwarding for one connector instance.
 #include "chost/loader/plugin_instance.hpp"
 
+#include <cassert>
 #include <utility>
 
 #include "chost/loader/status.hpp"
@@ -15,6 +16,7 @@ chp_str to_chp(std::string_view s) { return chp_str{s.data(), s.size()}; }
 Result<std::unique_ptr<PluginInstance>> PluginInstance::create(
     std::shared_ptr<PluginLibrary> library, chp_host_ctx* ctx, chp_call* call,
     std::string_view config_json) {
+  assert(library != nullptr);
   const auto& d = library->descriptor();
   chp_instance* instance = nullptr;
   const chp_status_code rc = d.hooks.create(ctx, call, to_chp(config_json), &instance);
