@@ -2,6 +2,9 @@
 // master key checks at open, and key rotation.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "store_test_util.hpp"
 
 namespace chost::store {
@@ -47,6 +50,41 @@ TEST_F(StoreSecretsTest, PutGetWithCompareAndSwap) {
   EXPECT_EQ((*got)->value, "t2");
   EXPECT_EQ((*got)->version, 2u);
   EXPECT_FALSE(store->secret_get("other-ns", "refresh_token")->has_value());
+}
+
+// Two refreshers racing on one token: every put that succeeds advances the version by one, and
+// the losers see kConflict rather than overwriting.
+TEST_F(StoreSecretsTest, ConcurrentCompareAndSwapNeverLosesAnUpdate) {
+  auto store = OpenOrDie(path(), TestKey());
+  ASSERT_TRUE(store->secret_put("sf", "rt", "v0", 0).ok());
+  constexpr int kAttemptsPerThread = 25;
+  std::atomic<int> wins{0}, conflicts{0}, errors{0};
+  auto racer = [&](int who) {
+    for (int i = 0; i < kAttemptsPerThread; ++i) {
+      auto cur = store->secret_get("sf", "rt");
+      if (!cur.ok() || !cur->has_value()) {
+        ++errors;
+        continue;
+      }
+      auto put = store->secret_put("sf", "rt", "t" + std::to_string(who), (*cur)->version);
+      if (put.ok()) {
+        ++wins;
+      } else if (put.error().cls == ErrorClass::kConflict) {
+        ++conflicts;
+      } else {
+        ++errors;
+      }
+    }
+  };
+  std::thread a(racer, 1);
+  std::thread b(racer, 2);
+  a.join();
+  b.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(wins.load() + conflicts.load(), 2 * kAttemptsPerThread);
+  auto final_value = store->secret_get("sf", "rt");
+  ASSERT_TRUE(final_value.ok() && final_value->has_value());
+  EXPECT_EQ((*final_value)->version, static_cast<uint64_t>(1 + wins.load()));
 }
 
 TEST_F(StoreSecretsTest, DeleteIsIdempotentAndResetsTheVersion) {
