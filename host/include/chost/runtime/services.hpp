@@ -1,0 +1,89 @@
+// The runtime's outbound ports besides the store: logging, secret redaction, metrics and HTTP.
+// Narrow interfaces so the runtime does not depend on how common/ and http/ implement them;
+// adapters bind the real logger, metrics registry and libcurl client. RuntimeServices bundles
+// the pointers every runtime component receives (none owned; all must outlive the runtime).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "chost/common/result.hpp"
+#include "chost/runtime/clock.hpp"
+#include "chost/runtime/store_port.hpp"
+
+namespace chost::runtime {
+
+enum class LogLevel { kTrace = 1, kDebug, kInfo, kWarn, kError };
+
+// Receives already-redacted lines. `connector` is empty for host-level lines.
+class LogPort {
+ public:
+  virtual ~LogPort() = default;
+  virtual void log(LogLevel level, std::string_view connector, std::string_view message) = 0;
+};
+
+// Replaces every known secret in a text. The runtime registers each access/refresh token it
+// sees, so a plugin that logs one by mistake still cannot leak it.
+class Redactor {
+ public:
+  virtual ~Redactor() = default;
+  virtual void add_secret(std::string_view secret) = 0;
+  virtual std::string redact(std::string_view text) const = 0;
+};
+
+// Prometheus-style sink. Names are complete (already prefixed); one label: connector.
+class MetricsPort {
+ public:
+  virtual ~MetricsPort() = default;
+  virtual void counter_add(std::string_view name, std::string_view connector, double delta) = 0;
+  virtual void gauge_set(std::string_view name, std::string_view connector, double value) = 0;
+};
+
+struct HttpRequestSpec {
+  std::string_view method;
+  std::string_view url;
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::string_view body;
+  uint32_t timeout_ms = 0;  // already capped by the hook's deadline; never 0 here
+  bool no_retry = false;
+  bool body_is_secret = false;
+};
+
+struct HttpResponseHandler {
+  std::function<void(std::string_view name, std::string_view value)> on_header;
+  std::function<void(std::string_view chunk)> on_body;
+};
+
+class HttpPort {
+ public:
+  virtual ~HttpPort() = default;
+  // Performs the request, streaming the response into `handler`; returns the HTTP status.
+  // Transport failures are kTransient, an abort because `cancelled` became true kCancelled.
+  virtual Result<uint32_t> perform(const HttpRequestSpec& request,
+                                   const HttpResponseHandler& handler,
+                                   const std::atomic<bool>& cancelled) = 0;
+};
+
+struct RuntimeServices {
+  RuntimeStore* store = nullptr;   // required
+  HttpPort* http = nullptr;        // optional: http_request returns CHP_ERR_UNSUPPORTED
+  LogPort* log = nullptr;          // required
+  MetricsPort* metrics = nullptr;  // optional
+  Redactor* redactor = nullptr;    // required
+  const Clock* clock = nullptr;    // required
+  RandomSource* random = nullptr;  // required
+  uint32_t http_default_timeout_ms = 30000;
+};
+
+// Default implementations for wiring without the common/ subsystem: substring redaction and
+// spdlog output ("[connector] message").
+std::unique_ptr<Redactor> make_substring_redactor();
+std::unique_ptr<LogPort> make_spdlog_log_port();
+
+}  // namespace chost::runtime

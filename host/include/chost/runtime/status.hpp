@@ -1,0 +1,79 @@
+// The status model shown by the admin API and CLI: per connector instance its state, last
+// error, sync times, status line and per-subject (end user) states. StatusBoard is the
+// thread-safe place where the connection manager, scheduler and host callbacks record it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chost/common/result.hpp"
+
+namespace chost::runtime {
+
+enum class InstanceState {
+  // Connection providers.
+  kUnauthorized = 1,
+  kConnected,
+  kRefreshing,
+  kDisconnected,  // refresh token rejected: an admin must re-authorize
+  // Other connectors.
+  kRunning,
+  kIdle,
+  kSuspended,  // the connection it uses is not connected
+  kFailed,
+  // Both.
+  kDisabled,
+};
+
+const char* to_string(InstanceState state);
+std::optional<InstanceState> instance_state_from_string(std::string_view name);
+
+enum class InstanceKind { kConnection = 1, kConnector };
+
+struct SubjectStatus {
+  std::string subject_id;
+  std::string display_name;
+  std::string state;  // active, suspended, disabled
+  std::string detail;
+  int64_t updated_at_ms = 0;
+};
+
+struct InstanceStatus {
+  std::string name;
+  InstanceKind kind = InstanceKind::kConnector;
+  InstanceState state = InstanceState::kIdle;
+  // For a connection provider that also syncs: the state of its sync runs.
+  std::optional<InstanceState> sync_state;
+  std::optional<Error> last_error;      // class + message, cleared by a success
+  int64_t last_sync_at_ms = 0;          // 0: never
+  int64_t next_run_at_ms = 0;           // 0: not scheduled
+  std::string status_line;              // last report_status of the plugin, or the host's reason
+  std::vector<SubjectStatus> subjects;  // sorted by subject_id
+};
+
+class StatusBoard {
+ public:
+  void ensure(std::string_view name, InstanceKind kind);
+  void set_state(std::string_view name, InstanceState state);
+  void set_sync_state(std::string_view name, InstanceState state);
+  void set_error(std::string_view name, std::optional<Error> error);
+  void set_status_line(std::string_view name, std::string line);
+  void set_last_sync(std::string_view name, int64_t at_ms);
+  void set_next_run(std::string_view name, int64_t at_ms);
+  void set_subject(std::string_view name, SubjectStatus subject);
+
+  std::optional<InstanceStatus> get(std::string_view name) const;
+  std::vector<InstanceStatus> snapshot() const;  // sorted by name
+
+ private:
+  InstanceStatus& at(std::string_view name);  // mu_ held
+  mutable std::mutex mu_;
+  std::map<std::string, InstanceStatus, std::less<>> items_;
+};
+
+}  // namespace chost::runtime

@@ -1,0 +1,115 @@
+// StatusBoard and the state names shown to admins.
+#include "chost/runtime/status.hpp"
+
+#include <algorithm>
+
+namespace chost::runtime {
+
+const char* to_string(InstanceState state) {
+  switch (state) {
+    case InstanceState::kUnauthorized:
+      return "unauthorized";
+    case InstanceState::kConnected:
+      return "connected";
+    case InstanceState::kRefreshing:
+      return "refreshing";
+    case InstanceState::kDisconnected:
+      return "disconnected";
+    case InstanceState::kRunning:
+      return "running";
+    case InstanceState::kIdle:
+      return "idle";
+    case InstanceState::kSuspended:
+      return "suspended";
+    case InstanceState::kFailed:
+      return "failed";
+    case InstanceState::kDisabled:
+      return "disabled";
+  }
+  return "unknown";
+}
+
+std::optional<InstanceState> instance_state_from_string(std::string_view name) {
+  for (int i = static_cast<int>(InstanceState::kUnauthorized);
+       i <= static_cast<int>(InstanceState::kDisabled); ++i) {
+    auto s = static_cast<InstanceState>(i);
+    if (name == to_string(s)) return s;
+  }
+  return std::nullopt;
+}
+
+InstanceStatus& StatusBoard::at(std::string_view name) {
+  auto it = items_.find(name);
+  if (it == items_.end()) {
+    it = items_.emplace(std::string(name), InstanceStatus{}).first;
+    it->second.name = std::string(name);
+  }
+  return it->second;
+}
+
+void StatusBoard::ensure(std::string_view name, InstanceKind kind) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = at(name);
+  s.kind = kind;
+  if (kind == InstanceKind::kConnection) s.state = InstanceState::kUnauthorized;
+}
+
+void StatusBoard::set_state(std::string_view name, InstanceState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).state = state;
+}
+
+void StatusBoard::set_sync_state(std::string_view name, InstanceState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).sync_state = state;
+}
+
+void StatusBoard::set_error(std::string_view name, std::optional<Error> error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).last_error = std::move(error);
+}
+
+void StatusBoard::set_status_line(std::string_view name, std::string line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).status_line = std::move(line);
+}
+
+void StatusBoard::set_last_sync(std::string_view name, int64_t at_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).last_sync_at_ms = at_ms;
+}
+
+void StatusBoard::set_next_run(std::string_view name, int64_t at_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  at(name).next_run_at_ms = at_ms;
+}
+
+void StatusBoard::set_subject(std::string_view name, SubjectStatus subject) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& subjects = at(name).subjects;
+  auto it = std::lower_bound(
+      subjects.begin(), subjects.end(), subject.subject_id,
+      [](const SubjectStatus& s, const std::string& id) { return s.subject_id < id; });
+  if (it != subjects.end() && it->subject_id == subject.subject_id) {
+    *it = std::move(subject);
+  } else {
+    subjects.insert(it, std::move(subject));
+  }
+}
+
+std::optional<InstanceStatus> StatusBoard::get(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = items_.find(name);
+  if (it == items_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<InstanceStatus> StatusBoard::snapshot() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<InstanceStatus> out;
+  out.reserve(items_.size());
+  for (const auto& [name, s] : items_) out.push_back(s);
+  return out;
+}
+
+}  // namespace chost::runtime

@@ -1,0 +1,17 @@
+// TxnHandle: what stands behind the ABI's opaque chp_txn. Private to the runtime.
+#pragma once
+
+#include <memory>
+
+#include "chost/runtime/store_port.hpp"
+
+namespace chost::runtime {
+
+class InstanceContext;
+
+struct TxnHandle {
+  InstanceContext* ctx = nullptr;
+  std::unique_ptr<StoreTxn> txn;  // null once committed or rolled back
+};
+
+}  // namespace chost::runtime

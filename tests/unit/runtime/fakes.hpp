@@ -1,0 +1,175 @@
+// In-memory fakes of the runtime's ports (store, HTTP, clock, random, log, metrics) for the
+// runtime's unit tests. Small on purpose: each holds just enough state to observe behaviour.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "chost/runtime/clock.hpp"
+#include "chost/runtime/services.hpp"
+#include "chost/runtime/store_port.hpp"
+
+namespace chost::runtime::testing {
+
+class FakeClock final : public Clock {
+ public:
+  int64_t now_ms() const override { return 1'700'000'000'000 + t_.load(); }
+  int64_t steady_ms() const override { return t_.load(); }
+  void advance_ms(int64_t ms) { t_ += ms; }
+
+ private:
+  std::atomic<int64_t> t_{1000};
+};
+
+// Returns values from a fixed list, cycling.
+class FakeRandom final : public RandomSource {
+ public:
+  explicit FakeRandom(std::vector<double> values = {0.0}) : values_(std::move(values)) {}
+  double uniform01() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    return values_[i_++ % values_.size()];
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> values_;
+  size_t i_ = 0;
+};
+
+class FakeLog final : public LogPort {
+ public:
+  void log(LogLevel, std::string_view connector, std::string_view message) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    lines_.push_back("[" + std::string(connector) + "] " + std::string(message));
+  }
+  std::vector<std::string> lines() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+  bool contains(std::string_view needle) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+class FakeMetrics final : public MetricsPort {
+ public:
+  void counter_add(std::string_view name, std::string_view connector, double delta) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    values_[std::string(name) + "{connector=" + std::string(connector) + "}"] += delta;
+  }
+  void gauge_set(std::string_view name, std::string_view connector, double value) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    values_[std::string(name) + "{connector=" + std::string(connector) + "}"] = value;
+  }
+  double value(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = values_.find(key);
+    return it == values_.end() ? 0.0 : it->second;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, double> values_;
+};
+
+struct FakeHttpResponse {
+  uint32_t status = 200;
+  std::string body;
+};
+
+// Answers each request through `handler`; records requests (with headers) for assertions.
+class FakeHttp final : public HttpPort {
+ public:
+  struct Seen {
+    std::string method, url, body;
+    std::map<std::string, std::string> headers;
+    uint32_t timeout_ms = 0;
+  };
+  std::function<Result<FakeHttpResponse>(const Seen&)> handler;
+
+  Result<uint32_t> perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
+                           const std::atomic<bool>& cancelled) override;
+  std::vector<Seen> seen() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return seen_;
+  }
+  size_t count(std::string_view url_part) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Seen> seen_;
+};
+
+class FakeRuntimeStore final : public RuntimeStore {
+ public:
+  // Fault injection: the next secret_put of host credentials fails with this error.
+  std::optional<Error> fail_next_credentials_put;
+  // Runs before a secret_put is applied (e.g. to simulate another replica's write).
+  std::function<void()> before_secret_put;
+
+  Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
+  Result<std::unique_ptr<StoreTxn>> begin(std::string_view ns) override;
+  Result<std::optional<std::string>> record_get(std::string_view ns, std::string_view collection,
+                                                std::string_view id) override;
+  Result<std::vector<OutboxRow>> outbox_pending(std::string_view ns, size_t limit) override;
+  Result<std::optional<StoredSecret>> secret_get(std::string_view ns,
+                                                 std::string_view name) override;
+  Result<uint64_t> secret_put(std::string_view ns, std::string_view name, std::string_view value,
+                              uint64_t expected_version) override;
+  Status put_connection(const ConnectionRow& row) override;
+  Result<std::optional<ConnectionRow>> get_connection(std::string_view name) override;
+  Status append_history(std::string_view name, std::string_view from_state,
+                        std::string_view to_state, std::string_view reason, int64_t at_ms) override;
+  Status upsert_subject(std::string_view ns, const SubjectRow& subject) override;
+
+  // Direct access for tests.
+  void put_kv_ForTest(const std::string& ns, const std::string& key, const std::string& value);
+  std::optional<std::string> kv_ForTest(const std::string& ns, const std::string& key) const;
+  std::vector<std::string> history_ForTest(const std::string& name) const;  // "from->to: why"
+  std::optional<SubjectRow> subject_ForTest(const std::string& ns, const std::string& id) const;
+  size_t commits_ForTest() const { return commits_.load(); }
+
+ private:
+  friend class FakeTxn;
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> kv_;       // ns + '\0' + key
+  std::map<std::string, std::string> records_;  // ns + '\0' + collection + '\0' + id
+  std::map<std::string, StoredSecret> secrets_;
+  std::map<std::string, ConnectionRow> connections_;
+  std::map<std::string, std::vector<std::string>> history_;
+  std::map<std::string, SubjectRow> subjects_;
+  std::vector<std::pair<std::string, OutboxRow>> outbox_;  // ns, row
+  int64_t next_outbox_id_ = 1;
+  std::atomic<size_t> commits_{0};
+};
+
+// Bundles one set of fakes into RuntimeServices.
+struct FakeServices {
+  FakeClock clock;
+  FakeRandom random;
+  FakeLog log;
+  FakeMetrics metrics;
+  FakeHttp http;
+  FakeRuntimeStore store;
+  std::unique_ptr<Redactor> redactor = make_substring_redactor();
+
+  RuntimeServices services() {
+    RuntimeServices s;
+    s.store = &store;
+    s.http = &http;
+    s.log = &log;
+    s.metrics = &metrics;
+    s.redactor = redactor.get();
+    s.clock = &clock;
+    s.random = &random;
+    return s;
+  }
+};
+
+}  // namespace chost::runtime::testing

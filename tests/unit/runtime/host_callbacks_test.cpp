@@ -1,0 +1,129 @@
+// The chp_host table as a real plugin sees it: transactions (commit, auto-rollback), records,
+// secrets with CAS, status/subjects/metrics, redaction, cancellation, error/output capture and
+// connection_token with a rejected token.
+#include "chost/runtime/host_callbacks.hpp"
+
+#include <gtest/gtest.h>
+
+#include "runtime_fixture.hpp"
+
+namespace chost::runtime::testing {
+namespace {
+
+using HostCallbacksTest = RuntimeFixture;
+
+TEST_F(HostCallbacksTest, CommitRecordsStatusSubjectsAndMetrics) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "commit");
+  HookOutcome out = sync(inst);
+  ASSERT_EQ(out.status, CHP_OK) << out.error;
+  EXPECT_EQ(fx.store.kv_ForTest("crm", "checkpoint"), "42");
+  EXPECT_EQ(out.output, R"({"records":1,"record":{"x":1}})");
+  EXPECT_EQ(board.get("crm")->status_line, "synced 1 record");
+  auto subject = fx.store.subject_ForTest("crm", "u1");
+  ASSERT_TRUE(subject);
+  EXPECT_EQ(subject->state, "active");
+  ASSERT_EQ(board.get("crm")->subjects.size(), 1u);
+  EXPECT_EQ(board.get("crm")->subjects[0].display_name, "Ann");
+  EXPECT_EQ(fx.metrics.value("chp_plugin_records_synced{connector=crm}"), 1.0);
+  EXPECT_EQ(fx.metrics.value("chp_plugin_Bad-Name{connector=crm}"), 0.0);
+  EXPECT_TRUE(fx.log.contains("metric ignored"));
+}
+
+TEST_F(HostCallbacksTest, OpenTransactionIsRolledBackWhenTheHookReturns) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "leave_txn_open");
+  const size_t commits = fx.store.commits_ForTest();
+  HookOutcome out = sync(inst);
+  ASSERT_EQ(out.status, CHP_OK);
+  EXPECT_EQ(inst.ctx->open_txns_ForTest(), 0u);
+  EXPECT_FALSE(fx.store.kv_ForTest("crm", "uncommitted"));
+  EXPECT_EQ(fx.store.commits_ForTest(), commits);
+  EXPECT_TRUE(fx.log.contains("open transaction"));
+}
+
+TEST_F(HostCallbacksTest, SecretsUseCompareAndSwapInThePluginsOwnNamespace) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "secret");
+  HookOutcome out = sync(inst);
+  ASSERT_EQ(out.status, CHP_OK);
+  EXPECT_EQ(out.output, R"({"first":1,"stale":7,"got":1,"value":"k-1","version":1})");
+  // Stored under the plugin prefix, so it can never alias the host-owned credentials.
+  EXPECT_TRUE(*fx.store.secret_get("crm", std::string(kPluginSecretPrefix) + "api_key"));
+  EXPECT_FALSE(*fx.store.secret_get("crm", kCredentialsSecretName));
+}
+
+TEST_F(HostCallbacksTest, CancelFlagStopsTheHook) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "wait_cancel");
+  CancelFlag flag = make_cancel_flag();
+  flag->store(true);
+  HookOutcome out = sync(inst, flag);
+  EXPECT_EQ(out.status, CHP_ERR_CANCELLED);
+  // A passed deadline counts as cancelled too.
+  CallState call(fx.clock, fx.clock.steady_ms() + 5, nullptr);
+  EXPECT_EQ(host_callbacks()->call_cancelled(call.handle()), 0);
+  EXPECT_EQ(host_callbacks()->call_remaining_ms(call.handle()), 5u);
+  fx.clock.advance_ms(5);
+  EXPECT_EQ(host_callbacks()->call_cancelled(call.handle()), 1);
+  EXPECT_EQ(host_callbacks()->call_remaining_ms(call.handle()), 0u);
+}
+
+TEST_F(HostCallbacksTest, ErrorMessageIsCapturedForTheCaller) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "no-such-mode");
+  HookOutcome out = sync(inst);
+  EXPECT_EQ(out.status, CHP_ERR_PERMANENT);
+  EXPECT_EQ(out.error, "boom: unknown mode");
+}
+
+TEST_F(HostCallbacksTest, LogsAreRedactedAndNamed) {
+  make_connected("sf");
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "commit");
+  fx.store.put_kv_ForTest("crm", "leak", "rt-1");
+  ASSERT_EQ(sync(inst).status, CHP_OK);
+  EXPECT_TRUE(fx.log.contains("[crm] token is [REDACTED]"));
+  EXPECT_FALSE(fx.log.contains("rt-1"));
+}
+
+TEST_F(HostCallbacksTest, HttpTimeoutIsCappedByTheCallDeadline) {
+  make_connected("sf");
+  TestInstance& user = make_instance("crm", "sf");
+  set_mode("crm", "token");
+  ASSERT_EQ(sync(user, nullptr, 250).status, CHP_OK);
+  auto seen = fx.http.seen();
+  ASSERT_FALSE(seen.empty());
+  EXPECT_LE(seen.back().timeout_ms, 250u);
+  EXPECT_GT(seen.back().timeout_ms, 0u);
+}
+
+TEST_F(HostCallbacksTest, RejectedTokenIsRefreshedOnceAndRetried) {
+  make_connected("sf");
+  TestInstance& user = make_instance("crm", "sf");
+  set_mode("crm", "token");
+  api_status = [](const std::string& bearer) { return bearer == "at-1" ? 401u : 200u; };
+  HookOutcome out = sync(user);
+  ASSERT_EQ(out.status, CHP_OK) << out.error;
+  EXPECT_EQ(token_posts(), 2u);
+  auto seen = fx.http.seen();
+  std::vector<std::string> bearers;
+  for (auto& s : seen) {
+    if (s.url.find("/data") != std::string::npos) bearers.push_back(s.headers["authorization"]);
+  }
+  EXPECT_EQ(bearers, (std::vector<std::string>{"Bearer at-1", "Bearer at-2"}));
+}
+
+TEST_F(HostCallbacksTest, TokenOfADisconnectedConnectionSignalsSuspension) {
+  make_connected("sf");
+  TestInstance& user = make_instance("crm", "sf");
+  set_mode("crm", "token");
+  ASSERT_TRUE(manager->disable("sf", "maintenance"));
+  HookOutcome out = sync(user);
+  EXPECT_EQ(out.status, CHP_ERR_AUTH_REVOKED);
+  EXPECT_NE(out.error.find("disabled"), std::string::npos);
+  EXPECT_TRUE(user.ctx->take_connection_lost());
+}
+
+}  // namespace
+}  // namespace chost::runtime::testing
