@@ -9,6 +9,7 @@
 
 #include "chost/runtime/call_state.hpp"
 #include "chost/runtime/host_callbacks.hpp"
+#include "duration_text.hpp"
 #include "status_codes.hpp"
 
 namespace chost::runtime {
@@ -120,12 +121,6 @@ void register_secrets(Redactor& redactor, std::string_view credentials_json) {
   for (const auto& kv : *o) {
     if (kv.value().is_string()) redactor.add_secret(std::string_view(kv.value().as_string()));
   }
-}
-
-std::string format_duration(int64_t ms) {
-  if (ms >= 60000 && ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
-  if (ms >= 1000 && ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
-  return std::to_string(ms) + "ms";
 }
 
 }  // namespace
@@ -313,7 +308,7 @@ struct ConnectionManager::Impl {
           ++c.failures;
           const int64_t delay = backoff_delay_ms(opt.backoff, c.failures, *sv.random);
           c.next_attempt_steady_ms = sv.clock->steady_ms() + delay;
-          reason += "; next attempt in " + format_duration(delay);
+          reason += "; next attempt in " + duration_text(delay);
         }
         ch = transition(c, to, reason);
         if (board) board->set_error(c.name, err);
@@ -633,7 +628,7 @@ void ConnectionManager::maintain() {
       } else if (impl_->opt.keepalive_idle_ms > 0 &&
                  now - idle_since >= impl_->opt.keepalive_idle_ms) {
         due.push_back({c.get(), c->generation,
-                       "keep-alive after " + format_duration(now - idle_since) + " idle"});
+                       "keep-alive after " + duration_text(now - idle_since) + " idle"});
       }
     }
   }

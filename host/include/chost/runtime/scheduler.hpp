@@ -1,0 +1,75 @@
+// Scheduler: runs connector instances' sync hooks on a worker pool (Boost.Asio, kept out of this
+// header) with one strand per instance, so two hooks of one instance never overlap. Handles
+// `every:` timers, sync_now(), per-call deadlines with a watchdog (a hook that misses its
+// deadline gets its cancellation flag set, the instance is marked failed and is not called again
+// until the stuck call returns), restart of failed instances with backoff, suspension of
+// connectors whose `uses:` connection is not connected (resumed by themselves), periodic
+// ConnectionManager::maintain(), and a graceful stop.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chost/common/result.hpp"
+#include "chost/runtime/backoff.hpp"
+#include "chost/runtime/connection_manager.hpp"
+#include "chost/runtime/instance_context.hpp"
+#include "chost/runtime/plugin_port.hpp"
+#include "chost/runtime/services.hpp"
+#include "chost/runtime/status.hpp"
+
+namespace chost::runtime {
+
+struct SchedulerOptions {
+  size_t worker_threads = 4;
+  int64_t sync_deadline_ms = 15 * 60 * 1000;
+  BackoffPolicy restart_backoff{5000, 10 * 60 * 1000, 0.5};
+  int64_t maintenance_interval_ms = 10 * 1000;  // ConnectionManager::maintain() period
+};
+
+// One connector instance to schedule. Pointers are not owned and must outlive the scheduler.
+struct ScheduledInstance {
+  std::string name;
+  PluginHooksPort* hooks = nullptr;
+  HookGate* gate = nullptr;
+  InstanceContext* ctx = nullptr;
+  int64_t every_ms = 0;         // 0: only sync_now() and resume
+  std::string uses_connection;  // empty: none
+  bool enabled = true;
+  bool provides_connection = false;  // status goes to sync_state, not state
+};
+
+struct StopReport {
+  std::vector<std::string> stuck;  // instances whose hook had not returned within the grace
+};
+
+class Scheduler {
+ public:
+  // `connections` may be null when no instance uses or provides a connection.
+  Scheduler(SchedulerOptions options, RuntimeServices services, ConnectionManager* connections,
+            StatusBoard* board);
+  // Stops (grace 0) if still running, then waits for every worker thread, including one that
+  // is stuck in a hook: a caller that must not wait should exit the process instead.
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  void add(ScheduledInstance instance);  // before start()
+  void start();                          // threads, timers; first `every:` runs are immediate
+  // Queues a sync (reason "manual"). kNotFound, kConfig (disabled), kTransient when the
+  // instance is stuck in a call that missed its deadline or suspended.
+  Status sync_now(std::string_view name);
+  // Stops scheduling, cancels every call in flight, waits up to `grace_ms` for them.
+  StopReport stop(int64_t grace_ms);
+
+  size_t sync_calls_ForTest(std::string_view name) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chost::runtime

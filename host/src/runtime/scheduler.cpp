@@ -1,0 +1,349 @@
+// Scheduler: Boost.Asio worker pool with a strand per instance, plus one timer thread for the
+// `every:` timers, deadline watchdogs and connection maintenance (so timers still fire when every
+// worker is busy or stuck in a hook).
+#include "chost/runtime/scheduler.hpp"
+
+#include <boost/asio.hpp>
+
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "chost/runtime/hook_runner.hpp"
+#include "duration_text.hpp"
+#include "status_codes.hpp"
+
+namespace chost::runtime {
+
+namespace asio = boost::asio;
+
+struct Scheduler::Impl {
+  struct Inst {
+    ScheduledInstance spec;
+    std::unique_ptr<asio::strand<asio::io_context::executor_type>> strand;
+    std::unique_ptr<asio::steady_timer> timer;     // next scheduled run (timer thread)
+    std::unique_ptr<asio::steady_timer> watchdog;  // deadline of the call in flight
+    bool queued = false;
+    bool in_flight = false;
+    bool deadline_missed = false;
+    bool suspended = false;
+    uint32_t failures = 0;
+    size_t calls = 0;
+    CancelFlag cancel;
+  };
+
+  SchedulerOptions opt;
+  RuntimeServices sv;
+  ConnectionManager* connections;
+  StatusBoard* board;
+  asio::io_context workers;
+  asio::io_context timers;
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> workers_guard;
+  std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> timers_guard;
+  std::vector<std::thread> threads;
+  std::unique_ptr<asio::steady_timer> maintenance_timer;
+  bool maintenance_queued = false;
+
+  mutable std::mutex mu;
+  std::condition_variable idle_cv;
+  std::map<std::string, std::unique_ptr<Inst>, std::less<>> insts;
+  bool started = false;
+  bool stopping = false;
+  size_t in_flight = 0;
+
+  void set_state(Inst& in, InstanceState s) {
+    if (!board) return;
+    if (in.spec.provides_connection) {
+      board->set_sync_state(in.spec.name, s);
+    } else {
+      board->set_state(in.spec.name, s);
+    }
+  }
+
+  bool connection_ok(const Inst& in) const {
+    if (in.spec.uses_connection.empty() || !connections) return true;
+    return connections->state(in.spec.uses_connection) == ConnectionState::kConnected ||
+           connections->state(in.spec.uses_connection) == ConnectionState::kRefreshing;
+  }
+
+  // mu held.
+  void schedule_in(Inst& in, int64_t delay_ms, const std::string& reason) {
+    if (stopping) return;
+    if (board) board->set_next_run(in.spec.name, sv.clock->now_ms() + delay_ms);
+    Inst* p = &in;
+    asio::post(timers, [this, p, delay_ms, reason] {
+      p->timer->expires_after(std::chrono::milliseconds(delay_ms));
+      p->timer->async_wait([this, p, reason](const boost::system::error_code& ec) {
+        if (!ec) post_run(*p, reason);
+      });
+    });
+  }
+
+  void post_run(Inst& in, const std::string& reason) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (stopping || in.queued || !in.spec.enabled) return;
+    in.queued = true;
+    Inst* p = &in;
+    asio::post(*in.strand, [this, p, reason] { run(*p, reason); });
+  }
+
+  void run(Inst& in, const std::string& reason) {
+    CancelFlag cancel = make_cancel_flag();
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      in.queued = false;
+      if (stopping) return;
+      if (!connection_ok(in)) {
+        in.suspended = true;
+        set_state(in, InstanceState::kSuspended);
+        if (board) {
+          board->set_status_line(in.spec.name, "waiting for connection " + in.spec.uses_connection);
+          board->set_next_run(in.spec.name, 0);
+        }
+        return;
+      }
+      in.suspended = false;
+      in.in_flight = true;
+      in.deadline_missed = false;
+      in.cancel = cancel;
+      ++in.calls;
+      ++in_flight;
+    }
+    set_state(in, InstanceState::kRunning);
+    const int64_t deadline_ms = opt.sync_deadline_ms;
+    Inst* p = &in;
+    asio::post(timers, [this, p, deadline_ms, cancel] {
+      p->watchdog->expires_after(std::chrono::milliseconds(deadline_ms));
+      p->watchdog->async_wait([this, p, deadline_ms, cancel](const boost::system::error_code& ec) {
+        if (ec) return;
+        std::lock_guard<std::mutex> lock(mu);
+        if (!p->in_flight || p->cancel != cancel) return;
+        cancel->store(true);
+        p->deadline_missed = true;
+        const std::string msg = "sync exceeded its " + duration_text(deadline_ms) + " deadline";
+        set_state(*p, InstanceState::kFailed);
+        if (board) board->set_error(p->spec.name, Error::transient(msg));
+        sv.log->log(LogLevel::kError, p->spec.name, msg + "; cancelled, waiting for it to return");
+      });
+    });
+    const std::string input = "{\"reason\":\"" + reason + "\"}";
+    HookOutcome out =
+        run_hook(*in.spec.ctx, *in.spec.gate, sv.clock->steady_ms() + deadline_ms, cancel,
+                 [&](chp_call* call) { return in.spec.hooks->sync(call, input); });
+    asio::post(timers, [p] { p->watchdog->cancel(); });
+    finish(in, out);
+  }
+
+  void finish(Inst& in, const HookOutcome& out) {
+    std::lock_guard<std::mutex> lock(mu);
+    in.in_flight = false;
+    --in_flight;
+    idle_cv.notify_all();
+    const std::string& name = in.spec.name;
+    if (stopping) {
+      set_state(in, InstanceState::kIdle);
+      return;
+    }
+    const bool lost = in.spec.ctx->take_connection_lost();
+    if (in.deadline_missed) {
+      ++in.failures;
+      schedule_in(in, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
+      return;  // state and error were set by the watchdog
+    }
+    if (out.status == CHP_OK) {
+      in.failures = 0;
+      set_state(in, InstanceState::kIdle);
+      if (board) {
+        board->set_error(name, std::nullopt);
+        board->set_last_sync(name, sv.clock->now_ms());
+      }
+      if (in.spec.every_ms > 0) {
+        schedule_in(in, in.spec.every_ms, "schedule");
+      } else if (board) {
+        board->set_next_run(name, 0);
+      }
+      return;
+    }
+    if (out.status == CHP_ERR_AUTH_REVOKED && (lost || !connection_ok(in))) {
+      in.suspended = true;
+      set_state(in, InstanceState::kSuspended);
+      if (board) board->set_status_line(name, "waiting for connection " + in.spec.uses_connection);
+      return;  // the connection listener resumes it
+    }
+    ++in.failures;
+    const ErrorClass cls = error_class_of_code(out.status);
+    set_state(in, InstanceState::kFailed);
+    if (board) board->set_error(name, Error{cls, out.error.empty() ? "sync failed" : out.error});
+    sv.log->log(LogLevel::kWarn, name,
+                std::string("sync failed (") + to_string(cls) + "): " + out.error);
+    schedule_in(in, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
+  }
+
+  void on_connection(const std::string& conn, ConnectionState state) {
+    std::vector<Inst*> resume;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!started || stopping) return;
+      for (auto& [name, in] : insts) {
+        if (in->spec.uses_connection != conn || !in->spec.enabled) continue;
+        if (state == ConnectionState::kConnected && in->suspended) {
+          resume.push_back(in.get());
+        } else if (state != ConnectionState::kConnected && state != ConnectionState::kRefreshing &&
+                   !in->in_flight) {
+          in->suspended = true;
+          set_state(*in, InstanceState::kSuspended);
+        }
+      }
+    }
+    for (Inst* in : resume) post_run(*in, "resume");
+  }
+
+  void arm_maintenance() {
+    if (!connections || opt.maintenance_interval_ms <= 0) return;
+    maintenance_timer->expires_after(std::chrono::milliseconds(opt.maintenance_interval_ms));
+    maintenance_timer->async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stopping) return;
+        if (!maintenance_queued) {
+          maintenance_queued = true;
+          asio::post(workers, [this] {
+            connections->maintain();
+            std::lock_guard<std::mutex> l(mu);
+            maintenance_queued = false;
+          });
+        }
+      }
+      arm_maintenance();
+    });
+  }
+};
+
+Scheduler::Scheduler(SchedulerOptions options, RuntimeServices services,
+                     ConnectionManager* connections, StatusBoard* board)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->opt = options;
+  impl_->sv = services;
+  impl_->connections = connections;
+  impl_->board = board;
+  impl_->maintenance_timer = std::make_unique<asio::steady_timer>(impl_->timers);
+  if (connections) {
+    Impl* impl = impl_.get();
+    connections->add_listener([impl](const std::string& name, ConnectionState state) {
+      impl->on_connection(name, state);
+    });
+  }
+}
+
+Scheduler::~Scheduler() {
+  bool running;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    running = impl_->started && !impl_->stopping;
+  }
+  if (running) stop(0);
+  impl_->workers_guard.reset();
+  impl_->timers_guard.reset();
+  impl_->timers.stop();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+void Scheduler::add(ScheduledInstance instance) {
+  auto in = std::make_unique<Impl::Inst>();
+  in->strand = std::make_unique<asio::strand<asio::io_context::executor_type>>(
+      asio::make_strand(impl_->workers.get_executor()));
+  in->timer = std::make_unique<asio::steady_timer>(impl_->timers);
+  in->watchdog = std::make_unique<asio::steady_timer>(impl_->timers);
+  in->spec = std::move(instance);
+  if (impl_->board) {
+    impl_->board->ensure(in->spec.name, in->spec.provides_connection ? InstanceKind::kConnection
+                                                                     : InstanceKind::kConnector);
+    if (!in->spec.enabled)
+      impl_->set_state(*in, InstanceState::kDisabled);
+    else
+      impl_->set_state(*in, InstanceState::kIdle);
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  impl_->insts[in->spec.name] = std::move(in);
+}
+
+void Scheduler::start() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (impl_->started) return;
+    impl_->started = true;
+  }
+  impl_->workers_guard =
+      std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+          impl_->workers.get_executor());
+  impl_->timers_guard =
+      std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+          impl_->timers.get_executor());
+  const size_t n = std::max<size_t>(1, impl_->opt.worker_threads);
+  for (size_t i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->workers.run(); });
+  impl_->threads.emplace_back([this] { impl_->timers.run(); });
+  asio::post(impl_->timers, [this] { impl_->arm_maintenance(); });
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  for (auto& [name, in] : impl_->insts) {
+    if (in->spec.enabled && in->spec.every_ms > 0) impl_->schedule_in(*in, 0, "schedule");
+  }
+}
+
+Status Scheduler::sync_now(std::string_view name) {
+  Impl::Inst* in;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    auto it = impl_->insts.find(name);
+    if (it == impl_->insts.end())
+      return Error::not_found("no connector named " + std::string(name));
+    in = it->second.get();
+    if (!in->spec.enabled) return Error::config("connector " + std::string(name) + " is disabled");
+    if (impl_->stopping || !impl_->started) return Error::transient("the host is not running");
+    if (in->in_flight && in->deadline_missed) {
+      return Error::transient("connector " + std::string(name) +
+                              " is still running a sync that missed its deadline");
+    }
+    if (!impl_->connection_ok(*in)) {
+      return Error::transient("connector " + std::string(name) + " is suspended: connection " +
+                              in->spec.uses_connection + " is not connected");
+    }
+  }
+  impl_->post_run(*in, "manual");
+  return {};
+}
+
+StopReport Scheduler::stop(int64_t grace_ms) {
+  StopReport report;
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  impl_->stopping = true;
+  for (auto& [name, in] : impl_->insts) {
+    if (in->cancel) in->cancel->store(true);
+    Impl::Inst* p = in.get();
+    asio::post(impl_->timers, [p] { p->timer->cancel(); });
+  }
+  asio::post(impl_->timers, [this] { impl_->maintenance_timer->cancel(); });
+  if (impl_->connections) impl_->connections->cancel_all();
+  impl_->idle_cv.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, grace_ms)),
+                          [this] { return impl_->in_flight == 0; });
+  for (auto& [name, in] : impl_->insts) {
+    if (in->in_flight) report.stuck.push_back(name);
+  }
+  if (!report.stuck.empty()) {
+    impl_->sv.log->log(LogLevel::kWarn, "",
+                       std::to_string(report.stuck.size()) +
+                           " connector(s) still running after the shutdown grace period");
+  }
+  return report;
+}
+
+size_t Scheduler::sync_calls_ForTest(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->insts.find(name);
+  return it == impl_->insts.end() ? 0 : it->second->calls;
+}
+
+}  // namespace chost::runtime

@@ -1,0 +1,234 @@
+// Scheduler with in-process FakeHooks on the real clock: strand exclusivity, deadline miss,
+// restart with backoff, suspend/resume on the used connection, graceful stop. Waits are bounded
+// polls on observable state, never timed assertions.
+#include "chost/runtime/scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "chost/runtime/host_callbacks.hpp"
+#include "fakes.hpp"
+
+namespace chost::runtime::testing {
+namespace {
+
+// Polls `cond` every millisecond for at most 5 s.
+bool eventually(const std::function<bool()>& cond) {
+  for (int i = 0; i < 5000; ++i) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return cond();
+}
+
+class FakeHooks final : public PluginHooksPort {
+ public:
+  std::function<chp_status_code(chp_call*, std::string_view)> on_sync;
+  std::function<chp_status_code(chp_call*, std::string_view)> on_refresh;
+  chp_status_code authorize(chp_call*, std::string_view) override { return CHP_ERR_UNSUPPORTED; }
+  chp_status_code refresh(chp_call* c, std::string_view in) override {
+    return on_refresh ? on_refresh(c, in) : CHP_ERR_UNSUPPORTED;
+  }
+  chp_status_code disable(chp_call*, std::string_view) override { return CHP_OK; }
+  chp_status_code sync(chp_call* c, std::string_view in) override { return on_sync(c, in); }
+};
+
+class SchedulerTest : public ::testing::Test {
+ protected:
+  SchedulerTest() {
+    services = fx.services();
+    services.clock = &system_clock();  // asio timers run on real time
+    options.worker_threads = 2;
+    options.sync_deadline_ms = 60000;
+    options.restart_backoff = BackoffPolicy{1, 2, 0.0};
+  }
+  ScheduledInstance instance(const std::string& name, FakeHooks& hooks,
+                             const std::string& uses = "") {
+    ctxs.push_back(
+        std::make_unique<InstanceContext>(name, services, &board, connections.get(), uses));
+    gates.push_back(std::make_unique<HookGate>());
+    ScheduledInstance s;
+    s.name = name;
+    s.hooks = &hooks;
+    s.gate = gates.back().get();
+    s.ctx = ctxs.back().get();
+    s.uses_connection = uses;
+    return s;
+  }
+  const chp_host* host = host_callbacks();
+  FakeServices fx;
+  RuntimeServices services;
+  StatusBoard board;
+  SchedulerOptions options;
+  std::unique_ptr<ConnectionManager> connections;
+  std::vector<std::unique_ptr<InstanceContext>> ctxs;
+  std::vector<std::unique_ptr<HookGate>> gates;
+};
+
+TEST_F(SchedulerTest, HooksOfOneInstanceNeverOverlap) {
+  FakeHooks hooks;
+  std::atomic<int> active{0}, max_active{0}, calls{0};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    const int now = ++active;
+    max_active.store(std::max(max_active.load(), now));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    --active;
+    ++calls;
+    return CHP_OK;
+  };
+  options.worker_threads = 4;
+  Scheduler scheduler(options, services, nullptr, &board);
+  ScheduledInstance s = instance("crm", hooks);
+  HookGate* gate = s.gate;
+  scheduler.add(s);
+  scheduler.start();
+  std::thread other([&] {
+    // Another hook of the same instance (as a refresh would be) through the gate.
+    for (int i = 0; i < 20; ++i) gate->run([&] { return hooks.on_sync(nullptr, ""); });
+  });
+  for (int i = 0; i < 20; ++i) {
+    const int before = calls.load();
+    ASSERT_TRUE(scheduler.sync_now("crm"));
+    ASSERT_TRUE(eventually([&] { return calls.load() > before; }));
+  }
+  other.join();
+  EXPECT_EQ(max_active.load(), 1);
+  EXPECT_TRUE(scheduler.stop(5000).stuck.empty());
+}
+
+TEST_F(SchedulerTest, MissedDeadlineFailsTheInstanceAndIsNotReentered) {
+  FakeHooks hooks;
+  std::atomic<bool> release{false}, saw_cancel{false};
+  hooks.on_sync = [&](chp_call* call, std::string_view) {
+    for (int i = 0; i < 5000 && !release.load(); ++i) {
+      if (host->call_cancelled(call)) saw_cancel = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return CHP_ERR_CANCELLED;
+  };
+  options.sync_deadline_ms = 5;
+  options.restart_backoff = BackoffPolicy{60000, 60000, 0.0};
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.add(instance("crm", hooks));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kFailed; }));
+  auto st = board.get("crm");
+  ASSERT_TRUE(st->last_error);
+  EXPECT_EQ(st->last_error->message, "sync exceeded its 5ms deadline");
+  EXPECT_TRUE(eventually([&] { return saw_cancel.load(); }));
+  Status again = scheduler.sync_now("crm");
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("missed its deadline"), std::string::npos);
+  EXPECT_EQ(scheduler.sync_calls_ForTest("crm"), 1u);
+  release = true;
+  EXPECT_TRUE(scheduler.stop(5000).stuck.empty());
+  EXPECT_EQ(scheduler.sync_calls_ForTest("crm"), 1u);
+}
+
+TEST_F(SchedulerTest, FailedInstanceRestartsWithBackoff) {
+  FakeHooks hooks;
+  std::atomic<int> calls{0};
+  hooks.on_sync = [&](chp_call* call, std::string_view) {
+    if (++calls == 1) {
+      host->call_set_error(call, {"upstream 503", 12});
+      return CHP_ERR_TRANSIENT;
+    }
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.add(instance("crm", hooks));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually(
+      [&] { return calls.load() >= 2 && board.get("crm")->state == InstanceState::kIdle; }));
+  EXPECT_FALSE(board.get("crm")->last_error);
+  EXPECT_GT(board.get("crm")->last_sync_at_ms, 0);
+  EXPECT_TRUE(fx.log.contains("sync failed (transient): upstream 503"));
+  scheduler.stop(5000);
+}
+
+TEST_F(SchedulerTest, UserOfAConnectionIsSuspendedAndResumes) {
+  connections = std::make_unique<ConnectionManager>(services, ConnectionOptions{}, &board);
+  ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName, R"({"access_token":"at-1"})", 0));
+  FakeHooks provider;
+  HookGate provider_gate;
+  ASSERT_TRUE(connections->add("sf", &provider, &provider_gate));
+  ASSERT_TRUE(connections->disable("sf", "test"));
+
+  FakeHooks hooks;
+  std::mutex mu;
+  std::vector<std::string> inputs;
+  hooks.on_sync = [&](chp_call*, std::string_view in) {
+    std::lock_guard<std::mutex> lock(mu);
+    inputs.emplace_back(in);
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, connections.get(), &board);
+  ScheduledInstance s = instance("crm", hooks, "sf");
+  s.every_ms = 3600 * 1000;
+  scheduler.add(s);
+  scheduler.start();
+  ASSERT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kSuspended; }));
+  EXPECT_EQ(scheduler.sync_calls_ForTest("crm"), 0u);
+  EXPECT_FALSE(scheduler.sync_now("crm"));
+
+  ASSERT_TRUE(connections->enable("sf"));
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    return !inputs.empty();
+  }));
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(inputs[0], R"({"reason":"resume"})");
+  }
+  EXPECT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kIdle; }));
+  scheduler.stop(5000);
+}
+
+TEST_F(SchedulerTest, StopCancelsAndWaitsForHooksWithinTheGrace) {
+  FakeHooks hooks;
+  std::atomic<bool> running{false}, returned{false};
+  hooks.on_sync = [&](chp_call* call, std::string_view) {
+    running = true;
+    for (int i = 0; i < 5000 && !host->call_cancelled(call); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    returned = true;
+    return CHP_ERR_CANCELLED;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.add(instance("crm", hooks));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] { return running.load(); }));
+  StopReport report = scheduler.stop(5000);
+  EXPECT_TRUE(report.stuck.empty());
+  EXPECT_TRUE(returned.load());
+}
+
+TEST_F(SchedulerTest, StopReportsHooksThatOutliveTheGrace) {
+  FakeHooks hooks;
+  std::atomic<bool> running{false}, release{false};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    running = true;
+    for (int i = 0; i < 5000 && !release.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.add(instance("crm", hooks));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] { return running.load(); }));
+  StopReport report = scheduler.stop(1);
+  EXPECT_EQ(report.stuck, std::vector<std::string>{"crm"});
+  release = true;  // the destructor then joins the worker
+}
+
+}  // namespace
+}  // namespace chost::runtime::testing
