@@ -67,6 +67,24 @@ class CancelledError : public Error {
   explicit CancelledError(const std::string& message) : Error(ErrorClass::kCancelled, message) {}
 };
 
+// Throws the Error subclass of class `cls`, so callers that choose the class at run time
+// still let connectors catch e.g. `const ConfigError&`.
+[[noreturn]] inline void throw_error(ErrorClass cls, const std::string& message) {
+  switch (cls) {
+    case ErrorClass::kTransient:
+      throw TransientError(message);
+    case ErrorClass::kAuthRevoked:
+      throw AuthRevokedError(message);
+    case ErrorClass::kConfig:
+      throw ConfigError(message);
+    case ErrorClass::kCancelled:
+      throw CancelledError(message);
+    case ErrorClass::kPermanent:
+      break;
+  }
+  throw PermanentError(message);
+}
+
 // Throws the Error subclass matching a failed host-callback status. Used by the wrappers so
 // that every callback failure surfaces the same way. `what` names the operation.
 [[noreturn]] inline void throw_for_status(chp_status_code status, const std::string& what) {

@@ -22,10 +22,10 @@ inline boost::json::object parse_object(std::string_view text, ErrorClass cls,
   boost::system::error_code ec;
   boost::json::value value = boost::json::parse(text, ec);
   if (ec) {
-    throw Error(cls, std::string(what) + " is not valid JSON: " + ec.message());
+    throw_error(cls, std::string(what) + " is not valid JSON: " + ec.message());
   }
   if (!value.is_object()) {
-    throw Error(cls, std::string(what) + " must be a JSON object");
+    throw_error(cls, std::string(what) + " must be a JSON object");
   }
   return std::move(value.as_object());
 }
@@ -45,7 +45,7 @@ inline std::optional<std::string> optional_string(const boost::json::object& obj
                                                   ErrorClass cls = ErrorClass::kConfig) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_string()) throw Error(cls, "'" + std::string(key) + "' must be a string");
+  if (!v->is_string()) throw_error(cls, "'" + std::string(key) + "' must be a string");
   return std::string(v->as_string());
 }
 
@@ -54,7 +54,7 @@ inline std::string require_string(const boost::json::object& obj, std::string_vi
                                   ErrorClass cls = ErrorClass::kConfig) {
   std::optional<std::string> s = optional_string(obj, key, cls);
   if (!s || s->empty()) {
-    throw Error(cls, "'" + std::string(key) + "' is required and must be a non-empty string");
+    throw_error(cls, "'" + std::string(key) + "' is required and must be a non-empty string");
   }
   return *s;
 }
@@ -72,7 +72,7 @@ inline std::int64_t optional_int(const boost::json::object& obj, std::string_vie
     double d = v->as_double();
     if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
   }
-  throw Error(cls, "'" + std::string(key) + "' must be an integer");
+  throw_error(cls, "'" + std::string(key) + "' must be an integer");
 }
 
 // An object member, or std::nullopt when absent or null.
@@ -81,7 +81,7 @@ inline std::optional<boost::json::object> optional_object(const boost::json::obj
                                                           ErrorClass cls = ErrorClass::kConfig) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_object()) throw Error(cls, "'" + std::string(key) + "' must be an object");
+  if (!v->is_object()) throw_error(cls, "'" + std::string(key) + "' must be an object");
   return v->as_object();
 }
 

@@ -33,6 +33,12 @@ struct Request {
   std::uint32_t timeout_ms = 0;  // 0: the host default (always capped by the call deadline)
   bool no_retry = false;         // never retried by the host, even when idempotent
   bool body_is_secret = false;   // e.g. OAuth token requests: the host never logs the body
+
+  static Request get(std::string url) {
+    Request req;
+    req.url = std::move(url);
+    return req;
+  }
 };
 
 struct Response {
