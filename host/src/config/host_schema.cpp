@@ -1,0 +1,162 @@
+// The host schema (one source of truth for validation and `connector-host schema`) and
+// combined_schema(), which plugs each plugin's config schema in through if/then on `plugin`.
+#include <boost/json.hpp>
+
+#include "chost/config/host_config.hpp"
+#include "json_schema.hpp"
+
+namespace chost::config {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kHostSchema = R"JSON({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "connector-host configuration",
+  "type": "object",
+  "additionalProperties": false,
+  "properties": {
+    "host": {
+      "description": "Settings of the host process itself.",
+      "type": "object",
+      "additionalProperties": false,
+      "default": {},
+      "properties": {
+        "state": {
+          "description": "Where connection state, checkpoints and encrypted secrets live.",
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "backend": {"type": "string", "enum": ["sqlite", "postgres"], "default": "sqlite"},
+            "path": {"type": "string", "minLength": 1, "default": "./state/host.db",
+                     "description": "sqlite database file; relative to the config file"},
+            "url": {"type": "string", "minLength": 1,
+                    "description": "postgres connection URL (use a secret reference)"}
+          },
+          "if": {"properties": {"backend": {"const": "postgres"}}},
+          "then": {"required": ["url"]}
+        },
+        "master_key": {"type": "string", "x-secret": true,
+                       "description": "Key encrypting secrets at rest: ${env:NAME} or ${file:PATH}"},
+        "plugin_dirs": {"type": "array", "items": {"type": "string", "minLength": 1},
+                        "default": ["./plugins"],
+                        "description": "Directories searched for plugins; relative to the config file"},
+        "allow_world_writable_plugin_dirs": {"type": "boolean", "default": false},
+        "admin": {
+          "description": "Admin HTTP API.",
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "listen": {"type": "string", "default": "127.0.0.1:8080",
+                       "pattern": "^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$"},
+            "token": {"type": "string", "x-secret": true, "minLength": 16,
+                      "description": "Bearer token for the admin API: ${env:NAME} or ${file:PATH}"},
+            "public_url": {"type": "string", "format": "uri",
+                           "description": "URL browsers reach the admin API at; default http://<listen>"}
+          }
+        },
+        "log": {
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "format": {"type": "string", "enum": ["text", "json"], "default": "text"},
+            "level": {"type": "string", "enum": ["trace", "debug", "info", "warn", "error"],
+                      "default": "info"}
+          }
+        },
+        "literal_secrets": {"type": "string", "enum": ["error", "warn"], "default": "error",
+                            "description": "What a secret written literally in this file is"},
+        "credentials": {
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "refresh_margin": {"type": "string", "format": "duration", "default": "5m"},
+            "keepalive_idle": {"type": "string", "format": "duration", "default": "1h"},
+            "history_limit": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 50}
+          }
+        },
+        "timeouts": {
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "authorize": {"type": "string", "format": "duration", "default": "2m"},
+            "refresh": {"type": "string", "format": "duration", "default": "1m"},
+            "disable": {"type": "string", "format": "duration", "default": "1m"},
+            "sync": {"type": "string", "format": "duration", "default": "15m"}
+          }
+        },
+        "shutdown_grace": {"type": "string", "format": "duration", "default": "30s"},
+        "restart": {
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "initial_backoff": {"type": "string", "format": "duration", "default": "5s"},
+            "max_backoff": {"type": "string", "format": "duration", "default": "10m"}
+          }
+        }
+      }
+    },
+    "connectors": {
+      "type": "array",
+      "default": [],
+      "items": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["name", "plugin"],
+        "properties": {
+          "name": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$", "maxLength": 63},
+          "plugin": {"type": "string", "minLength": 1},
+          "enabled": {"type": "boolean", "default": true},
+          "schedule": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["every"],
+            "properties": {"every": {"type": "string", "format": "duration"}}
+          },
+          "uses": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$",
+                   "description": "Name of the connector whose connection this one borrows"},
+          "config": {"type": "object", "default": {},
+                     "description": "Validated against the plugin's JSON Schema"}
+        }
+      }
+    }
+  }
+})JSON";
+
+}  // namespace
+
+const std::string& host_schema_json() {
+  static const std::string text = json::serialize(json::parse(kHostSchema));
+  return text;
+}
+
+std::string combined_schema(const std::vector<PluginSchemaInfo>& plugins) {
+  json::value schema = json::parse(host_schema_json());
+  json::object& item = schema.at("properties").at("connectors").at("items").as_object();
+  json::array names;
+  json::array branches;
+  for (const PluginSchemaInfo& p : plugins) {
+    names.push_back(json::string(p.name));
+    boost::system::error_code ec;
+    json::value plugin_schema = json::parse(p.config_schema_json, ec);
+    if (ec || !check_schema(plugin_schema).empty()) plugin_schema = json::object();
+    json::object cond;
+    cond["required"] = json::array{"plugin"};
+    cond["properties"] = json::object{{"plugin", json::object{{"const", p.name}}}};
+    json::object then;
+    then["properties"] = json::object{{"config", std::move(plugin_schema)}};
+    branches.push_back(json::object{{"if", std::move(cond)}, {"then", std::move(then)}});
+  }
+  if (!names.empty()) item["properties"].as_object()["plugin"].as_object()["enum"] = names;
+  if (!branches.empty()) item["allOf"] = std::move(branches);
+  return json::serialize(schema);
+}
+
+}  // namespace chost::config

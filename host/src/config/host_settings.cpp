@@ -1,0 +1,88 @@
+// JSON -> HostSettings (see host_settings.hpp).
+#include "host_settings.hpp"
+
+#include <boost/json.hpp>
+
+#include "json_schema.hpp"
+
+namespace chost::config {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string str(const json::value& obj, std::string_view key) {
+  return std::string(obj.at(key).as_string());
+}
+
+std::chrono::milliseconds duration(const json::value& obj, std::string_view key) {
+  return std::chrono::milliseconds(parse_duration_ms(obj.at(key).as_string()).value_or(0));
+}
+
+std::filesystem::path absolute_from(const std::filesystem::path& base_dir, const std::string& p) {
+  std::filesystem::path path(p);
+  if (path.is_relative()) path = base_dir / path;
+  return path.lexically_normal();
+}
+
+}  // namespace
+
+HostSettings host_settings_from_json(const json::value& host,
+                                     const std::filesystem::path& base_dir) {
+  HostSettings s;
+  const json::value& state = host.at("state");
+  s.state.backend =
+      str(state, "backend") == "postgres" ? StateBackend::kPostgres : StateBackend::kSqlite;
+  s.state.path = absolute_from(base_dir, str(state, "path"));
+  if (const json::value* url = state.as_object().if_contains("url")) {
+    s.state.url = std::string(url->as_string());
+  }
+  if (const json::value* key = host.as_object().if_contains("master_key")) {
+    s.master_key = std::string(key->as_string());
+  }
+  for (const json::value& dir : host.at("plugin_dirs").as_array()) {
+    s.plugin_dirs.push_back(absolute_from(base_dir, std::string(dir.as_string())));
+  }
+  s.allow_world_writable_plugin_dirs = host.at("allow_world_writable_plugin_dirs").as_bool();
+
+  const json::value& admin = host.at("admin");
+  s.admin.listen = str(admin, "listen");
+  if (const json::value* token = admin.as_object().if_contains("token")) {
+    s.admin.token = std::string(token->as_string());
+  }
+  if (const json::value* url = admin.as_object().if_contains("public_url")) {
+    s.admin.public_url = std::string(url->as_string());
+  } else {
+    s.admin.public_url = "http://" + s.admin.listen;
+  }
+
+  const json::value& log = host.at("log");
+  s.log.format = str(log, "format") == "json" ? LogFormat::kJson : LogFormat::kText;
+  const std::string level = str(log, "level");
+  s.log.level = level == "trace"   ? LogLevel::kTrace
+                : level == "debug" ? LogLevel::kDebug
+                : level == "warn"  ? LogLevel::kWarn
+                : level == "error" ? LogLevel::kError
+                                   : LogLevel::kInfo;
+  s.literal_secrets = str(host, "literal_secrets") == "warn" ? LiteralSecretPolicy::kWarn
+                                                             : LiteralSecretPolicy::kError;
+
+  const json::value& cred = host.at("credentials");
+  s.credentials.refresh_margin = duration(cred, "refresh_margin");
+  s.credentials.keepalive_idle = duration(cred, "keepalive_idle");
+  s.credentials.history_limit_entries = cred.at("history_limit").to_number<int64_t>();
+
+  const json::value& t = host.at("timeouts");
+  s.timeouts.authorize = duration(t, "authorize");
+  s.timeouts.refresh = duration(t, "refresh");
+  s.timeouts.disable = duration(t, "disable");
+  s.timeouts.sync = duration(t, "sync");
+
+  s.shutdown_grace = duration(host, "shutdown_grace");
+  const json::value& restart = host.at("restart");
+  s.restart.initial_backoff = duration(restart, "initial_backoff");
+  s.restart.max_backoff = duration(restart, "max_backoff");
+  return s;
+}
+
+}  // namespace chost::config

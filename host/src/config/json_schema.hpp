@@ -1,0 +1,57 @@
+// A JSON Schema validator for the subset of draft 2020-12 that plugin schemas and the host schema
+// use, plus check_schema(), which tells a plugin author what is wrong with a schema before any
+// instance is validated against it.
+//
+// Supported: type (with "integer" and arrays of types), properties, required,
+// additionalProperties (bool or schema), enum, const, minimum, maximum, exclusiveMinimum,
+// exclusiveMaximum, minLength, maxLength, pattern (ECMAScript), items, minItems, maxItems,
+// uniqueItems, default (filled into the instance), allOf, anyOf, oneOf, not, if/then/else,
+// format (uri, duration; other formats are annotations), and the custom keyword
+// "x-secret": true, whose values are never echoed and are reported back for redaction.
+// Annotations (title, description, examples, $schema, $id, $comment, deprecated, readOnly,
+// writeOnly) and vendor keywords starting with "x-" are accepted and ignored.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace chost::config {
+
+struct SchemaIssue {
+  std::string pointer;  // where in the instance (JSON Pointer)
+  bool at_key = false;  // report the position of the key (unknown keys), not of the value
+  std::string message;
+};
+
+struct ValidationOptions {
+  bool fill_defaults = true;
+  // Instance pointers whose values must never be echoed in messages (resolved secret refs).
+  const std::unordered_set<std::string>* hidden_pointers = nullptr;
+};
+
+struct ValidationResult {
+  std::vector<SchemaIssue> issues;
+  std::vector<std::string> secret_pointers;  // present values whose schema says x-secret: true
+
+  bool ok() const { return issues.empty(); }
+};
+
+// Validates `instance` in place (defaults are filled into it). `schema` must have passed
+// check_schema(); the pointers in the result are relative to `instance`.
+ValidationResult validate_instance(const boost::json::value& schema, boost::json::value& instance,
+                                   const ValidationOptions& options = {});
+
+// Problems that make `schema` unusable, each "at <schema pointer>: <what>". Empty = usable.
+std::vector<std::string> check_schema(const boost::json::value& schema);
+
+// "integer 5", "string \"abc\"", "object"... for messages; hidden values are not shown.
+std::string describe_value(const boost::json::value& v, bool hidden);
+
+// Parses "500ms", "30s", "15m", "2h", "1d" into milliseconds; nullopt when malformed or too big.
+std::optional<int64_t> parse_duration_ms(std::string_view text);
+
+}  // namespace chost::config

@@ -1,0 +1,345 @@
+// load_config's diagnostics: every kind of error with its exact position and message, all errors
+// collected in one pass, and the HostConfig built from a good file (defaults, paths, capabilities).
+#include <gtest/gtest.h>
+
+#include <connector_host/plugin_api.h>
+
+#include "chost/config/host_config.hpp"
+#include "config_test_util.hpp"
+
+namespace chost::config {
+namespace {
+
+using testing::error_lines;
+using testing::FakePlugins;
+using testing::TempDir;
+using Lines = std::vector<std::string>;
+
+class LoadConfigTest : public ::testing::Test {
+ protected:
+  // Writes `yaml` as host.yaml and loads it; `file_` is the name messages start with.
+  LoadReport load(const std::string& yaml) {
+    file_ = dir_.write("host.yaml", yaml).string();
+    return load_config_report(file_, FakePlugins());
+  }
+  Lines errors(const std::string& yaml) { return error_lines(load(yaml)); }
+
+  TempDir dir_;
+  std::string file_;
+};
+
+TEST_F(LoadConfigTest, UnknownKeySuggestsNearestKnownKey) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - name: sf-org\n"
+      "    plugin: salesforce\n"
+      "    shedule: { every: 15m }\n"
+      "    config: { client_id: abc }\n");
+  EXPECT_EQ(e, Lines{file_ + ":4:5: error: connector 'sf-org': shedule: unknown key 'shedule'; "
+                             "did you mean 'schedule'?"});
+}
+
+TEST_F(LoadConfigTest, UnknownTopLevelAndHostKeys) {
+  Lines e = errors("host:\n  log: { levle: debug }\nconectors: []\n");
+  EXPECT_EQ(e, (Lines{file_ + ":2:10: error: host.log.levle: unknown key 'levle'; did you mean "
+                              "'level'?",
+                      file_ + ":3:1: error: conectors: unknown key 'conectors'; did you mean "
+                              "'connectors'?"}));
+}
+
+TEST_F(LoadConfigTest, WrongTypeInPluginConfig) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - name: sf-org\n"
+      "    plugin: salesforce\n"
+      "    config:\n"
+      "      client_id: abc\n"
+      "      page_size_records: abc\n");
+  EXPECT_EQ(e, Lines{file_ + ":6:26: error: connector 'sf-org': config.page_size_records: "
+                             "expected integer, got string \"abc\""});
+}
+
+TEST_F(LoadConfigTest, QuotedScalarsStayStringsUnquotedAreTyped) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - name: a\n"
+      "    plugin: salesforce\n"
+      "    enabled: \"true\"\n"
+      "    config: { client_id: 12, api_version: 60.0 }\n");
+  EXPECT_EQ(e, (Lines{file_ + ":4:14: error: connector 'a': enabled: expected boolean, got string "
+                              "\"true\"",
+                      file_ + ":5:26: error: connector 'a': config.client_id: expected string, got "
+                              "integer 12",
+                      file_ + ":5:43: error: connector 'a': config.api_version: expected string, "
+                              "got number 60"}));
+}
+
+TEST_F(LoadConfigTest, MissingRequiredPluginKeyPointsAtTheConfig) {
+  Lines e = errors("connectors:\n  - name: a\n    plugin: salesforce\n    config: {}\n");
+  EXPECT_EQ(e, Lines{file_ + ":4:13: error: connector 'a': config: missing required key "
+                             "'client_id'"});
+  // Without a config at all, the default {} is validated and the entry is the position.
+  e = errors("connectors:\n  - name: a\n    plugin: salesforce\n");
+  EXPECT_EQ(e, Lines{file_ + ":2:5: error: connector 'a': config: missing required key "
+                             "'client_id'"});
+}
+
+TEST_F(LoadConfigTest, UsesCycleIsPrintedOnce) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - name: a\n"
+      "    plugin: salesforce\n"
+      "    uses: b\n"
+      "    config: { client_id: x }\n"
+      "  - name: b\n"
+      "    plugin: salesforce\n"
+      "    uses: c\n"
+      "    config: { client_id: x }\n"
+      "  - name: c\n"
+      "    plugin: salesforce\n"
+      "    uses: a\n"
+      "    config: { client_id: x }\n"
+      "  - name: d\n"
+      "    plugin: salesforce\n"
+      "    uses: d\n"
+      "    config: { client_id: x }\n");
+  EXPECT_EQ(e, (Lines{file_ + ":4:11: error: connector 'a': uses: cycle: a -> b -> c -> a",
+                      file_ + ":16:11: error: connector 'd': uses: cycle: d -> d"}));
+}
+
+TEST_F(LoadConfigTest, ChainIntoACycleReportsOnlyTheCycle) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - { name: x, plugin: salesforce, uses: a, config: { client_id: x } }\n"
+      "  - { name: a, plugin: salesforce, uses: b, config: { client_id: x } }\n"
+      "  - { name: b, plugin: salesforce, uses: a, config: { client_id: x } }\n");
+  EXPECT_EQ(e, Lines{file_ + ":3:42: error: connector 'a': uses: cycle: a -> b -> a"});
+}
+
+TEST_F(LoadConfigTest, UnknownPluginSuggestsOrListsLoadedPlugins) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - name: a\n"
+      "    plugin: salesfroce\n"
+      "  - name: b\n"
+      "    plugin: zzz\n");
+  EXPECT_EQ(e, (Lines{file_ + ":3:13: error: connector 'a': plugin: unknown plugin 'salesfroce'; "
+                              "did you mean 'salesforce'?",
+                      file_ + ":5:13: error: connector 'b': plugin: unknown plugin 'zzz' (loaded "
+                              "plugins: salesforce, reports)"}));
+}
+
+TEST_F(LoadConfigTest, UsesTargetMustExistAndProvideAConnection) {
+  std::vector<PluginSchemaInfo> plugins = FakePlugins();
+  plugins.push_back({"provider-only", R"({"type":"object"})", CHP_CAP_PROVIDES_CONNECTION});
+  file_ = dir_.write("host.yaml",
+                     "connectors:\n"
+                     "  - { name: sf-org, plugin: salesforce, config: { client_id: x } }\n"
+                     "  - { name: r, plugin: reports, uses: sf-ogr }\n"
+                     "  - { name: s, plugin: reports, uses: r }\n"
+                     "  - { name: p, plugin: provider-only, uses: sf-org }\n")
+              .string();
+  EXPECT_EQ(error_lines(load_config_report(file_, plugins)),
+            (Lines{file_ + ":3:39: error: connector 'r': uses: unknown connector 'sf-ogr'; did "
+                           "you mean 'sf-org'?",
+                   file_ + ":4:39: error: connector 's': uses: connector 'r' does not provide a "
+                           "connection (its plugin 'reports' lacks CHP_CAP_PROVIDES_CONNECTION)",
+                   file_ + ":5:45: error: connector 'p': uses: plugin 'provider-only' cannot "
+                           "borrow another connector's connection (it lacks "
+                           "CHP_CAP_USES_CONNECTION)"}));
+}
+
+TEST_F(LoadConfigTest, DuplicateNamesAndBadNames) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - { name: a, plugin: reports }\n"
+      "  - { name: a, plugin: reports }\n"
+      "  - { name: Bad_Name, plugin: reports }\n");
+  EXPECT_EQ(e, (Lines{file_ + ":3:13: error: connector 'a': name: duplicate connector name 'a' "
+                              "(first defined at line 2)",
+                      file_ + ":4:13: error: connector 'Bad_Name': name: \"Bad_Name\" does not "
+                              "match pattern '^[a-z][a-z0-9-]*$'"}));
+}
+
+TEST_F(LoadConfigTest, BadDurations) {
+  Lines e = errors(
+      "host:\n"
+      "  timeouts: { sync: 0s }\n"
+      "  restart: { initial_backoff: 1h, max_backoff: 1m }\n"
+      "connectors:\n"
+      "  - { name: a, plugin: reports, schedule: { every: 15x } }\n"
+      "  - { name: b, plugin: reports, schedule: { every: 0ms } }\n");
+  EXPECT_EQ(e,
+            (Lines{file_ + ":2:21: error: host.timeouts.sync: must be greater than 0",
+                   file_ + ":3:48: error: host.restart.max_backoff: must not be shorter than "
+                           "restart.initial_backoff",
+                   file_ + ":5:52: error: connector 'a': schedule.every: invalid duration "
+                           "\"15x\": use a whole number and a unit (ms, s, m, h, d), e.g. 30s or "
+                           "15m",
+                   file_ + ":6:52: error: connector 'b': schedule.every: must be greater than "
+                           "0"}));
+  // Value checks wait until the host section passes its schema: one mistake, one error.
+  e = errors("host:\n  timeouts: { sync: 0s, refresh: 1x }\n");
+  EXPECT_EQ(e, Lines{file_ + ":2:34: error: host.timeouts.refresh: invalid duration \"1x\": use a "
+                             "whole number and a unit (ms, s, m, h, d), e.g. 30s or 15m"});
+}
+
+TEST_F(LoadConfigTest, PostgresNeedsAUrl) {
+  Lines e = errors("host:\n  state: { backend: postgres }\n");
+  EXPECT_EQ(e, Lines{file_ + ":2:10: error: host.state: missing required key 'url'"});
+}
+
+TEST_F(LoadConfigTest, AllErrorsAreCollectedInFileOrder) {
+  LoadReport r = load(
+      "host:\n"
+      "  log: { format: xml }\n"
+      "connectors:\n"
+      "  - name: a\n"
+      "    plugin: nope\n"
+      "  - name: b\n"
+      "    plugin: salesforce\n"
+      "    enabeld: true\n"
+      "    config: { client_id: x, page_size_records: 5 }\n");
+  EXPECT_FALSE(r.config.has_value());
+  EXPECT_EQ(error_lines(r),
+            (Lines{file_ + ":2:18: error: host.log.format: must be one of \"text\", \"json\", got "
+                           "string \"xml\"",
+                   file_ + ":5:13: error: connector 'a': plugin: unknown plugin 'nope' (loaded "
+                           "plugins: salesforce, reports)",
+                   file_ + ":8:5: error: connector 'b': enabeld: unknown key 'enabeld'; did you "
+                           "mean 'enabled'?",
+                   file_ + ":9:48: error: connector 'b': config.page_size_records: must be at "
+                           "least 200, got integer 5"}));
+  // load_config carries the same lines in its one Error.
+  Result<HostConfig> result = load_config(file_, FakePlugins());
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().cls, ErrorClass::kConfig);
+  EXPECT_EQ(std::count(result.error().message.begin(), result.error().message.end(), '\n'), 3);
+}
+
+TEST_F(LoadConfigTest, UnusablePluginSchemaNamesThePlugin) {
+  std::vector<PluginSchemaInfo> plugins = {
+      {"broken", R"({"type":"object","properties":{"a":{"type":"strnig"}}})", 0},
+      {"notjson", R"({"type":)", 0}};
+  file_ = dir_.write("host.yaml",
+                     "connectors:\n  - { name: a, plugin: broken }\n  - { name: b, plugin: broken "
+                     "}\n  - { name: c, plugin: notjson }\n")
+              .string();
+  Lines e = error_lines(load_config_report(file_, plugins));
+  ASSERT_EQ(e.size(), 2u);  // once per plugin, not per connector
+  EXPECT_EQ(e[0], file_ +
+                      ":2:24: error: connector 'a': plugin: plugin 'broken' has an unusable "
+                      "config schema: at /properties/a/type: 'type' must name string, integer, "
+                      "number, boolean, object, array or null; got \"strnig\"");
+  EXPECT_EQ(e[1].rfind(file_ + ":4:24: error: connector 'c': plugin: plugin 'notjson' has a "
+                               "config schema that is not valid JSON: ",
+                       0),
+            0u);
+}
+
+TEST_F(LoadConfigTest, YamlSyntaxErrorAndUnreadableFile) {
+  Lines e = errors("connectors:\n  - name: [a\n");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_NE(e[0].find("error: invalid YAML"), std::string::npos) << e[0];
+  EXPECT_EQ(e[0].rfind(file_ + ":", 0), 0u);
+
+  std::string missing = (dir_.path() / "nope.yaml").string();
+  EXPECT_EQ(error_lines(load_config_report(missing, FakePlugins())),
+            Lines{missing + ": error: cannot read configuration file"});
+}
+
+TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
+  LoadReport r =
+      load("connectors:\n  - name: a\n    plugin: salesforce\n    config: {client_id: x}\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const HostConfig& c = *r.config;
+  using std::chrono::milliseconds;
+  EXPECT_EQ(c.host.state.backend, StateBackend::kSqlite);
+  EXPECT_EQ(c.host.state.path, dir_.path() / "state" / "host.db");
+  EXPECT_FALSE(c.host.master_key.has_value());
+  EXPECT_EQ(c.host.plugin_dirs, std::vector<std::filesystem::path>{dir_.path() / "plugins"});
+  EXPECT_FALSE(c.host.allow_world_writable_plugin_dirs);
+  EXPECT_EQ(c.host.admin.listen, "127.0.0.1:8080");
+  EXPECT_EQ(c.host.admin.public_url, "http://127.0.0.1:8080");
+  EXPECT_FALSE(c.host.admin.token.has_value());
+  EXPECT_EQ(c.host.log.format, LogFormat::kText);
+  EXPECT_EQ(c.host.log.level, LogLevel::kInfo);
+  EXPECT_EQ(c.host.literal_secrets, LiteralSecretPolicy::kError);
+  EXPECT_EQ(c.host.credentials.refresh_margin, milliseconds(300'000));
+  EXPECT_EQ(c.host.credentials.keepalive_idle, milliseconds(3'600'000));
+  EXPECT_EQ(c.host.credentials.history_limit_entries, 50);
+  EXPECT_EQ(c.host.timeouts.authorize, milliseconds(120'000));
+  EXPECT_EQ(c.host.timeouts.refresh, milliseconds(60'000));
+  EXPECT_EQ(c.host.timeouts.disable, milliseconds(60'000));
+  EXPECT_EQ(c.host.timeouts.sync, milliseconds(900'000));
+  EXPECT_EQ(c.host.shutdown_grace, milliseconds(30'000));
+  EXPECT_EQ(c.host.restart.initial_backoff, milliseconds(5'000));
+  EXPECT_EQ(c.host.restart.max_backoff, milliseconds(600'000));
+
+  ASSERT_EQ(c.connectors.size(), 1u);
+  const ConnectorConfig& a = c.connectors[0];
+  EXPECT_EQ(a.name, "a");
+  EXPECT_EQ(a.plugin, "salesforce");
+  EXPECT_TRUE(a.enabled);
+  EXPECT_FALSE(a.schedule_every.has_value());
+  EXPECT_FALSE(a.uses.has_value());
+  EXPECT_EQ(a.config_json,
+            R"({"client_id":"x","login_url":"https://login.salesforce.com","api_version":"60.0",)"
+            R"("page_size_records":2000,"objects":["Account"]})");
+  EXPECT_EQ(a.where.line, 2);
+  EXPECT_EQ(a.where.column, 5);
+}
+
+TEST_F(LoadConfigTest, ExplicitValuesAndRelativePaths) {
+  LoadReport r = load(
+      "host:\n"
+      "  state: { path: data/../db/h.db }\n"
+      "  plugin_dirs: [plug, /opt/chp/plugins]\n"
+      "  admin: { listen: \"[::1]:9090\" }\n"
+      "  log: { format: json, level: debug }\n"
+      "connectors:\n"
+      "  - { name: a, plugin: salesforce, enabled: false, schedule: { every: 500ms },\n"
+      "      config: { client_id: x } }\n"
+      "  - { name: b, plugin: reports, uses: a }\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const HostConfig& c = *r.config;
+  EXPECT_EQ(c.source_path, dir_.path() / "host.yaml");
+  EXPECT_EQ(c.host.state.path, dir_.path() / "db" / "h.db");
+  EXPECT_EQ(c.host.plugin_dirs,
+            (std::vector<std::filesystem::path>{dir_.path() / "plug", "/opt/chp/plugins"}));
+  EXPECT_EQ(c.host.admin.public_url, "http://[::1]:9090");
+  EXPECT_EQ(c.host.log.format, LogFormat::kJson);
+  EXPECT_EQ(c.host.log.level, LogLevel::kDebug);
+  ASSERT_EQ(c.connectors.size(), 2u);
+  EXPECT_FALSE(c.connectors[0].enabled);
+  EXPECT_EQ(c.connectors[0].schedule_every, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.connectors[1].uses, "a");
+  EXPECT_EQ(c.connectors[1].config_json, "{}");
+}
+
+TEST_F(LoadConfigTest, HostSectionAloneIgnoresConnectors) {
+  file_ = dir_.write("host.yaml",
+                     "host:\n  plugin_dirs: [p]\nconnectors:\n  - { name: a, plugin: unknown }\n")
+              .string();
+  Result<HostConfig> r = load_host_section(file_);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->host.plugin_dirs, std::vector<std::filesystem::path>{dir_.path() / "p"});
+  EXPECT_TRUE(r->connectors.empty());
+
+  file_ = dir_.write("bad.yaml", "host:\n  plugin_dir: [p]\n").string();
+  Result<HostConfig> bad = load_host_section(file_);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message, file_ +
+                                     ":2:3: error: host.plugin_dir: unknown key 'plugin_dir'; "
+                                     "did you mean 'plugin_dirs'?");
+}
+
+TEST_F(LoadConfigTest, EmptyFileMeansAllDefaults) {
+  LoadReport r = load("");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  EXPECT_TRUE(r.config->connectors.empty());
+  EXPECT_EQ(r.config->host.timeouts.sync, std::chrono::minutes(15));
+}
+
+}  // namespace
+}  // namespace chost::config
