@@ -1,0 +1,349 @@
+// Salesforce REST resources of the peer under /services/data/vXX.X: resources, query and
+// queryAll with cursors, sObject describe and CRUD, upsert by external ID, and limits.
+// Collections (/composite/sobjects) live in sf_composite_handlers.cpp.
+#include <boost/json.hpp>
+
+#include "sf_peer_state.h"
+#include "sf_util.h"
+#include "soql.h"
+
+namespace chpeer::sf {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::size_t kMaxOpenCursors = 20;
+
+Response JsonOk(int status, const json::value& value) {
+  return Response::Json(status, json::serialize(value));
+}
+
+Response NotFound() { return RestError(404, "NOT_FOUND", "The requested resource does not exist"); }
+
+Response RecordErrorResponse(const RecordError& error) {
+  json::object e;
+  e["message"] = error.message;
+  e["errorCode"] = error.status_code;
+  json::array fields;
+  for (const auto& f : error.fields) fields.push_back(json::value(f));
+  e["fields"] = std::move(fields);
+  int status = error.status_code == "NOT_FOUND" ? 404 : 400;
+  return Response::Json(status, json::serialize(json::array{e}));
+}
+
+std::optional<json::object> ParseBodyObject(const Request& request, Response* error) {
+  try {
+    json::value v = json::parse(request.body);
+    if (v.is_object()) return std::move(v.as_object());
+  } catch (const std::exception&) {
+  }
+  *error = RestError(400, "JSON_PARSER_ERROR",
+                     "Unexpected character in request body: the body must be a JSON object");
+  return std::nullopt;
+}
+
+std::int64_t BatchSize(const Request& request) {
+  auto header = request.Header("Sforce-Query-Options");
+  if (!header) return kDefaultBatchSize;
+  auto pos = ToLower(*header).find("batchsize=");
+  if (pos == std::string::npos) return kDefaultBatchSize;
+  try {
+    std::int64_t n = std::stoll(header->substr(pos + 10));
+    // Documented range; Salesforce may adjust the size, it never fails the request.
+    return std::clamp<std::int64_t>(n, 200, 2000);
+  } catch (...) {
+    return kDefaultBatchSize;
+  }
+}
+
+Response QueryPage(PeerState& state, const std::string& version_path, const std::string& cursor_id,
+                   std::size_t offset) {
+  auto it = state.cursors.find(cursor_id);
+  if (it == state.cursors.end() || offset > it->second.records.size()) {
+    return RestError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+  }
+  const QueryCursor& cursor = it->second;
+  std::size_t end =
+      std::min(cursor.records.size(), offset + static_cast<std::size_t>(cursor.batch_size));
+  json::object body;
+  body["totalSize"] = cursor.records.size();
+  body["done"] = end >= cursor.records.size();
+  if (end < cursor.records.size()) {
+    body["nextRecordsUrl"] = version_path + "/query/" + cursor_id + "-" + std::to_string(end);
+  }
+  json::array records;
+  for (std::size_t i = offset; i < end; ++i) records.push_back(cursor.records[i]);
+  body["records"] = std::move(records);
+  return JsonOk(200, body);
+}
+
+Response Query(PeerState& state, const Request& request, const std::string& version_path,
+               bool include_deleted, const std::vector<std::string>& rest) {
+  if (request.method != "GET")
+    return RestError(405, "METHOD_NOT_ALLOWED",
+                     "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
+  if (rest.size() == 2) {  // query/<cursor>-<offset>
+    auto dash = rest[1].rfind('-');
+    if (dash == std::string::npos)
+      return RestError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    std::size_t offset = 0;
+    try {
+      offset = static_cast<std::size_t>(std::stoull(rest[1].substr(dash + 1)));
+    } catch (...) {
+      return RestError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
+    }
+    return QueryPage(state, version_path, rest[1].substr(0, dash), offset);
+  }
+  auto q = request.query.find("q");
+  if (q == request.query.end() || q->second.empty()) {
+    return RestError(400, "MALFORMED_QUERY", "A query string has to be specified");
+  }
+  auto result = RunSoql(state.store, q->second, include_deleted, state.clock.NowMs(), version_path);
+  if (auto* err = std::get_if<SoqlError>(&result)) {
+    return RestError(400, err->error_code, err->message);
+  }
+  auto& ok = std::get<SoqlResult>(result);
+  if (ok.count_only) {
+    return JsonOk(
+        200,
+        json::object{{"totalSize", ok.total_size}, {"done", true}, {"records", json::array{}}});
+  }
+  std::int64_t batch = BatchSize(request);
+  std::string cursor_id = NewId("01g");
+  QueryCursor cursor;
+  cursor.object = ok.object;
+  cursor.records = std::move(ok.records);
+  cursor.batch_size = batch;
+  state.cursors[cursor_id] = std::move(cursor);
+  state.cursor_order.push_back(cursor_id);
+  while (state.cursor_order.size() > kMaxOpenCursors) {
+    state.cursors.erase(state.cursor_order.front());
+    state.cursor_order.pop_front();
+  }
+  return QueryPage(state, version_path, cursor_id, 0);
+}
+
+json::object FullRecord(const ObjectDef& object, const json::object& record,
+                        const std::string& version_path, const std::string& fields_param) {
+  json::object out;
+  std::string id(record.at("Id").as_string());
+  out["attributes"] = json::object{{"type", object.name},
+                                   {"url", version_path + "/sobjects/" + object.name + "/" + id}};
+  if (fields_param.empty()) {
+    for (const auto& f : object.fields) {
+      auto* v = record.if_contains(f.name);
+      out[f.name] = v ? *v : json::value(nullptr);
+    }
+    return out;
+  }
+  std::size_t start = 0;
+  while (start <= fields_param.size()) {
+    auto comma = fields_param.find(',', start);
+    if (comma == std::string::npos) comma = fields_param.size();
+    std::string name = fields_param.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    if (const FieldDef* f = object.FindField(name)) {
+      auto* v = record.if_contains(f->name);
+      out[f->name] = v ? *v : json::value(nullptr);
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+Response Upsert(PeerState& state, const Request& request, const ObjectDef& object,
+                const std::string& field_name, const std::string& value, const AccessToken& token) {
+  const FieldDef* field = object.FindField(field_name);
+  if (!field || !(field->external_id || field->type == FieldType::kId)) {
+    return RestError(
+        404, "NOT_FOUND",
+        "Provided external ID field does not exist or is not accessible: " + field_name);
+  }
+  Response error;
+  auto body = ParseBodyObject(request, &error);
+  if (!body) return error;
+  std::vector<std::string> matches;
+  if (field->type == FieldType::kId) {
+    if (const auto* r = state.store.Get(object, value); r && !r->at("IsDeleted").as_bool()) {
+      matches.push_back(std::string(r->at("Id").as_string()));
+    }
+  } else {
+    matches = state.store.FindByField(object, *field, json::value(value));
+  }
+  if (matches.size() > 1) {
+    json::array urls;
+    for (const auto& id : matches) {
+      urls.push_back(json::value("/services/data/v" + std::to_string(kMaxApiVersion) +
+                                 ".0/sobjects/" + object.name + "/" + id));
+    }
+    return JsonOk(300, urls);
+  }
+  if (matches.size() == 1) {
+    json::object fields = *body;
+    fields.erase(field->name);
+    if (auto err = state.store.Update(object, matches[0], fields, token.user_id)) {
+      return RecordErrorResponse(*err);
+    }
+    return JsonOk(
+        200,
+        json::object{
+            {"id", matches[0]}, {"success", true}, {"errors", json::array{}}, {"created", false}});
+  }
+  if (field->type == FieldType::kId) return NotFound();
+  json::object fields = *body;
+  fields[field->name] = value;
+  auto created = state.store.Create(object, fields, token.user_id);
+  if (auto* err = std::get_if<RecordError>(&created)) return RecordErrorResponse(*err);
+  return JsonOk(201, json::object{{"id", std::get<std::string>(created)},
+                                  {"success", true},
+                                  {"errors", json::array{}},
+                                  {"created", true}});
+}
+
+Response SObjects(PeerState& state, const Request& request, const std::string& version_path,
+                  const std::vector<std::string>& rest, const AccessToken& token) {
+  // rest[0] == "sobjects"
+  if (rest.size() == 1) {
+    if (request.method != "GET")
+      return RestError(405, "METHOD_NOT_ALLOWED",
+                       "HTTP Method '" + request.method + "' not allowed. Allowed are GET");
+    json::array objects;
+    for (const auto* o : state.store.schema().All()) {
+      objects.push_back(DescribeGlobalEntry(*o, version_path));
+    }
+    return JsonOk(
+        200, json::object{
+                 {"encoding", "UTF-8"}, {"maxBatchSize", 200}, {"sobjects", std::move(objects)}});
+  }
+  const ObjectDef* object = state.store.schema().Find(rest[1]);
+  if (!object) return NotFound();
+  if (rest.size() == 2) {
+    if (request.method == "GET") {
+      return JsonOk(200,
+                    json::object{{"objectDescribe", DescribeGlobalEntry(*object, version_path)},
+                                 {"recentItems", json::array{}}});
+    }
+    if (request.method != "POST")
+      return RestError(405, "METHOD_NOT_ALLOWED",
+                       "HTTP Method '" + request.method + "' not allowed. Allowed are GET,POST");
+    Response error;
+    auto body = ParseBodyObject(request, &error);
+    if (!body) return error;
+    auto created = state.store.Create(*object, *body, token.user_id);
+    if (auto* err = std::get_if<RecordError>(&created)) return RecordErrorResponse(*err);
+    return JsonOk(201, json::object{{"id", std::get<std::string>(created)},
+                                    {"success", true},
+                                    {"errors", json::array{}}});
+  }
+  if (rest.size() == 3 && rest[2] == "describe") {
+    return JsonOk(200, DescribeObject(*object, version_path));
+  }
+  if (rest.size() == 3) {
+    const std::string& id = rest[2];
+    const json::object* record = state.store.Get(*object, id);
+    if (request.method == "GET") {
+      if (!record || record->at("IsDeleted").as_bool()) return NotFound();
+      auto fields = request.query.find("fields");
+      return JsonOk(200, FullRecord(*object, *record, version_path,
+                                    fields == request.query.end() ? "" : fields->second));
+    }
+    if (request.method == "PATCH") {
+      Response error;
+      auto body = ParseBodyObject(request, &error);
+      if (!body) return error;
+      if (auto err = state.store.Update(*object, id, *body, token.user_id)) {
+        return RecordErrorResponse(*err);
+      }
+      return Response::Empty(204);
+    }
+    if (request.method == "DELETE") {
+      if (auto err = state.store.Delete(*object, id, token.user_id)) {
+        return RecordErrorResponse(*err);
+      }
+      return Response::Empty(204);
+    }
+    return RestError(
+        405, "METHOD_NOT_ALLOWED",
+        "HTTP Method '" + request.method + "' not allowed. Allowed are GET,PATCH,DELETE");
+  }
+  if (rest.size() == 4) {
+    if (request.method == "PATCH") {
+      return Upsert(state, request, *object, rest[2], rest[3], token);
+    }
+    if (request.method == "GET") {
+      const FieldDef* field = object->FindField(rest[2]);
+      if (!field || !field->external_id) return NotFound();
+      auto matches = state.store.FindByField(*object, *field, json::value(rest[3]));
+      if (matches.size() != 1) return NotFound();
+      return JsonOk(200,
+                    FullRecord(*object, *state.store.Get(*object, matches[0]), version_path, ""));
+    }
+    return RestError(405, "METHOD_NOT_ALLOWED",
+                     "HTTP Method '" + request.method + "' not allowed. Allowed are GET,PATCH");
+  }
+  return NotFound();
+}
+
+json::object LimitEntry(std::int64_t max, std::int64_t remaining) {
+  return json::object{{"Max", max}, {"Remaining", remaining}};
+}
+
+}  // namespace
+
+json::value ApiVersionsJson(const std::string& base_url) {
+  json::array versions;
+  for (int v = kMinApiVersion; v <= kMaxApiVersion; ++v) {
+    std::string label = std::to_string(v) + ".0";
+    versions.push_back(json::object{{"label", "API " + label},  // labels vary by release
+                                    {"url", "/services/data/v" + label},
+                                    {"version", label}});
+  }
+  (void)base_url;
+  return versions;
+}
+
+Response HandleRest(PeerState& state, const Request& request, const AccessToken& token) {
+  auto parts = SplitPath(request.path);  // services, data, vXX.X, ...
+  if (parts.size() < 3) return JsonOk(200, ApiVersionsJson(state.base_url));
+  const std::string& version = parts[2];
+  int major = 0;
+  if (version.size() < 4 || version[0] != 'v' || version.substr(version.size() - 2) != ".0" ||
+      (major = std::atoi(version.c_str() + 1)) < kMinApiVersion || major > kMaxApiVersion) {
+    return NotFound();
+  }
+  std::string version_path = "/services/data/" + version;
+  std::vector<std::string> rest(parts.begin() + 3, parts.end());
+  if (rest.empty()) {
+    json::object resources;
+    for (const char* r :
+         {"sobjects", "query", "queryAll", "limits", "composite", "search", "recent", "tooling"}) {
+      resources[r] = version_path + "/" + r;
+    }
+    return JsonOk(200, resources);
+  }
+  const std::string& resource = rest[0];
+  if (resource == "query" || resource == "queryAll") {
+    return Query(state, request, version_path, resource == "queryAll", rest);
+  }
+  if (resource == "sobjects") return SObjects(state, request, version_path, rest, token);
+  if (resource == "composite") return HandleComposite(state, request, token, version_path, rest);
+  if (resource == "limits") {
+    std::int64_t remaining = std::max<std::int64_t>(state.daily_api_max - state.daily_api_used, 0);
+    json::object limits;
+    limits["ActiveScratchOrgs"] = LimitEntry(3, 3);
+    limits["ConcurrentAsyncGetReportInstances"] = LimitEntry(200, 200);
+    limits["DailyApiRequests"] = LimitEntry(state.daily_api_max, remaining);
+    limits["DailyAsyncApexExecutions"] = LimitEntry(250000, 250000);
+    limits["DailyBulkApiBatches"] = LimitEntry(15000, 15000);
+    limits["DailyBulkV2QueryJobs"] = LimitEntry(10000, 10000);
+    limits["DailyGenericStreamingApiEvents"] = LimitEntry(10000, 10000);
+    limits["DataStorageMB"] = LimitEntry(5, 5);
+    limits["FileStorageMB"] = LimitEntry(20, 20);
+    limits["HourlyODataCallout"] = LimitEntry(10000, 10000);
+    limits["SingleEmail"] = LimitEntry(15, 15);
+    return JsonOk(200, limits);
+  }
+  return NotFound();
+}
+
+}  // namespace chpeer::sf
