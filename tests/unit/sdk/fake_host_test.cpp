@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <connector_host/testing/fake_host.hpp>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -37,6 +39,23 @@ TEST(FakeHost, SecretCasVersionsAndConflicts) {
   EXPECT_EQ(t->secret_put(host.ctx(), s("k"), s("v2"), version), CHP_OK);
   EXPECT_EQ(host.secret("k")->second, 2u);
   EXPECT_EQ(t->secret_get(host.ctx(), s("missing"), collect, &got, &version), CHP_ERR_NOT_FOUND);
+}
+
+TEST(FakeHost, ConcurrentCasHasExactlyOneWinnerPerVersion) {
+  FakeHost host;
+  std::atomic<int> wins{0};
+  std::vector<std::thread> writers;
+  for (int i = 0; i < 4; ++i) {
+    writers.emplace_back([&host, &wins, i] {
+      std::string value = "writer" + std::to_string(i);
+      if (FakeHost::table()->secret_put(host.ctx(), s("k"), s(value.c_str()), 0) == CHP_OK) {
+        ++wins;
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(host.secret("k")->second, 1u);
 }
 
 TEST(FakeHost, OutboxDoneWithErrorParksTheEntry) {
