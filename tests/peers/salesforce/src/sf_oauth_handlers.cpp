@@ -296,7 +296,8 @@ Response HandleRevoke(PeerState& state, const Request& request) {
   ParamMap params = request.method == "POST" ? request.FormBody() : request.query;
   std::string token = Param(params, "token");
   if (token.empty() || !state.oauth.Revoke(token)) {
-    return OAuthError(400, "unsupported_token_type", "this token type is not supported");
+    // Documented revoke errors: invalid_token (unknown/expired) or unsupported_token_type.
+    return OAuthError(400, "invalid_token", "invalid token");
   }
   return Response::Empty(200);
 }

@@ -84,7 +84,7 @@ std::string FormatDateTime(std::int64_t epoch_ms) {
   std::tm tm{};
   int millis = 0;
   SplitEpochMs(epoch_ms, &tm, &millis);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03d+0000", tm.tm_year + 1900,
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf;
@@ -94,7 +94,7 @@ std::string FormatDate(std::int64_t epoch_ms) {
   std::tm tm{};
   int millis = 0;
   SplitEpochMs(epoch_ms, &tm, &millis);
-  char buf[16];
+  char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
   return buf;
 }

@@ -267,7 +267,9 @@ TEST_F(SfOAuthTest, RevokeAccessAndRefreshTokens) {
   EXPECT_EQ(client_->PostForm("/services/oauth2/revoke", {{"token", refresh}}).status, 200);
   EXPECT_EQ(ApiStatus(access2), 401);
   EXPECT_EQ(Refresh(refresh).status, 400);
-  EXPECT_EQ(client_->PostForm("/services/oauth2/revoke", {{"token", "unknown"}}).status, 400);
+  HttpResult unknown = client_->PostForm("/services/oauth2/revoke", {{"token", "unknown"}});
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.Json().at("error").as_string(), "invalid_token");
 }
 
 TEST_F(SfOAuthTest, IntrospectReportsActiveAndInactiveTokens) {
