@@ -27,4 +27,11 @@ function(chp_add_plugin target)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
+  # Hidden visibility alone leaves libstdc++/Boost template instances exported; the SDK's
+  # version script (the same one shipped in the package) makes the entry the only export.
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    set(map ${PROJECT_SOURCE_DIR}/sdk/cmake/connector_host_plugin.map)
+    target_link_options(${target} PRIVATE "LINKER:--version-script=${map}")
+    set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${map})
+  endif()
 endfunction()
