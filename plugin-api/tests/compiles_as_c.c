@@ -4,7 +4,8 @@
 static size_t chp_abi_c_check_sizes(void) {
   chp_plugin plugin;
   plugin.struct_size = (uint32_t)sizeof plugin;
-  return sizeof(chp_host) + sizeof(chp_http_request) + (size_t)CHP_HAS_MEMBER(&plugin, chp_plugin, destroy);
+  return sizeof(chp_host) + sizeof(chp_http_request) +
+         (size_t)CHP_HAS_MEMBER(&plugin, chp_plugin, destroy);
 }
 
 size_t chp_abi_c_check(void) { return chp_abi_c_check_sizes(); }

@@ -118,11 +118,11 @@ typedef uint32_t chp_subject_state;
 #define CHP_SUBJECT_DISABLED ((chp_subject_state)3)  /* failed; detail says why */
 
 /* Capability bits of a plugin descriptor. */
-#define CHP_CAP_PROVIDES_CONNECTION ((uint64_t)1 << 0) /* authorize/refresh own credentials */
-#define CHP_CAP_USES_CONNECTION ((uint64_t)1 << 1)     /* borrows another instance's token */
-#define CHP_CAP_SUBJECTS ((uint64_t)1 << 2)            /* reports per-subject status */
+#define CHP_CAP_PROVIDES_CONNECTION ((uint64_t)1 << 0)   /* authorize/refresh own credentials */
+#define CHP_CAP_USES_CONNECTION ((uint64_t)1 << 1)       /* borrows another instance's token */
+#define CHP_CAP_SUBJECTS ((uint64_t)1 << 2)              /* reports per-subject status */
 #define CHP_CAP_INTERACTIVE_AUTHORIZE ((uint64_t)1 << 3) /* browser redirect flow */
-#define CHP_CAP_WRITE_BACK ((uint64_t)1 << 4)          /* consumes the outbox */
+#define CHP_CAP_WRITE_BACK ((uint64_t)1 << 4)            /* consumes the outbox */
 
 /* Opaque handles. */
 typedef struct chp_instance chp_instance; /* plugin-owned, one per configured connector */
@@ -141,7 +141,7 @@ typedef struct chp_http_header {
 } chp_http_header;
 
 /* Request flags. */
-#define CHP_HTTP_NO_RETRY ((uint32_t)1 << 0)      /* never retry, even idempotent */
+#define CHP_HTTP_NO_RETRY ((uint32_t)1 << 0)       /* never retry, even idempotent */
 #define CHP_HTTP_BODY_IS_SECRET ((uint32_t)1 << 1) /* never log the request body */
 
 typedef struct chp_http_request {
@@ -204,11 +204,10 @@ typedef struct chp_host {
   chp_status_code (*txn_delete)(chp_txn* txn, chp_str key);
   /* Mirror a record into the collection (a table named after it). `json` is the
    * record; `deleted` nonzero marks it soft-deleted. Upsert by id. */
-  chp_status_code (*txn_upsert_record)(chp_txn* txn, chp_str collection, chp_str id,
-                                       chp_str json, int deleted);
+  chp_status_code (*txn_upsert_record)(chp_txn* txn, chp_str collection, chp_str id, chp_str json,
+                                       int deleted);
   /* Queue a change to push to the remote system (write-back). */
-  chp_status_code (*txn_outbox_add)(chp_txn* txn, chp_str collection, chp_str id,
-                                    chp_str json);
+  chp_status_code (*txn_outbox_add)(chp_txn* txn, chp_str collection, chp_str id, chp_str json);
   /* Outbox entry handled: `error` empty removes it; otherwise it stays, with the error
    * kept for an admin, and is not offered again until an admin retries it. */
   chp_status_code (*txn_outbox_done)(chp_txn* txn, int64_t entry_id, chp_str error);
@@ -217,12 +216,11 @@ typedef struct chp_host {
   void (*txn_rollback)(chp_txn* txn);
 
   /* Read one mirrored record: one sink call with its JSON, or CHP_ERR_NOT_FOUND. */
-  chp_status_code (*record_get)(chp_host_ctx* ctx, chp_str collection, chp_str id,
-                                chp_sink sink, void* user);
+  chp_status_code (*record_get)(chp_host_ctx* ctx, chp_str collection, chp_str id, chp_sink sink,
+                                void* user);
   /* Pending outbox entries, oldest first, at most `limit`: one sink call per entry with
    * {"entry_id":N,"collection":"...","id":"...","record":{...}}. */
-  chp_status_code (*outbox_pending)(chp_host_ctx* ctx, uint32_t limit, chp_sink sink,
-                                    void* user);
+  chp_status_code (*outbox_pending)(chp_host_ctx* ctx, uint32_t limit, chp_sink sink, void* user);
 
   /* --- Secrets: encrypted at rest, never logged --- */
 
@@ -254,8 +252,7 @@ typedef struct chp_host {
    * call's error. */
   chp_status_code (*http_request)(chp_host_ctx* ctx, chp_call* call,
                                   const chp_http_request* request,
-                                  const chp_http_response_sink* response,
-                                  uint32_t* out_status);
+                                  const chp_http_response_sink* response, uint32_t* out_status);
 
   /* --- Borrowed connection (plugins with CHP_CAP_USES_CONNECTION) --- */
 
