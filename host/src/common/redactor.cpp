@@ -1,0 +1,190 @@
+// Secret redaction: registry of known values plus patterns for obviously secret fields.
+#include "chost/common/redactor.hpp"
+
+#include <array>
+#include <cctype>
+#include <mutex>
+
+namespace chost::log {
+
+void Redactor::add(std::string_view secret) {
+  if (secret.size() < kMinSecretChars) return;
+  std::unique_lock lock(mu_);
+  ++secrets_[std::string(secret)];
+}
+
+void Redactor::remove(std::string_view secret) {
+  if (secret.size() < kMinSecretChars) return;
+  std::unique_lock lock(mu_);
+  auto it = secrets_.find(std::string(secret));
+  if (it == secrets_.end()) return;
+  if (--it->second <= 0) secrets_.erase(it);
+}
+
+size_t Redactor::size() const {
+  std::shared_lock lock(mu_);
+  return secrets_.size();
+}
+
+std::string Redactor::redact(std::string_view text) const {
+  std::string out(text);
+  {
+    std::shared_lock lock(mu_);
+    for (const auto& [secret, count] : secrets_) {
+      for (size_t pos = out.find(secret); pos != std::string::npos;
+           pos = out.find(secret, pos + kRedactedMask.size())) {
+        out.replace(pos, secret.size(), kRedactedMask);
+      }
+    }
+  }
+  return redact_patterns(out);
+}
+
+namespace {
+
+char lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Case-insensitive find of an ASCII lower-case needle.
+size_t ifind(std::string_view hay, std::string_view needle, size_t from) {
+  if (needle.empty() || hay.size() < needle.size()) return std::string_view::npos;
+  for (size_t i = from; i + needle.size() <= hay.size(); ++i) {
+    size_t j = 0;
+    while (j < needle.size() && lower(hay[i + j]) == needle[j]) ++j;
+    if (j == needle.size()) return i;
+  }
+  return std::string_view::npos;
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// Characters that end an unquoted value (form/query encoding, header lists, prose).
+bool ends_bare_value(char c) {
+  switch (c) {
+    case '&':
+    case '"':
+    case '\'':
+    case ',':
+    case ';':
+    case ')':
+    case '<':
+    case '>':
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+    case '\\':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Replaces out[begin, end) by the mask when non-empty; returns the index just past the mask
+// (or `end` when nothing was replaced).
+size_t mask_range(std::string& out, size_t begin, size_t end) {
+  if (end <= begin) return end;
+  out.replace(begin, end - begin, kRedactedMask);
+  return begin + kRedactedMask.size();
+}
+
+constexpr std::array<std::string_view, 8> kSecretKeys = {
+    "access_token",  "refresh_token",    "id_token",  "client_secret",
+    "code_verifier", "client_assertion", "assertion", "password"};
+
+// `key=value` and `"key": "value"` (also inside an escaped JSON string: `\"key\":\"value\"`).
+void redact_keys(std::string& out) {
+  for (std::string_view key : kSecretKeys) {
+    for (size_t pos = ifind(out, key, 0); pos != std::string::npos; pos = ifind(out, key, pos)) {
+      size_t i = pos + key.size();
+      pos = i;
+      if (i < out.size() && out[i] == '=') {
+        size_t begin = i + 1, end = begin;
+        while (end < out.size() && !ends_bare_value(out[end])) ++end;
+        if (out.compare(begin, end - begin, kRedactedMask) != 0) pos = mask_range(out, begin, end);
+        continue;
+      }
+      // JSON member: the key must be followed by its closing quote, optionally escaped.
+      bool escaped = false;
+      if (i < out.size() && out[i] == '\\') {
+        escaped = true;
+        ++i;
+      }
+      if (i >= out.size() || out[i] != '"') continue;
+      ++i;
+      while (i < out.size() && is_space(out[i])) ++i;
+      if (i >= out.size() || out[i] != ':') continue;
+      ++i;
+      while (i < out.size() && is_space(out[i])) ++i;
+      if (escaped) {
+        if (i + 1 >= out.size() || out[i] != '\\' || out[i + 1] != '"') continue;
+        size_t begin = i + 2;
+        size_t end = out.find("\\\"", begin);
+        if (end == std::string::npos) end = out.size();
+        pos = mask_range(out, begin, end);
+      } else {
+        if (i >= out.size() || out[i] != '"') continue;
+        size_t begin = i + 1, end = begin;
+        while (end < out.size() && out[end] != '"') end += (out[end] == '\\') ? 2 : 1;
+        if (end > out.size()) end = out.size();
+        pos = mask_range(out, begin, end);
+      }
+    }
+  }
+}
+
+// `Authorization: <scheme> <credentials>` up to the end of the line, whatever the scheme.
+void redact_authorization_headers(std::string& out) {
+  constexpr std::string_view kHeader = "authorization:";
+  for (size_t pos = ifind(out, kHeader, 0); pos != std::string::npos;
+       pos = ifind(out, kHeader, pos)) {
+    size_t i = pos + kHeader.size();
+    while (i < out.size() && is_space(out[i])) ++i;
+    // Keep the scheme word so the log still says what kind of credential it was.
+    while (i < out.size() && !is_space(out[i]) && out[i] != '\r' && out[i] != '\n') ++i;
+    while (i < out.size() && is_space(out[i])) ++i;
+    size_t end = i;
+    while (end < out.size() && out[end] != '\r' && out[end] != '\n' && out[end] != '"') ++end;
+    pos = (out.compare(i, end - i, kRedactedMask) == 0) ? end : mask_range(out, i, end);
+  }
+}
+
+// A word after "Bearer" that looks like a credential rather than prose: long, or containing a
+// digit or symbol (JWTs, Salesforce "00D...!AQ..." tokens, opaque base64).
+bool looks_like_token(std::string_view word) {
+  if (word.size() < kMinSecretChars) return false;
+  if (word.size() >= 20) return true;
+  for (char c : word) {
+    if (!std::isalpha(static_cast<unsigned char>(c))) return true;
+  }
+  return false;
+}
+
+// `Bearer <token>` anywhere (headers, prose, JSON), so "the bearer of" stays readable.
+void redact_bearer(std::string& out) {
+  constexpr std::string_view kBearer = "bearer";
+  for (size_t pos = ifind(out, kBearer, 0); pos != std::string::npos;
+       pos = ifind(out, kBearer, pos)) {
+    const size_t start = pos;
+    size_t i = start + kBearer.size();
+    pos = i;
+    if (start > 0 && std::isalnum(static_cast<unsigned char>(out[start - 1]))) continue;
+    if (i >= out.size() || !is_space(out[i])) continue;
+    while (i < out.size() && is_space(out[i])) ++i;
+    size_t end = i;
+    while (end < out.size() && !ends_bare_value(out[end])) ++end;
+    if (!looks_like_token(std::string_view(out).substr(i, end - i))) continue;
+    pos = mask_range(out, i, end);
+  }
+}
+
+}  // namespace
+
+std::string redact_patterns(std::string_view text) {
+  std::string out(text);
+  redact_authorization_headers(out);
+  redact_bearer(out);
+  redact_keys(out);
+  return out;
+}
+
+}  // namespace chost::log

@@ -1,0 +1,65 @@
+// Retry vocabulary of the HTTP client: which methods are idempotent, Retry-After parsing, and
+// header lookup on responses.
+#include <curl/curl.h>
+
+#include <cctype>
+#include <charconv>
+#include <ctime>
+#include <string>
+
+#include "chost/http/http_client.hpp"
+
+namespace chost::http {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+bool is_idempotent_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS" || method == "TRACE";
+}
+
+std::optional<uint64_t> parse_retry_after_ms(std::string_view value) {
+  value = trim(value);
+  if (value.empty()) return std::nullopt;
+  if (std::isdigit(static_cast<unsigned char>(value.front()))) {
+    uint64_t seconds = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
+    if (ec != std::errc() || end != value.data() + value.size()) return std::nullopt;
+    constexpr uint64_t kMaxSeconds = uint64_t{1} << 40;  // keeps the product in range
+    return (seconds > kMaxSeconds ? kMaxSeconds : seconds) * 1000;
+  }
+  // HTTP-date (IMF-fixdate and the obsolete forms): libcurl's parser handles all three.
+  const std::string text(value);
+  const time_t when = curl_getdate(text.c_str(), nullptr);
+  if (when < 0) return std::nullopt;
+  const time_t now = std::time(nullptr);
+  return when <= now ? 0 : static_cast<uint64_t>(when - now) * 1000;
+}
+
+std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return std::string_view(v);
+  }
+  return std::nullopt;
+}
+
+}  // namespace chost::http
