@@ -1,0 +1,48 @@
+// The salesforce connector's configuration: its JSON Schema (what admins see and the host
+// validates) and the parsed, checked form the hooks use.
+#ifndef PLUGINS_SALESFORCE_CONFIG_HPP_
+#define PLUGINS_SALESFORCE_CONFIG_HPP_
+
+#include <connector_host/sdk/salesforce/client.hpp>
+#include <connector_host/sdk/salesforce/oauth.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sfplugin {
+
+enum class AuthFlow { kWebServer = 1, kJwtBearer, kClientCredentials };
+
+struct ObjectSpec {
+  std::string name;                 // sObject API name, e.g. Account, Foo__c
+  std::vector<std::string> fields;  // always includes Id, SystemModstamp, IsDeleted
+  std::string where;                // optional extra SOQL condition, ANDed with the checkpoint
+};
+
+struct Config {
+  chp::salesforce::OAuthApp app;
+  AuthFlow auth_flow = AuthFlow::kWebServer;
+  std::string username;          // jwt_bearer
+  std::string private_key_file;  // jwt_bearer; the file is the secret
+  std::string scopes = "api refresh_token";
+  std::string api_version = "59.0";
+  bool revoke_on_disable = false;
+  std::vector<ObjectSpec> objects;
+  std::int64_t overlap_seconds = 300;
+  std::uint32_t page_size_records = 2000;
+  double api_usage_threshold_percent = 90.0;
+  bool write_back = false;
+
+  chp::salesforce::ClientOptions client_options() const;
+};
+
+// Throws chp::ConfigError naming the field.
+Config parse_config(const boost::json::object& config);
+
+extern const char kConfigSchemaJson[];
+
+}  // namespace sfplugin
+
+#endif  // PLUGINS_SALESFORCE_CONFIG_HPP_

@@ -1,0 +1,78 @@
+// SalesforceConnector: the `salesforce` plugin. Provides the Salesforce connection (OAuth
+// web-server flow with PKCE, JWT bearer or client credentials; refresh with rotation; revoke
+// on disable), mirrors configured objects incrementally by SystemModstamp, and pushes outbox
+// entries back with sObject Collections. Hooks live in auth_flows.cpp, sync.cpp and
+// write_back.cpp.
+#ifndef PLUGINS_SALESFORCE_SALESFORCE_CONNECTOR_HPP_
+#define PLUGINS_SALESFORCE_SALESFORCE_CONNECTOR_HPP_
+
+#include <connector_host/sdk/salesforce/client.hpp>
+#include <connector_host/sdk/salesforce/oauth.hpp>
+#include <connector_host/sdk/sdk.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+
+#include "config.hpp"
+
+namespace sfplugin {
+
+// Counts of one write-back run.
+struct WriteBackStats {
+  std::int64_t pushed = 0;  // accepted by Salesforce, removed from the outbox
+  std::int64_t failed = 0;  // refused per record, parked in the outbox with the error
+};
+
+class SalesforceConnector : public chp::Connector {
+ public:
+  static constexpr chp::PluginInfo kInfo{
+      "salesforce", "1.0.0",
+      "Salesforce: OAuth connection (web server + PKCE, JWT bearer, client credentials), "
+      "incremental object mirror and write-back",
+      kConfigSchemaJson,
+      CHP_CAP_PROVIDES_CONNECTION | CHP_CAP_INTERACTIVE_AUTHORIZE | CHP_CAP_WRITE_BACK};
+
+  // kv keys
+  static constexpr const char* kPendingAuthPrefix = "oauth/pending/";  // + OAuth state
+  static constexpr const char* kCheckpointPrefix = "checkpoint/";      // + object name
+  // A started browser authorization is good for this long (Salesforce codes live 15 min).
+  static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
+  static constexpr std::uint32_t kOutboxBatchEntries = 1000;
+
+  SalesforceConnector(chp::Context& ctx, const boost::json::object& config);
+
+  void authorize(chp::Call& call, const boost::json::object& input) override;
+  void refresh(chp::Call& call, const boost::json::object& input) override;
+  void disable(chp::Call& call, const boost::json::object& input) override;
+  void sync(chp::Call& call, const boost::json::object& input) override;
+
+  const Config& config() const noexcept { return config_; }
+
+ private:
+  // auth_flows.cpp
+  void start_web_server(chp::Call& call, const boost::json::object& input);
+  void finish_web_server(chp::Call& call, const boost::json::object& input);
+  chp::salesforce::TokenGrant grant_without_browser(chp::Call& call) const;
+  boost::json::object credentials_output(chp::Call& call, const chp::salesforce::TokenGrant& grant,
+                                         const std::string& refresh_token,
+                                         bool with_userinfo) const;
+
+  // sync.cpp
+  boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,
+                                  const ObjectSpec& spec);
+  std::string build_query(const ObjectSpec& spec, const std::string& checkpoint) const;
+
+  // write_back.cpp
+  WriteBackStats write_back(chp::Call& call, chp::salesforce::Client& client);
+
+  chp::Context& ctx_;
+  Config config_;
+};
+
+// Heuristic: does this userinfo look like a dedicated integration user? See auth_flows.cpp.
+bool looks_like_integration_user(const chp::salesforce::UserInfo& info);
+
+}  // namespace sfplugin
+
+#endif  // PLUGINS_SALESFORCE_SALESFORCE_CONNECTOR_HPP_

@@ -1,0 +1,140 @@
+// sync: incremental mirror of the configured objects, then write-back.
+//
+// Per object: queryAll (so soft-deleted rows arrive with IsDeleted = true)
+//   SELECT <fields> FROM X WHERE SystemModstamp >= <checkpoint - overlap> [AND (<where>)]
+//   ORDER BY SystemModstamp ASC, Id ASC
+// Every page's records and the advanced checkpoint (kv "checkpoint/<Object>", the largest
+// SystemModstamp seen) commit in ONE transaction, so a crash resumes at the last page. The
+// overlap re-reads records whose modification committed late at Salesforce; those re-read
+// records are upserted by Id, so the mirror holds each record once (de-duplication is free).
+#include <connector_host/sdk/salesforce/client.hpp>
+
+#include <string>
+
+#include "salesforce_connector.hpp"
+#include "soql_time.hpp"
+
+namespace sfplugin {
+namespace {
+
+std::string string_member(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+}  // namespace
+
+std::string SalesforceConnector::build_query(const ObjectSpec& spec,
+                                             const std::string& checkpoint) const {
+  std::string soql = "SELECT ";
+  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
+    soql += (i ? ", " : "") + spec.fields[i];
+  }
+  soql += " FROM " + spec.name;
+  std::vector<std::string> conditions;
+  if (std::optional<std::int64_t> cp = parse_sf_datetime(checkpoint)) {
+    conditions.push_back("SystemModstamp >= " +
+                         format_soql_datetime(*cp - config_.overlap_seconds));
+  }
+  if (!spec.where.empty()) conditions.push_back("(" + spec.where + ")");
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    soql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
+  }
+  soql += " ORDER BY SystemModstamp ASC, Id ASC";
+  return soql;
+}
+
+boost::json::object SalesforceConnector::sync_object(chp::Call& call,
+                                                     chp::salesforce::Client& client,
+                                                     const ObjectSpec& spec) {
+  const std::string checkpoint_key = kCheckpointPrefix + spec.name;
+  std::string checkpoint = ctx_.state_get(checkpoint_key).value_or("");
+  std::optional<std::int64_t> checkpoint_s = parse_sf_datetime(checkpoint);
+  std::int64_t upserted = 0;
+  std::int64_t deleted = 0;
+
+  client.query_all(build_query(spec, checkpoint), [&](chp::salesforce::QueryPage& page) {
+    if (page.records.empty()) return;
+    chp::Transaction txn = ctx_.begin();
+    std::string newest;
+    std::optional<std::int64_t> newest_s = checkpoint_s;
+    std::int64_t page_upserted = 0;
+    std::int64_t page_deleted = 0;
+    for (boost::json::value& v : page.records) {
+      if (!v.is_object()) continue;
+      boost::json::object& rec = v.as_object();
+      rec.erase("attributes");  // per-response URLs, not data
+      std::string id = string_member(rec, "Id");
+      if (id.empty()) continue;
+      const boost::json::value* del = rec.if_contains("IsDeleted");
+      bool is_deleted = del != nullptr && del->is_bool() && del->as_bool();
+      std::string stamp = string_member(rec, "SystemModstamp");
+      if (std::optional<std::int64_t> s = parse_sf_datetime(stamp)) {
+        // Only ever move forward: the overlap window re-reads records older than the
+        // checkpoint, and those must not pull it back.
+        if (!newest_s || *s >= *newest_s) {
+          newest_s = s;
+          newest = stamp;
+        }
+      }
+      txn.upsert_record(spec.name, id, rec, is_deleted);
+      ++(is_deleted ? page_deleted : page_upserted);
+    }
+    if (!newest.empty()) txn.put(checkpoint_key, newest);
+    txn.commit();
+    // Counted after the commit: a failed commit leaves nothing synced.
+    upserted += page_upserted;
+    deleted += page_deleted;
+    if (!newest.empty()) {
+      checkpoint = newest;
+      checkpoint_s = newest_s;
+    }
+    ctx_.metric_add("records_synced_total", static_cast<double>(page_upserted + page_deleted));
+    ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted) + " of " +
+                       std::to_string(page.total_size) + " records synced");
+  });
+  return boost::json::object{{"upserted", upserted}, {"deleted", deleted}};
+}
+
+void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input) {
+  chp::salesforce::Client client(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
+                                 config_.client_options());
+  std::uint64_t calls_reported = 0;
+  auto report_calls = [&] {
+    ctx_.metric_add("api_calls_total", static_cast<double>(client.api_calls() - calls_reported));
+    calls_reported = client.api_calls();
+    if (const auto& usage = client.usage().last()) {
+      ctx_.metric_set("api_usage_percent", usage->percent());
+    }
+  };
+
+  boost::json::object objects;
+  boost::json::object summary;
+  try {
+    for (const ObjectSpec& spec : config_.objects) {
+      call.throw_if_cancelled();
+      objects[spec.name] = sync_object(call, client, spec);
+    }
+    summary["objects"] = std::move(objects);
+    if (config_.write_back) {
+      WriteBackStats wb = write_back(call, client);
+      summary["write_back"] = boost::json::object{{"pushed", wb.pushed}, {"failed", wb.failed}};
+    }
+  } catch (...) {
+    report_calls();
+    throw;
+  }
+  report_calls();
+  summary["api_calls"] = client.api_calls();
+  if (const auto& usage = client.usage().last()) {
+    summary["api_usage"] = boost::json::object{
+        {"used", usage->used_calls}, {"max", usage->max_calls}, {"percent", usage->percent()}};
+  } else {
+    summary["api_usage"] = nullptr;
+  }
+  ctx_.report_status("sync done: " + std::to_string(config_.objects.size()) + " object(s), " +
+                     std::to_string(client.api_calls()) + " API call(s)");
+  call.set_output(summary);
+}
+
+}  // namespace sfplugin

@@ -1,0 +1,191 @@
+// The salesforce plugin's sync hook: incremental queryAll with checkpoint + overlap, records
+// and checkpoint committed per page, deletes, summary/metrics, and write-back with per-record
+// failures kept in the outbox. Scripted HTTP on FakeHost.
+#include <gtest/gtest.h>
+#include <connector_host/sdk/http/url.hpp>
+#include <connector_host/testing/connector_under_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "salesforce_connector.hpp"
+#include "soql_time.hpp"
+
+namespace {
+
+using chp::testing::FakeHost;
+using chp::testing::FakeHttpRequest;
+using chp::testing::FakeHttpResponse;
+using chp::testing::PluginUnderTest;
+using sfplugin::SalesforceConnector;
+
+constexpr const char* kConfig =
+    R"({"login_url":"https://login.example.com","client_id":"ck",
+        "objects":[{"name":"Account","fields":["Name"]}],"overlap_seconds":300,
+        "write_back":true})";
+
+FakeHttpResponse json(std::uint32_t status, std::string body) {
+  return FakeHttpResponse{
+      CHP_OK, status, {{"Sforce-Limit-Info", "api-usage=42/1000"}}, std::move(body)};
+}
+
+std::string soql_of(const std::string& url) {
+  std::size_t q = url.find("?q=");
+  return q == std::string::npos ? "" : *chp::http::url_decode(url.substr(q + 3));
+}
+
+class SyncTest : public ::testing::Test {
+ protected:
+  SyncTest() {
+    host_.set_connection_token(
+        R"({"access_token":"AT","instance_url":"https://org.example.com","token_type":"Bearer"})");
+  }
+  FakeHost host_;
+  PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
+};
+
+TEST(SoqlTime, ParsesSalesforceFormsAndFormatsLiterals) {
+  EXPECT_EQ(sfplugin::parse_sf_datetime("1970-01-01T00:00:00.000+0000"), 0);
+  EXPECT_EQ(sfplugin::parse_sf_datetime("2024-05-01T12:00:00Z"), 1714564800);
+  EXPECT_EQ(sfplugin::parse_sf_datetime("2024-05-01T14:00:00.123+02:00"), 1714564800);
+  EXPECT_FALSE(sfplugin::parse_sf_datetime("2024-05-01"));
+  EXPECT_FALSE(sfplugin::parse_sf_datetime("2024-05-01T12:00:00"));
+  EXPECT_EQ(sfplugin::format_soql_datetime(1714564800 - 300), "2024-05-01T11:55:00Z");
+  EXPECT_EQ(sfplugin::format_soql_datetime(951782400), "2000-02-29T00:00:00Z");
+}
+
+TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
+  host_.set_http_handler([](const FakeHttpRequest& req) {
+    if (req.url.find("/queryAll/next") != std::string::npos) {
+      return json(200, R"({"totalSize":3,"done":true,"records":[
+        {"attributes":{"type":"Account"},"Id":"003","Name":"C","IsDeleted":true,
+         "SystemModstamp":"2024-05-02T00:00:00.000+0000"}]})");
+    }
+    EXPECT_EQ(soql_of(req.url),
+              "SELECT Id, SystemModstamp, IsDeleted, Name FROM Account "
+              "ORDER BY SystemModstamp ASC, Id ASC");
+    return json(200, R"({"totalSize":3,"done":false,
+      "nextRecordsUrl":"/services/data/v59.0/queryAll/next","records":[
+        {"attributes":{"type":"Account"},"Id":"001","Name":"A","IsDeleted":false,
+         "SystemModstamp":"2024-05-01T00:00:00.000+0000"},
+        {"attributes":{"type":"Account"},"Id":"002","Name":"B","IsDeleted":false,
+         "SystemModstamp":"2024-05-01T10:00:00.000+0000"}]})");
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+
+  auto records = host_.records();
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_FALSE((records.at({"Account", "001"}).deleted));
+  EXPECT_TRUE((records.at({"Account", "003"}).deleted));
+  EXPECT_EQ((records.at({"Account", "001"}).json.find("attributes")), std::string::npos);
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-02T00:00:00.000+0000");
+  EXPECT_EQ(host_.commits(), 2u);  // one per page: records + checkpoint together
+
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("Account").at("upserted").as_int64(), 2);
+  EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 2);
+  EXPECT_EQ(summary.at("api_usage").at("used").as_int64(), 42);
+  EXPECT_EQ(host_.metrics()["records_synced_total"], 3.0);
+  EXPECT_EQ(host_.metrics()["api_calls_total"], 2.0);
+}
+
+TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  host_.set_http_handler([](const FakeHttpRequest& req) {
+    EXPECT_EQ(soql_of(req.url),
+              "SELECT Id, SystemModstamp, IsDeleted, Name FROM Account WHERE SystemModstamp >= "
+              "2024-05-01T11:55:00Z ORDER BY SystemModstamp ASC, Id ASC");
+    // A record from inside the overlap window, seen before: upserted again, not duplicated.
+    return json(200, R"({"totalSize":1,"done":true,"records":[
+        {"Id":"001","Name":"A2","IsDeleted":false,"SystemModstamp":"2024-05-01T11:58:00.000+0000"}]})");
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.records().size(), 1u);
+  // The overlap never moves the checkpoint backwards.
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
+}
+
+TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
+  host_.set_http_handler([](const FakeHttpRequest& req) {
+    if (req.url.find("/queryAll/next") != std::string::npos) {
+      return json(503, R"([{"message":"down","errorCode":"SERVER_UNAVAILABLE"}])");
+    }
+    return json(
+        200, R"({"totalSize":2,"done":false,"nextRecordsUrl":"/services/data/v59.0/queryAll/next",
+      "records":[{"Id":"001","IsDeleted":false,"SystemModstamp":"2024-05-01T00:00:00.000+0000"}]})");
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
+  EXPECT_EQ(host_.records().size(), 1u);
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T00:00:00.000+0000");
+  EXPECT_EQ(host_.open_transactions(), 0u);
+}
+
+TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
+  std::vector<std::size_t> chunk_sizes;
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    boost::json::object body = boost::json::parse(req.body).as_object();
+    boost::json::array results;
+    for (const auto& rec : body.at("records").as_array()) {
+      EXPECT_FALSE(rec.as_object().contains("SystemModstamp"));
+      std::string id(rec.at("Id").as_string());
+      if (id == "ID5") {
+        results.push_back(boost::json::parse(
+            R"({"success":false,"errors":[{"statusCode":"ENTITY_IS_DELETED","message":"entity is deleted","fields":[]}]})"));
+      } else {
+        results.push_back(
+            boost::json::object{{"id", id}, {"success", true}, {"errors", boost::json::array{}}});
+      }
+    }
+    chunk_sizes.push_back(results.size());
+    return json(200, boost::json::serialize(results));
+  });
+  std::int64_t failing_entry = 0;
+  for (int i = 0; i < 250; ++i) {
+    std::int64_t e = host_.seed_outbox("Account", "ID" + std::to_string(i),
+                                       R"({"Name":"n","SystemModstamp":"x"})");
+    if (i == 5) failing_entry = e;
+  }
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(chunk_sizes, (std::vector<std::size_t>{200, 50}));
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox.begin()->first, failing_entry);
+  EXPECT_EQ(outbox.begin()->second.error, "Account: ENTITY_IS_DELETED: entity is deleted");
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("write_back").at("pushed").as_int64(), 249);
+  EXPECT_EQ(summary.at("write_back").at("failed").as_int64(), 1);
+}
+
+TEST_F(SyncTest, WriteBackCallFailureLeavesEntriesPending) {
+  host_.set_http_handler([](const FakeHttpRequest& req) {
+    if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    return json(500, R"([{"message":"oops","errorCode":"UNKNOWN_EXCEPTION"}])");
+  });
+  host_.seed_outbox("Account", "", R"({"Name":"new"})");
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_TRUE(outbox.begin()->second.error.empty());
+}
+
+TEST_F(SyncTest, NotConnectedIsAuthRevoked) {
+  host_.set_connection_token(std::nullopt);
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
+  EXPECT_TRUE(host_.http_requests().empty());
+}
+
+}  // namespace
