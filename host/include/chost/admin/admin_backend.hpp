@@ -1,0 +1,95 @@
+// AdminBackend: the narrow view of the running host that the admin HTTP server serves.
+// The server knows nothing of the runtime; the integrator implements this over the runtime
+// (status board, connection manager, scheduler, store history, metrics registry).
+//
+// Threading: the server calls every method from its worker threads, possibly concurrently and
+// possibly while another call is in progress; implementations must be thread-safe. Calls may
+// block (an authorize or refresh runs a plugin hook); they should honour their own deadlines,
+// because AdminServer::stop() waits for calls already running.
+//
+// Secrets: nothing returned here may contain a token, secret or key; the server serializes
+// these values as they are.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chost/common/result.hpp"
+
+namespace chost::admin {
+
+// One connector instance (a connection provider or a connector), as listed by the API.
+struct ConnectorView {
+  std::string name;
+  std::string plugin;
+  std::string kind;              // "connection" or "connector"
+  std::string state;             // runtime state name, e.g. "connected", "suspended"
+  std::string status_line;       // the plugin's last status report or the host's reason
+  std::string last_error;        // empty: none
+  std::string last_error_class;  // chost::to_string(ErrorClass) or empty
+  std::string uses;              // the connection this connector uses, or empty
+  std::optional<int64_t> last_sync_at_ms;
+  std::optional<int64_t> next_run_at_ms;
+  // Who authorized a connection (user id, username, org) as a JSON object; "{}" when unknown.
+  // Never credentials.
+  std::string identity_json = "{}";
+  int subject_count = 0;
+};
+
+// One subject (e.g. an end user) of a connector.
+struct SubjectView {
+  std::string connector;
+  std::string subject_id;
+  std::string display_name;
+  std::string state;  // active, suspended, disabled
+  std::string detail;
+  int64_t updated_at_ms = 0;
+};
+
+// One connection state transition, newest first in history().
+struct TransitionView {
+  std::string from_state;  // empty for the first transition
+  std::string to_state;
+  std::string reason;
+  int64_t at_ms = 0;
+};
+
+class AdminBackend {
+ public:
+  virtual ~AdminBackend() = default;
+
+  // Every configured instance, sorted by name.
+  virtual std::vector<ConnectorView> connectors() = 0;
+  virtual std::optional<ConnectorView> connector(const std::string& name) = 0;
+  // The subjects (end users) of `connector`, sorted by subject_id. kNotFound for an unknown
+  // connector.
+  virtual Result<std::vector<SubjectView>> subjects(const std::string& connector) = 0;
+  // The newest `limit` transitions of a connection. kNotFound for an unknown name.
+  virtual Result<std::vector<TransitionView>> history(const std::string& name, size_t limit) = 0;
+
+  // Starts authorizing a connection. Returns a JSON object: {"authorize_url":..} for a browser
+  // flow whose redirect lands on `redirect_uri`, or {"state":"connected"} when the flow
+  // completed without a browser (e.g. client credentials).
+  virtual Result<std::string> authorize_start(const std::string& name,
+                                              const std::string& redirect_uri) = 0;
+  // Completes a browser flow. `state` identifies the flow (and validates it: an unknown or
+  // expired state is kNotFound or kConfig); `error` is the provider's error code when the user
+  // declined, else empty. Returns the name of the connection that was authorized.
+  virtual Result<std::string> authorize_callback(const std::string& state, const std::string& code,
+                                                 const std::string& error) = 0;
+
+  virtual Status refresh(const std::string& name) = 0;
+  virtual Status disable(const std::string& name) = 0;
+  virtual Status enable(const std::string& name) = 0;
+  virtual Status sync_now(const std::string& name) = 0;
+
+  // Ready: configuration loaded and every required connection connected. When not ready,
+  // `why_not` (never null) receives a one-line reason.
+  virtual bool ready(std::string* why_not) = 0;
+  // The Prometheus text exposition of every metric.
+  virtual std::string metrics_text() = 0;
+};
+
+}  // namespace chost::admin
