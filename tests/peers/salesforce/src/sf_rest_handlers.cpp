@@ -200,6 +200,47 @@ Response Upsert(PeerState& state, const Request& request, const ObjectDef& objec
                                   {"created", true}});
 }
 
+// GET sobjects/{type}/updated|deleted/?start=&end= (replication API used by sync clients).
+Response Replication(PeerState& state, const Request& request, const ObjectDef& object,
+                     bool deleted) {
+  auto start_it = request.query.find("start");
+  auto end_it = request.query.find("end");
+  if (start_it == request.query.end() || end_it == request.query.end()) {
+    return RestError(400, "MISSING_ARGUMENT", "start and end are required");
+  }
+  auto start = ParseDateTime(start_it->second);
+  auto end = ParseDateTime(end_it->second);
+  if (!start || !end || *end < *start) {
+    return RestError(400, "INVALID_REPLICATION_DATE", "invalid start or end date");
+  }
+  json::array ids;
+  json::array deleted_records;
+  std::string earliest;
+  if (const auto* table = state.store.Table(object)) {
+    for (const auto& id : table->order) {
+      const auto& record = table->records.at(id);
+      bool is_deleted = record.at("IsDeleted").as_bool();
+      if (is_deleted != deleted) continue;
+      auto stamp = ParseDateTime(record.at("SystemModstamp").as_string());
+      if (!stamp || *stamp < *start || *stamp >= *end) continue;
+      if (deleted) {
+        deleted_records.push_back(
+            json::object{{"id", id}, {"deletedDate", record.at("SystemModstamp")}});
+        if (earliest.empty()) earliest = std::string(record.at("SystemModstamp").as_string());
+      } else {
+        ids.push_back(json::value(id));
+      }
+    }
+  }
+  if (deleted) {
+    return JsonOk(200, json::object{{"deletedRecords", std::move(deleted_records)},
+                                    {"earliestDateAvailable", FormatDateTime(*start)},
+                                    {"latestDateCovered", FormatDateTime(*end)}});
+  }
+  return JsonOk(200,
+                json::object{{"ids", std::move(ids)}, {"latestDateCovered", FormatDateTime(*end)}});
+}
+
 Response SObjects(PeerState& state, const Request& request, const std::string& version_path,
                   const std::vector<std::string>& rest, const AccessToken& token) {
   // rest[0] == "sobjects"
@@ -234,6 +275,9 @@ Response SObjects(PeerState& state, const Request& request, const std::string& v
     return JsonOk(201, json::object{{"id", std::get<std::string>(created)},
                                     {"success", true},
                                     {"errors", json::array{}}});
+  }
+  if (rest.size() == 3 && (rest[2] == "updated" || rest[2] == "deleted")) {
+    return Replication(state, request, *object, rest[2] == "deleted");
   }
   if (rest.size() == 3 && rest[2] == "describe") {
     return JsonOk(200, DescribeObject(*object, version_path));

@@ -62,7 +62,9 @@ TEST_F(SfQueryTest, PaginatesTenThousandRecordsWithBatchSize) {
     ++pages;
     bool done = body.at("done").as_bool();
     next = done ? "" : std::string(body.at("nextRecordsUrl").as_string());
-    if (!done) EXPECT_EQ(next.rfind(std::string(kApi) + "/query/01g", 0), 0u) << next;
+    if (!done) {
+      EXPECT_EQ(next.rfind(std::string(kApi) + "/query/01g", 0), 0u) << next;
+    }
   }
   EXPECT_EQ(pages, 20);
   EXPECT_EQ(ids.size(), 10000u);

@@ -219,6 +219,31 @@ TEST_F(SfSObjectTest, CollectionsRejectMoreThan200Records) {
   EXPECT_EQ(Count("SELECT Id FROM Account"), 2);
 }
 
+TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
+  std::string now(client_->Control("GET", "clock").at("now").as_string());
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 10}});
+  HttpResult created = Send("POST", "/sobjects/Account", json::object{{"Name", "Fresh"}});
+  ASSERT_EQ(created.status, 201);
+  std::string fresh(created.Json().at("id").as_string());
+  ASSERT_EQ(client_
+                ->Request("DELETE",
+                          std::string(kApi) + "/sobjects/Account/" + To18CharId("0015g00000GLOBX"),
+                          "", {"Authorization: Bearer " + token_})
+                .status,
+            204);
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 10}});
+  std::string later(client_->Control("GET", "clock").at("now").as_string());
+  std::string range = "?start=" + PercentEncode(now) + "&end=" + PercentEncode(later);
+  HttpResult updated = Get("/sobjects/Account/updated/" + range);
+  ASSERT_EQ(updated.status, 200) << updated.body;
+  EXPECT_EQ(updated.Json().at("ids"), json::array{json::value(fresh)});
+  HttpResult deleted = Get("/sobjects/Account/deleted/" + range);
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  EXPECT_EQ(deleted.Json().at("deletedRecords").at(0).at("id").as_string(),
+            To18CharId("0015g00000GLOBX"));
+  EXPECT_EQ(Get("/sobjects/Account/updated/").status, 400);
+}
+
 TEST_F(SfSObjectTest, LimitsHeaderAndRequestLimitExceeded) {
   HttpResult first = Get("/limits");
   ASSERT_EQ(first.status, 200);
