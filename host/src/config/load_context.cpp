@@ -28,7 +28,9 @@ void LoadContext::report(Severity severity, const std::string& pointer, bool at_
   std::vector<std::string> tokens = pointer_tokens(pointer);
   std::string name;
   if (tokens.size() >= 2 && tokens[0] == "connectors" && !tokens[1].empty() &&
-      std::all_of(tokens[1].begin(), tokens[1].end(), ::isdigit) && tokens[1].size() < 9) {
+      std::all_of(tokens[1].begin(), tokens[1].end(),
+                  [](unsigned char c) { return c >= '0' && c <= '9'; }) &&
+      tokens[1].size() < 9) {
     name = connector_name(std::stoul(tokens[1]));
   }
   if (!name.empty()) {

@@ -58,6 +58,7 @@ class Loader {
     if (!ctx_.doc.parsed) return finish(std::move(report));
     json::value& root = ctx_.doc.root;
     if (root.is_null()) root = json::object();  // an empty file is a file with all defaults
+    drop_empty_sections(root);
     if (plugins_ == nullptr) {
       // Host only: connectors are validated later, once plugins are loaded.
       if (root.is_object()) root.get_object().erase("connectors");
@@ -96,6 +97,25 @@ class Loader {
       }
     }
     return report;
+  }
+
+  // `host:` or `config:` with every line below commented out is YAML null; admins mean "all
+  // defaults", so such keys count as absent rather than as "expected object, got null".
+  static void drop_empty_sections(json::value& root) {
+    json::object* top = root.if_object();
+    if (top == nullptr) return;
+    for (const char* key : {"host", "connectors"}) {
+      if (const json::value* v = top->if_contains(key); v && v->is_null()) top->erase(key);
+    }
+    json::value* list = top->if_contains("connectors");
+    if (list == nullptr || !list->is_array()) return;
+    for (json::value& item : list->get_array()) {
+      json::object* entry = item.if_object();
+      if (!entry) continue;
+      if (const json::value* c = entry->if_contains("config"); c && c->is_null()) {
+        entry->erase("config");
+      }
+    }
   }
 
   void add_validation(const ValidationResult& r, const std::string& base) {

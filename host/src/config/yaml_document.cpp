@@ -73,10 +73,10 @@ json::value resolve_plain(const std::string& s) {
 
 class Converter {
  public:
-  explicit Converter(YamlDocument& doc) : doc_(doc) {}
+  Converter(YamlDocument& doc, const std::string& text) : doc_(doc), text_(text) {}
 
   json::value convert(const YAML::Node& node, const std::string& pointer) {
-    doc_.value_pos[pointer] = to_pos(node.Mark());
+    doc_.value_pos[pointer] = node.IsNull() ? null_position(node.Mark()) : to_pos(node.Mark());
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -119,7 +119,48 @@ class Converter {
   }
 
  private:
+  // yaml-cpp marks an empty value ("key:" or "-" with nothing after it) at the next token,
+  // often lines later. Walk back over blanks and comments: if the value was empty, the
+  // previous token is the ':' or '-' that introduced it, and that is the position to report.
+  YamlPos null_position(const YAML::Mark& mark) const {
+    if (mark.pos < 0 || static_cast<size_t>(mark.pos) > text_.size()) return to_pos(mark);
+    size_t end = static_cast<size_t>(mark.pos);
+    std::string_view at = std::string_view(text_).substr(end);
+    for (std::string_view literal : {"~", "null", "Null", "NULL"}) {
+      if (!at.starts_with(literal)) continue;
+      std::string_view rest = at.substr(literal.size());
+      if (rest.empty() || std::string_view(" \t\r\n,]}#").find(rest[0]) != std::string_view::npos) {
+        return to_pos(mark);  // an explicit null is where it says
+      }
+    }
+    int line = mark.line;
+    for (int guard = 0; guard < 10'000; ++guard) {
+      size_t start = text_.rfind('\n', end == 0 ? std::string::npos : end - 1);
+      start = start == std::string::npos ? 0 : start + 1;
+      std::string_view segment(text_.data() + start, end - start);
+      if (line != mark.line) {  // a whole earlier line: drop its comment
+        size_t hash = segment.find('#');
+        while (hash != std::string_view::npos && hash > 0 && segment[hash - 1] != ' ' &&
+               segment[hash - 1] != '\t') {
+          hash = segment.find('#', hash + 1);
+        }
+        if (hash != std::string_view::npos) segment = segment.substr(0, hash);
+      }
+      size_t last = segment.find_last_not_of(" \t\r");
+      if (last != std::string_view::npos) {
+        char c = segment[last];
+        if (c == ':' || c == '-') return {line + 1, static_cast<int>(last) + 1};
+        return to_pos(mark);
+      }
+      if (start == 0) return to_pos(mark);
+      end = start - 1;  // the '\n' ending the previous line
+      --line;
+    }
+    return to_pos(mark);
+  }
+
   YamlDocument& doc_;
+  const std::string& text_;
 };
 
 }  // namespace
@@ -143,7 +184,7 @@ YamlDocument parse_yaml_string(const std::string& text) {
   YamlDocument doc;
   try {
     YAML::Node node = YAML::Load(text);
-    doc.root = Converter(doc).convert(node, "");
+    doc.root = Converter(doc, text).convert(node, "");
     doc.parsed = true;
   } catch (const YAML::Exception& e) {
     YamlPos p = to_pos(e.mark);

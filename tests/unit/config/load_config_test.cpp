@@ -339,6 +339,18 @@ TEST_F(LoadConfigTest, EmptyFileMeansAllDefaults) {
   ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
   EXPECT_TRUE(r.config->connectors.empty());
   EXPECT_EQ(r.config->host.timeouts.sync, std::chrono::minutes(15));
+
+  // Sections whose every line is commented out are YAML null: also "all defaults".
+  r = load(
+      "host:\n  # log: { level: debug }\nconnectors:\n  - name: a\n    plugin: reports\n"
+      "    config:\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  EXPECT_EQ(r.config->host.log.level, LogLevel::kInfo);
+  ASSERT_EQ(r.config->connectors.size(), 1u);
+  EXPECT_EQ(r.config->connectors[0].config_json, "{}");
+  // ...but a null where a list item or a value is required is still an error.
+  EXPECT_EQ(errors("connectors:\n  -\n"),
+            Lines{file_ + ":2:3: error: connectors[0]: expected object, got null"});
 }
 
 }  // namespace

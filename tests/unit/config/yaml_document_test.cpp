@@ -64,6 +64,29 @@ TEST(YamlDocument, PositionsAreOneBasedForValuesAndKeys) {
   EXPECT_EQ(p.column, 8);
 }
 
+TEST(YamlDocument, EmptyValuesArePositionedAtTheirIndicator) {
+  // yaml-cpp would place these at the next token; admins need the line they wrote.
+  YamlDocument doc =
+      parse_yaml_string("a:\n  -\n  - ~\n  -   # empty\n\n  # note\n  - x\nb:\nc: ~\n");
+  ASSERT_TRUE(doc.parsed);
+  EXPECT_EQ(doc.value_pos.at("/a/0").line, 2);
+  EXPECT_EQ(doc.value_pos.at("/a/0").column, 3);
+  EXPECT_EQ(doc.value_pos.at("/a/1").line, 3);
+  EXPECT_EQ(doc.value_pos.at("/a/1").column, 5);
+  EXPECT_EQ(doc.value_pos.at("/a/2").line, 4);
+  EXPECT_EQ(doc.value_pos.at("/a/2").column, 3);
+  EXPECT_EQ(doc.value_pos.at("/b").line, 8);
+  EXPECT_EQ(doc.value_pos.at("/b").column, 2);
+  EXPECT_EQ(doc.value_pos.at("/c").line, 9);
+  EXPECT_EQ(doc.value_pos.at("/c").column, 4);
+
+  // The next token merely starting like "null" is not an explicit null.
+  doc = parse_yaml_string("a:\nnullable: 1\n");
+  ASSERT_TRUE(doc.parsed);
+  EXPECT_EQ(doc.value_pos.at("/a").line, 1);
+  EXPECT_EQ(doc.value_pos.at("/a").column, 2);
+}
+
 TEST(YamlDocument, DuplicateKeysAreReported) {
   YamlDocument doc = parse_yaml_string("a: 1\nb: 2\na: 3\n");
   ASSERT_TRUE(doc.parsed);
