@@ -189,6 +189,12 @@ Response HandleToken(PeerState& state, const Request& request) {
         client_secret != app->client_secret) {
       return OAuthError(400, "invalid_client", "invalid client credentials");
     }
+    // A deactivated user's refresh token stays valid but cannot mint sessions; check before
+    // refreshing so a rotation is not consumed.
+    if (const Grant* live = state.oauth.FindLiveRefresh(Param(form, "refresh_token"), now)) {
+      const json::object* owner = state.FindUserById(live->user_id);
+      if (!owner || !UserActive(*owner)) return OAuthError(400, "invalid_grant", "inactive user");
+    }
     RefreshFailure failure = RefreshFailure::kUnknownOrExpired;
     auto issued =
         state.oauth.Refresh(state.org_id, *app, Param(form, "refresh_token"), now, &failure);

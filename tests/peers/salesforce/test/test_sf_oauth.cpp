@@ -180,6 +180,17 @@ TEST_F(SfOAuthTest, RefreshWithoutRotationKeepsTheRefreshToken) {
   EXPECT_EQ(Refresh(Str(first, "refresh_token")).status, 200);
 }
 
+TEST_F(SfOAuthTest, DeactivatedUserCannotRefreshOrUseSessions) {
+  json::value tokens = AuthorizeAndExchange();
+  std::string token = ServiceToken();
+  HttpResult off = client_->SendJson(
+      "PATCH", std::string(kApi) + "/sobjects/User/" + To18CharId("0055g00000ALICE"),
+      json::object{{"IsActive", false}}, token);
+  ASSERT_EQ(off.status, 204) << off.body;
+  ExpectOAuthError(Refresh(Str(tokens, "refresh_token")), "invalid_grant", "inactive user");
+  EXPECT_EQ(ApiStatus(Str(tokens, "access_token")), 401);
+}
+
 TEST_F(SfOAuthTest, RefreshPolicyExpireAfterSeconds) {
   SetPolicy(json::object{{"mode", "expire_after"}, {"seconds", 3600}, {"rotate", false}});
   json::value tokens = AuthorizeAndExchange();

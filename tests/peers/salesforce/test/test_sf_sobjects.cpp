@@ -111,7 +111,9 @@ TEST_F(SfSObjectTest, DescribeListsFieldsIncludingCustomOnes) {
       EXPECT_TRUE(f.at("custom").as_bool());
       EXPECT_TRUE(f.at("externalId").as_bool());
     }
-    if (f.at("name").as_string() == "CreatedDate") EXPECT_FALSE(f.at("updateable").as_bool());
+    if (f.at("name").as_string() == "CreatedDate") {
+      EXPECT_FALSE(f.at("updateable").as_bool());
+    }
   }
   EXPECT_TRUE(saw_name);
   EXPECT_TRUE(saw_custom);
