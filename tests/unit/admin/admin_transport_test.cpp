@@ -137,6 +137,26 @@ TEST_F(AdminServerTest, StopClosesIdleKeepAliveConnections) {
   server_->stop();  // idempotent
 }
 
+TEST_F(AdminServerTest, ASlowRequestIsCutAtTheReadTimeout) {
+  AdminOptions options;
+  options.read_timeout_ms = 50;
+  start(options);
+  TestConnection c(server_->port());
+  c.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\n");  // the header never ends
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(AdminServerTest, AnIdleKeepAliveConnectionIsClosedAtTheIdleTimeout) {
+  AdminOptions options;
+  options.idle_timeout_ms = 50;
+  start(options);
+  TestConnection c(server_->port());
+  auto r = c.request("GET", "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_TRUE(r->keep_alive);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
 TEST(AdminServerStart, RefusesAnEmptyToken) {
   FakeAdminBackend backend;
   AdminOptions options;
