@@ -7,18 +7,48 @@
 
 namespace chost::log {
 
+namespace {
+
+// The form a value takes in a URL query or a form body (RFC 3986 unreserved kept as is).
+// Tokens with '!', '/', '+' or '=' (Salesforce, base64) are logged that way more often than
+// raw, e.g. in a request line.
+std::string percent_encoded(std::string_view v) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 void Redactor::add(std::string_view secret) {
   if (secret.size() < kMinSecretChars) return;
+  std::string encoded = percent_encoded(secret);
   std::unique_lock lock(mu_);
   ++secrets_[std::string(secret)];
+  if (encoded != secret) ++secrets_[std::move(encoded)];
 }
 
 void Redactor::remove(std::string_view secret) {
   if (secret.size() < kMinSecretChars) return;
+  std::string encoded = percent_encoded(secret);
   std::unique_lock lock(mu_);
-  auto it = secrets_.find(std::string(secret));
-  if (it == secrets_.end()) return;
-  if (--it->second <= 0) secrets_.erase(it);
+  auto drop = [this](const std::string& value) {
+    auto it = secrets_.find(value);
+    if (it != secrets_.end() && --it->second <= 0) secrets_.erase(it);
+  };
+  drop(std::string(secret));
+  if (encoded != secret) drop(encoded);
 }
 
 size_t Redactor::size() const {

@@ -1,10 +1,11 @@
-// Retry vocabulary of the HTTP client: which methods are idempotent, Retry-After parsing, and
-// header lookup on responses.
+// Vocabulary of the HTTP client besides the transfer itself: option validation, which methods
+// are idempotent, Retry-After parsing, and header lookup on responses.
 #include <curl/curl.h>
 
 #include <cctype>
 #include <charconv>
 #include <ctime>
+#include <fstream>
 #include <string>
 
 #include "chost/http/http_client.hpp"
@@ -31,6 +32,28 @@ std::string_view trim(std::string_view s) {
 }
 
 }  // namespace
+
+Status validate_options(const HttpClientOptions& options) {
+  if (options.connect_timeout_ms == 0 || options.default_timeout_ms == 0) {
+    return Error::config("http: connect_timeout_ms and default_timeout_ms must be positive");
+  }
+  if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
+    return Error::config("http: CA file '" + options.ca_file + "' cannot be read");
+  }
+  if (!options.proxy.empty()) {
+    const std::string_view p = options.proxy;
+    bool known = false;
+    for (std::string_view scheme :
+         {"http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"}) {
+      known = known || p.substr(0, scheme.size()) == scheme;
+    }
+    if (!known || p.find("://") + 3 >= p.size()) {
+      // The proxy URL may carry credentials: name only the scheme part in the error.
+      return Error::config("http: proxy must be an http://, https:// or socks URL with a host");
+    }
+  }
+  return {};
+}
 
 bool is_idempotent_method(std::string_view method) {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||

@@ -454,6 +454,26 @@ TEST(HttpClient, ConcurrentRequestsFromTwoThreads) {
   EXPECT_EQ(server.request_count(), 2u * kPerThread);
 }
 
+TEST(HttpClientOptions, ValidationNamesTheProblemWithoutEchoingTheProxy) {
+  HttpClientOptions o = fast_options();
+  EXPECT_TRUE(validate_options(o).ok());
+  o.proxy = "http://user:pw-secret@proxy.internal:3128";
+  EXPECT_TRUE(validate_options(o).ok());
+  o.proxy = "ftp://user:pw-secret@proxy.internal";
+  auto bad_proxy = validate_options(o);
+  ASSERT_FALSE(bad_proxy.ok());
+  EXPECT_EQ(bad_proxy.error().cls, ErrorClass::kConfig);
+  EXPECT_EQ(bad_proxy.error().message.find("pw-secret"), std::string::npos);
+  o.proxy.clear();
+  o.ca_file = "/nonexistent/ca.pem";
+  auto bad_ca = validate_options(o);
+  ASSERT_FALSE(bad_ca.ok());
+  EXPECT_NE(bad_ca.error().message.find("/nonexistent/ca.pem"), std::string::npos);
+  o.ca_file.clear();
+  o.default_timeout_ms = 0;
+  EXPECT_FALSE(validate_options(o).ok());
+}
+
 TEST(RetryPolicy, IdempotentMethods) {
   for (const char* m : {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"}) {
     EXPECT_TRUE(is_idempotent_method(m)) << m;

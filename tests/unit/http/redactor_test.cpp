@@ -33,6 +33,16 @@ TEST(Redactor, RemoveIsCountedPerRegistration) {
   EXPECT_EQ(r.redact("x secret-value"), "x secret-value");
 }
 
+TEST(Redactor, AlsoCatchesThePercentEncodedForm) {
+  Redactor r;
+  r.add("00D5g!AQ4/x+y=");
+  EXPECT_EQ(r.size(), 2u);
+  EXPECT_EQ(r.redact("GET /q?sid=00D5g%21AQ4%2Fx%2By%3D raw 00D5g!AQ4/x+y="),
+            "GET /q?sid=*** raw ***");
+  r.remove("00D5g!AQ4/x+y=");
+  EXPECT_EQ(r.size(), 0u);
+}
+
 TEST(Redactor, MasksTheLongerOfOverlappingSecretsWhole) {
   Redactor r;
   r.add("abcdef");

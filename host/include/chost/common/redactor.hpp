@@ -29,7 +29,7 @@ class Redactor {
   // Thread: any.
   void add(std::string_view secret);
   void remove(std::string_view secret);
-  size_t size() const;
+  size_t size() const;  // distinct registered forms
 
   // `text` with every registered value and every pattern match replaced by kRedactedMask.
   // Thread: any (readers do not block each other).

@@ -97,6 +97,10 @@ class HttpClient {
   std::unique_ptr<Impl> impl_;
 };
 
+// Checks options before a client is built from configuration: the CA file is readable, the
+// proxy is an http(s)/socks URL, timeouts are non-zero. Error::config saying which is wrong.
+Status validate_options(const HttpClientOptions& options);
+
 // GET, HEAD, PUT, DELETE, OPTIONS, TRACE (case-sensitive, as HTTP methods are).
 bool is_idempotent_method(std::string_view method);
 
