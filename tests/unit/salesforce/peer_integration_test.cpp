@@ -1,0 +1,280 @@
+// The salesforce plugin against the local Salesforce peer (tests/peers/salesforce) on
+// loopback: every OAuth flow and its errors, refresh-token rotation and reuse detection, a
+// 10,000-record paginated sync, deletes, write-back with partial failures and the API quota
+// threshold. The host is FakeHost; its HTTP goes over the network to the peer.
+#include <chpeer/salesforce/sf_peer.h>
+#include <gtest/gtest.h>
+#include <connector_host/sdk/http/url.hpp>
+#include <connector_host/testing/connector_under_test.hpp>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "peer_transport.hpp"
+#include "salesforce_connector.hpp"
+
+namespace {
+
+using chp::testing::FakeHost;
+using chp::testing::HookResult;
+using chp::testing::PluginUnderTest;
+using sfplugin::SalesforceConnector;
+using sfplugin::testing::peer_request;
+
+constexpr const char* kRedirect = "http://127.0.0.1:8080/api/v1/oauth/callback";
+
+class PeerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    chpeer::sf::SalesforcePeerOptions options;
+    options.seed_path = SF_PEER_DEMO_SEED;
+    std::string error;
+    peer_ = chpeer::sf::SalesforcePeer::Start(options, &error);
+    ASSERT_TRUE(peer_) << error;
+    sfplugin::testing::forward_http_to_network(host_);
+  }
+
+  std::string config(const std::string& extra = "") const {
+    return R"({"login_url":")" + peer_->base_url() +
+           R"(","client_id":"demo-consumer-key","client_secret":"demo-consumer-secret",
+              "objects":[{"name":"Account","fields":["Name","Industry"]}],
+              "page_size_records":2000,"overlap_seconds":60)" +
+           extra + "}";
+  }
+
+  sfplugin::testing::PeerResponse control(const std::string& method, const std::string& path,
+                                          const std::string& body = "{}") {
+    auto r = peer_request(method, peer_->base_url() + "/__peer/" + path,
+                          {{"Content-Type", "application/json"}}, body);
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+    return r;
+  }
+
+  // Runs the web-server flow like a browser would and returns the callback's result.
+  HookResult authorize_in_browser() {
+    HookResult start =
+        plugin_.authorize(std::string(R"({"step":"start","redirect_uri":")") + kRedirect + "\"}");
+    EXPECT_TRUE(start.ok()) << start.error;
+    auto out = boost::json::parse(start.output);
+    auto page = peer_request("GET", std::string(out.at("authorize_url").as_string()), {}, "");
+    EXPECT_EQ(page.status, 302) << page.body;
+    std::string location = page.header("Location");
+    std::string query = location.substr(location.find('?') + 1);
+    std::string code, state;
+    for (std::size_t pos = 0; pos < query.size();) {
+      std::size_t amp = query.find('&', pos);
+      std::string kv = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      std::size_t eq = kv.find('=');
+      std::string value = *chp::http::url_decode(kv.substr(eq + 1));
+      if (kv.starts_with("code=")) code = value;
+      if (kv.starts_with("state=")) state = value;
+      if (amp == std::string::npos) break;
+      pos = amp + 1;
+    }
+    EXPECT_EQ(state, std::string(out.at("state").as_string()));
+    boost::json::object cb{
+        {"step", "callback"}, {"code", code}, {"state", state}, {"redirect_uri", kRedirect}};
+    return plugin_.authorize(boost::json::serialize(cb));
+  }
+
+  // Authorizes and hands the connection to FakeHost, as the host does after storing it.
+  boost::json::object connect() {
+    HookResult cb = authorize_in_browser();
+    EXPECT_TRUE(cb.ok()) << cb.error;
+    boost::json::object out = boost::json::parse(cb.output).as_object();
+    host_.set_connection_token(boost::json::serialize(out.at("connection")));
+    return out;
+  }
+
+  std::unique_ptr<chpeer::sf::SalesforcePeer> peer_;
+  FakeHost host_;
+  PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
+};
+
+TEST_F(PeerTest, WebServerFlowWithPkceRecordsIdentityAndWarnsForAPerson) {
+  ASSERT_TRUE(plugin_.create(config()).ok());
+  HookResult cb = authorize_in_browser();
+  ASSERT_TRUE(cb.ok()) << cb.error;
+  auto out = boost::json::parse(cb.output);
+  EXPECT_FALSE(out.at("credentials").at("refresh_token").as_string().empty());
+  EXPECT_EQ(out.at("connection").at("instance_url").as_string(), peer_->base_url());
+  EXPECT_EQ(out.at("identity").at("username").as_string(), "alice@demo.peer");
+  EXPECT_EQ(std::string(out.at("identity").at("org_id").as_string()).substr(0, 15),
+            peer_->OrgIdForTest().substr(0, 15));
+  EXPECT_EQ(out.at("warnings").as_array().size(), 1u);
+
+  control("POST", "login_user", R"({"username":"integration@demo.peer"})");
+  cb = authorize_in_browser();
+  ASSERT_TRUE(cb.ok()) << cb.error;
+  EXPECT_TRUE(boost::json::parse(cb.output).at("warnings").as_array().empty());
+}
+
+TEST_F(PeerTest, WrongClientSecretIsConfigError) {
+  std::string c = config();
+  c.replace(c.find("demo-consumer-secret"), std::string_view("demo-consumer-secret").size(),
+            "wrong-secret");
+  ASSERT_TRUE(plugin_.create(c).ok());
+  HookResult cb = authorize_in_browser();
+  EXPECT_EQ(cb.status, static_cast<chp_status_code>(CHP_ERR_CONFIG)) << cb.error;
+  EXPECT_NE(cb.error.find("invalid_client"), std::string::npos) << cb.error;
+  EXPECT_EQ(cb.error.find("wrong-secret"), std::string::npos);
+}
+
+TEST_F(PeerTest, RefreshRotatesAndReusingTheOldTokenRevokesTheGrant) {
+  ASSERT_TRUE(plugin_.create(config()).ok());
+  auto creds = connect();
+  std::string rt1(creds.at("credentials").at("refresh_token").as_string());
+  HookResult r = plugin_.refresh(
+      boost::json::serialize(boost::json::object{{"credentials", creds.at("credentials")}}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  std::string rt2(boost::json::parse(r.output).at("credentials").at("refresh_token").as_string());
+  EXPECT_NE(rt1, rt2);  // the demo app rotates
+
+  r = plugin_.refresh(R"({"credentials":{"refresh_token":")" + rt1 + "\"}}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
+  EXPECT_NE(r.error.find("invalid_grant: expired access/refresh token"), std::string::npos)
+      << r.error;
+  EXPECT_EQ(r.error.find(rt1), std::string::npos);
+  // Reuse detection killed the whole grant, the rotated token too.
+  r = plugin_.refresh(R"({"credentials":{"refresh_token":")" + rt2 + "\"}}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
+}
+
+TEST_F(PeerTest, ClientCredentialsRunsAsTheIntegrationUser) {
+  ASSERT_TRUE(plugin_.create(config(R"(,"auth_flow":"client_credentials")")).ok());
+  HookResult r = plugin_.authorize(R"({"step":"start"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto out = boost::json::parse(r.output);
+  EXPECT_EQ(out.at("identity").at("username").as_string(), "integration@demo.peer");
+  EXPECT_TRUE(out.at("warnings").as_array().empty());
+  EXPECT_FALSE(out.at("credentials").as_object().contains("refresh_token"));
+  r = plugin_.refresh(R"({"credentials":{}})");  // a new grant is the refresh
+  EXPECT_TRUE(r.ok()) << r.error;
+}
+
+TEST_F(PeerTest, JwtBearerWithApprovedUserAndUnknownUserRefused) {
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(EVP_RSA_gen(2048), &EVP_PKEY_free);
+  std::string key_path =
+      (std::filesystem::temp_directory_path() / ("sf_peer_key_" + std::to_string(::getpid())))
+          .string();
+  FILE* f = std::fopen(key_path.c_str(), "w");
+  PEM_write_PrivateKey(f, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  PEM_write_bio_PUBKEY(bio.get(), key.get());
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio.get(), &data);
+  boost::json::object app{{"client_id", "jwt-app"},
+                          {"client_secret", "jwt-secret"},
+                          {"certificate_pem", std::string(data, static_cast<std::size_t>(len))},
+                          {"approved_usernames", boost::json::array{"integration@demo.peer"}}};
+  control("POST", "apps", boost::json::serialize(app));
+
+  std::string base = R"({"login_url":")" + peer_->base_url() +
+                     R"(","client_id":"jwt-app","auth_flow":"jwt_bearer","private_key_file":")" +
+                     key_path + R"(","username":")";
+  ASSERT_TRUE(plugin_.create(base + "integration@demo.peer\"}").ok());
+  HookResult r = plugin_.authorize("{}");
+  EXPECT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(boost::json::parse(r.output).at("identity").at("username").as_string(),
+            "integration@demo.peer");
+
+  ASSERT_TRUE(plugin_.create(base + "alice@demo.peer\"}").ok());
+  r = plugin_.authorize("{}");
+  std::filesystem::remove(key_path);
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED)) << r.error;
+  EXPECT_NE(r.error.find("invalid_grant"), std::string::npos) << r.error;
+}
+
+TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
+  control("POST", "generate",
+          R"({"sobject":"Account","count":10000,"fields":{"Name":"Acct {n}"}})");
+  ASSERT_TRUE(plugin_.create(config()).ok());
+  auto creds = connect();
+  HookResult r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto records = host_.records();
+  EXPECT_GE(records.size(), 10000u);
+  std::size_t total = records.size();
+  EXPECT_GE(host_.commits(), 6u);  // >= 10,002 records in pages of 2000, one commit each
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("Account").at("upserted").as_int64(),
+            static_cast<std::int64_t>(total));
+  EXPECT_GT(summary.at("api_usage").at("used").as_int64(), 0);
+  ASSERT_TRUE(host_.state_value("checkpoint/Account"));
+
+  // Delete one record at Salesforce: the next sync mirrors it as deleted (queryAll).
+  std::string token(creds.at("connection").at("access_token").as_string());
+  control("POST", "clock/advance", R"({"seconds":120})");
+  auto del = peer_request(
+      "DELETE", peer_->base_url() + "/services/data/v59.0/sobjects/Account/0015g00000GLOBX",
+      {{"Authorization", "Bearer " + token}}, "");
+  ASSERT_EQ(del.status, 204) << del.body;
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  records = host_.records();
+  EXPECT_EQ(records.size(), total);  // overlap re-reads are upserts, never duplicates
+  bool found = false;
+  for (const auto& [key, rec] : records) {
+    if (key.second.starts_with("0015g00000GLOBX")) {
+      found = true;
+      EXPECT_TRUE(rec.deleted);
+    }
+  }
+  EXPECT_TRUE(found);
+  summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
+}
+
+TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
+  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  connect();
+  host_.seed_outbox("Account", "0015g00000ACME1", R"({"Industry":"Energy"})");
+  std::int64_t bad = host_.seed_outbox("Account", "0015g00000NOPE1", R"({"Industry":"Energy"})");
+  host_.seed_outbox("Account", "", R"({"Name":"Created by write-back"})");
+  host_.seed_outbox("Account", "",
+                    R"({"Name":"Upserted","External_Id__c":"WB-1","_upsert_by":"External_Id__c"})");
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox.begin()->first, bad);
+  EXPECT_FALSE(outbox.begin()->second.error.empty());
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("write_back").at("pushed").as_int64(), 3);
+  EXPECT_EQ(summary.at("write_back").at("failed").as_int64(), 1);
+
+  // The pushed values are at Salesforce: the next sync mirrors them.
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  bool energy = false, created = false;
+  for (const auto& [key, rec] : host_.records()) {
+    if (key.second.starts_with("0015g00000ACME1")) {
+      energy = rec.json.find("\"Energy\"") != std::string::npos;
+    }
+    if (rec.json.find("Created by write-back") != std::string::npos) created = true;
+  }
+  EXPECT_TRUE(energy);
+  EXPECT_TRUE(created);
+}
+
+TEST_F(PeerTest, StopsAtTheApiQuotaThreshold) {
+  control("POST", "generate", R"({"sobject":"Account","count":1000,"fields":{"Name":"Q {n}"}})");
+  control("POST", "limits", R"({"daily_api_max":100,"daily_api_used":88})");
+  ASSERT_TRUE(
+      plugin_.create(config(R"(,"page_size_records":200,"api_usage_threshold_percent":90)")).ok());
+  connect();
+  HookResult r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
+  EXPECT_NE(r.error.find("API quota threshold reached"), std::string::npos) << r.error;
+  // The org still has quota left for others: we stopped at 90%, not at 100%.
+  EXPECT_FALSE(host_.records().empty());
+  EXPECT_LT(host_.records().size(), 1002u);
+}
+
+}  // namespace
