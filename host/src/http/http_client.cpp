@@ -122,7 +122,11 @@ struct Attempt {
     }
     if (callbacks && callbacks->on_header) {
       delivered = true;
-      for (const auto& [name, value] : response.headers) callbacks->on_header(name, value);
+      try {
+        for (const auto& [name, value] : response.headers) callbacks->on_header(name, value);
+      } catch (...) {
+        handler_failed = true;  // the callbacks check this and abort the transfer
+      }
     }
   }
 };
@@ -148,7 +152,7 @@ size_t on_header_line(char* data, size_t size, size_t count, void* user) {
     if (a->headers_complete) return n;  // trailers
     if (trim(line).empty()) {
       if (a->response.status >= 200) a->end_of_headers();
-      return n;
+      return a->handler_failed ? 0 : n;
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) return n;
@@ -165,6 +169,7 @@ size_t on_body_data(char* data, size_t size, size_t count, void* user) {
   auto* a = static_cast<Attempt*>(user);
   const size_t n = size * count;
   if (!a->headers_complete) a->end_of_headers();  // HTTP/0.9-like or no blank line seen
+  if (a->handler_failed) return 0;
   if (a->retry_planned) return n;
   try {
     if (a->callbacks) {
@@ -340,6 +345,10 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
     const auto elapsed = Clock::now() - started;
     const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count();
 
+    if (a.handler_failed) {
+      record(req, host, "error", elapsed);
+      return Error::permanent(what + ": the response handler failed");
+    }
     if (rc == CURLE_OK) {
       record(req, host, status_class(a.response.status), elapsed);
       log::debug(req.connector, "http: {} -> {} in {} ms (attempt {})", what, a.response.status,
@@ -366,9 +375,6 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
     const char* reason = curl_easy_strerror(rc);
     log::debug(req.connector, "http: {} failed after {} ms (attempt {}): {}", what, elapsed_ms,
                attempt, reason);
-    if (a.handler_failed) {
-      return Error::permanent(what + ": the response handler failed");
-    }
     if (rc == CURLE_OPERATION_TIMEDOUT && ms_until(deadline) <= 0) {
       return Error::transient(what + " timed out after " + std::to_string(timeout_ms) + " ms");
     }

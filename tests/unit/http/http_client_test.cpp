@@ -135,6 +135,18 @@ TEST(HttpClient, ThrowingStreamHandlerFailsTheRequestWithoutCrossingTheBoundary)
   EXPECT_EQ(server.request_count(), 1u);
 }
 
+TEST(HttpClient, ThrowingHeaderHandlerFailsTheRequest) {
+  LoopbackServer server([](const ReceivedRequest&, size_t) { return ok(""); });
+  HttpClient client(fast_options());
+  ResponseCallbacks cb;
+  cb.on_header = [](std::string_view, std::string_view) { throw std::runtime_error("no"); };
+  HttpRequest req;
+  req.url = server.url("/empty");
+  auto res = client.request(req, cb);
+  ASSERT_FALSE(res.ok());
+  EXPECT_EQ(res.error().cls, ErrorClass::kPermanent);
+}
+
 TEST(HttpClient, DeadlineExceededIsTransient) {
   LoopbackServer server([](const ReceivedRequest&, size_t) {
     CannedResponse r = ok("late");
