@@ -8,12 +8,33 @@ namespace chost::cli {
 
 int run_plugins(int argc, char** argv);
 int run_plugin_info(int argc, char** argv);
+int run_run(int argc, char** argv);
+int run_check_config(int argc, char** argv);
+int run_schema(int argc, char** argv);
+int run_status(int argc, char** argv);
+int run_authorize(int argc, char** argv);
+int run_refresh(int argc, char** argv);
+int run_disable(int argc, char** argv);
+int run_enable(int argc, char** argv);
+int run_sync(int argc, char** argv);
+int run_rotate_key(int argc, char** argv);
 
 namespace {
 
 constexpr Command kCommands[] = {
     {"plugins", "list the plugins found in plugin directories", run_plugins},
     {"plugin-info", "show one plugin's descriptor and config schema", run_plugin_info},
+    {"run", "run the host until SIGTERM (SIGHUP reloads the config)", run_run},
+    {"check-config", "validate a config file with its plugins; print every problem",
+     run_check_config},
+    {"schema", "print the JSON Schema of the config file (with plugin schemas)", run_schema},
+    {"status", "connectors, states, last errors and subjects", run_status},
+    {"authorize", "authorize a connection (browser flow via a loopback redirect)", run_authorize},
+    {"refresh", "refresh a connection's credentials now", run_refresh},
+    {"disable", "disable a connector or connection", run_disable},
+    {"enable", "enable a disabled connector or connection", run_enable},
+    {"sync", "run (or queue) one sync of a connector now", run_sync},
+    {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
 };
 
 }  // namespace

@@ -1,0 +1,107 @@
+// chost::app::Host: the facade that wires the subsystems into one running host. From a loaded
+// HostConfig it opens the state store, builds the runtime services (store adapter, libcurl HTTP,
+// redacting logger), loads the plugins, creates one instance per configured connector, registers
+// connection providers with the ConnectionManager, and runs the Scheduler (start()).
+//
+// Everything built from the config (plugins, instances, connection manager, scheduler, status
+// board) is one "generation". reload() (SIGHUP), enable() and disable() replace the whole
+// generation: the old scheduler stops within shutdown_grace, every instance is destroyed and
+// re-created from the (new) config. Simple and always correct: the scheduler's and the
+// connection manager's registrations are fixed at construction, and the SDK refuses to sync an
+// instance that was disabled, so re-creating is needed anyway. The store, logger and HTTP client
+// live for the whole Host.
+//
+// Thread-safety: every public method may be called from any thread (the admin server's workers,
+// the signal thread); generation swaps exclude the other calls.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chost/common/result.hpp"
+#include "chost/config/host_config.hpp"
+#include "chost/runtime/services.hpp"
+#include "chost/runtime/status.hpp"
+#include "chost/store/state_store.hpp"
+
+namespace chost::app {
+
+struct HostOptions {
+  // Receives log lines instead of stderr (tests). Empty: stderr.
+  std::function<void(const std::string& line)> log_sink;
+};
+
+// One configured connector as `status` shows it.
+struct ConnectorStatus {
+  std::string name;
+  std::string plugin;
+  std::string kind;  // "connection" or "connector"
+  std::string state;
+  std::string uses;
+  std::string status_line;
+  std::string last_error;  // class: message, or empty
+  std::string identity_json = "{}";
+  int64_t last_sync_at_ms = 0;
+  std::vector<runtime::SubjectStatus> subjects;
+};
+
+// Result of running one hook directly (CLI on a stopped host).
+struct HookResult {
+  bool ok = false;
+  std::string status;  // "ok", "transient", ...
+  std::string error;   // redacted
+  std::string output;  // sync summary; never credentials
+};
+
+class Host {
+ public:
+  // Opens the store and builds the first generation. Nothing runs until start(). Errors: an
+  // unopenable store (e.g. wrong master key), postgres (not supported yet), a plugin that
+  // failed to load and is referenced, an instance whose create() failed (kConfig with the
+  // plugin's message).
+  static Result<std::unique_ptr<Host>> open(config::HostConfig config, HostOptions options = {});
+  ~Host();  // stop(), then tear down
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  Status start();  // scheduler (and the admin API when configured with a token)
+  // Stops the scheduler: waits up to shutdown_grace. Returns the connectors whose hook is stuck;
+  // when not empty the caller should exit the process instead of destroying the Host (which
+  // would wait for them).
+  std::vector<std::string> stop();
+
+  // Replaces the generation with one built from `config` (already validated). The store
+  // settings (path, key) cannot change without a restart: kConfig, and the old one stays.
+  Status reload(config::HostConfig config);
+
+  // Admin actions. authorize runs the plugin's authorize hook with `input_json` (see the ABI) and
+  // returns its output without credentials.
+  Result<std::string> authorize(const std::string& name, const std::string& input_json);
+  Status refresh(const std::string& name);
+  Status disable(const std::string& name);
+  Status enable(const std::string& name);
+  Status sync_now(const std::string& name);       // running host: queue a sync
+  HookResult sync_once(const std::string& name);  // stopped host: run sync now, here
+
+  std::vector<ConnectorStatus> status();
+  bool running() const;
+
+  const config::HostConfig& config() const;
+  store::StateStore& store();
+  runtime::LogPort& log();
+  runtime::Redactor& redactor();
+
+  // Admin server (when compiled in and configured): its base URL, empty otherwise.
+  std::string admin_url() const;
+
+ private:
+  struct Impl;
+  explicit Host(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace chost::app

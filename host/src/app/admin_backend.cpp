@@ -1,0 +1,146 @@
+// HostAdminBackend over the Host.
+#include "admin_backend.hpp"
+
+#include <boost/json.hpp>
+
+#include "chost/app/host.hpp"
+
+namespace chost::app {
+
+namespace {
+
+namespace json = boost::json;
+
+// Pending browser flows older than this are dropped (the user gave up).
+constexpr auto kFlowLifetime = std::chrono::minutes(15);
+
+admin::ConnectorView view_of(const ConnectorStatus& s) {
+  admin::ConnectorView v;
+  v.name = s.name;
+  v.plugin = s.plugin;
+  v.kind = s.kind;
+  v.state = s.state;
+  v.status_line = s.status_line;
+  if (!s.last_error.empty()) {
+    const size_t colon = s.last_error.find(": ");
+    v.last_error_class = s.last_error.substr(0, colon);
+    v.last_error = colon == std::string::npos ? s.last_error : s.last_error.substr(colon + 2);
+  }
+  v.uses = s.uses;
+  if (s.last_sync_at_ms > 0) v.last_sync_at_ms = s.last_sync_at_ms;
+  v.identity_json = s.identity_json;
+  v.subject_count = static_cast<int>(s.subjects.size());
+  return v;
+}
+
+}  // namespace
+
+std::vector<admin::ConnectorView> HostAdminBackend::connectors() {
+  std::vector<admin::ConnectorView> out;
+  for (const ConnectorStatus& s : host_.status()) out.push_back(view_of(s));
+  return out;
+}
+
+std::optional<admin::ConnectorView> HostAdminBackend::connector(const std::string& name) {
+  for (const ConnectorStatus& s : host_.status()) {
+    if (s.name == name) return view_of(s);
+  }
+  return std::nullopt;
+}
+
+Result<std::vector<admin::SubjectView>> HostAdminBackend::subjects(const std::string& connector) {
+  for (const ConnectorStatus& s : host_.status()) {
+    if (s.name != connector) continue;
+    std::vector<admin::SubjectView> out;
+    for (const auto& u : s.subjects) {
+      out.push_back(admin::SubjectView{connector, u.subject_id, u.display_name, u.state, u.detail,
+                                       u.updated_at_ms});
+    }
+    return out;
+  }
+  return Error::not_found("no connector named '" + connector + "'");
+}
+
+Result<std::vector<admin::TransitionView>> HostAdminBackend::history(const std::string& name,
+                                                                     size_t limit) {
+  if (!connector(name)) return Error::not_found("no connector named '" + name + "'");
+  auto h = host_.store().list_history(name, limit);
+  if (!h) return h.error();
+  std::vector<admin::TransitionView> out;
+  for (const auto& e : *h) out.push_back({e.from_state, e.to_state, e.reason, e.at_ms});
+  return out;
+}
+
+Result<std::string> HostAdminBackend::authorize_start(const std::string& name,
+                                                      const std::string& redirect_uri) {
+  json::object in{{"step", "start"}, {"redirect_uri", redirect_uri}};
+  auto out = host_.authorize(name, json::serialize(in));
+  if (!out) return out.error();
+  boost::system::error_code ec;
+  json::value v = json::parse(*out, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* url = o ? o->if_contains("authorize_url") : nullptr;
+  if (url == nullptr || !url->is_string()) return std::string(R"({"state":"connected"})");
+  const json::value* state = o->if_contains("state");
+  if (state == nullptr || !state->is_string() || state->as_string().empty()) {
+    return Error::permanent("plugin returned an authorize_url without a state");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(pending_, [&](const auto& kv) { return kv.second.expires < now; });
+    pending_[std::string(state->as_string())] = Pending{name, redirect_uri, now + kFlowLifetime};
+  }
+  return json::serialize(json::object{{"authorize_url", *url}});
+}
+
+Result<std::string> HostAdminBackend::authorize_callback(const std::string& state,
+                                                         const std::string& code,
+                                                         const std::string& error) {
+  Pending flow;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = pending_.find(state);
+    if (it == pending_.end() || it->second.expires < std::chrono::steady_clock::now()) {
+      return Error::not_found("unknown or expired authorization state");
+    }
+    flow = it->second;
+    pending_.erase(it);  // one use
+  }
+  if (!error.empty()) {
+    return Error::auth_revoked("authorization of '" + flow.name + "' was refused: " + error);
+  }
+  json::object in{
+      {"step", "callback"}, {"code", code}, {"state", state}, {"redirect_uri", flow.redirect_uri}};
+  auto out = host_.authorize(flow.name, json::serialize(in));
+  if (!out) return out.error();
+  return flow.name;
+}
+
+Status HostAdminBackend::refresh(const std::string& name) { return host_.refresh(name); }
+Status HostAdminBackend::disable(const std::string& name) { return host_.disable(name); }
+Status HostAdminBackend::enable(const std::string& name) { return host_.enable(name); }
+Status HostAdminBackend::sync_now(const std::string& name) { return host_.sync_now(name); }
+
+bool HostAdminBackend::ready(std::string* why_not) {
+  for (const ConnectorStatus& s : host_.status()) {
+    if (s.kind == "connection" && s.state != "connected" && s.state != "refreshing" &&
+        s.state != "disabled") {
+      *why_not = "connection " + s.name + " is " + s.state;
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string HostAdminBackend::metrics_text() {
+  std::string text = "# TYPE chost_connector_up gauge\n";
+  for (const ConnectorStatus& s : host_.status()) {
+    const bool up = s.state == "connected" || s.state == "idle" || s.state == "running" ||
+                    s.state == "refreshing";
+    text += "chost_connector_up{connector=\"" + s.name + "\"} " + (up ? "1" : "0") + "\n";
+  }
+  return text;
+}
+
+}  // namespace chost::app

@@ -1,0 +1,100 @@
+// Generation::build: plugins -> instances -> connection manager -> scheduler.
+#include "generation.hpp"
+
+#include <connector_host/plugin_api.h>
+
+#include "chost/app/options.hpp"
+#include "chost/loader/status.hpp"
+#include "chost/runtime/hook_runner.hpp"
+#include "chost/runtime/host_callbacks.hpp"
+
+namespace chost::app {
+
+namespace {
+
+std::string load_errors_text(const loader::PluginRegistry& registry) {
+  std::string text;
+  for (const loader::PluginLoadError& e : registry.errors()) text += "; " + e.message;
+  return text;
+}
+
+}  // namespace
+
+GenerationInstance* Generation::find(std::string_view name) const {
+  auto it = instances.find(name);
+  return it == instances.end() ? nullptr : it->second.get();
+}
+
+Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& config,
+                                                      const runtime::RuntimeServices& services,
+                                                      store::StateStore& store) {
+  auto gen = std::make_unique<Generation>();
+  loader::LoadOptions load_options;
+  load_options.allow_world_writable = config.host.allow_world_writable_plugin_dirs;
+  gen->registry.scan(config.host.plugin_dirs, runtime::host_callbacks(), load_options);
+  gen->manager = std::make_unique<runtime::ConnectionManager>(
+      services, connection_options(config.host), &gen->board);
+
+  const int64_t create_timeout_ms = std::max<int64_t>(1000, config.host.timeouts.refresh.count());
+  for (const config::ConnectorConfig& cc : config.connectors) {
+    auto in = std::make_unique<GenerationInstance>();
+    in->config = cc;
+    in->library = gen->registry.find(cc.plugin);
+    if (!in->library) {
+      return Error::config("connector '" + cc.name + "': plugin '" + cc.plugin +
+                           "' was not found in the plugin directories" +
+                           load_errors_text(gen->registry));
+    }
+    // A plugin that can do both (provide and use) is a consumer when configured with `uses:`.
+    in->provides_connection =
+        (in->library->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 &&
+        !cc.uses.has_value();
+    in->ctx = std::make_unique<runtime::InstanceContext>(cc.name, services, &gen->board,
+                                                         gen->manager.get(), cc.uses.value_or(""));
+    in->hooks = std::make_unique<LoaderHooks>(in->library, in->ctx->handle(), cc.config_json);
+    Status created;
+    LoaderHooks* hooks = in->hooks.get();
+    runtime::HookOutcome out =
+        runtime::run_hook(*in->ctx, in->gate, services.clock->steady_ms() + create_timeout_ms,
+                          nullptr, [&](chp_call* call) -> chp_status_code {
+                            created = hooks->create(call);
+                            return created ? CHP_OK : CHP_ERR_CONFIG;
+                          });
+    if (!created) {
+      return Error{created.error().cls,
+                   "connector '" + cc.name + "': create failed: " +
+                       (out.error.empty() ? created.error().message : out.error)};
+    }
+    if (in->provides_connection) {
+      if (Status st = gen->manager->add(cc.name, in->hooks.get(), &in->gate); !st) {
+        return Error{st.error().cls, "connector '" + cc.name + "': " + st.error().message};
+      }
+    }
+    auto flag = store.get(kHostNamespace, disabled_key(cc.name));
+    if (!flag) return flag.error();
+    in->enabled = cc.enabled && !(flag->has_value() && **flag == "1");
+    if (in->provides_connection &&
+        gen->manager->state(cc.name) == runtime::ConnectionState::kDisabled) {
+      in->enabled = false;
+    }
+    gen->instances[cc.name] = std::move(in);
+  }
+
+  gen->scheduler = std::make_unique<runtime::Scheduler>(scheduler_options(config.host), services,
+                                                        gen->manager.get(), &gen->board);
+  for (auto& [name, in] : gen->instances) {
+    runtime::ScheduledInstance si;
+    si.name = name;
+    si.hooks = in->hooks.get();
+    si.gate = &in->gate;
+    si.ctx = in->ctx.get();
+    si.every_ms = in->config.schedule_every ? in->config.schedule_every->count() : 0;
+    si.uses_connection = in->config.uses.value_or("");
+    si.enabled = in->enabled;
+    si.provides_connection = in->provides_connection;
+    gen->scheduler->add(std::move(si));
+  }
+  return gen;
+}
+
+}  // namespace chost::app

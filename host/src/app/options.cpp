@@ -1,0 +1,56 @@
+// Config -> runtime option structs.
+#include "chost/app/options.hpp"
+
+#include <algorithm>
+
+namespace chost::app {
+
+runtime::ConnectionOptions connection_options(const config::HostSettings& host) {
+  runtime::ConnectionOptions o;
+  o.refresh_margin_ms = host.credentials.refresh_margin.count();
+  o.keepalive_idle_ms = host.credentials.keepalive_idle.count();
+  o.refresh_timeout_ms = host.timeouts.refresh.count();
+  o.authorize_timeout_ms = host.timeouts.authorize.count();
+  o.disable_timeout_ms = host.timeouts.disable.count();
+  // Credential refresh retries follow the same restart policy as failed instances.
+  if (host.restart.initial_backoff.count() > 0) {
+    o.backoff.initial_ms = host.restart.initial_backoff.count();
+  }
+  if (host.restart.max_backoff.count() > 0) o.backoff.max_ms = host.restart.max_backoff.count();
+  return o;
+}
+
+runtime::SchedulerOptions scheduler_options(const config::HostSettings& host) {
+  runtime::SchedulerOptions o;
+  if (host.timeouts.sync.count() > 0) o.sync_deadline_ms = host.timeouts.sync.count();
+  if (host.restart.initial_backoff.count() > 0) {
+    o.restart_backoff.initial_ms = host.restart.initial_backoff.count();
+  }
+  if (host.restart.max_backoff.count() > 0) {
+    o.restart_backoff.max_ms = host.restart.max_backoff.count();
+  }
+  o.restart_backoff.max_ms = std::max(o.restart_backoff.max_ms, o.restart_backoff.initial_ms);
+  return o;
+}
+
+runtime::LogLevel log_level(config::LogLevel level) {
+  switch (level) {
+    case config::LogLevel::kTrace:
+      return runtime::LogLevel::kTrace;
+    case config::LogLevel::kDebug:
+      return runtime::LogLevel::kDebug;
+    case config::LogLevel::kInfo:
+      return runtime::LogLevel::kInfo;
+    case config::LogLevel::kWarn:
+      return runtime::LogLevel::kWarn;
+    case config::LogLevel::kError:
+      return runtime::LogLevel::kError;
+  }
+  return runtime::LogLevel::kInfo;
+}
+
+std::string disabled_key(std::string_view connector) {
+  return "disabled/" + std::string(connector);
+}
+
+}  // namespace chost::app

@@ -1,0 +1,73 @@
+// Config + plugin loading and admin discovery for the CLI verbs.
+#include "app_support.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "chost/runtime/host_callbacks.hpp"
+#if CHOST_CLI_WITH_ADMIN
+#include "chost/admin/admin_client.hpp"
+#endif
+
+namespace chost::cli {
+
+std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry& registry) {
+  std::vector<config::PluginSchemaInfo> infos;
+  for (const auto& lib : registry.plugins()) {
+    const auto& d = lib->descriptor();
+    infos.push_back(config::PluginSchemaInfo{d.name, d.config_schema_json, d.capabilities});
+  }
+  return infos;
+}
+
+Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
+  auto host = config::load_host_section(path);
+  if (!host) return host.error();
+  loader::PluginRegistry registry;
+  loader::LoadOptions options;
+  options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
+  registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
+  return config::load_config(path, schema_infos(registry));
+}
+
+Result<std::string> resolve_secret_ref(const std::string& ref) {
+  auto inner = [&](const char* prefix) -> std::optional<std::string> {
+    const std::string p = prefix;
+    if (ref.size() > p.size() + 1 && ref.compare(0, p.size(), p) == 0 && ref.back() == '}') {
+      return ref.substr(p.size(), ref.size() - p.size() - 1);
+    }
+    return std::nullopt;
+  };
+  if (auto name = inner("${env:")) {
+    const char* v = std::getenv(name->c_str());
+    if (v == nullptr) return Error::config("environment variable " + *name + " is not set");
+    return std::string(v);
+  }
+  if (auto file = inner("${file:")) {
+    std::ifstream in(*file, std::ios::binary);
+    if (!in) return Error::config("cannot read " + *file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v = ss.str();
+    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
+    return v;
+  }
+  return ref;
+}
+
+std::optional<std::string> running_admin_url(const config::HostConfig& config) {
+#if CHOST_CLI_WITH_ADMIN
+  if (!config.host.admin.token) return std::nullopt;
+  const std::string url = "http://" + config.host.admin.listen;
+  admin::AdminClientOptions options;
+  options.connect_timeout_ms = 1000;
+  admin::AdminClient client(url, *config.host.admin.token, options);
+  if (client.connectors()) return url;
+#else
+  (void)config;
+#endif
+  return std::nullopt;
+}
+
+}  // namespace chost::cli

@@ -1,0 +1,32 @@
+// Shared plumbing of the verbs that act on a configured host (run, status, authorize, ...):
+// the `-c FILE` option, loading the config together with the plugins that validate it, and
+// finding a running host's admin API.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chost/common/result.hpp"
+#include "chost/config/host_config.hpp"
+#include "chost/loader/plugin_registry.hpp"
+
+namespace chost::cli {
+
+// Descriptions of every plugin in `registry` for the config loader.
+std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry& registry);
+
+// Reads host.plugin_dirs from `path`, loads those plugins and loads the whole config. Plugins
+// are loaded with the runtime's callback table (never the inert one): a plugin's host pointer is
+// per library, and this also runs inside a live host on SIGHUP.
+Result<config::HostConfig> load_full_config(const std::filesystem::path& path);
+
+// Resolves `${env:NAME}`, `${file:/path}` (trailing newline dropped) or returns the text as is.
+Result<std::string> resolve_secret_ref(const std::string& ref);
+
+// A running host's admin API base URL when one answers at host.admin.listen with the token.
+std::optional<std::string> running_admin_url(const config::HostConfig& config);
+
+}  // namespace chost::cli

@@ -1,0 +1,217 @@
+// The connector verbs: `authorize`, `refresh`, `disable`, `enable`, `sync` NAME -c FILE.
+// With a host running (its admin API answers at host.admin.listen with the token) they go
+// through the admin API; otherwise they act on the stopped host's state directly: build the
+// instances, run the hook once, store the result and print it.
+//
+// authorize: interactive (browser) flows listen on 127.0.0.1:<random port> for the redirect,
+// print the authorize URL and wait (--timeout SECONDS, default 300) for the browser to come
+// back. --follow makes the CLI GET the authorize URL itself and follow its redirects, for
+// headless use against an authorize endpoint that approves by itself (the local Salesforce peer
+// answers with a 302 to the redirect URI). --code CODE [--state S --redirect-uri URI] completes a
+// flow whose code was obtained elsewhere.
+#include <boost/json.hpp>
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "app_support.hpp"
+#include "chost/app/host.hpp"
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "loopback_redirect.hpp"
+#if CHOST_CLI_WITH_ADMIN
+#include "chost/admin/admin_client.hpp"
+#endif
+
+namespace chost::cli {
+namespace {
+
+namespace json = boost::json;
+
+struct ActionArgs {
+  std::string name;
+  std::string config_path;
+  std::string code;
+  std::string state;
+  std::string redirect_uri;
+  bool follow = false;
+  int64_t timeout_ms = 300 * 1000;
+};
+
+std::string usage_of(const std::string& verb) {
+  if (verb == "authorize") {
+    return "connector-host authorize NAME -c FILE [--follow] [--timeout SECONDS] "
+           "[--code CODE [--state STATE] [--redirect-uri URI]]";
+  }
+  return "connector-host " + verb + " NAME -c FILE";
+}
+
+// 0 when parsed; otherwise the exit code to return.
+int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
+  const std::string usage = usage_of(verb);
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    std::string value;
+    bool missing = false;
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", usage.c_str());
+      return -1;
+    }
+    if (take_option(argc, argv, i, "-c", a.config_path, missing) ||
+        take_option(argc, argv, i, "--config", a.config_path, missing)) {
+    } else if (verb == "authorize" && take_option(argc, argv, i, "--code", a.code, missing)) {
+    } else if (verb == "authorize" && take_option(argc, argv, i, "--state", a.state, missing)) {
+    } else if (verb == "authorize" &&
+               take_option(argc, argv, i, "--redirect-uri", a.redirect_uri, missing)) {
+    } else if (verb == "authorize" && take_option(argc, argv, i, "--timeout", value, missing)) {
+      if (!missing) a.timeout_ms = std::max(1L, std::atol(value.c_str())) * 1000;
+    } else if (verb == "authorize" && arg == "--follow") {
+      a.follow = true;
+    } else if (!arg.empty() && arg[0] != '-' && a.name.empty()) {
+      a.name = std::string(arg);
+    } else {
+      usage_error(verb.c_str(), "unexpected argument '" + std::string(arg) + "'", usage.c_str());
+      return kExitUsage;
+    }
+    if (missing) {
+      usage_error(verb.c_str(), std::string(arg) + " needs a value", usage.c_str());
+      return kExitUsage;
+    }
+  }
+  if (a.name.empty() || a.config_path.empty()) {
+    usage_error(verb.c_str(), "NAME and -c FILE are required", usage.c_str());
+    return kExitUsage;
+  }
+  return 0;
+}
+
+int fail(const std::string& verb, const Error& e) {
+  std::fprintf(stderr, "connector-host %s: %s: %s\n", verb.c_str(), to_string(e.cls),
+               e.message.c_str());
+  return kExitFailure;
+}
+
+// Runs an interactive or direct authorize against a stopped host.
+int authorize_direct(app::Host& host, const ActionArgs& a) {
+  if (!a.code.empty()) {
+    json::object in{{"step", "callback"},
+                    {"code", a.code},
+                    {"state", a.state},
+                    {"redirect_uri", a.redirect_uri}};
+    auto out = host.authorize(a.name, json::serialize(in));
+    if (!out) return fail("authorize", out.error());
+    std::printf("%s: connected\n", a.name.c_str());
+    return kExitOk;
+  }
+  auto listener = LoopbackRedirect::listen();
+  if (!listener) return fail("authorize", listener.error());
+  const std::string redirect = listener->redirect_uri();
+  json::object start{{"step", "start"}, {"redirect_uri", redirect}};
+  auto started = host.authorize(a.name, json::serialize(start));
+  if (!started) return fail("authorize", started.error());
+  boost::system::error_code ec;
+  json::value v = json::parse(*started, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* url = o ? o->if_contains("authorize_url") : nullptr;
+  if (url == nullptr || !url->is_string()) {
+    std::printf("%s: connected\n", a.name.c_str());  // non-interactive flow completed
+    return kExitOk;
+  }
+  const std::string authorize_url(url->as_string());
+  std::printf("Open this URL in a browser to authorize %s:\n  %s\n", a.name.c_str(),
+              authorize_url.c_str());
+  std::fflush(stdout);
+  std::thread follower;
+  Status followed;
+  if (a.follow) {
+    follower = std::thread([&] { followed = follow_url(authorize_url, a.timeout_ms); });
+  }
+  auto params = listener->wait(a.timeout_ms);
+  if (follower.joinable()) follower.join();
+  if (!params) return fail("authorize", followed ? params.error() : followed.error());
+  if (auto it = params->find("error"); it != params->end()) {
+    return fail("authorize", Error::auth_revoked("the provider refused: " + it->second));
+  }
+  json::object cb{{"step", "callback"},
+                  {"code", (*params)["code"]},
+                  {"state", (*params)["state"]},
+                  {"redirect_uri", redirect}};
+  auto out = host.authorize(a.name, json::serialize(cb));
+  if (!out) return fail("authorize", out.error());
+  std::printf("%s: connected\n", a.name.c_str());
+  return kExitOk;
+}
+
+#if CHOST_CLI_WITH_ADMIN
+int via_admin(const std::string& verb, const ActionArgs& a, const config::HostConfig& cfg,
+              const std::string& url) {
+  admin::AdminClient client(url, *cfg.host.admin.token);
+  Result<json::value> r = Error::permanent("unknown verb");
+  if (verb == "refresh") r = client.refresh(a.name);
+  if (verb == "disable") r = client.disable(a.name);
+  if (verb == "enable") r = client.enable(a.name);
+  if (verb == "sync") r = client.sync(a.name);
+  if (verb == "authorize") {
+    auto listener = LoopbackRedirect::listen();
+    if (!listener) return fail(verb, listener.error());
+    r = client.authorize(a.name, listener->redirect_uri());
+    if (r && r->is_object() && r->as_object().contains("authorize_url")) {
+      const std::string authorize_url(r->as_object().at("authorize_url").as_string());
+      std::printf("Open this URL in a browser to authorize %s:\n  %s\n", a.name.c_str(),
+                  authorize_url.c_str());
+      std::fflush(stdout);
+      std::thread follower;
+      if (a.follow) follower = std::thread([&] { (void)follow_url(authorize_url, a.timeout_ms); });
+      auto params = listener->wait(a.timeout_ms);
+      if (follower.joinable()) follower.join();
+      if (!params) return fail(verb, params.error());
+      // Hand the redirect to the host's own callback, which validates the state.
+      std::string q = "state=" + (*params)["state"] + "&code=" + (*params)["code"];
+      if (params->count("error")) q += "&error=" + (*params)["error"];
+      if (Status st = follow_url(url + "/oauth/callback?" + q, a.timeout_ms); !st) {
+        return fail(verb, st.error());
+      }
+      r = client.connector(a.name);
+    }
+  }
+  if (!r) return fail(verb, r.error());
+  std::printf("%s\n", json::serialize(*r).c_str());
+  return kExitOk;
+}
+#endif
+
+int run_action(const std::string& verb, int argc, char** argv) {
+  ActionArgs a;
+  if (int rc = parse(verb, argc, argv, a); rc != 0) return rc < 0 ? kExitOk : rc;
+  auto cfg = load_full_config(a.config_path);
+  if (!cfg) return fail(verb, cfg.error());
+#if CHOST_CLI_WITH_ADMIN
+  if (auto url = running_admin_url(*cfg)) return via_admin(verb, a, *cfg, *url);
+#endif
+  auto host = app::Host::open(std::move(*cfg));
+  if (!host) return fail(verb, host.error());
+  app::Host& h = **host;
+  if (verb == "authorize") return authorize_direct(h, a);
+  if (verb == "sync") {
+    app::HookResult r = h.sync_once(a.name);
+    if (!r.ok) return fail(verb, Error::permanent(r.status + ": " + r.error));
+    std::printf("%s: sync ok %s\n", a.name.c_str(), r.output.c_str());
+    return kExitOk;
+  }
+  Status st = verb == "refresh"   ? h.refresh(a.name)
+              : verb == "disable" ? h.disable(a.name)
+                                  : h.enable(a.name);
+  if (!st) return fail(verb, st.error());
+  std::printf("%s: %s ok\n", a.name.c_str(), verb.c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_authorize(int argc, char** argv) { return run_action("authorize", argc, argv); }
+int run_refresh(int argc, char** argv) { return run_action("refresh", argc, argv); }
+int run_disable(int argc, char** argv) { return run_action("disable", argc, argv); }
+int run_enable(int argc, char** argv) { return run_action("enable", argc, argv); }
+int run_sync(int argc, char** argv) { return run_action("sync", argc, argv); }
+
+}  // namespace chost::cli

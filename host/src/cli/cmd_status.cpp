@@ -1,0 +1,92 @@
+// `connector-host status -c FILE`: connectors, their states and last errors, and their subjects
+// (end users with status and last error). From the running host's admin API when it answers,
+// else from the stopped host's state.
+#include <boost/json.hpp>
+#include <cstdio>
+#include <string>
+
+#include "app_support.hpp"
+#include "chost/app/host.hpp"
+#include "cli_args.hpp"
+#include "commands.hpp"
+#include "json_pretty.hpp"
+#if CHOST_CLI_WITH_ADMIN
+#include "chost/admin/admin_client.hpp"
+#endif
+
+namespace chost::cli {
+namespace {
+
+constexpr const char* kUsage = "connector-host status -c FILE";
+
+void print_status(const std::vector<app::ConnectorStatus>& items) {
+  std::printf("%-20s %-11s %-14s %-12s %s\n", "NAME", "KIND", "STATE", "USES", "LAST ERROR");
+  for (const app::ConnectorStatus& s : items) {
+    std::printf("%-20s %-11s %-14s %-12s %s\n", s.name.c_str(), s.kind.c_str(), s.state.c_str(),
+                s.uses.empty() ? "-" : s.uses.c_str(),
+                s.last_error.empty() ? "-" : s.last_error.c_str());
+    if (!s.status_line.empty()) std::printf("  status: %s\n", s.status_line.c_str());
+    if (s.identity_json != "{}") std::printf("  identity: %s\n", s.identity_json.c_str());
+    for (const runtime::SubjectStatus& u : s.subjects) {
+      std::printf("  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
+                  u.state.c_str(), u.detail.empty() ? "" : " - ", u.detail.c_str());
+    }
+  }
+}
+
+}  // namespace
+
+int run_status(int argc, char** argv) {
+  std::string path;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    bool missing = false;
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", kUsage);
+      return kExitOk;
+    }
+    if (!(take_option(argc, argv, i, "-c", path, missing) ||
+          take_option(argc, argv, i, "--config", path, missing)) ||
+        missing) {
+      usage_error("status", "unexpected argument '" + std::string(arg) + "'", kUsage);
+      return kExitUsage;
+    }
+  }
+  if (path.empty()) {
+    usage_error("status", "-c FILE is required", kUsage);
+    return kExitUsage;
+  }
+  auto cfg = load_full_config(path);
+  if (!cfg) {
+    std::fprintf(stderr, "connector-host status: %s\n", cfg.error().message.c_str());
+    return kExitFailure;
+  }
+#if CHOST_CLI_WITH_ADMIN
+  if (auto url = running_admin_url(*cfg)) {
+    admin::AdminClient client(*url, *cfg->host.admin.token);
+    auto list = client.connectors();
+    if (!list) {
+      std::fprintf(stderr, "connector-host status: %s\n", list.error().message.c_str());
+      return kExitFailure;
+    }
+    std::printf("host running, admin API at %s\n", url->c_str());
+    std::printf("%s\n", pretty_json(boost::json::serialize(*list)).c_str());
+    for (const auto& c : cfg->connectors) {
+      if (auto users = client.users(c.name); users) {
+        std::printf("%s\n", pretty_json(boost::json::serialize(*users)).c_str());
+      }
+    }
+    return kExitOk;
+  }
+#endif
+  auto host = app::Host::open(std::move(*cfg));
+  if (!host) {
+    std::fprintf(stderr, "connector-host status: %s\n", host.error().message.c_str());
+    return kExitFailure;
+  }
+  std::printf("host not running (state from the store)\n");
+  print_status((*host)->status());
+  return kExitOk;
+}
+
+}  // namespace chost::cli
