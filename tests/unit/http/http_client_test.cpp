@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -373,6 +374,50 @@ TEST(HttpClient, NoRetryFlagDisablesRetriesOfIdempotentRequests) {
   auto res = client.request(req);
   ASSERT_FALSE(res.ok());
   EXPECT_EQ(server.request_count(), 1u);
+}
+
+TEST(HttpClient, SendsThroughTheConfiguredProxy) {
+  LoopbackServer proxy([](const ReceivedRequest& req, size_t) { return ok("via " + req.target); });
+  HttpClientOptions o = fast_options();
+  o.proxy = proxy.url("");
+  HttpClient client(o);
+  HttpRequest req;
+  req.url = "http://upstream.invalid/v1/x?q=1";
+  auto res = client.request(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->body, "via http://upstream.invalid/v1/x?q=1");
+}
+
+TEST(HttpClient, EnvironmentProxyIsIgnoredWithoutAConfiguredOne) {
+  LoopbackServer proxy([](const ReceivedRequest&, size_t) { return ok("proxy"); });
+  LoopbackServer origin([](const ReceivedRequest&, size_t) { return ok("origin"); });
+  ::setenv("http_proxy", proxy.url("").c_str(), 1);
+  HttpClient client(fast_options());
+  HttpRequest req;
+  req.url = origin.url("/direct");
+  auto res = client.request(req);
+  ::unsetenv("http_proxy");
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->body, "origin");
+  EXPECT_EQ(proxy.request_count(), 0u);
+}
+
+TEST(HttpClient, HeadReturnsHeadersWithoutABody) {
+  LoopbackServer server([](const ReceivedRequest&, size_t) {
+    CannedResponse r;
+    r.headers = {{"X-Total", "42"}};
+    return r;
+  });
+  HttpClient client(fast_options());
+  HttpRequest req;
+  req.method = "HEAD";
+  req.url = server.url("/count");
+  auto res = client.request(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 200u);
+  EXPECT_EQ(res->header("X-Total"), "42");
+  EXPECT_TRUE(res->body.empty());
+  EXPECT_EQ(server.requests().at(0).method, "HEAD");
 }
 
 TEST(HttpClient, RejectsNonHttpUrls) {
