@@ -490,6 +490,16 @@ TEST(HttpClient, DebugLogLinesAreRedactedAndOmitBodies) {
   EXPECT_TRUE(found);
 }
 
+TEST(HttpClient, SequentialRequestsReuseOneConnection) {
+  LoopbackServer server([](const ReceivedRequest&, size_t) { return ok("x"); });
+  HttpClient client(fast_options());
+  HttpRequest req;
+  req.url = server.url("/again");
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client.request(req).ok());
+  EXPECT_EQ(server.request_count(), 5u);
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
 TEST(HttpClient, ConcurrentRequestsFromTwoThreads) {
   LoopbackServer server([](const ReceivedRequest& req, size_t) { return ok(req.target); });
   HttpClient client(fast_options());
@@ -509,6 +519,8 @@ TEST(HttpClient, ConcurrentRequestsFromTwoThreads) {
   b.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(server.request_count(), 2u * kPerThread);
+  // Connections go back to the shared cache: never more than one per thread in use.
+  EXPECT_LE(server.connection_count(), 2u);
 }
 
 TEST(HttpClientOptions, ValidationNamesTheProblemWithoutEchoingTheProxy) {

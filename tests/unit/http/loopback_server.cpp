@@ -113,6 +113,11 @@ size_t LoopbackServer::request_count() const {
   return requests_.size();
 }
 
+size_t LoopbackServer::connection_count() const {
+  std::lock_guard lock(mu_);
+  return connections_;
+}
+
 std::vector<ReceivedRequest> LoopbackServer::requests() const {
   std::lock_guard lock(mu_);
   return requests_;
@@ -128,6 +133,7 @@ void LoopbackServer::accept_loop() {
     if (fd < 0) continue;
     std::lock_guard lock(mu_);
     open_fds_.push_back(fd);
+    ++connections_;
     workers_.emplace_back([this, fd] { serve(fd); });
   }
 }

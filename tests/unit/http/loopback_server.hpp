@@ -46,6 +46,7 @@ class LoopbackServer {
   uint16_t port() const { return port_; }
   std::string url(std::string_view target) const;
   size_t request_count() const;
+  size_t connection_count() const;  // accepted so far
   std::vector<ReceivedRequest> requests() const;
 
  private:
@@ -62,6 +63,7 @@ class LoopbackServer {
   std::condition_variable cv_;
   std::vector<ReceivedRequest> requests_;
   std::vector<int> open_fds_;
+  size_t connections_ = 0;
   std::vector<std::thread> workers_;
   std::thread acceptor_;
 };
