@@ -4,6 +4,7 @@
 #include <connector_host/sdk/oauth/pkce.hpp>
 #include <connector_host/sdk/oauth/token.hpp>
 #include <connector_host/sdk/salesforce/jwt.hpp>
+#include <connector_host/sdk/salesforce/oauth.hpp>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -163,6 +164,15 @@ TEST(Jwt, Rs256AssertionVerifiesWithThePublicKey) {
       EVP_DigestVerify(md.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
                        reinterpret_cast<const unsigned char*>(input.data()), input.size()),
       1);
+}
+
+TEST(Jwt, AudienceForMyDomainIsTheLoginHost) {
+  using chp::salesforce::default_jwt_audience;
+  EXPECT_EQ(default_jwt_audience("https://acme.my.salesforce.com"), "https://login.salesforce.com");
+  EXPECT_EQ(default_jwt_audience("https://acme--uat.sandbox.my.salesforce.com"),
+            "https://test.salesforce.com");
+  EXPECT_EQ(default_jwt_audience("https://test.salesforce.com"), "https://test.salesforce.com");
+  EXPECT_EQ(default_jwt_audience("http://127.0.0.1:4000"), "http://127.0.0.1:4000");
 }
 
 TEST(Jwt, UnreadableKeyIsConfigErrorWithoutKeyMaterial) {

@@ -54,6 +54,20 @@ inline std::string trim_trailing_slash(std::string url) {
   return url;
 }
 
+// The JWT `aud` Salesforce expects for a login URL: My Domain URLs are not valid audiences,
+// so production My Domains map to https://login.salesforce.com and sandbox ones to
+// https://test.salesforce.com; any other login URL (login/test, Experience Cloud sites, local
+// peers) is its own audience.
+inline std::string default_jwt_audience(const std::string& login_url) {
+  if (login_url.find(".sandbox.my.salesforce.com") != std::string::npos) {
+    return "https://test.salesforce.com";
+  }
+  if (login_url.find(".my.salesforce.com") != std::string::npos) {
+    return "https://login.salesforce.com";
+  }
+  return login_url;
+}
+
 class OAuthClient {
  public:
   OAuthClient(const Context& ctx, const Call& call, OAuthApp app)
@@ -103,7 +117,7 @@ class OAuthClient {
   // JWT bearer flow: no refresh token is issued; run it again when the token expires.
   TokenGrant jwt_bearer(const std::string& username, std::string_view private_key_pem,
                         std::string audience = {}) const {
-    if (audience.empty()) audience = app_.login_url;
+    if (audience.empty()) audience = default_jwt_audience(app_.login_url);
     std::string assertion =
         sign_jwt_rs256(make_jwt_claims(app_.client_id, username, audience), private_key_pem);
     http::FormBody form;
