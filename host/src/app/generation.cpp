@@ -18,6 +18,22 @@ std::string load_errors_text(const loader::PluginRegistry& registry) {
   return text;
 }
 
+runtime::InstanceState board_state_of(runtime::ConnectionState state) {
+  switch (state) {
+    case runtime::ConnectionState::kUnauthorized:
+      return runtime::InstanceState::kUnauthorized;
+    case runtime::ConnectionState::kConnected:
+      return runtime::InstanceState::kConnected;
+    case runtime::ConnectionState::kRefreshing:
+      return runtime::InstanceState::kRefreshing;
+    case runtime::ConnectionState::kDisconnected:
+      return runtime::InstanceState::kDisconnected;
+    case runtime::ConnectionState::kDisabled:
+      return runtime::InstanceState::kDisabled;
+  }
+  return runtime::InstanceState::kUnauthorized;
+}
+
 }  // namespace
 
 GenerationInstance* Generation::find(std::string_view name) const {
@@ -93,6 +109,11 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
     si.enabled = in->enabled;
     si.provides_connection = in->provides_connection;
     gen->scheduler->add(std::move(si));
+    // StatusBoard::ensure (called by Scheduler::add) resets a connection's state to
+    // unauthorized; put back what the connection manager restored from the store.
+    if (in->provides_connection) {
+      if (auto cs = gen->manager->state(name)) gen->board.set_state(name, board_state_of(*cs));
+    }
   }
   return gen;
 }

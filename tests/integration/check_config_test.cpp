@@ -1,0 +1,86 @@
+// `connector-host check-config` and `schema` run as a process: every problem printed with
+// file:line:col, exit 1 on errors, 0 on a good file, and the state store never touched.
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "host_process.hpp"
+
+namespace chost::integration {
+namespace {
+
+class CheckConfigTest : public ::testing::Test {
+ protected:
+  std::string host_section() const {
+    return std::string("host:\n  state: { path: ./state/host.db }\n  plugin_dirs: [") +
+           FAKE_PLUGIN_DIR + ", " + GOOD_PLUGIN_DIR + "]\n";
+  }
+  CommandResult check(const std::string& yaml) {
+    dir_.write("host.yaml", yaml);
+    return run_host_command(dir_.path(), {"check-config", "-c", "host.yaml"}, "check");
+  }
+  // True when some line of `text` is "host.yaml:<line>:<col>: error: " followed by `pattern`.
+  static bool has_error(const std::string& text, int line, const std::string& pattern) {
+    const std::regex re("(^|\n)host\\.yaml:" + std::to_string(line) + ":[0-9]+: error: .*" +
+                        pattern);
+    return std::regex_search(text, re);
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(CheckConfigTest, GoodFileExitsZeroWithoutCreatingState) {
+  CommandResult r = check(host_section() +
+                          "connectors:\n"
+                          "  - name: conn\n"
+                          "    plugin: fake-connection\n"
+                          "  - name: labels\n"
+                          "    plugin: test-good\n"
+                          "    config: { label: hello }\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("ok (2 connector(s)"), std::string::npos) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state")) << "check-config opened the store";
+}
+
+TEST_F(CheckConfigTest, TypoWrongTypeMissingEnvAndCycleAreAllReportedWithPositions) {
+  unsetenv("CHOST_INTEGRATION_UNSET_VAR");
+  CommandResult r = check(host_section() +                                         // lines 1-3
+                          "connectors:\n"                                          // 4
+                          "  - name: labels\n"                                     // 5
+                          "    plugin: test-good\n"                                // 6
+                          "    shedule: { every: 1m }\n"                           // 7: typo
+                          "    config: { label: 5 }\n"                             // 8: wrong type
+                          "  - name: a\n"                                          // 9
+                          "    plugin: fake-connection\n"                          // 10
+                          "    uses: b\n"                                          // 11: cycle
+                          "    config:\n"                                          // 12
+                          "      token: \"${env:CHOST_INTEGRATION_UNSET_VAR}\"\n"  // 13: env
+                          "  - name: b\n"                                          // 14
+                          "    plugin: fake-connection\n"                          // 15
+                          "    uses: a\n");                                        // 16
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(has_error(r.out, 7, "shedule")) << r.out;
+  EXPECT_TRUE(has_error(r.out, 8, "label.*expected string")) << r.out;
+  EXPECT_TRUE(has_error(r.out, 13, "CHOST_INTEGRATION_UNSET_VAR")) << r.out;
+  EXPECT_TRUE(has_error(r.out, 11, "cycle")) << r.out;
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state"));
+}
+
+TEST_F(CheckConfigTest, UnknownPluginIsAnErrorAndBadPluginFilesAreWarnings) {
+  CommandResult r = check(host_section() + "connectors:\n  - { name: x, plugin: no-such }\n");
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(has_error(r.out, 5, "no-such")) << r.out;
+}
+
+TEST_F(CheckConfigTest, SchemaIncludesEveryPluginSchema) {
+  CommandResult r = run_host_command(
+      dir_.path(), {"schema", "--plugin-dir", FAKE_PLUGIN_DIR, "--plugin-dir", GOOD_PLUGIN_DIR},
+      "schema");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"fake-connection\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"test-good\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"label\""), std::string::npos);  // test-good's config property
+}
+
+}  // namespace
+}  // namespace chost::integration

@@ -1,0 +1,108 @@
+// TempDir / HostProcess: fork+exec of the host binary with captured output.
+#include "host_process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+namespace chost::integration {
+
+TempDir::TempDir() {
+  std::random_device rd;
+  path_ = std::filesystem::temp_directory_path() /
+          ("chost-int-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+  std::filesystem::create_directories(path_);
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::filesystem::path TempDir::write(const std::string& name, const std::string& text) const {
+  const auto p = path_ / name;
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
+  return p;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+HostProcess::HostProcess(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                         const std::string& tag)
+    : out_path_(dir / (tag + ".out")), err_path_(dir / (tag + ".err")) {
+  std::vector<std::string> argv_s = {CONNECTOR_HOST_BIN};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  pid_ = fork();
+  if (pid_ == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    const int out = open(out_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    const int err = open(err_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (out < 0 || err < 0) _exit(127);
+    dup2(out, 1);
+    dup2(err, 2);
+    std::vector<char*> argv;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+}
+
+HostProcess::~HostProcess() {
+  if (pid_ > 0 && !exit_code_) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+void HostProcess::signal(int sig) const { kill(pid_, sig); }
+
+std::optional<int> HostProcess::wait_exit(int timeout_ms) {
+  if (exit_code_) return exit_code_;
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_code_;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
+bool HostProcess::wait_for_log(const std::string& text, int timeout_ms) const {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    if (read_file(err_path_).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+std::string HostProcess::out() const { return read_file(out_path_); }
+std::string HostProcess::err() const { return read_file(err_path_); }
+
+CommandResult run_host_command(const std::filesystem::path& dir,
+                               const std::vector<std::string>& args, const std::string& tag) {
+  HostProcess p(dir, args, tag);
+  CommandResult r;
+  r.exit_code = p.wait_exit(60 * 1000).value_or(-1);
+  r.out = p.out();
+  r.err = p.err();
+  return r;
+}
+
+}  // namespace chost::integration

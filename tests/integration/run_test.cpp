@@ -1,0 +1,212 @@
+// `connector-host run` and the connector verbs as processes: graceful SIGTERM, state surviving a
+// restart, SIGHUP with a bad config, disable/enable through the CLI (running and stopped host),
+// and no seeded secret anywhere in the output.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <random>
+
+#include "chost/store/sqlite_store.hpp"
+#include "host_process.hpp"
+#include "token_server.hpp"
+
+namespace chost::integration {
+namespace {
+
+constexpr int kWaitMs = 20000;  // hang guard only
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+std::string random_hex(size_t bytes) {
+  std::random_device rd;
+  std::string out;
+  const char* digits = "0123456789abcdef";
+  for (size_t i = 0; i < bytes * 2; ++i) out += digits[rd() % 16];
+  return out;
+}
+
+class RunTest : public ::testing::Test {
+ protected:
+  RunTest() : master_key_(random_hex(32)), admin_token_("adm-" + random_hex(16)) {
+    setenv("CHOST_IT_KEY", master_key_.c_str(), 1);
+    setenv("CHOST_IT_ADMIN_TOKEN", admin_token_.c_str(), 1);
+    port_ = free_port();
+    write_config("");
+  }
+
+  void write_config(const std::string& extra_connectors) {
+    dir_.write("host.yaml", std::string("host:\n"
+                                        "  state: { path: ./state/host.db }\n"
+                                        "  master_key: \"${env:CHOST_IT_KEY}\"\n"
+                                        "  plugin_dirs: [") +
+                                FAKE_PLUGIN_DIR +
+                                "]\n"
+                                "  shutdown_grace: 3s\n"
+                                "  admin: { listen: \"127.0.0.1:" +
+                                std::to_string(port_) +
+                                "\", token: \"${env:CHOST_IT_ADMIN_TOKEN}\" }\n"
+                                "  log: { format: json, level: debug }\n"
+                                "connectors:\n"
+                                "  - name: conn\n"
+                                "    plugin: fake-connection\n"
+                                "    config: { token_url: \"" +
+                                tokens_.base_url() + "/token\", api_url: \"" + tokens_.base_url() +
+                                "/api\" }\n"
+                                "  - name: reader\n"
+                                "    plugin: fake-connection\n"
+                                "    uses: conn\n"
+                                "    config: { api_url: \"" +
+                                tokens_.base_url() + "/api\" }\n" + extra_connectors);
+  }
+
+  CommandResult cli(const std::vector<std::string>& verb_args) {
+    std::vector<std::string> args = verb_args;
+    args.push_back("-c");
+    args.push_back("host.yaml");
+    return run_host_command(dir_.path(), args, "cli" + std::to_string(++cli_count_));
+  }
+
+  std::unique_ptr<HostProcess> start_host() {
+    auto p = std::make_unique<HostProcess>(dir_.path(),
+                                           std::vector<std::string>{"run", "-c", "host.yaml"},
+                                           "run" + std::to_string(++run_count_));
+    EXPECT_TRUE(p->wait_for_log("running; pid", kWaitMs)) << p->err();
+    return p;
+  }
+
+  static void stop_host(HostProcess& p) {
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(kWaitMs), std::optional<int>(0)) << p.err();
+  }
+
+  // Every file the processes wrote their output to.
+  std::string all_output() const {
+    std::string text;
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+      const auto ext = e.path().extension();
+      if (ext == ".out" || ext == ".err") text += read_file(e.path());
+    }
+    return text;
+  }
+
+  FakeTokenServer tokens_;
+  TempDir dir_;
+  std::string master_key_;
+  std::string admin_token_;
+  uint16_t port_ = 0;
+  int cli_count_ = 0;
+  int run_count_ = 0;
+};
+
+TEST_F(RunTest, SigtermStopsGracefullyWithExitZero) {
+  auto host = start_host();
+  EXPECT_EQ(host->wait_exit(0), std::nullopt) << "host exited on its own";
+  stop_host(*host);
+  EXPECT_NE(host->err().find("\"msg\":\"stopped\""), std::string::npos) << host->err();
+}
+
+TEST_F(RunTest, AuthorizedConnectionSurvivesRestart) {
+  CommandResult auth = cli({"authorize", "conn", "--code", "c0"});
+  ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  EXPECT_NE(auth.out.find("conn: connected"), std::string::npos);
+  for (int round = 0; round < 2; ++round) {
+    auto host = start_host();
+    CommandResult st = cli({"status"});
+    EXPECT_EQ(st.exit_code, 0) << st.err;
+    EXPECT_NE(st.out.find("host running"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"state\": \"connected\""), std::string::npos) << st.out;
+    stop_host(*host);
+  }
+  CommandResult stopped = cli({"status"});
+  EXPECT_NE(stopped.out.find("host not running"), std::string::npos) << stopped.out;
+  EXPECT_NE(stopped.out.find("connected"), std::string::npos) << stopped.out;
+  EXPECT_EQ(tokens_.token_requests(), 1) << "the restart re-authorized instead of restoring";
+}
+
+TEST_F(RunTest, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {
+  auto host = start_host();
+  const std::string good = read_file(dir_.path() / "host.yaml");
+  dir_.write("host.yaml", good + "  - name: broken\n    plugn: fake-connection\n");
+  host->signal(SIGHUP);
+  ASSERT_TRUE(host->wait_for_log("reload rejected", kWaitMs)) << host->err();
+  EXPECT_EQ(host->wait_exit(0), std::nullopt) << "host exited after a bad reload";
+  // The file is fixed again without a reload: the host answers on its old configuration.
+  dir_.write("host.yaml", good);
+  CommandResult st = cli({"status"});
+  EXPECT_NE(st.out.find("host running"), std::string::npos) << st.out << st.err;
+
+  write_config("  - name: extra\n    plugin: fake-connection\n    uses: conn\n");
+  host->signal(SIGHUP);
+  ASSERT_TRUE(host->wait_for_log("configuration reloaded", kWaitMs)) << host->err();
+  st = cli({"status"});
+  EXPECT_NE(st.out.find("\"name\": \"extra\""), std::string::npos) << st.out;
+  stop_host(*host);
+}
+
+TEST_F(RunTest, DisableAndEnableThroughTheCli) {
+  // Stopped host: acts on the state directly; the flag survives into the next run.
+  CommandResult d = cli({"disable", "reader"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  CommandResult st = cli({"status"});
+  EXPECT_NE(st.out.find("reader"), std::string::npos);
+  EXPECT_NE(st.out.find("disabled"), std::string::npos) << st.out;
+
+  auto host = start_host();
+  st = cli({"status"});
+  EXPECT_NE(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  CommandResult e = cli({"enable", "reader"});
+  ASSERT_EQ(e.exit_code, 0) << e.out << e.err;
+  st = cli({"status"});
+  EXPECT_EQ(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  d = cli({"disable", "reader"});
+  ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
+  st = cli({"status"});
+  EXPECT_NE(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  stop_host(*host);
+}
+
+TEST_F(RunTest, NoSeededSecretAppearsInAnyOutput) {
+  ASSERT_EQ(cli({"authorize", "conn", "--code", "c0"}).exit_code, 0);
+  {
+    // The reader borrows the connection's token and calls the API with it.
+    auto key = store::parse_master_key(master_key_);
+    ASSERT_TRUE(key);
+    auto st = store::open_sqlite_store((dir_.path() / "state/host.db").string(), std::move(*key));
+    ASSERT_TRUE(st) << st.error().message;
+    auto txn = (*st)->begin("reader");
+    ASSERT_TRUE(txn);
+    ASSERT_TRUE((*txn)->put("mode", "token"));
+    ASSERT_TRUE((*txn)->commit());
+  }
+  CommandResult once = cli({"sync", "reader"});  // stopped host: runs the hook here
+  EXPECT_EQ(once.exit_code, 0) << once.out << once.err;
+  auto host = start_host();
+  EXPECT_EQ(cli({"refresh", "conn"}).exit_code, 0);
+  EXPECT_EQ(cli({"sync", "reader"}).exit_code, 0);
+  EXPECT_EQ(cli({"status"}).exit_code, 0);
+  stop_host(*host);
+  ASSERT_GE(tokens_.issued().size(), 4u) << "refresh did not reach the token endpoint";
+
+  const std::string out = all_output();
+  ASSERT_FALSE(out.empty());
+  EXPECT_EQ(out.find(kSeededSecretMarker), std::string::npos) << out;
+  EXPECT_EQ(out.find(master_key_), std::string::npos);
+  EXPECT_EQ(out.find(admin_token_), std::string::npos);
+}
+
+}  // namespace
+}  // namespace chost::integration
