@@ -263,6 +263,52 @@ TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   EXPECT_TRUE(created);
 }
 
+TEST_F(PeerTest, ExpiredSessionIsRefreshedThroughTheHostAndRetriedOnce) {
+  ASSERT_TRUE(plugin_.create(config()).ok());
+  auto creds = connect();
+  std::string refresh_token(creds.at("credentials").at("refresh_token").as_string());
+  control("POST", "tokens/expire", "{}");
+  // Play the host: when Salesforce answers 401, refresh (as the host's single-flight refresh
+  // would) so that connection_token(rejected) hands out the new session.
+  int unauthorized = 0;
+  host_.set_http_handler([&](const chp::testing::FakeHttpRequest& req) {
+    auto r = peer_request(req.method, req.url, req.headers, req.body);
+    if (r.status == 401) {
+      ++unauthorized;
+      auto t = peer_request(
+          "POST", peer_->base_url() + "/services/oauth2/token",
+          {{"Content-Type", "application/x-www-form-urlencoded"}},
+          "grant_type=refresh_token&client_id=demo-consumer-key&client_secret=demo-consumer-"
+          "secret&refresh_token=" +
+              chp::http::url_encode(refresh_token));
+      EXPECT_EQ(t.status, 200) << t.body;
+      auto tok = boost::json::parse(t.body);
+      host_.set_connection_token(boost::json::serialize(boost::json::object{
+          {"access_token", tok.at("access_token")}, {"instance_url", tok.at("instance_url")}}));
+    }
+    return chp::testing::FakeHttpResponse{CHP_OK, static_cast<std::uint32_t>(r.status), r.headers,
+                                          r.body};
+  });
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(unauthorized, 1);
+  EXPECT_EQ(host_.rejected_token_reports(), 1u);
+  EXPECT_FALSE(host_.records().empty());
+
+  // When the host cannot produce a working session either, the second 401 is AUTH_REVOKED.
+  control("POST", "tokens/revoke", "{}");
+  unauthorized = 0;
+  host_.set_http_handler([&](const chp::testing::FakeHttpRequest& req) {
+    auto resp = peer_request(req.method, req.url, req.headers, req.body);
+    if (resp.status == 401) ++unauthorized;
+    return chp::testing::FakeHttpResponse{CHP_OK, static_cast<std::uint32_t>(resp.status),
+                                          resp.headers, resp.body};
+  });
+  r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED)) << r.error;
+  EXPECT_EQ(unauthorized, 2);
+}
+
 TEST_F(PeerTest, StopsAtTheApiQuotaThreshold) {
   control("POST", "generate", R"({"sobject":"Account","count":1000,"fields":{"Name":"Q {n}"}})");
   control("POST", "limits", R"({"daily_api_max":100,"daily_api_used":88})");
