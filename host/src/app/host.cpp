@@ -231,6 +231,7 @@ Status Host::enable(const std::string& name) {
   }
   impl_->log->log(runtime::LogLevel::kInfo, name, "enabled by an admin");
   std::unique_lock lock(impl_->mu);
+  if (!impl_->started) return {};  // the next start creates fresh instances anyway
   // The replacement re-creates every instance: the SDK refuses to sync a disabled one.
   return impl_->replace(impl_->config);
 }

@@ -1,5 +1,5 @@
 // LoopbackRedirect over POSIX sockets, and follow_url over libcurl.
-#include "loopback_redirect.hpp"
+#include "chost/app/loopback_redirect.hpp"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -8,10 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <memory>
 
-namespace chost::cli {
+namespace chost::app {
 
 namespace {
 
@@ -167,4 +168,20 @@ Status follow_url(const std::string& url, int64_t timeout_ms) {
   return {};
 }
 
-}  // namespace chost::cli
+std::string url_encode(std::string_view text) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace chost::app

@@ -16,9 +16,9 @@
 
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
+#include "chost/app/loopback_redirect.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
-#include "loopback_redirect.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -103,7 +103,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
     std::printf("%s: connected\n", a.name.c_str());
     return kExitOk;
   }
-  auto listener = LoopbackRedirect::listen();
+  auto listener = app::LoopbackRedirect::listen();
   if (!listener) return fail("authorize", listener.error());
   const std::string redirect = listener->redirect_uri();
   json::object start{{"step", "start"}, {"redirect_uri", redirect}};
@@ -124,7 +124,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
   std::thread follower;
   Status followed;
   if (a.follow) {
-    follower = std::thread([&] { followed = follow_url(authorize_url, a.timeout_ms); });
+    follower = std::thread([&] { followed = app::follow_url(authorize_url, a.timeout_ms); });
   }
   auto params = listener->wait(a.timeout_ms);
   if (follower.joinable()) follower.join();
@@ -152,7 +152,7 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
   if (verb == "enable") r = client.enable(a.name);
   if (verb == "sync") r = client.sync(a.name);
   if (verb == "authorize") {
-    auto listener = LoopbackRedirect::listen();
+    auto listener = app::LoopbackRedirect::listen();
     if (!listener) return fail(verb, listener.error());
     r = client.authorize(a.name, listener->redirect_uri());
     if (r && r->is_object() && r->as_object().contains("authorize_url")) {
@@ -161,14 +161,16 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
                   authorize_url.c_str());
       std::fflush(stdout);
       std::thread follower;
-      if (a.follow) follower = std::thread([&] { (void)follow_url(authorize_url, a.timeout_ms); });
+      if (a.follow)
+        follower = std::thread([&] { (void)app::follow_url(authorize_url, a.timeout_ms); });
       auto params = listener->wait(a.timeout_ms);
       if (follower.joinable()) follower.join();
       if (!params) return fail(verb, params.error());
       // Hand the redirect to the host's own callback, which validates the state.
-      std::string q = "state=" + (*params)["state"] + "&code=" + (*params)["code"];
-      if (params->count("error")) q += "&error=" + (*params)["error"];
-      if (Status st = follow_url(url + "/oauth/callback?" + q, a.timeout_ms); !st) {
+      std::string q = "state=" + app::url_encode((*params)["state"]) +
+                      "&code=" + app::url_encode((*params)["code"]);
+      if (params->count("error")) q += "&error=" + app::url_encode((*params)["error"]);
+      if (Status st = app::follow_url(url + "/oauth/callback?" + q, a.timeout_ms); !st) {
         return fail(verb, st.error());
       }
       r = client.connector(a.name);

@@ -7,10 +7,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "chost/common/result.hpp"
 
-namespace chost::cli {
+namespace chost::app {
 
 class LoopbackRedirect {
  public:
@@ -33,4 +34,7 @@ class LoopbackRedirect {
 // headless runs against an authorize endpoint that approves by itself (the local peers).
 Status follow_url(const std::string& url, int64_t timeout_ms);
 
-}  // namespace chost::cli
+// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
+std::string url_encode(std::string_view text);
+
+}  // namespace chost::app

@@ -1,0 +1,155 @@
+// Host facade over the fake plugin: opening builds every instance, states come back from the
+// store, admin disable/enable persist across a reopen, errors for postgres, unknown plugins and a
+// wrong master key, actions refused on the wrong kind of connector, start/stop without hangs.
+#include "chost/app/host.hpp"
+
+#include <gtest/gtest.h>
+
+#include "app_test_support.hpp"
+#include "chost/store/sqlite_store.hpp"
+
+namespace chost::app {
+namespace {
+
+class HostTest : public ::testing::Test {
+ protected:
+  Result<std::unique_ptr<Host>> open(config::HostConfig c) {
+    HostOptions o;
+    o.log_sink = [this](const std::string& l) { lines_.push_back(l); };
+    return Host::open(std::move(c), o);
+  }
+  static const ConnectorStatus* find(const std::vector<ConnectorStatus>& v,
+                                     const std::string& name) {
+    for (const auto& s : v) {
+      if (s.name == name) return &s;
+    }
+    return nullptr;
+  }
+  void set_mode(const std::string& ns, const std::string& mode) {
+    auto key = store::parse_master_key(std::string(64, 'a'));
+    ASSERT_TRUE(key);
+    auto st =
+        store::open_sqlite_store((dir_.path() / "state" / "host.db").string(), std::move(*key));
+    ASSERT_TRUE(st) << st.error().message;
+    auto txn = (*st)->begin(ns);
+    ASSERT_TRUE(txn);
+    ASSERT_TRUE((*txn)->put("mode", mode));
+    ASSERT_TRUE((*txn)->commit());
+  }
+
+  testing::TempDir dir_;
+  std::vector<std::string> lines_;
+};
+
+TEST_F(HostTest, OpenBuildsProvidersAndConnectors) {
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host) << host.error().message;
+  auto st = (*host)->status();
+  ASSERT_EQ(st.size(), 2u);
+  const ConnectorStatus* conn = find(st, "conn");
+  const ConnectorStatus* reader = find(st, "reader");
+  ASSERT_TRUE(conn && reader);
+  EXPECT_EQ(conn->kind, "connection");
+  EXPECT_EQ(conn->state, "unauthorized");
+  // The fake plugin can provide and use; with `uses:` it is a consumer.
+  EXPECT_EQ(reader->kind, "connector");
+  EXPECT_EQ(reader->uses, "conn");
+  EXPECT_FALSE((*host)->running());
+}
+
+TEST_F(HostTest, DisableAndEnablePersistAcrossReopen) {
+  {
+    auto host = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(host);
+    ASSERT_TRUE((*host)->disable("reader"));
+  }
+  {
+    auto host = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(host);
+    EXPECT_EQ(find((*host)->status(), "reader")->state, "disabled");
+    HookResult r = (*host)->sync_once("reader");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("disabled"), std::string::npos);
+    ASSERT_TRUE((*host)->enable("reader"));
+  }
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  EXPECT_NE(find((*host)->status(), "reader")->state, "disabled");
+}
+
+TEST_F(HostTest, SyncOnceRunsTheHookAndReportsItsOutput) {
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  host = Error::permanent("closed");  // close the store before writing to it
+  set_mode("reader", "commit");
+  host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  HookResult r = (*host)->sync_once("reader");
+  EXPECT_TRUE(r.ok) << r.status << ": " << r.error;
+  EXPECT_NE(r.output.find("\"records\":1"), std::string::npos) << r.output;
+  HookResult missing = (*host)->sync_once("nope");
+  EXPECT_FALSE(missing.ok);
+  EXPECT_EQ(missing.status, "not_found");
+}
+
+TEST_F(HostTest, ConnectionActionsNeedAProvider) {
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  auto a = (*host)->authorize("reader", R"({"step":"start","redirect_uri":"http://x"})");
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().cls, ErrorClass::kConfig);
+  auto start = (*host)->authorize("conn", R"({"step":"start","redirect_uri":"http://x"})");
+  ASSERT_TRUE(start) << start.error().message;
+  EXPECT_NE(start->find("authorize_url"), std::string::npos);
+  Status r = (*host)->refresh("missing");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().cls, ErrorClass::kNotFound);
+}
+
+TEST_F(HostTest, PostgresUnknownPluginAndWrongKeyAreClearErrors) {
+  config::HostConfig pg = testing::fake_config(dir_.path());
+  pg.host.state.backend = config::StateBackend::kPostgres;
+  auto a = open(pg);
+  ASSERT_FALSE(a);
+  EXPECT_NE(a.error().message.find("postgres is not supported yet"), std::string::npos);
+
+  config::HostConfig unknown = testing::fake_config(dir_.path());
+  unknown.connectors[0].plugin = "no-such-plugin";
+  auto b = open(unknown);
+  ASSERT_FALSE(b);
+  EXPECT_NE(b.error().message.find("no-such-plugin"), std::string::npos);
+
+  {
+    auto ok = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(ok);
+    // A secret makes the key matter.
+    ASSERT_TRUE((*ok)->store().secret_put("conn", "probe", "value-1", 0));
+  }
+  config::HostConfig wrong = testing::fake_config(dir_.path());
+  wrong.host.master_key = std::string(64, 'b');
+  auto c = open(wrong);
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().message.find(std::string(64, 'b')), std::string::npos);
+}
+
+TEST_F(HostTest, StartReloadStop) {
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  ASSERT_TRUE((*host)->start());
+  EXPECT_TRUE((*host)->running());
+  config::HostConfig next = testing::fake_config(dir_.path());
+  next.connectors.pop_back();
+  ASSERT_TRUE((*host)->reload(next));
+  EXPECT_EQ((*host)->status().size(), 1u);
+  config::HostConfig moved = testing::fake_config(dir_.path());
+  moved.host.state.path = dir_.path() / "elsewhere.db";
+  Status refused = (*host)->reload(moved);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().cls, ErrorClass::kConfig);
+  EXPECT_EQ((*host)->status().size(), 1u);
+  EXPECT_TRUE((*host)->stop().empty());
+  EXPECT_FALSE((*host)->running());
+}
+
+}  // namespace
+}  // namespace chost::app

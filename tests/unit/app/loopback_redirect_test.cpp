@@ -1,0 +1,57 @@
+// LoopbackRedirect: receives one redirect on 127.0.0.1 with decoded query parameters, ignores
+// other paths, gives up after its timeout; url_encode round-trips through it.
+#include "chost/app/loopback_redirect.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace chost::app {
+namespace {
+
+TEST(LoopbackRedirectTest, ReceivesTheRedirectQuery) {
+  auto l = LoopbackRedirect::listen();
+  ASSERT_TRUE(l) << l.error().message;
+  const std::string uri = l->redirect_uri();
+  EXPECT_EQ(uri.rfind("http://127.0.0.1:", 0), 0u);
+  Status followed;
+  std::thread browser(
+      [&] { followed = follow_url(uri + "?code=" + url_encode("a b/c&d") + "&state=s-1", 10000); });
+  auto params = l->wait(10000);
+  browser.join();
+  ASSERT_TRUE(params) << params.error().message;
+  EXPECT_TRUE(followed);
+  EXPECT_EQ((*params)["code"], "a b/c&d");
+  EXPECT_EQ((*params)["state"], "s-1");
+}
+
+TEST(LoopbackRedirectTest, OtherPathsAreNotTheRedirect) {
+  auto l = LoopbackRedirect::listen();
+  ASSERT_TRUE(l);
+  const std::string base = l->redirect_uri().substr(0, l->redirect_uri().rfind('/'));
+  std::thread browser([&] {
+    (void)follow_url(base + "/favicon.ico", 10000);
+    (void)follow_url(l->redirect_uri() + "?error=access_denied", 10000);
+  });
+  auto params = l->wait(10000);
+  browser.join();
+  ASSERT_TRUE(params);
+  EXPECT_EQ((*params)["error"], "access_denied");
+  EXPECT_EQ(params->count("code"), 0u);
+}
+
+TEST(LoopbackRedirectTest, GivesUpWhenNothingArrives) {
+  auto l = LoopbackRedirect::listen();
+  ASSERT_TRUE(l);
+  auto params = l->wait(50);
+  ASSERT_FALSE(params);
+  EXPECT_EQ(params.error().cls, ErrorClass::kCancelled);
+}
+
+TEST(LoopbackRedirectTest, UrlEncodeKeepsOnlyUnreserved) {
+  EXPECT_EQ(url_encode("aZ0-._~"), "aZ0-._~");
+  EXPECT_EQ(url_encode("a b&=/?%"), "a%20b%26%3D%2F%3F%25");
+}
+
+}  // namespace
+}  // namespace chost::app
