@@ -134,13 +134,15 @@ bool HostAdminBackend::ready(std::string* why_not) {
 }
 
 std::string HostAdminBackend::metrics_text() {
-  std::string text = "# TYPE chost_connector_up gauge\n";
+  metrics::Registry& reg = host_.metrics();
+  (void)reg.describe_gauge("chost_connector_up",
+                           "1 when the connector is connected, idle or running, else 0.");
   for (const ConnectorStatus& s : host_.status()) {
     const bool up = s.state == "connected" || s.state == "idle" || s.state == "running" ||
                     s.state == "refreshing";
-    text += "chost_connector_up{connector=\"" + s.name + "\"} " + (up ? "1" : "0") + "\n";
+    (void)reg.gauge_set("chost_connector_up", {{"connector", s.name}}, up ? 1.0 : 0.0);
   }
-  return text;
+  return reg.render();
 }
 
 }  // namespace chost::app

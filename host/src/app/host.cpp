@@ -6,8 +6,8 @@
 #include <shared_mutex>
 
 #include "admin_glue.hpp"
-#include "chost/app/curl_http_port.hpp"
-#include "chost/app/line_log_port.hpp"
+#include "chost/app/common_ports.hpp"
+#include "chost/app/http_client_port.hpp"
 #include "chost/app/options.hpp"
 #include "chost/app/state_store_adapter.hpp"
 #include "chost/loader/status.hpp"
@@ -23,8 +23,11 @@ struct Host::Impl {
   std::unique_ptr<store::StateStore> store;
   std::unique_ptr<StateStoreAdapter> store_port;
   std::unique_ptr<runtime::Redactor> redactor;
-  std::unique_ptr<LineLogPort> log;
-  std::unique_ptr<CurlHttpPort> http;
+  std::unique_ptr<CommonLogPort> log;
+  metrics::Registry metrics;
+  std::unique_ptr<RegistryMetricsPort> metrics_port;
+  std::unique_ptr<http::HttpClient> http_client;
+  std::unique_ptr<HttpClientPort> http;
   runtime::RuntimeServices services;
 
   mutable std::shared_mutex mu;  // shared: actions; unique: generation swap, start, stop
@@ -79,14 +82,21 @@ Host::~Host() {
 Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
-  impl->redactor = runtime::make_substring_redactor();
+  log::LogOptions log_options;
+  log_options.format =
+      config.host.log.format == config::LogFormat::kJson ? log::Format::kJson : log::Format::kText;
+  log_options.level = to_log_level(log_level(config.host.log.level));
+  if (impl->options.log_sink) {
+    log_options.sink = [sink = impl->options.log_sink](std::string_view line) {
+      sink(std::string(line));
+    };
+  }
+  log::init(std::move(log_options));
+  impl->redactor = std::make_unique<CommonRedactor>();
   for (const std::string& s : config.secret_values) impl->redactor->add_secret(s);
   if (config.host.master_key) impl->redactor->add_secret(*config.host.master_key);
   if (config.host.admin.token) impl->redactor->add_secret(*config.host.admin.token);
-  impl->log = std::make_unique<LineLogPort>(
-      config.host.log.format == config::LogFormat::kJson ? LineFormat::kJson : LineFormat::kText,
-      log_level(config.host.log.level), *impl->redactor, runtime::system_clock(),
-      impl->options.log_sink);
+  impl->log = std::make_unique<CommonLogPort>();
 
   if (config.host.state.backend == config::StateBackend::kPostgres) {
     return Error::config(
@@ -108,9 +118,15 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   if (!st) return st.error();
   impl->store = std::move(*st);
   impl->store_port = std::make_unique<StateStoreAdapter>(*impl->store);
-  impl->http = std::make_unique<CurlHttpPort>();
+  http::HttpClientOptions http_options;
+  http_options.default_timeout_ms = impl->services.http_default_timeout_ms;
+  http_options.metrics = &impl->metrics;
+  impl->http_client = std::make_unique<http::HttpClient>(std::move(http_options));
+  impl->http = std::make_unique<HttpClientPort>(*impl->http_client);
+  impl->metrics_port = std::make_unique<RegistryMetricsPort>(impl->metrics);
   impl->services.store = impl->store_port.get();
   impl->services.http = impl->http.get();
+  impl->services.metrics = impl->metrics_port.get();
   impl->services.log = impl->log.get();
   impl->services.redactor = impl->redactor.get();
   impl->services.clock = &runtime::system_clock();
@@ -315,6 +331,7 @@ const config::HostConfig& Host::config() const { return impl_->config; }
 store::StateStore& Host::store() { return *impl_->store; }
 runtime::LogPort& Host::log() { return *impl_->log; }
 runtime::Redactor& Host::redactor() { return *impl_->redactor; }
+metrics::Registry& Host::metrics() { return impl_->metrics; }
 std::string Host::admin_url() const { return impl_->admin ? impl_->admin->url() : ""; }
 
 }  // namespace chost::app

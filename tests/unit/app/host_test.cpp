@@ -13,11 +13,7 @@ namespace {
 
 class HostTest : public ::testing::Test {
  protected:
-  Result<std::unique_ptr<Host>> open(config::HostConfig c) {
-    HostOptions o;
-    o.log_sink = [this](const std::string& l) { lines_.push_back(l); };
-    return Host::open(std::move(c), o);
-  }
+  Result<std::unique_ptr<Host>> open(config::HostConfig c) { return Host::open(std::move(c)); }
   static const ConnectorStatus* find(const std::vector<ConnectorStatus>& v,
                                      const std::string& name) {
     for (const auto& s : v) {
@@ -38,7 +34,6 @@ class HostTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  std::vector<std::string> lines_;
 };
 
 TEST_F(HostTest, OpenBuildsProvidersAndConnectors) {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "app_test_support.hpp"
-#include "chost/app/line_log_port.hpp"
+#include "chost/app/common_ports.hpp"
 #include "chost/app/state_store_adapter.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/runtime/host_callbacks.hpp"
@@ -22,9 +22,7 @@ class LoaderHooksTest : public ::testing::Test {
     store_ = std::move(*st);
     adapter_ = std::make_unique<StateStoreAdapter>(*store_);
     redactor_ = runtime::make_substring_redactor();
-    log_ = std::make_unique<LineLogPort>(LineFormat::kText, runtime::LogLevel::kTrace, *redactor_,
-                                         runtime::system_clock(),
-                                         [this](const std::string& l) { lines_.push_back(l); });
+    log_ = std::make_unique<CommonLogPort>();
     services_.store = adapter_.get();
     services_.log = log_.get();
     services_.redactor = redactor_.get();
@@ -58,8 +56,7 @@ class LoaderHooksTest : public ::testing::Test {
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<StateStoreAdapter> adapter_;
   std::unique_ptr<runtime::Redactor> redactor_;
-  std::vector<std::string> lines_;
-  std::unique_ptr<LineLogPort> log_;
+  std::unique_ptr<CommonLogPort> log_;
   runtime::RuntimeServices services_;
   runtime::StatusBoard board_;
   std::shared_ptr<loader::PluginLibrary> library_;

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "chost/common/metrics.hpp"
 #include "chost/common/result.hpp"
 #include "chost/config/host_config.hpp"
 #include "chost/runtime/services.hpp"
@@ -94,6 +95,7 @@ class Host {
   store::StateStore& store();
   runtime::LogPort& log();
   runtime::Redactor& redactor();
+  metrics::Registry& metrics();  // what the admin API's /metrics renders
 
   // Admin server (when compiled in and configured): its base URL, empty otherwise.
   std::string admin_url() const;
