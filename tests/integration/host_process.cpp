@@ -42,9 +42,9 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 HostProcess::HostProcess(const std::filesystem::path& dir, const std::vector<std::string>& args,
-                         const std::string& tag)
+                         const std::string& tag, const std::string& program)
     : out_path_(dir / (tag + ".out")), err_path_(dir / (tag + ".err")) {
-  std::vector<std::string> argv_s = {CONNECTOR_HOST_BIN};
+  std::vector<std::string> argv_s = {program};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   pid_ = fork();
   if (pid_ == 0) {
@@ -87,6 +87,14 @@ std::optional<int> HostProcess::wait_exit(int timeout_ms) {
 bool HostProcess::wait_for_log(const std::string& text, int timeout_ms) const {
   for (int waited = 0; waited <= timeout_ms; waited += 20) {
     if (read_file(err_path_).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+bool HostProcess::wait_for_out(const std::string& text, int timeout_ms) const {
+  for (int waited = 0; waited <= timeout_ms; waited += 20) {
+    if (read_file(out_path_).find(text) != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return false;

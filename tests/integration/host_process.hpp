@@ -33,10 +33,10 @@ struct CommandResult {
 
 class HostProcess {
  public:
-  // Starts CONNECTOR_HOST_BIN with `args` in `dir`; stdout/stderr go to files in `dir`
-  // (<tag>.out / <tag>.err).
+  // Starts `program` (default CONNECTOR_HOST_BIN) with `args` in `dir`; stdout/stderr go to
+  // files in `dir` (<tag>.out / <tag>.err).
   HostProcess(const std::filesystem::path& dir, const std::vector<std::string>& args,
-              const std::string& tag);
+              const std::string& tag, const std::string& program = CONNECTOR_HOST_BIN);
   ~HostProcess();  // SIGKILL if still running
 
   void signal(int sig) const;
@@ -44,6 +44,8 @@ class HostProcess {
   std::optional<int> wait_exit(int timeout_ms);
   // True once `text` appears in stderr within `timeout_ms`.
   bool wait_for_log(const std::string& text, int timeout_ms) const;
+  // Same for stdout.
+  bool wait_for_out(const std::string& text, int timeout_ms) const;
   std::string out() const;
   std::string err() const;
 

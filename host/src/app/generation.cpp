@@ -65,8 +65,11 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
     in->provides_connection =
         (in->library->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 &&
         !cc.uses.has_value();
+    // A provider's own sync borrows its own connection's token (and the refresh it may need
+    // runs re-entrantly under the same HookGate).
+    const std::string borrows = in->provides_connection ? cc.name : cc.uses.value_or("");
     in->ctx = std::make_unique<runtime::InstanceContext>(cc.name, services, &gen->board,
-                                                         gen->manager.get(), cc.uses.value_or(""));
+                                                         gen->manager.get(), borrows);
     in->hooks = std::make_unique<LoaderHooks>(in->library, in->ctx->handle(), cc.config_json);
     Status created;
     LoaderHooks* hooks = in->hooks.get();
@@ -105,7 +108,9 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
     si.gate = &in->gate;
     si.ctx = in->ctx.get();
     si.every_ms = in->config.schedule_every ? in->config.schedule_every->count() : 0;
-    si.uses_connection = in->config.uses.value_or("");
+    // Providers wait for their own connection too: suspended while unauthorized, resumed by
+    // the connection manager's listener once connected.
+    si.uses_connection = in->ctx->uses_connection();
     si.enabled = in->enabled;
     si.provides_connection = in->provides_connection;
     gen->scheduler->add(std::move(si));

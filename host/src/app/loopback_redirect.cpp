@@ -73,18 +73,19 @@ struct Fd {
 
 }  // namespace
 
-Result<LoopbackRedirect> LoopbackRedirect::listen() {
+Result<LoopbackRedirect> LoopbackRedirect::listen(uint16_t port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return Error::transient("cannot create the redirect listener socket");
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 4) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     ::close(fd);
-    return Error::transient("cannot listen on 127.0.0.1 for the OAuth redirect");
+    return Error::transient("cannot listen on 127.0.0.1:" + std::to_string(port) +
+                            " for the OAuth redirect");
   }
   return LoopbackRedirect(fd, ntohs(addr.sin_port));
 }

@@ -7,7 +7,9 @@
 // print the authorize URL and wait (--timeout SECONDS, default 300) for the browser to come
 // back. --follow makes the CLI GET the authorize URL itself and follow its redirects, for
 // headless use against an authorize endpoint that approves by itself (the local Salesforce peer
-// answers with a 302 to the redirect URI). --code CODE [--state S --redirect-uri URI] completes a
+// answers with a 302 to the redirect URI). --redirect-port fixes the listener's port for
+// providers that only accept registered redirect URIs (http://127.0.0.1:PORT/callback).
+// --code CODE [--state S --redirect-uri URI] completes a
 // flow whose code was obtained elsewhere.
 #include <boost/json.hpp>
 #include <cstdio>
@@ -35,13 +37,14 @@ struct ActionArgs {
   std::string state;
   std::string redirect_uri;
   bool follow = false;
+  uint16_t redirect_port = 0;  // 0: random
   int64_t timeout_ms = 300 * 1000;
 };
 
 std::string usage_of(const std::string& verb) {
   if (verb == "authorize") {
     return "connector-host authorize NAME -c FILE [--follow] [--timeout SECONDS] "
-           "[--code CODE [--state STATE] [--redirect-uri URI]]";
+           "[--redirect-port PORT] [--code CODE [--state STATE] [--redirect-uri URI]]";
   }
   return "connector-host " + verb + " NAME -c FILE";
 }
@@ -65,6 +68,14 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
                take_option(argc, argv, i, "--redirect-uri", a.redirect_uri, missing)) {
     } else if (verb == "authorize" && take_option(argc, argv, i, "--timeout", value, missing)) {
       if (!missing) a.timeout_ms = std::max(1L, std::atol(value.c_str())) * 1000;
+    } else if (verb == "authorize" &&
+               take_option(argc, argv, i, "--redirect-port", value, missing)) {
+      const long port = missing ? -1 : std::atol(value.c_str());
+      if (port < 1 || port > 65535) {
+        usage_error(verb.c_str(), "--redirect-port needs a port 1..65535", usage.c_str());
+        return kExitUsage;
+      }
+      a.redirect_port = static_cast<uint16_t>(port);
     } else if (verb == "authorize" && arg == "--follow") {
       a.follow = true;
     } else if (!arg.empty() && arg[0] != '-' && a.name.empty()) {
@@ -103,7 +114,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
     std::printf("%s: connected\n", a.name.c_str());
     return kExitOk;
   }
-  auto listener = app::LoopbackRedirect::listen();
+  auto listener = app::LoopbackRedirect::listen(a.redirect_port);
   if (!listener) return fail("authorize", listener.error());
   const std::string redirect = listener->redirect_uri();
   json::object start{{"step", "start"}, {"redirect_uri", redirect}};
@@ -152,7 +163,7 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
   if (verb == "enable") r = client.enable(a.name);
   if (verb == "sync") r = client.sync(a.name);
   if (verb == "authorize") {
-    auto listener = app::LoopbackRedirect::listen();
+    auto listener = app::LoopbackRedirect::listen(a.redirect_port);
     if (!listener) return fail(verb, listener.error());
     r = client.authorize(a.name, listener->redirect_uri());
     if (r && r->is_object() && r->as_object().contains("authorize_url")) {

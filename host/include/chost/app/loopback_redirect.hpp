@@ -15,7 +15,9 @@ namespace chost::app {
 
 class LoopbackRedirect {
  public:
-  static Result<LoopbackRedirect> listen();  // binds 127.0.0.1:0
+  // Binds 127.0.0.1:`port`; 0 picks a free port. A fixed port is for providers that only accept
+  // registered redirect URIs (Salesforce connected apps compare them exactly).
+  static Result<LoopbackRedirect> listen(uint16_t port = 0);
   LoopbackRedirect(LoopbackRedirect&& other) noexcept;
   LoopbackRedirect& operator=(LoopbackRedirect&&) = delete;
   ~LoopbackRedirect();

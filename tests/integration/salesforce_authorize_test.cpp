@@ -1,0 +1,98 @@
+// The Salesforce demo path, headless: the real salesforce plugin against the local Salesforce
+// peer (tests/peers/salesforce). `authorize --follow` starts the browser flow, follows the
+// peer's auto-approving authorize page to the CLI's loopback redirect listener and completes the
+// callback; the connection is then connected in the stored state, with the identity the peer
+// reported. The consumer secret and the issued tokens never appear in any output.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include "host_process.hpp"
+
+namespace chost::integration {
+namespace {
+
+constexpr int kWaitMs = 20000;  // hang guard only
+constexpr const char* kSecret = "it-consumer-secret-7c1d9e";
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
+  TempDir dir;
+  const uint16_t redirect_port = free_port();
+  // The demo org, with the connected app's registered redirect URI set to our listener.
+  boost::json::value seed = boost::json::parse(read_file(SF_DEMO_SEED));
+  boost::json::object& app = seed.at("connected_apps").as_array().at(0).as_object();
+  app["client_secret"] = kSecret;
+  app["redirect_uris"] =
+      boost::json::array{"http://127.0.0.1:" + std::to_string(redirect_port) + "/callback"};
+  dir.write("seed.json", boost::json::serialize(seed));
+  HostProcess peer(dir.path(), {"--port", "0", "--seed", "seed.json"}, "peer", SF_PEER_BIN);
+  ASSERT_TRUE(peer.wait_for_out("http://", kWaitMs)) << peer.err();
+  std::string base = peer.out();
+  base = base.substr(base.find("http://"));
+  base = base.substr(0, base.find_first_of("\r\n"));
+
+  setenv("CHOST_IT_SF_KEY", std::string(64, 'c').c_str(), 1);
+  setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+  dir.write("host.yaml", std::string("host:\n"
+                                     "  state: { path: ./state/host.db }\n"
+                                     "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
+                                     "  plugin_dirs: [") +
+                             SF_PLUGIN_DIR +
+                             "]\n"
+                             "  log: { format: json, level: debug }\n"
+                             "connectors:\n"
+                             "  - name: crm\n"
+                             "    plugin: salesforce\n"
+                             "    config:\n"
+                             "      login_url: \"" +
+                             base +
+                             "\"\n"
+                             "      client_id: " +
+                             std::string(app.at("client_id").as_string()) +
+                             "\n"
+                             "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
+                             "      objects: [{ name: Account, fields: [Name] }]\n");
+
+  CommandResult auth =
+      run_host_command(dir.path(),
+                       {"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
+                        std::to_string(redirect_port), "--timeout", "30"},
+                       "authorize");
+  ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  EXPECT_NE(auth.out.find(base + "/services/oauth2/authorize"), std::string::npos) << auth.out;
+  EXPECT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
+
+  CommandResult status = run_host_command(dir.path(), {"status", "-c", "host.yaml"}, "status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("connected"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("identity"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("alice@demo.peer"), std::string::npos) << status.out;  // login user
+
+  peer.signal(SIGTERM);
+  EXPECT_EQ(peer.wait_exit(kWaitMs), std::optional<int>(0));
+  for (const CommandResult* r : {&auth, &status}) {
+    EXPECT_EQ(r->out.find(kSecret), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
+    EXPECT_EQ(r->err.find("access_token\":\"00D"), std::string::npos) << r->err;
+  }
+}
+
+}  // namespace
+}  // namespace chost::integration
