@@ -32,7 +32,9 @@ uint16_t free_port() {
   return ntohs(addr.sin_port);
 }
 
-TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
+// With `running`, a host runs with its admin API and the CLI goes through it: the host starts
+// the flow, the CLI receives the redirect and hands it to the host's /oauth/callback.
+void authorize_flow(bool running) {
   TempDir dir;
   const uint16_t redirect_port = free_port();
   // The demo org, with the connected app's registered redirect URI set to our listener.
@@ -50,13 +52,19 @@ TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
 
   setenv("CHOST_IT_SF_KEY", std::string(64, 'c').c_str(), 1);
   setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+  setenv("CHOST_IT_SF_ADMIN", "sf-admin-token-5b7e2a90", 1);
+  const std::string admin = running
+                                ? "  admin: { listen: \"127.0.0.1:" + std::to_string(free_port()) +
+                                      "\", token: \"${env:CHOST_IT_SF_ADMIN}\" }\n"
+                                : "";
   dir.write("host.yaml", std::string("host:\n"
                                      "  state: { path: ./state/host.db }\n"
                                      "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
                                      "  plugin_dirs: [") +
                              SF_PLUGIN_DIR +
                              "]\n"
-                             "  log: { format: json, level: debug }\n"
+                             "  log: { format: json, level: debug }\n" +
+                             admin +
                              "connectors:\n"
                              "  - name: crm\n"
                              "    plugin: salesforce\n"
@@ -70,6 +78,12 @@ TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
                              "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
                              "      objects: [{ name: Account, fields: [Name] }]\n");
 
+  std::unique_ptr<HostProcess> host;
+  if (running) {
+    host = std::make_unique<HostProcess>(dir.path(),
+                                         std::vector<std::string>{"run", "-c", "host.yaml"}, "run");
+    ASSERT_TRUE(host->wait_for_log("running; pid", kWaitMs)) << host->err();
+  }
   CommandResult auth =
       run_host_command(dir.path(),
                        {"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
@@ -77,7 +91,11 @@ TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
                        "authorize");
   ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
   EXPECT_NE(auth.out.find(base + "/services/oauth2/authorize"), std::string::npos) << auth.out;
-  EXPECT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
+  if (running) {
+    EXPECT_NE(auth.out.find("\"state\":\"connected\""), std::string::npos) << auth.out;
+  } else {
+    EXPECT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
+  }
 
   CommandResult status = run_host_command(dir.path(), {"status", "-c", "host.yaml"}, "status");
   EXPECT_EQ(status.exit_code, 0) << status.err;
@@ -85,6 +103,13 @@ TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
   EXPECT_NE(status.out.find("identity"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("alice@demo.peer"), std::string::npos) << status.out;  // login user
 
+  if (host) {
+    EXPECT_NE(status.out.find("host running"), std::string::npos) << status.out;
+    host->signal(SIGTERM);
+    EXPECT_EQ(host->wait_exit(kWaitMs), std::optional<int>(0)) << host->err();
+    EXPECT_EQ(host->err().find(kSecret), std::string::npos);
+    EXPECT_EQ(host->out().find(kSecret), std::string::npos);
+  }
   peer.signal(SIGTERM);
   EXPECT_EQ(peer.wait_exit(kWaitMs), std::optional<int>(0));
   for (const CommandResult* r : {&auth, &status}) {
@@ -92,6 +117,14 @@ TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowAgainstThePeer) {
     EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
     EXPECT_EQ(r->err.find("access_token\":\"00D"), std::string::npos) << r->err;
   }
+}
+
+TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowOnAStoppedHost) {
+  authorize_flow(false);
+}
+
+TEST(SalesforceAuthorizeTest, FollowCompletesTheBrowserFlowThroughARunningHost) {
+  authorize_flow(true);
 }
 
 }  // namespace
