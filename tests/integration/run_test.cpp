@@ -48,17 +48,15 @@ class RunTest : public ::testing::Test {
     write_config("");
   }
 
-  void write_config(const std::string& extra_connectors) {
+  void write_config(const std::string& extra_connectors, bool with_admin = true) {
     dir_.write("host.yaml", std::string("host:\n"
                                         "  state: { path: ./state/host.db }\n"
                                         "  master_key: \"${env:CHOST_IT_KEY}\"\n"
                                         "  plugin_dirs: [") +
                                 FAKE_PLUGIN_DIR +
                                 "]\n"
-                                "  shutdown_grace: 3s\n"
-                                "  admin: { listen: \"127.0.0.1:" +
-                                std::to_string(port_) +
-                                "\", token: \"${env:CHOST_IT_ADMIN_TOKEN}\" }\n"
+                                "  shutdown_grace: 3s\n" +
+                                (with_admin ? admin_line() : std::string()) +
                                 "  log: { format: json, level: debug }\n"
                                 "connectors:\n"
                                 "  - name: conn\n"
@@ -71,6 +69,11 @@ class RunTest : public ::testing::Test {
                                 "    uses: conn\n"
                                 "    config: { api_url: \"" +
                                 tokens_.base_url() + "/api\" }\n" + extra_connectors);
+  }
+
+  std::string admin_line() const {
+    return "  admin: { listen: \"127.0.0.1:" + std::to_string(port_) +
+           "\", token: \"${env:CHOST_IT_ADMIN_TOKEN}\" }\n";
   }
 
   CommandResult cli(const std::vector<std::string>& verb_args) {
@@ -177,6 +180,17 @@ TEST_F(RunTest, DisableAndEnableThroughTheCli) {
   st = cli({"status"});
   EXPECT_NE(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
   stop_host(*host);
+}
+
+TEST_F(RunTest, CliRefusesToChangeTheStateOfAHostRunningWithoutAdminApi) {
+  write_config("", /*with_admin=*/false);
+  auto host = start_host();
+  CommandResult d = cli({"disable", "reader"});
+  EXPECT_EQ(d.exit_code, 1) << d.out << d.err;
+  EXPECT_NE(d.err.find("in use by another connector-host process"), std::string::npos) << d.err;
+  stop_host(*host);
+  d = cli({"disable", "reader"});  // stopped: allowed again
+  EXPECT_EQ(d.exit_code, 0) << d.out << d.err;
 }
 
 TEST_F(RunTest, NoSeededSecretAppearsInAnyOutput) {

@@ -9,6 +9,7 @@
 #include "chost/app/common_ports.hpp"
 #include "chost/app/http_client_port.hpp"
 #include "chost/app/options.hpp"
+#include "chost/app/state_lock.hpp"
 #include "chost/app/state_store_adapter.hpp"
 #include "chost/loader/status.hpp"
 #include "chost/runtime/hook_runner.hpp"
@@ -20,6 +21,7 @@ namespace chost::app {
 struct Host::Impl {
   config::HostConfig config;
   HostOptions options;
+  std::optional<StateLock> lock;  // held for the Host's life; released last
   std::unique_ptr<store::StateStore> store;
   std::unique_ptr<StateStoreAdapter> store_port;
   std::unique_ptr<runtime::Redactor> redactor;
@@ -108,6 +110,9 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
     if (!parsed) return Error::config("host.master_key: " + parsed.error().message);
     key.emplace(std::move(*parsed));
   }
+  auto lock = StateLock::acquire(config.host.state.path);
+  if (!lock) return lock.error();
+  impl->lock.emplace(std::move(*lock));
   store::SqliteStoreOptions store_options;
   if (config.host.credentials.history_limit_entries > 0) {
     store_options.history_keep_per_connection =
@@ -173,6 +178,13 @@ Status Host::reload(config::HostConfig config) {
         "host.state and host.master_key cannot change on reload; restart the host");
   }
   for (const std::string& s : config.secret_values) impl_->redactor->add_secret(s);
+  const auto& old_admin = impl_->config.host.admin;
+  if (config.host.admin.listen != old_admin.listen || config.host.admin.token != old_admin.token ||
+      config.host.admin.public_url != old_admin.public_url) {
+    impl_->log_line(runtime::LogLevel::kWarn,
+                    "host.admin changes take effect after a restart; the admin API keeps its "
+                    "current settings");
+  }
   std::unique_lock lock(impl_->mu);
   if (Status st = impl_->replace(config); !st) return st;
   impl_->config = std::move(config);

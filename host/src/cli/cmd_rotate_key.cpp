@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app_support.hpp"
+#include "chost/app/state_lock.hpp"
 #include "chost/store/sqlite_store.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -61,6 +62,8 @@ int run_rotate_key(int argc, char** argv) {
   if (!new_text) return fail("--new-key-ref: " + new_text.error().message);
   auto new_key = store::parse_master_key(*new_text);
   if (!new_key) return fail("--new-key-ref: " + new_key.error().message);
+  auto lock = app::StateLock::acquire(cfg->host.state.path);
+  if (!lock) return fail(lock.error().message);
   auto st = store::open_sqlite_store(cfg->host.state.path.string(), std::move(*old_key));
   if (!st) return fail(st.error().message);
   if (Status r = (*st)->rotate_key(std::move(*new_key)); !r) return fail(r.error().message);

@@ -127,6 +127,17 @@ TEST_F(HostTest, PostgresUnknownPluginAndWrongKeyAreClearErrors) {
   EXPECT_EQ(c.error().message.find(std::string(64, 'b')), std::string::npos);
 }
 
+TEST_F(HostTest, SecondHostOnTheSameStateIsRefusedUntilTheFirstCloses) {
+  auto first = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(first);
+  auto second = open(testing::fake_config(dir_.path()));
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().cls, ErrorClass::kConflict);
+  first = Error::permanent("closed");
+  auto third = open(testing::fake_config(dir_.path()));
+  EXPECT_TRUE(third) << third.error().message;
+}
+
 TEST_F(HostTest, StartReloadStop) {
   auto host = open(testing::fake_config(dir_.path()));
   ASSERT_TRUE(host);
