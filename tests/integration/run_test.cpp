@@ -193,6 +193,26 @@ TEST_F(RunTest, CliRefusesToChangeTheStateOfAHostRunningWithoutAdminApi) {
   EXPECT_EQ(d.exit_code, 0) << d.out << d.err;
 }
 
+TEST_F(RunTest, RotateKeyReEncryptsTheState) {
+  ASSERT_EQ(cli({"authorize", "conn", "--code", "c0"}).exit_code, 0);
+  const std::string new_key = random_hex(32);
+  setenv("CHOST_IT_NEW_KEY", new_key.c_str(), 1);
+  CommandResult literal = cli({"rotate-key", "--new-key-ref", new_key});
+  EXPECT_EQ(literal.exit_code, 1) << "a literal key on the command line must be refused";
+  CommandResult r = cli({"rotate-key", "--new-key-ref", "${env:CHOST_IT_NEW_KEY}"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  // The old key no longer opens the state; the new one does, with the connection intact.
+  CommandResult old_key = cli({"status"});
+  EXPECT_EQ(old_key.exit_code, 1) << old_key.out;
+  EXPECT_NE(old_key.err.find("key"), std::string::npos) << old_key.err;
+  setenv("CHOST_IT_KEY", new_key.c_str(), 1);
+  CommandResult st = cli({"status"});
+  EXPECT_EQ(st.exit_code, 0) << st.err;
+  EXPECT_NE(st.out.find("connected"), std::string::npos) << st.out;
+  EXPECT_EQ((r.out + r.err + old_key.err).find(new_key), std::string::npos);
+  EXPECT_EQ((r.out + r.err + old_key.err).find(master_key_), std::string::npos);
+}
+
 TEST_F(RunTest, NoSeededSecretAppearsInAnyOutput) {
   ASSERT_EQ(cli({"authorize", "conn", "--code", "c0"}).exit_code, 0);
   {
