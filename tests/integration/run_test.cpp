@@ -193,6 +193,23 @@ TEST_F(RunTest, CliRefusesToChangeTheStateOfAHostRunningWithoutAdminApi) {
   EXPECT_EQ(d.exit_code, 0) << d.out << d.err;
 }
 
+TEST_F(RunTest, StuckHookDoesNotKeepTheHostFromExitingAfterTheGrace) {
+  dir_.write("host.yaml", std::string("host:\n"
+                                      "  state: { path: ./state/host.db }\n"
+                                      "  plugin_dirs: [") +
+                              STUCK_PLUGIN_DIR +
+                              "]\n"
+                              "  shutdown_grace: 1s\n"
+                              "connectors:\n"
+                              "  - { name: deaf, plugin: test-stuck, schedule: { every: 1h } }\n");
+  auto host = start_host();
+  ASSERT_TRUE(host->wait_for_log("stuck sync started", kWaitMs)) << host->err();
+  host->signal(SIGTERM);
+  // The hook sleeps for 60 s; the hang guard (20 s) fails the test if the host waited for it.
+  EXPECT_EQ(host->wait_exit(kWaitMs), std::optional<int>(0)) << host->err();
+  EXPECT_NE(host->err().find("abandoning it"), std::string::npos) << host->err();
+}
+
 TEST_F(RunTest, RotateKeyReEncryptsTheState) {
   ASSERT_EQ(cli({"authorize", "conn", "--code", "c0"}).exit_code, 0);
   const std::string new_key = random_hex(32);

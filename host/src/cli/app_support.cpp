@@ -28,7 +28,14 @@ Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
   loader::LoadOptions options;
   options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
-  return config::load_config(path, schema_infos(registry));
+  auto cfg = config::load_config(path, schema_infos(registry));
+  if (!cfg && !registry.errors().empty()) {
+    // A plugin that failed to load shows up as "unknown plugin": say why it failed.
+    Error e = cfg.error();
+    for (const auto& le : registry.errors()) e.message += "\nplugin not loaded: " + le.message;
+    return e;
+  }
+  return cfg;
 }
 
 Result<std::string> resolve_secret_ref(const std::string& ref) {
