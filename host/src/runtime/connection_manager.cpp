@@ -104,11 +104,25 @@ Result<Grant> grant_from_output(std::string_view output) {
   if (creds == o->end() || !creds->value().is_object()) {
     return Error::permanent("plugin output has no \"credentials\" object");
   }
+  // Tokens belong in the encrypted credentials even when a plugin files them under the
+  // public "connection" object: the public part is stored in clear and shown to admins.
+  json::object credentials = creds->value().as_object();
+  json::object connection;
+  if (auto c = o->find("connection"); c != o->end() && c->value().is_object()) {
+    connection = c->value().as_object();
+  }
+  for (const char* key : {"access_token", "refresh_token", "id_token"}) {
+    auto it = connection.find(key);
+    if (it == connection.end()) continue;
+    if (!credentials.contains(key)) credentials[key] = it->value();
+    connection.erase(it);
+  }
   Grant g;
-  g.credentials_json = json::serialize(creds->value());
-  g.access_token = string_member(creds->value().as_object(), "access_token");
-  g.token_type = string_member(creds->value().as_object(), "token_type");
-  g.public_json = object_member_text(*o, "connection");
+  g.credentials_json = json::serialize(credentials);
+  g.access_token = string_member(credentials, "access_token");
+  g.token_type = string_member(credentials, "token_type");
+  if (g.token_type.empty()) g.token_type = string_member(connection, "token_type");
+  g.public_json = json::serialize(connection);
   g.identity_json = object_member_text(*o, "identity");
   g.expires_at_ms = int_member(*o, "expires_at_ms");
   return g;
@@ -531,6 +545,7 @@ Result<std::string> ConnectionManager::authorize(std::string_view name,
       return Error{put.error().cls, "authorize " + std::string(name) +
                                         ": could not store credentials: " + put.error().message};
     }
+    const std::string grant_public_json = grant->public_json;
     bool ch;
     {
       std::lock_guard<std::mutex> lock(impl_->mu);
@@ -539,6 +554,7 @@ Result<std::string> ConnectionManager::authorize(std::string_view name,
     }
     if (ch) impl_->notify(c->name, ConnectionState::kConnected);
     o->erase("credentials");
+    (*o)["connection"] = json::parse(grant_public_json);  // tokens stripped
     return json::serialize(*o);
   });
 }

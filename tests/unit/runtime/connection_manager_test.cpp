@@ -57,6 +57,25 @@ TEST_F(ConnectionManagerTest, AuthorizeStoresCredentialsAndReturnsOnlyPublicOutp
   EXPECT_NE(tok->json.find("Bearer"), std::string::npos);
 }
 
+TEST_F(ConnectionManagerTest, TokensFiledUnderConnectionAreKeptSecret) {
+  token_in_connection = true;
+  TestInstance& inst = make_instance("sf");
+  ASSERT_TRUE(manager->add("sf", inst.hooks.get(), &inst.gate));
+  auto done = manager->authorize("sf", R"({"step":"callback","code":"c0"})");
+  ASSERT_TRUE(done) << done.error().message;
+  EXPECT_EQ(done->find("at-1"), std::string::npos) << *done;  // not echoed to the admin
+  auto row = fx.store.get_connection("sf");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_EQ((*row)->public_json.find("at-1"), std::string::npos);  // not stored in clear
+  auto secret = fx.store.secret_get("sf", kCredentialsSecretName);
+  ASSERT_TRUE(secret && secret->has_value());
+  EXPECT_NE((*secret)->value.find("at-1"), std::string::npos);  // encrypted credentials
+  auto tok = manager->token("sf");
+  ASSERT_TRUE(tok) << tok.error().message;
+  EXPECT_EQ(tok->access_token, "at-1");
+  EXPECT_NE(tok->json.find("https://na1.example"), std::string::npos);
+}
+
 TEST_F(ConnectionManagerTest, ConcurrentCallersShareOneRefresh) {
   make_connected("sf");
   auto first = manager->token("sf");

@@ -20,6 +20,7 @@ struct Instance {
   chp_host_ctx* ctx;
   std::string token_url;
   std::string api_url;
+  bool token_in_connection = false;  // files access_token under "connection" (a plugin mistake)
 };
 
 chp_str s(const std::string& v) { return chp_str{v.data(), v.size()}; }
@@ -80,10 +81,10 @@ chp_status_code token_exchange(Instance* in, chp_call* call, const std::string& 
   const json::object& o = v.as_object();
   json::object out;
   json::object creds;
-  creds["access_token"] = o.at("access_token");
+  json::object conn;
+  (in->token_in_connection ? conn : creds)["access_token"] = o.at("access_token");
   creds["refresh_token"] = o.at("refresh_token");
   out["credentials"] = creds;
-  json::object conn;
   conn["instance_url"] = o.contains("instance_url") ? o.at("instance_url") : json::value("");
   out["connection"] = conn;
   out["identity"] = json::object{{"user_id", "005fake"}};
@@ -100,6 +101,9 @@ chp_status_code create(chp_host_ctx* ctx, chp_call* call, chp_str config_json, c
   if (auto* t = v.as_object().if_contains("token_url"))
     in->token_url = json::value_to<std::string>(*t);
   if (auto* a = v.as_object().if_contains("api_url")) in->api_url = json::value_to<std::string>(*a);
+  if (auto* t = v.as_object().if_contains("token_in_connection")) {
+    in->token_in_connection = t->is_bool() && t->as_bool();
+  }
   *out = reinterpret_cast<chp_instance*>(in);
   return CHP_OK;
 }

@@ -52,7 +52,9 @@ TestInstance& RuntimeFixture::make_instance(const std::string& name, const std::
   CallState call(fx.clock, fx.clock.steady_ms() + 1000, nullptr);
   chp_instance* raw = nullptr;
   const std::string config =
-      R"({"token_url":"https://login.example/token","api_url":"https://api.example/data"})";
+      std::string(
+          R"({"token_url":"https://login.example/token","api_url":"https://api.example/data")") +
+      (token_in_connection ? R"(,"token_in_connection":true})" : "}");
   EXPECT_EQ(plugin->plugin()->create(inst->ctx->handle(), call.handle(),
                                      {config.data(), config.size()}, &raw),
             CHP_OK);

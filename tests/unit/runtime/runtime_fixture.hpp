@@ -41,6 +41,8 @@ class RuntimeFixture : public ::testing::Test {
 
   // Creates an instance of the fake plugin; `uses` names a connection to borrow from.
   TestInstance& make_instance(const std::string& name, const std::string& uses = "");
+  // The fake plugin files its access token under the public "connection" object.
+  bool token_in_connection = false;
   // Creates a provider instance, registers it with the manager and authorizes it (at-1/rt-1).
   TestInstance& make_connected(const std::string& name);
   HookOutcome sync(TestInstance& inst, CancelFlag cancel = nullptr, int64_t timeout_ms = 60000);
