@@ -4,7 +4,7 @@
 #include <connector_host/plugin_api.h>
 
 #include "chost/app/options.hpp"
-#include "chost/loader/status.hpp"
+#include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/runtime/host_callbacks.hpp"
 

@@ -11,7 +11,7 @@
 #include "chost/app/options.hpp"
 #include "chost/app/state_lock.hpp"
 #include "chost/app/state_store_adapter.hpp"
-#include "chost/loader/status.hpp"
+#include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/store/sqlite_store.hpp"
 #include "generation.hpp"
@@ -288,7 +288,7 @@ HookResult Host::sync_once(const std::string& name) {
       impl_->services.clock->steady_ms() + impl_->config.host.timeouts.sync.count(), nullptr,
       [&](chp_call* call) { return in->hooks->sync(call, R"({"reason":"manual"})"); });
   r.ok = out.status == CHP_OK;
-  r.status = loader::status_name(out.status);
+  r.status = chost::status_name(out.status);
   r.error = out.error;
   r.output = impl_->redactor->redact(out.output);
   return r;

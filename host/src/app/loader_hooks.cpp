@@ -1,28 +1,9 @@
 // LoaderHooks: PluginHooksPort over loader::PluginInstance with re-creation on demand.
 #include "chost/app/loader_hooks.hpp"
 
+#include "chost/common/abi_status.hpp"
+
 namespace chost::app {
-
-namespace {
-
-// PluginInstance::create maps the plugin's status to an ErrorClass; the hook port wants the
-// ABI code back.
-chp_status_code code_of(ErrorClass cls) {
-  switch (cls) {
-    case ErrorClass::kTransient:
-      return CHP_ERR_TRANSIENT;
-    case ErrorClass::kAuthRevoked:
-      return CHP_ERR_AUTH_REVOKED;
-    case ErrorClass::kConfig:
-      return CHP_ERR_CONFIG;
-    case ErrorClass::kCancelled:
-      return CHP_ERR_CANCELLED;
-    default:
-      return CHP_ERR_PERMANENT;
-  }
-}
-
-}  // namespace
 
 LoaderHooks::LoaderHooks(std::shared_ptr<loader::PluginLibrary> library, chp_host_ctx* ctx,
                          std::string config_json)
@@ -41,7 +22,7 @@ Status LoaderHooks::create(chp_call* call) {
 chp_status_code LoaderHooks::ensure(chp_call* call) {
   if (instance_ && !recreate_.load()) return CHP_OK;
   Status st = create(call);
-  return st ? CHP_OK : code_of(st.error().cls);
+  return st ? CHP_OK : status_code_of(st.error().cls);
 }
 
 chp_status_code LoaderHooks::authorize(chp_call* call, std::string_view input_json) {

@@ -4,7 +4,7 @@
 #include <cassert>
 #include <utility>
 
-#include "chost/loader/status.hpp"
+#include "chost/common/abi_status.hpp"
 
 namespace chost::loader {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <cstring>
 
-#include "chost/loader/status.hpp"
+#include "chost/common/abi_status.hpp"
 
 namespace chost::loader {
 namespace {

@@ -1,7 +1,7 @@
 // Names and error classes of chp_status_code values.
-#include "chost/loader/status.hpp"
+#include "chost/common/abi_status.hpp"
 
-namespace chost::loader {
+namespace chost {
 
 std::string status_name(chp_status_code code) {
   switch (code) {
@@ -47,4 +47,24 @@ ErrorClass error_class_of(chp_status_code code) {
   }
 }
 
-}  // namespace chost::loader
+chp_status_code status_code_of(ErrorClass cls) {
+  switch (cls) {
+    case ErrorClass::kTransient:
+      return CHP_ERR_TRANSIENT;
+    case ErrorClass::kAuthRevoked:
+      return CHP_ERR_AUTH_REVOKED;
+    case ErrorClass::kConfig:
+      return CHP_ERR_CONFIG;
+    case ErrorClass::kPermanent:
+      return CHP_ERR_PERMANENT;
+    case ErrorClass::kNotFound:
+      return CHP_ERR_NOT_FOUND;
+    case ErrorClass::kConflict:
+      return CHP_ERR_CONFLICT;
+    case ErrorClass::kCancelled:
+      return CHP_ERR_CANCELLED;
+  }
+  return CHP_ERR_PERMANENT;
+}
+
+}  // namespace chost

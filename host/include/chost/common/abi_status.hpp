@@ -8,7 +8,7 @@
 
 #include "chost/common/result.hpp"
 
-namespace chost::loader {
+namespace chost {
 
 // "ok", "transient", "auth_revoked", ... and "invalid(<n>)" for values outside the ABI.
 std::string status_name(chp_status_code code);
@@ -17,4 +17,7 @@ std::string status_name(chp_status_code code);
 // kPermanent: retrying a misbehaving plugin will not help.
 ErrorClass error_class_of(chp_status_code code);
 
-}  // namespace chost::loader
+// The ABI code a host callback returns for an ErrorClass.
+chp_status_code status_code_of(ErrorClass cls);
+
+}  // namespace chost
