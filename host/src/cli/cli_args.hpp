@@ -34,4 +34,34 @@ inline void usage_error(const char* verb, const std::string& message, const char
   std::fprintf(stderr, "connector-host %s: %s\nusage: %s\n", verb, message.c_str(), usage);
 }
 
+// Parses the arguments of a verb whose only option is `-c|--config FILE` (plus --help).
+// Returns the exit code the verb must return now (help printed: 0; usage error: 2), or
+// nullopt with `path` set.
+inline std::optional<int> parse_config_only(const char* verb, const char* usage, int argc,
+                                            char** argv, std::string& path) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    bool missing = false;
+    if (arg == "--help" || arg == "-h") {
+      std::printf("usage: %s\n", usage);
+      return 0;
+    }
+    if (take_option(argc, argv, i, "-c", path, missing) ||
+        take_option(argc, argv, i, "--config", path, missing)) {
+      if (missing) {
+        usage_error(verb, "-c needs a file", usage);
+        return 2;
+      }
+    } else {
+      usage_error(verb, "unexpected argument '" + std::string(arg) + "'", usage);
+      return 2;
+    }
+  }
+  if (path.empty()) {
+    usage_error(verb, "-c FILE is required", usage);
+    return 2;
+  }
+  return std::nullopt;
+}
+
 }  // namespace chost::cli

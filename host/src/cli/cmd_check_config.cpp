@@ -18,27 +18,8 @@ constexpr const char* kUsage = "connector-host check-config -c FILE";
 
 int run_check_config(int argc, char** argv) {
   std::string path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    bool missing = false;
-    if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
-      return kExitOk;
-    }
-    if (take_option(argc, argv, i, "-c", path, missing) ||
-        take_option(argc, argv, i, "--config", path, missing)) {
-      if (missing) {
-        usage_error("check-config", "-c needs a file", kUsage);
-        return kExitUsage;
-      }
-    } else {
-      usage_error("check-config", "unexpected argument '" + std::string(arg) + "'", kUsage);
-      return kExitUsage;
-    }
-  }
-  if (path.empty()) {
-    usage_error("check-config", "-c FILE is required", kUsage);
-    return kExitUsage;
+  if (auto exit_code = parse_config_only("check-config", kUsage, argc, argv, path)) {
+    return *exit_code;
   }
   auto host = config::load_host_section(path);
   if (!host) {

@@ -24,27 +24,8 @@ constexpr const char* kUsage = "connector-host run -c FILE";
 
 int run_run(int argc, char** argv) {
   std::string config_path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    bool missing = false;
-    if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
-      return kExitOk;
-    }
-    if (take_option(argc, argv, i, "-c", config_path, missing) ||
-        take_option(argc, argv, i, "--config", config_path, missing)) {
-      if (missing) {
-        usage_error("run", "-c needs a file", kUsage);
-        return kExitUsage;
-      }
-    } else {
-      usage_error("run", "unexpected argument '" + std::string(arg) + "'", kUsage);
-      return kExitUsage;
-    }
-  }
-  if (config_path.empty()) {
-    usage_error("run", "-c FILE is required", kUsage);
-    return kExitUsage;
+  if (auto exit_code = parse_config_only("run", kUsage, argc, argv, config_path)) {
+    return *exit_code;
   }
 
   // Block before any thread exists so every thread inherits the mask and only sigwait sees them.

@@ -38,23 +38,8 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
 
 int run_status(int argc, char** argv) {
   std::string path;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    bool missing = false;
-    if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
-      return kExitOk;
-    }
-    if (!(take_option(argc, argv, i, "-c", path, missing) ||
-          take_option(argc, argv, i, "--config", path, missing)) ||
-        missing) {
-      usage_error("status", "unexpected argument '" + std::string(arg) + "'", kUsage);
-      return kExitUsage;
-    }
-  }
-  if (path.empty()) {
-    usage_error("status", "-c FILE is required", kUsage);
-    return kExitUsage;
+  if (auto exit_code = parse_config_only("status", kUsage, argc, argv, path)) {
+    return *exit_code;
   }
   auto cfg = load_full_config(path);
   if (!cfg) {
