@@ -2,6 +2,8 @@
 // the runtime's ports and turns failures into status codes. No exception leaves a callback.
 #include "chost/runtime/host_callbacks.hpp"
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -187,8 +189,6 @@ chp_status_code record_get_cb(chp_host_ctx* raw, chp_str collection, chp_str id,
   });
 }
 
-std::string json_quote(std::string_view s);
-
 chp_status_code outbox_pending_cb(chp_host_ctx* raw, uint32_t limit, chp_sink sink, void* user) {
   InstanceContext* ctx = ctx_of(raw);
   if (!ctx || !sink) return CHP_ERR_PERMANENT;
@@ -196,9 +196,11 @@ chp_status_code outbox_pending_cb(chp_host_ctx* raw, uint32_t limit, chp_sink si
     auto r = ctx->services().store->outbox_pending(ctx->name(), limit);
     if (!r) return status_code_of(r.error().cls);
     for (const auto& e : *r) {
-      std::string line = "{\"entry_id\":" + std::to_string(e.entry_id) +
-                         ",\"collection\":" + json_quote(e.collection) +
-                         ",\"id\":" + json_quote(e.id) + ",\"record\":" + e.json + "}";
+      std::string line =
+          "{\"entry_id\":" + std::to_string(e.entry_id) +
+          ",\"collection\":" + boost::json::serialize(boost::json::string(e.collection)) +
+          ",\"id\":" + boost::json::serialize(boost::json::string(e.id)) + ",\"record\":" + e.json +
+          "}";
       sink(user, as_chp(line));
     }
     return CHP_OK;
@@ -398,39 +400,6 @@ chp_status_code connection_token_cb(chp_host_ctx* raw, chp_call* raw_call, uint3
     sink(user, as_chp(r->json));
     return CHP_OK;
   });
-}
-
-std::string json_quote(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
 }
 
 const chp_host kHost = {

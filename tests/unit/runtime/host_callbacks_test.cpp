@@ -125,5 +125,28 @@ TEST_F(HostCallbacksTest, TokenOfADisconnectedConnectionSignalsSuspension) {
   EXPECT_TRUE(user.ctx->take_connection_lost());
 }
 
+TEST_F(HostCallbacksTest, OutboxPendingListsEntriesAsEscapedJson) {
+  TestInstance& inst = make_instance("crm");
+  const chp_host* host = host_callbacks();
+  chp_txn* txn = nullptr;
+  ASSERT_EQ(host->txn_begin(inst.ctx->handle(), &txn), CHP_OK);
+  const std::string collection = "Acc\"ount";  // a quote must not break the entry's JSON
+  const std::string id = "001\\x";
+  const std::string record = R"({"Name":"A"})";
+  ASSERT_EQ(host->txn_outbox_add(txn, {collection.data(), collection.size()},
+                                 {id.data(), id.size()}, {record.data(), record.size()}),
+            CHP_OK);
+  ASSERT_EQ(host->txn_commit(txn), CHP_OK);
+  std::vector<std::string> entries;
+  auto sink = [](void* user, chp_str data) {
+    static_cast<std::vector<std::string>*>(user)->emplace_back(data.ptr, data.len);
+  };
+  ASSERT_EQ(host->outbox_pending(inst.ctx->handle(), 10, sink, &entries), CHP_OK);
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_NE(entries[0].find(R"("collection":"Acc\"ount","id":"001\\x","record":{"Name":"A"})"),
+            std::string::npos)
+      << entries[0];
+}
+
 }  // namespace
 }  // namespace chost::runtime::testing
