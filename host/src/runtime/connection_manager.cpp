@@ -9,6 +9,7 @@
 
 #include "chost/runtime/call_state.hpp"
 #include "chost/runtime/host_callbacks.hpp"
+#include "crash_point_for_test.hpp"
 #include "duration_text.hpp"
 #include "status_codes.hpp"
 
@@ -368,8 +369,10 @@ struct ConnectionManager::Impl {
     }
     // Durable before anyone sees the new access token: a rotated refresh token that is lost
     // cannot be recovered (reusing the old one revokes the grant at some providers).
+    crash_point_ForTest("before_credentials_stored");  // TEST-ONLY, env-armed; see header
     auto put = sv.store->secret_put(c.name, kCredentialsSecretName, grant->credentials_json,
                                     (*sec)->version);
+    if (put) crash_point_ForTest("after_credentials_stored");  // TEST-ONLY, env-armed
     std::string reason = "refreshed (" + why + ")";
     if (!put) {
       if (put.error().cls != ErrorClass::kConflict) {

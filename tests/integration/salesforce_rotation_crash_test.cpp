@@ -1,0 +1,223 @@
+// Issue 4: a rotated refresh token survives a crash of the host. The real salesforce plugin
+// against the local Salesforce peer (demo seed: the connected app rotates refresh tokens and
+// revokes the whole grant when a superseded one is presented). `refresh crm` on a stopped host
+// is killed by the runtime's test-only crash point (CHOST_CRASH_POINT_FOR_TEST, exit 137):
+// * after_credentials_stored: the new refresh token is durable, so the next refresh and sync
+//   succeed and the peer never sees the old token again (no reuse event);
+// * before_credentials_stored: the host only has the consumed token; the next refresh presents
+//   it, the peer counts the reuse and revokes the grant, and the host honestly reports the
+//   connection disconnected with the provider's invalid_grant reason (DESIGN: losing a rotated
+//   token means Disconnected).
+// In both cases no secret (consumer secret, access or refresh token) appears in any output.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host_process.hpp"
+
+namespace chost::integration {
+namespace {
+
+constexpr int kWaitMs = 20000;  // hang guard only
+constexpr const char* kSecret = "it-crash-consumer-secret-41b7e0";
+constexpr const char* kCrashEnv = "CHOST_CRASH_POINT_FOR_TEST";
+// Prefixes of the peer's issued tokens: access tokens are "<org id>!...", refresh "5Aep...".
+constexpr const char* kAccessTokenPrefix = "00D5g000004PEER!";
+constexpr const char* kRefreshTokenPrefix = "5Aep";
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// GET of the peer's control API over a one-shot HTTP/1.1 connection (Connection: close, so the
+// body ends at EOF). Empty on any failure; receive timeouts bound the wait.
+std::string http_get(uint16_t port, const std::string& target) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return {};
+  timeval tv{};
+  tv.tv_sec = 10;
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    const std::string request =
+        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
+        static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, n);
+    }
+  }
+  close(fd);
+  const size_t body = response.find("\r\n\r\n");
+  return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
+int64_t counter(const boost::json::value& counters, const char* group, const char* name) {
+  const auto* g = counters.as_object().if_contains(group);
+  if (!g || !g->is_object()) return 0;
+  const auto* v = g->as_object().if_contains(name);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+
+// A local peer seeded with the demo org and a stopped host authorized against it.
+class SalesforceRotationCrashTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    unsetenv(kCrashEnv);
+    const uint16_t redirect_port = free_port();
+    boost::json::value seed = boost::json::parse(read_file(SF_DEMO_SEED));
+    boost::json::object& app = seed.at("connected_apps").as_array().at(0).as_object();
+    // The demo app must rotate, or this test proves nothing.
+    ASSERT_TRUE(app.at("refresh_policy").at("rotate").as_bool());
+    app["client_secret"] = kSecret;
+    app["redirect_uris"] =
+        boost::json::array{"http://127.0.0.1:" + std::to_string(redirect_port) + "/callback"};
+    dir_.write("seed.json", boost::json::serialize(seed));
+    peer_ = std::make_unique<HostProcess>(
+        dir_.path(), std::vector<std::string>{"--port", "0", "--seed", "seed.json"}, "peer",
+        SF_PEER_BIN);
+    ASSERT_TRUE(peer_->wait_for_out("http://", kWaitMs)) << peer_->err();
+    std::string base = peer_->out();
+    base = base.substr(base.find("http://"));
+    base = base.substr(0, base.find_first_of("\r\n"));
+    peer_port_ = static_cast<uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
+
+    setenv("CHOST_IT_SF_KEY", std::string(64, 'd').c_str(), 1);
+    setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+    dir_.write("host.yaml", std::string("host:\n"
+                                        "  state: { path: ./state/host.db }\n"
+                                        "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
+                                        "  plugin_dirs: [") +
+                                SF_PLUGIN_DIR +
+                                "]\n"
+                                "  log: { format: json, level: debug }\n"
+                                "connectors:\n"
+                                "  - name: crm\n"
+                                "    plugin: salesforce\n"
+                                "    config:\n"
+                                "      login_url: \"" +
+                                base +
+                                "\"\n"
+                                "      client_id: " +
+                                std::string(app.at("client_id").as_string()) +
+                                "\n"
+                                "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
+                                "      objects: [{ name: Account, fields: [Name] }]\n");
+    CommandResult auth = run({"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
+                              std::to_string(redirect_port), "--timeout", "30"},
+                             "authorize");
+    ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+    ASSERT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
+  }
+
+  void TearDown() override {
+    unsetenv(kCrashEnv);
+    if (peer_) {
+      peer_->signal(SIGTERM);
+      EXPECT_EQ(peer_->wait_exit(kWaitMs), std::optional<int>(0));
+    }
+    for (const CommandResult& r : results_) {
+      for (const char* secret : {kSecret, kAccessTokenPrefix, kRefreshTokenPrefix}) {
+        EXPECT_EQ(r.out.find(secret), std::string::npos) << secret << " in: " << r.out;
+        EXPECT_EQ(r.err.find(secret), std::string::npos) << secret << " in: " << r.err;
+      }
+    }
+  }
+
+  // Runs connector-host in the temp dir; every result is checked for secrets in TearDown.
+  CommandResult run(const std::vector<std::string>& args, const std::string& tag) {
+    results_.push_back(run_host_command(dir_.path(), args, tag));
+    return results_.back();
+  }
+
+  // `refresh crm` killed at `point` by the runtime's test-only crash hook.
+  void refresh_crashing_at(const char* point) {
+    setenv(kCrashEnv, point, 1);
+    CommandResult crashed = run({"refresh", "crm", "-c", "host.yaml"}, "refresh-crash");
+    unsetenv(kCrashEnv);
+    ASSERT_EQ(crashed.exit_code, 137) << crashed.out << crashed.err;
+    EXPECT_EQ(crashed.out.find("refresh ok"), std::string::npos) << crashed.out;
+  }
+
+  boost::json::value counters() {
+    const std::string body = http_get(peer_port_, "/__peer/counters");
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(body, ec);
+    EXPECT_FALSE(ec) << body;
+    return ec || !v.is_object() ? boost::json::value(boost::json::object{}) : v;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<HostProcess> peer_;
+  uint16_t peer_port_ = 0;
+  std::vector<CommandResult> results_;
+};
+
+TEST_F(SalesforceRotationCrashTest, CrashAfterStoringKeepsTheRotatedTokenUsable) {
+  ASSERT_NO_FATAL_FAILURE(refresh_crashing_at("after_credentials_stored"));
+  // The peer did rotate before the crash.
+  EXPECT_EQ(counter(counters(), "grant_type", "refresh_token"), 1);
+
+  CommandResult refresh = run({"refresh", "crm", "-c", "host.yaml"}, "refresh");
+  EXPECT_EQ(refresh.exit_code, 0) << refresh.out << refresh.err;
+  EXPECT_NE(refresh.out.find("crm: refresh ok"), std::string::npos) << refresh.out;
+  CommandResult sync = run({"sync", "crm", "-c", "host.yaml"}, "sync");
+  EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  EXPECT_NE(sync.out.find("crm: sync ok"), std::string::npos) << sync.out;
+  CommandResult status = run({"status", "-c", "host.yaml"}, "status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("connected"), std::string::npos) << status.out;
+  EXPECT_EQ(status.out.find("disconnected"), std::string::npos) << status.out;
+
+  const boost::json::value c = counters();
+  EXPECT_EQ(counter(c, "events", "reused_rotated_refresh_token"), 0) << c;
+  EXPECT_GE(counter(c, "grant_type", "refresh_token"), 2) << c;  // the crashed one + ours
+}
+
+TEST_F(SalesforceRotationCrashTest, CrashBeforeStoringEndsDisconnectedWithInvalidGrant) {
+  ASSERT_NO_FATAL_FAILURE(refresh_crashing_at("before_credentials_stored"));
+  EXPECT_EQ(counter(counters(), "grant_type", "refresh_token"), 1);
+  EXPECT_EQ(counter(counters(), "events", "reused_rotated_refresh_token"), 0);
+
+  // Only the consumed refresh token is stored: presenting it revokes the grant.
+  CommandResult refresh = run({"refresh", "crm", "-c", "host.yaml"}, "refresh");
+  EXPECT_NE(refresh.exit_code, 0) << refresh.out;
+  EXPECT_NE(refresh.err.find("invalid_grant"), std::string::npos) << refresh.err;
+
+  const boost::json::value c = counters();
+  EXPECT_EQ(counter(c, "events", "reused_rotated_refresh_token"), 1) << c;
+
+  CommandResult status = run({"status", "-c", "host.yaml"}, "status");
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("disconnected"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("invalid_grant"), std::string::npos) << status.out;
+
+  // A sync cannot borrow a revoked connection.
+  CommandResult sync = run({"sync", "crm", "-c", "host.yaml"}, "sync");
+  EXPECT_NE(sync.exit_code, 0) << sync.out;
+}
+
+}  // namespace
+}  // namespace chost::integration
