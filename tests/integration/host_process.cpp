@@ -1,8 +1,11 @@
 // TempDir / HostProcess: fork+exec of the host binary with captured output.
 #include "host_process.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -32,6 +35,18 @@ std::filesystem::path TempDir::write(const std::string& name, const std::string&
   const auto p = path_ / name;
   std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
   return p;
+}
+
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::string read_file(const std::filesystem::path& path) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -23,6 +24,9 @@ class TempDir {
 };
 
 std::string read_file(const std::filesystem::path& path);
+
+// A loopback TCP port that was free a moment ago (bound to port 0, then closed).
+uint16_t free_port();
 
 // Output and exit code of a finished command.
 struct CommandResult {

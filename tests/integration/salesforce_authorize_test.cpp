@@ -20,18 +20,6 @@ namespace {
 constexpr int kWaitMs = 20000;  // hang guard only
 constexpr const char* kSecret = "it-consumer-secret-7c1d9e";
 
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // With `running`, a host runs with its admin API and the CLI goes through it: the host starts
 // the flow, the CLI receives the redirect and hands it to the host's /oauth/callback.
 void authorize_flow(bool running) {

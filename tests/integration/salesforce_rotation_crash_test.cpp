@@ -35,18 +35,6 @@ constexpr const char* kCrashEnv = "CHOST_CRASH_POINT_FOR_TEST";
 constexpr const char* kAccessTokenPrefix = "00D5g000004PEER!";
 constexpr const char* kRefreshTokenPrefix = "5Aep";
 
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
 // GET of the peer's control API over a one-shot HTTP/1.1 connection (Connection: close, so the
 // body ends at EOF). Empty on any failure; receive timeouts bound the wait.
 std::string http_get(uint16_t port, const std::string& target) {
