@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "host_process.hpp"
+#include "salesforce_peer_support.hpp"
 
 namespace chost::integration {
 namespace {
@@ -24,19 +25,12 @@ constexpr const char* kSecret = "it-consumer-secret-7c1d9e";
 // the flow, the CLI receives the redirect and hands it to the host's /oauth/callback.
 void authorize_flow(bool running) {
   TempDir dir;
-  const uint16_t redirect_port = free_port();
   // The demo org, with the connected app's registered redirect URI set to our listener.
-  boost::json::value seed = boost::json::parse(read_file(SF_DEMO_SEED));
-  boost::json::object& app = seed.at("connected_apps").as_array().at(0).as_object();
-  app["client_secret"] = kSecret;
-  app["redirect_uris"] =
-      boost::json::array{"http://127.0.0.1:" + std::to_string(redirect_port) + "/callback"};
-  dir.write("seed.json", boost::json::serialize(seed));
-  HostProcess peer(dir.path(), {"--port", "0", "--seed", "seed.json"}, "peer", SF_PEER_BIN);
-  ASSERT_TRUE(peer.wait_for_out("http://", kWaitMs)) << peer.err();
-  std::string base = peer.out();
-  base = base.substr(base.find("http://"));
-  base = base.substr(0, base.find_first_of("\r\n"));
+  SalesforcePeerForTest sf = start_salesforce_peer(dir, kSecret, kWaitMs);
+  ASSERT_FALSE(sf.base_url.empty()) << sf.process->err();
+  HostProcess& peer = *sf.process;
+  const std::string& base = sf.base_url;
+  const uint16_t redirect_port = sf.redirect_port;
 
   setenv("CHOST_IT_SF_KEY", std::string(64, 'c').c_str(), 1);
   setenv("CHOST_IT_SF_SECRET", kSecret, 1);
@@ -45,26 +39,7 @@ void authorize_flow(bool running) {
                                 ? "  admin: { listen: \"127.0.0.1:" + std::to_string(free_port()) +
                                       "\", token: \"${env:CHOST_IT_SF_ADMIN}\" }\n"
                                 : "";
-  dir.write("host.yaml", std::string("host:\n"
-                                     "  state: { path: ./state/host.db }\n"
-                                     "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
-                                     "  plugin_dirs: [") +
-                             SF_PLUGIN_DIR +
-                             "]\n"
-                             "  log: { format: json, level: debug }\n" +
-                             admin +
-                             "connectors:\n"
-                             "  - name: crm\n"
-                             "    plugin: salesforce\n"
-                             "    config:\n"
-                             "      login_url: \"" +
-                             base +
-                             "\"\n"
-                             "      client_id: " +
-                             std::string(app.at("client_id").as_string()) +
-                             "\n"
-                             "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
-                             "      objects: [{ name: Account, fields: [Name] }]\n");
+  dir.write("host.yaml", salesforce_host_yaml(sf, admin));
 
   std::unique_ptr<HostProcess> host;
   if (running) {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "host_process.hpp"
+#include "salesforce_peer_support.hpp"
 
 namespace chost::integration {
 namespace {
@@ -74,45 +75,18 @@ class SalesforceRotationCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
     unsetenv(kCrashEnv);
-    const uint16_t redirect_port = free_port();
-    boost::json::value seed = boost::json::parse(read_file(SF_DEMO_SEED));
-    boost::json::object& app = seed.at("connected_apps").as_array().at(0).as_object();
+    SalesforcePeerForTest sf = start_salesforce_peer(dir_, kSecret, kWaitMs);
+    peer_ = std::move(sf.process);
+    ASSERT_FALSE(sf.base_url.empty()) << peer_->err();
     // The demo app must rotate, or this test proves nothing.
-    ASSERT_TRUE(app.at("refresh_policy").at("rotate").as_bool());
-    app["client_secret"] = kSecret;
-    app["redirect_uris"] =
-        boost::json::array{"http://127.0.0.1:" + std::to_string(redirect_port) + "/callback"};
-    dir_.write("seed.json", boost::json::serialize(seed));
-    peer_ = std::make_unique<HostProcess>(
-        dir_.path(), std::vector<std::string>{"--port", "0", "--seed", "seed.json"}, "peer",
-        SF_PEER_BIN);
-    ASSERT_TRUE(peer_->wait_for_out("http://", kWaitMs)) << peer_->err();
-    std::string base = peer_->out();
-    base = base.substr(base.find("http://"));
-    base = base.substr(0, base.find_first_of("\r\n"));
+    ASSERT_TRUE(sf.app.at("refresh_policy").at("rotate").as_bool());
+    const std::string& base = sf.base_url;
+    const uint16_t redirect_port = sf.redirect_port;
     peer_port_ = static_cast<uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
 
     setenv("CHOST_IT_SF_KEY", std::string(64, 'd').c_str(), 1);
     setenv("CHOST_IT_SF_SECRET", kSecret, 1);
-    dir_.write("host.yaml", std::string("host:\n"
-                                        "  state: { path: ./state/host.db }\n"
-                                        "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
-                                        "  plugin_dirs: [") +
-                                SF_PLUGIN_DIR +
-                                "]\n"
-                                "  log: { format: json, level: debug }\n"
-                                "connectors:\n"
-                                "  - name: crm\n"
-                                "    plugin: salesforce\n"
-                                "    config:\n"
-                                "      login_url: \"" +
-                                base +
-                                "\"\n"
-                                "      client_id: " +
-                                std::string(app.at("client_id").as_string()) +
-                                "\n"
-                                "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
-                                "      objects: [{ name: Account, fields: [Name] }]\n");
+    dir_.write("host.yaml", salesforce_host_yaml(sf));
     CommandResult auth = run({"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
                               std::to_string(redirect_port), "--timeout", "30"},
                              "authorize");

@@ -1,0 +1,33 @@
+// Test support for the Salesforce integration tests: the local Salesforce peer (sf-peer)
+// seeded with the demo org, its connected app's secret and redirect URI set for the test, and
+// the host.yaml that points a `crm` salesforce connector at it.
+#pragma once
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "host_process.hpp"
+
+namespace chost::integration {
+
+struct SalesforcePeerForTest {
+  std::unique_ptr<HostProcess> process;
+  std::string base_url;        // empty when the peer did not start (see process->err())
+  uint16_t redirect_port = 0;  // the app's registered redirect: http://127.0.0.1:<port>/callback
+  boost::json::object app;     // the seeded connected app
+};
+
+// Starts sf-peer in `dir` with the demo seed; the connected app gets `client_secret` and a
+// free loopback redirect port. Waits (bounded by `wait_ms`) for the peer to print its URL.
+SalesforcePeerForTest start_salesforce_peer(const TempDir& dir, const std::string& client_secret,
+                                            int wait_ms);
+
+// host.yaml for a `crm` connector on the peer. The master key and client secret come from the
+// env vars CHOST_IT_SF_KEY and CHOST_IT_SF_SECRET; `extra_host_lines` go into `host:`.
+std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
+                                 const std::string& extra_host_lines = "");
+
+}  // namespace chost::integration
