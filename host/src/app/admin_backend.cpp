@@ -21,13 +21,13 @@ admin::ConnectorView view_of(const ConnectorStatus& s) {
   v.kind = s.kind;
   v.state = s.state;
   v.status_line = s.status_line;
-  if (!s.last_error.empty()) {
-    const size_t colon = s.last_error.find(": ");
-    v.last_error_class = s.last_error.substr(0, colon);
-    v.last_error = colon == std::string::npos ? s.last_error : s.last_error.substr(colon + 2);
-  }
+  v.last_error_class = s.last_error_class;
+  v.last_error = s.last_error;
   v.uses = s.uses;
   if (s.last_sync_at_ms > 0) v.last_sync_at_ms = s.last_sync_at_ms;
+  if (s.last_success_at_ms > 0) v.last_success_at_ms = s.last_success_at_ms;
+  if (s.next_run_at_ms > 0) v.next_run_at_ms = s.next_run_at_ms;
+  v.last_summary_json = s.last_summary_json;
   v.identity_json = s.identity_json;
   v.subject_count = static_cast<int>(s.subjects.size());
   return v;

@@ -1,4 +1,4 @@
-// Generation::build: plugins -> instances -> connection manager -> scheduler.
+// Generation: plugins -> instances -> connections -> scheduler, one instance at a time.
 #include "generation.hpp"
 
 #include <connector_host/plugin_api.h>
@@ -18,20 +18,29 @@ std::string load_errors_text(const loader::PluginRegistry& registry) {
   return text;
 }
 
-runtime::InstanceState board_state_of(runtime::ConnectionState state) {
-  switch (state) {
-    case runtime::ConnectionState::kUnauthorized:
-      return runtime::InstanceState::kUnauthorized;
-    case runtime::ConnectionState::kConnected:
-      return runtime::InstanceState::kConnected;
-    case runtime::ConnectionState::kRefreshing:
-      return runtime::InstanceState::kRefreshing;
-    case runtime::ConnectionState::kDisconnected:
-      return runtime::InstanceState::kDisconnected;
-    case runtime::ConnectionState::kDisabled:
-      return runtime::InstanceState::kDisabled;
+bool same_config(const config::ConnectorConfig& a, const config::ConnectorConfig& b) {
+  return a.name == b.name && a.plugin == b.plugin && a.enabled == b.enabled &&
+         a.schedule_every == b.schedule_every && a.uses == b.uses && a.config_json == b.config_json;
+}
+
+std::unique_ptr<loader::PluginRegistry> scan(const config::HostConfig& config) {
+  auto registry = std::make_unique<loader::PluginRegistry>();
+  loader::LoadOptions load_options;
+  load_options.allow_world_writable = config.host.allow_world_writable_plugin_dirs;
+  registry->scan(config.host.plugin_dirs, runtime::host_callbacks(), load_options);
+  return registry;
+}
+
+// Every configured plugin must be loadable before anything is built or replaced.
+Status check_plugins(const config::HostConfig& config, const loader::PluginRegistry& registry) {
+  for (const config::ConnectorConfig& cc : config.connectors) {
+    if (!registry.find(cc.plugin)) {
+      return Error::config("connector '" + cc.name + "': plugin '" + cc.plugin +
+                           "' was not found in the plugin directories" +
+                           load_errors_text(registry));
+    }
   }
-  return runtime::InstanceState::kUnauthorized;
+  return {};
 }
 
 }  // namespace
@@ -41,86 +50,153 @@ GenerationInstance* Generation::find(std::string_view name) const {
   return it == instances.end() ? nullptr : it->second.get();
 }
 
-Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& config,
-                                                      const runtime::RuntimeServices& services,
-                                                      store::StateStore& store) {
-  auto gen = std::make_unique<Generation>();
-  loader::LoadOptions load_options;
-  load_options.allow_world_writable = config.host.allow_world_writable_plugin_dirs;
-  gen->registry.scan(config.host.plugin_dirs, runtime::host_callbacks(), load_options);
-  gen->manager = std::make_unique<runtime::ConnectionManager>(
-      services, connection_options(config.host), &gen->board);
-
-  const int64_t create_timeout_ms = std::max<int64_t>(1000, config.host.timeouts.refresh.count());
-  for (const config::ConnectorConfig& cc : config.connectors) {
-    auto in = std::make_unique<GenerationInstance>();
-    in->config = cc;
-    in->library = gen->registry.find(cc.plugin);
-    if (!in->library) {
-      return Error::config("connector '" + cc.name + "': plugin '" + cc.plugin +
-                           "' was not found in the plugin directories" +
-                           load_errors_text(gen->registry));
-    }
-    // A plugin that can do both (provide and use) is a consumer when configured with `uses:`.
-    in->provides_connection =
-        (in->library->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 &&
-        !cc.uses.has_value();
-    // A provider's own sync borrows its own connection's token (and the refresh it may need
-    // runs re-entrantly under the same HookGate).
-    const std::string borrows = in->provides_connection ? cc.name : cc.uses.value_or("");
-    in->ctx = std::make_unique<runtime::InstanceContext>(cc.name, services, &gen->board,
-                                                         gen->manager.get(), borrows);
-    in->hooks = std::make_unique<LoaderHooks>(in->library, in->ctx->handle(), cc.config_json);
+std::unique_ptr<GenerationInstance> Generation::make_instance(
+    const config::ConnectorConfig& cc, std::shared_ptr<loader::PluginLibrary> lib) {
+  auto in = std::make_unique<GenerationInstance>();
+  in->config = cc;
+  in->library = std::move(lib);
+  // A plugin that can do both (provide and use) is a consumer when configured with `uses:`.
+  in->provides_connection =
+      (in->library->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 &&
+      !cc.uses.has_value();
+  auto create = [&](PluginSlot& slot, const std::string& borrows) -> std::optional<Error> {
+    slot.ctx = std::make_unique<runtime::InstanceContext>(cc.name, *services, &board, manager.get(),
+                                                          borrows);
+    slot.hooks = std::make_unique<LoaderHooks>(in->library, slot.ctx->handle(), cc.config_json);
     Status created;
-    LoaderHooks* hooks = in->hooks.get();
+    LoaderHooks* hooks = slot.hooks.get();
     runtime::HookOutcome out =
-        runtime::run_hook(*in->ctx, in->gate, services.clock->steady_ms() + create_timeout_ms,
+        runtime::run_hook(*slot.ctx, slot.gate, services->clock->steady_ms() + create_timeout_ms,
                           nullptr, [&](chp_call* call) -> chp_status_code {
                             created = hooks->create(call);
                             return created ? CHP_OK : CHP_ERR_CONFIG;
                           });
-    if (!created) {
-      return Error{created.error().cls,
-                   "connector '" + cc.name + "': create failed: " +
-                       (out.error.empty() ? created.error().message : out.error)};
-    }
-    if (in->provides_connection) {
-      if (Status st = gen->manager->add(cc.name, in->hooks.get(), &in->gate); !st) {
-        return Error{st.error().cls, "connector '" + cc.name + "': " + st.error().message};
-      }
-    }
-    auto flag = store.get(kHostNamespace, disabled_key(cc.name));
-    if (!flag) return flag.error();
-    in->enabled = cc.enabled && !(flag->has_value() && **flag == "1");
-    if (in->provides_connection &&
-        gen->manager->state(cc.name) == runtime::ConnectionState::kDisabled) {
-      in->enabled = false;
-    }
-    gen->instances[cc.name] = std::move(in);
+    if (created) return std::nullopt;
+    return Error{created.error().cls,
+                 "create failed: " + (out.error.empty() ? created.error().message : out.error)};
+  };
+  // A provider's own sync borrows its own connection's token, like a `uses:` consumer.
+  in->create_error = create(in->sync, in->provides_connection ? cc.name : cc.uses.value_or(""));
+  if (!in->create_error && in->provides_connection) {
+    in->credential = std::make_unique<PluginSlot>();
+    in->create_error = create(*in->credential, "");
   }
+  auto flag = store->get(kHostNamespace, disabled_key(cc.name));
+  in->enabled = cc.enabled && !(flag && flag->has_value() && **flag == "1");
+  return in;
+}
 
+Status Generation::start_instance(GenerationInstance& in) {
+  const std::string& name = in.config.name;
+  if (in.create_error) {
+    board.ensure(name, in.provides_connection ? runtime::InstanceKind::kConnection
+                                              : runtime::InstanceKind::kConnector);
+    board.set_state(name, runtime::InstanceState::kFailed);
+    board.set_error(name, *in.create_error);
+    services->log->log(runtime::LogLevel::kError, name, in.create_error->message);
+    return {};
+  }
+  if (in.provides_connection) {
+    runtime::CredentialInstance cred{in.credential->hooks.get(), in.credential->ctx.get(),
+                                     &in.credential->gate};
+    if (Status st = manager->add(name, cred); !st) {
+      return Error{st.error().cls, "connector '" + name + "': " + st.error().message};
+    }
+    if (manager->state(name) == runtime::ConnectionState::kDisabled) in.enabled = false;
+  }
+  runtime::ScheduledInstance si;
+  si.name = name;
+  si.hooks = in.sync.hooks.get();
+  si.gate = &in.sync.gate;
+  si.ctx = in.sync.ctx.get();
+  si.every_ms = in.config.schedule_every ? in.config.schedule_every->count() : 0;
+  // Providers wait for their own connection too: suspended while unauthorized, resumed by the
+  // connection's listener once connected.
+  si.uses_connection = in.sync.ctx->uses_connection();
+  si.enabled = in.enabled;
+  si.provides_connection = in.provides_connection;
+  if (Status st = scheduler->add(std::move(si)); !st) return st;
+  // StatusBoard::ensure (called by Scheduler::add) resets a connection's state to unauthorized;
+  // put back what the connection restored from the store.
+  if (in.provides_connection) {
+    if (auto cs = manager->state(name)) board.set_state(name, runtime::board_state(*cs));
+  }
+  return {};
+}
+
+void Generation::stop_instance(const std::string& name, int64_t grace_ms) {
+  auto it = instances.find(name);
+  if (it == instances.end()) return;
+  const bool idle = scheduler->remove(name, grace_ms);
+  manager->remove(name);
+  if (!idle) {
+    // Its sync is stuck in plugin code that still uses the instance: keep it alive (leaked)
+    // rather than free what the hook is using.
+    services->log->log(runtime::LogLevel::kError, name,
+                       "sync still running after the grace period; abandoning the old instance");
+    (void)it->second.release();
+  }
+  instances.erase(it);
+}
+
+Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& config,
+                                                      const runtime::RuntimeServices& services,
+                                                      store::StateStore& store) {
+  auto gen = std::make_unique<Generation>();
+  gen->services = &services;
+  gen->store = &store;
+  gen->create_timeout_ms = std::max<int64_t>(1000, config.host.timeouts.refresh.count());
+  gen->registry = scan(config);
+  if (Status st = check_plugins(config, *gen->registry); !st) return st.error();
+  gen->manager = std::make_unique<runtime::ConnectionManager>(
+      services, connection_options(config.host), &gen->board);
   gen->scheduler = std::make_unique<runtime::Scheduler>(scheduler_options(config.host), services,
                                                         gen->manager.get(), &gen->board);
-  for (auto& [name, in] : gen->instances) {
-    runtime::ScheduledInstance si;
-    si.name = name;
-    si.hooks = in->hooks.get();
-    si.gate = &in->gate;
-    si.ctx = in->ctx.get();
-    si.every_ms = in->config.schedule_every ? in->config.schedule_every->count() : 0;
-    // Providers wait for their own connection too: suspended while unauthorized, resumed by
-    // the connection manager's listener once connected.
-    si.uses_connection = in->ctx->uses_connection();
-    si.enabled = in->enabled;
-    si.provides_connection = in->provides_connection;
-    gen->scheduler->add(std::move(si));
-    // StatusBoard::ensure (called by Scheduler::add) resets a connection's state to
-    // unauthorized; put back what the connection manager restored from the store.
-    if (in->provides_connection) {
-      if (auto cs = gen->manager->state(name)) gen->board.set_state(name, board_state_of(*cs));
+  // Providers first: consumers look their connection up by name.
+  for (bool providers : {true, false}) {
+    for (const config::ConnectorConfig& cc : config.connectors) {
+      auto lib = gen->registry->find(cc.plugin);
+      const bool provides =
+          (lib->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 && !cc.uses;
+      if (provides != providers) continue;
+      auto in = gen->make_instance(cc, lib);
+      if (Status st = gen->start_instance(*in); !st) return st.error();
+      gen->instances[cc.name] = std::move(in);
     }
   }
   return gen;
+}
+
+Result<std::vector<std::string>> Generation::apply(const config::HostConfig& config,
+                                                   int64_t grace_ms) {
+  auto next_registry = scan(config);
+  if (Status st = check_plugins(config, *next_registry); !st) return st.error();
+  std::map<std::string, const config::ConnectorConfig*, std::less<>> wanted;
+  for (const config::ConnectorConfig& cc : config.connectors) wanted[cc.name] = &cc;
+  std::vector<std::string> drop;
+  for (const auto& [name, in] : instances) {
+    auto w = wanted.find(name);
+    const bool keep = w != wanted.end() && same_config(in->config, *w->second) &&
+                      in->library->path() == next_registry->find(w->second->plugin)->path();
+    if (!keep) drop.push_back(name);
+  }
+  for (const std::string& name : drop) stop_instance(name, grace_ms);
+  std::vector<std::string> created;
+  for (bool providers : {true, false}) {
+    for (const config::ConnectorConfig& cc : config.connectors) {
+      if (instances.count(cc.name)) continue;
+      auto lib = next_registry->find(cc.plugin);
+      const bool provides =
+          (lib->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 && !cc.uses;
+      if (provides != providers) continue;
+      auto in = make_instance(cc, lib);
+      if (Status st = start_instance(*in); !st) return st.error();
+      instances[cc.name] = std::move(in);
+      created.push_back(cc.name);
+    }
+  }
+  registry = std::move(next_registry);  // kept instances pin their own libraries
+  return created;
 }
 
 }  // namespace chost::app

@@ -1,11 +1,15 @@
-// Generation: everything the Host builds from one HostConfig (plugins, instances, connection
-// manager, status board, scheduler), owned together so it is replaced as a whole. Member order
-// is destruction order in reverse: the scheduler goes first, then the connection manager, then
-// the instances (which pin their libraries), then the board and the registry.
+// Generation: everything the Host builds from a HostConfig (plugins, connector instances, the
+// connection registry, the status board, the scheduler). It lives as long as the Host and changes
+// one instance at a time: admin enable/disable touch only their connector, and apply() (a config
+// reload) re-creates only the connectors whose configuration changed, while the others keep
+// running. Member order is destruction order in reverse: the scheduler goes first, then the
+// connections (their refresh threads finish), then the instances (which pin their libraries),
+// then the board and the registry.
 #pragma once
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "chost/app/loader_hooks.hpp"
@@ -21,30 +25,56 @@
 
 namespace chost::app {
 
-struct GenerationInstance {
-  config::ConnectorConfig config;
-  std::shared_ptr<loader::PluginLibrary> library;
-  bool provides_connection = false;
-  bool enabled = true;  // config and admin flag combined
+// One created plugin instance with its context and hook gate.
+struct PluginSlot {
   std::unique_ptr<runtime::InstanceContext> ctx;
   std::unique_ptr<LoaderHooks> hooks;  // destroyed before ctx (declared after it)
   runtime::HookGate gate;
 };
 
+struct GenerationInstance {
+  config::ConnectorConfig config;
+  std::shared_ptr<loader::PluginLibrary> library;
+  bool provides_connection = false;
+  bool enabled = true;                // config and admin flag combined
+  std::optional<Error> create_error;  // create() failed: shown as failed, never scheduled
+  PluginSlot sync;                    // sync (and, without a connection, disable)
+  // Providers only: the credential instance (authorize, refresh, disable), a second instance of
+  // the plugin, so credential hooks never run nested inside the provider's own sync.
+  std::unique_ptr<PluginSlot> credential;
+};
+
 struct Generation {
-  loader::PluginRegistry registry;
+  std::unique_ptr<loader::PluginRegistry> registry;
   runtime::StatusBoard board;
   std::map<std::string, std::unique_ptr<GenerationInstance>, std::less<>> instances;
   std::unique_ptr<runtime::ConnectionManager> manager;
   std::unique_ptr<runtime::Scheduler> scheduler;
 
-  // Loads the plugins, creates every instance (running each create hook), registers providers
-  // and fills the scheduler (not started). `services` and `store` must outlive the generation.
+  // Loads the plugins, creates every instance (a create() failure marks only that connector
+  // failed), registers providers and fills the scheduler (not started). `services` and `store`
+  // must outlive the generation.
   static Result<std::unique_ptr<Generation>> build(const config::HostConfig& config,
                                                    const runtime::RuntimeServices& services,
                                                    store::StateStore& store);
 
+  // Reload: connectors that were removed or whose configuration changed are stopped (their sync
+  // cancelled and waited for within `grace_ms`) and re-created from `config`; the others keep
+  // running untouched. A plugin missing from the new config's directories fails before anything
+  // changes. Returns the names of connectors that were re-created or added.
+  Result<std::vector<std::string>> apply(const config::HostConfig& config, int64_t grace_ms);
+
   GenerationInstance* find(std::string_view name) const;
+
+  const runtime::RuntimeServices* services = nullptr;
+  store::StateStore* store = nullptr;
+  int64_t create_timeout_ms = 60 * 1000;
+
+ private:
+  std::unique_ptr<GenerationInstance> make_instance(const config::ConnectorConfig& cc,
+                                                    std::shared_ptr<loader::PluginLibrary> lib);
+  Status start_instance(GenerationInstance& in);  // registers with manager and scheduler
+  void stop_instance(const std::string& name, int64_t grace_ms);
 };
 
 }  // namespace chost::app

@@ -1,4 +1,5 @@
-// Host: store + services for the process lifetime, and a replaceable Generation.
+// Host: store + services for the process lifetime, and a Generation changed one instance at a
+// time.
 #include "chost/app/host.hpp"
 
 #include <boost/json.hpp>
@@ -37,13 +38,15 @@ struct Host::Impl {
   bool started = false;
   std::unique_ptr<AdminGlue> admin;
 
-  // Stops the running generation's scheduler. A generation with a stuck hook is released
-  // (leaked) instead of destroyed: destroying it would wait for the hook, and the hook still
-  // uses the generation's objects. mu held uniquely.
+  // Stops the scheduler, then the connections (a refresh whose request was sent finishes and
+  // is stored). A generation with a stuck hook is released (leaked) instead of destroyed:
+  // destroying it would wait for the hook, and the hook still uses the generation's objects.
+  // mu held uniquely.
   std::vector<std::string> stop_generation() {
     if (!gen || !started) return {};
     runtime::StopReport report = gen->scheduler->stop(config.host.shutdown_grace.count());
     started = false;
+    gen->manager->shutdown_all();
     for (const std::string& name : report.stuck) {
       log->log(runtime::LogLevel::kError, name,
                "hook still running after the shutdown grace period; abandoning it");
@@ -51,22 +54,23 @@ struct Host::Impl {
     return report.stuck;
   }
 
-  // Builds a generation from `cfg` and swaps it in (restarting the scheduler when running).
-  // On failure the old generation keeps running. mu held uniquely.
-  Status replace(const config::HostConfig& cfg) {
-    auto next = Generation::build(cfg, services, *store);
-    if (!next) return next.error();
-    const bool was_started = started;
-    std::vector<std::string> stuck = stop_generation();
-    if (!stuck.empty()) {
-      (void)gen.release();  // see stop_generation
+  // The named instance, or the reason an action cannot reach it. mu held (shared).
+  Result<GenerationInstance*> usable(const std::string& name) const {
+    GenerationInstance* in = gen->find(name);
+    if (!in) return Error::not_found("no connector named '" + name + "'");
+    if (in->create_error) {
+      return Error{in->create_error->cls, "connector '" + name + "': " + in->create_error->message};
     }
-    gen = std::move(*next);
-    if (was_started) {
-      gen->scheduler->start();
-      started = true;
+    return in;
+  }
+
+  Result<GenerationInstance*> provider(const std::string& name, const char* action) const {
+    auto in = usable(name);
+    if (!in) return in;
+    if (!(*in)->provides_connection) {
+      return Error::config("connector '" + name + "' does not provide a connection to " + action);
     }
-    return {};
+    return in;
   }
 
   void log_line(runtime::LogLevel level, const std::string& msg) { log->log(level, "", msg); }
@@ -186,28 +190,27 @@ Status Host::reload(config::HostConfig config) {
                     "current settings");
   }
   std::unique_lock lock(impl_->mu);
-  if (Status st = impl_->replace(config); !st) return st;
+  auto changed = impl_->gen->apply(config, config.host.shutdown_grace.count());
+  if (!changed) return changed.error();
+  impl_->log_line(runtime::LogLevel::kInfo,
+                  "reloaded: " + std::to_string(changed->size()) + " connector(s) (re)created, " +
+                      std::to_string(config.connectors.size() - changed->size()) +
+                      " unchanged and still running");
   impl_->config = std::move(config);
   return {};
 }
 
 Result<std::string> Host::authorize(const std::string& name, const std::string& input_json) {
   std::shared_lock lock(impl_->mu);
-  GenerationInstance* in = impl_->gen->find(name);
-  if (!in) return Error::not_found("no connector named '" + name + "'");
-  if (!in->provides_connection) {
-    return Error::config("connector '" + name + "' does not provide a connection to authorize");
-  }
+  auto in = impl_->provider(name, "authorize");
+  if (!in) return in.error();
   return impl_->gen->manager->authorize(name, input_json);
 }
 
 Status Host::refresh(const std::string& name) {
   std::shared_lock lock(impl_->mu);
-  GenerationInstance* in = impl_->gen->find(name);
-  if (!in) return Error::not_found("no connector named '" + name + "'");
-  if (!in->provides_connection) {
-    return Error::config("connector '" + name + "' does not provide a connection to refresh");
-  }
+  auto in = impl_->provider(name, "refresh");
+  if (!in) return in.error();
   return impl_->gen->manager->refresh_now(name);
 }
 
@@ -223,74 +226,94 @@ Status put_flag(store::StateStore& store, const std::string& name, bool disabled
 
 }  // namespace
 
+// Touches only the named connector: its sync is cancelled and waited for, its disable hook
+// runs once (the flag is durable, so a second disable, also after a restart, does not reach the
+// plugin), and the other connectors and their connections go on undisturbed.
 Status Host::disable(const std::string& name) {
-  {
-    std::shared_lock lock(impl_->mu);
-    GenerationInstance* in = impl_->gen->find(name);
-    if (!in) return Error::not_found("no connector named '" + name + "'");
-    if (in->provides_connection) {
-      if (Status st = impl_->gen->manager->disable(name, "disabled by an admin"); !st) return st;
-    } else {
-      runtime::HookOutcome out = runtime::run_hook(
-          *in->ctx, in->gate,
-          impl_->services.clock->steady_ms() + impl_->config.host.timeouts.disable.count(), nullptr,
-          [&](chp_call* call) { return in->hooks->disable(call, "{}"); });
-      if (out.status != CHP_OK) {
-        impl_->log->log(runtime::LogLevel::kWarn, name, "disable hook failed: " + out.error);
-      }
+  std::shared_lock lock(impl_->mu);
+  auto found = impl_->usable(name);
+  if (!found) return found.error();
+  GenerationInstance* in = *found;
+  auto flag = impl_->store->get(kHostNamespace, disabled_key(name));
+  if (!flag) return flag.error();
+  const bool already = flag->has_value() && **flag == "1";
+  const int64_t grace_ms = impl_->config.host.shutdown_grace.count();
+  auto idle = impl_->gen->scheduler->disable(name, grace_ms);
+  if (!idle) return idle.error();
+  in->enabled = false;
+  if (in->provides_connection) {
+    if (Status st = impl_->gen->manager->disable(name, "disabled by an admin"); !st) return st;
+    in->sync.hooks->mark_for_recreate();  // enabling starts from a fresh sync instance
+  } else if (!already && *idle) {
+    runtime::HookOutcome out = runtime::run_hook(
+        *in->sync.ctx, in->sync.gate,
+        impl_->services.clock->steady_ms() + impl_->config.host.timeouts.disable.count(), nullptr,
+        [&](chp_call* call) { return in->sync.hooks->disable(call, "{}"); });
+    if (out.status != CHP_OK && out.status != CHP_ERR_UNSUPPORTED) {
+      impl_->log->log(runtime::LogLevel::kWarn, name, "disable hook failed: " + out.error);
     }
-    if (Status st = put_flag(*impl_->store, name, true); !st) return st;
+  } else if (!*idle) {
+    impl_->log->log(runtime::LogLevel::kWarn, name,
+                    "its sync did not stop within the grace period; disable hook skipped");
   }
+  if (Status st = put_flag(*impl_->store, name, true); !st) return st;
   impl_->log->log(runtime::LogLevel::kInfo, name, "disabled by an admin");
-  std::unique_lock lock(impl_->mu);
-  if (!impl_->started) return {};
-  return impl_->replace(impl_->config);
+  return {};
 }
 
 Status Host::enable(const std::string& name) {
-  {
-    std::shared_lock lock(impl_->mu);
-    GenerationInstance* in = impl_->gen->find(name);
-    if (!in) return Error::not_found("no connector named '" + name + "'");
-    if (in->provides_connection) {
-      if (Status st = impl_->gen->manager->enable(name); !st) return st;
-    }
-    if (Status st = put_flag(*impl_->store, name, false); !st) return st;
+  std::shared_lock lock(impl_->mu);
+  auto found = impl_->usable(name);
+  if (!found) return found.error();
+  GenerationInstance* in = *found;
+  if (in->provides_connection) {
+    if (Status st = impl_->gen->manager->enable(name); !st) return st;
+  }
+  if (Status st = put_flag(*impl_->store, name, false); !st) return st;
+  in->enabled = in->config.enabled;
+  if (in->enabled) {
+    if (Status st = impl_->gen->scheduler->enable(name); !st) return st;
   }
   impl_->log->log(runtime::LogLevel::kInfo, name, "enabled by an admin");
-  std::unique_lock lock(impl_->mu);
-  if (!impl_->started) return {};  // the next start creates fresh instances anyway
-  // The replacement re-creates every instance: the SDK refuses to sync a disabled one.
-  return impl_->replace(impl_->config);
+  return {};
 }
 
 Status Host::sync_now(const std::string& name) {
   std::shared_lock lock(impl_->mu);
+  if (auto in = impl_->usable(name); !in) return in.error();
   return impl_->gen->scheduler->sync_now(name);
 }
 
 HookResult Host::sync_once(const std::string& name) {
   std::shared_lock lock(impl_->mu);
   HookResult r;
-  GenerationInstance* in = impl_->gen->find(name);
-  if (!in) {
-    r.status = "not_found";
-    r.error = "no connector named '" + name + "'";
+  auto found = impl_->usable(name);
+  if (!found) {
+    r.status = chost::status_name(status_code_of(found.error().cls));
+    r.error = found.error().message;
     return r;
   }
+  GenerationInstance* in = *found;
   if (!in->enabled) {
     r.status = "config";
     r.error = "connector '" + name + "' is disabled";
     return r;
   }
   runtime::HookOutcome out = runtime::run_hook(
-      *in->ctx, in->gate,
+      *in->sync.ctx, in->sync.gate,
       impl_->services.clock->steady_ms() + impl_->config.host.timeouts.sync.count(), nullptr,
-      [&](chp_call* call) { return in->hooks->sync(call, R"({"reason":"manual"})"); });
+      [&](chp_call* call) { return in->sync.hooks->sync(call, R"({"reason":"manual"})"); });
   r.ok = out.status == CHP_OK;
   r.status = chost::status_name(out.status);
   r.error = out.error;
   r.output = impl_->redactor->redact(out.output);
+  // The same record a scheduled run leaves, so `status` shows it later, also on a stopped host.
+  runtime::StatusBoard& board = impl_->gen->board;
+  board.record_sync(name, r.ok, impl_->services.clock->now_ms(), r.ok ? r.output : "");
+  board.set_error(
+      name, r.ok ? std::nullopt
+                 : std::optional<Error>(Error{chost::error_class_of(out.status),
+                                              out.error.empty() ? "sync failed" : out.error}));
   return r;
 }
 
@@ -307,12 +330,16 @@ std::vector<ConnectorStatus> Host::status() {
       s.state = runtime::to_string(b->state);
       s.status_line = b->status_line;
       if (b->last_error) {
-        s.last_error = std::string(to_string(b->last_error->cls)) + ": " + b->last_error->message;
+        s.last_error_class = to_string(b->last_error->cls);
+        s.last_error = b->last_error->message;
       }
       s.last_sync_at_ms = b->last_sync_at_ms;
+      s.last_success_at_ms = b->last_success_at_ms;
+      s.last_summary_json = b->last_summary_json;
+      s.next_run_at_ms = b->next_run_at_ms;
       s.subjects = b->subjects;
     }
-    if (!in->enabled) s.state = "disabled";
+    if (!in->enabled && !in->create_error) s.state = "disabled";
     if (in->provides_connection) {
       if (auto row = impl_->store->get_connection(name); row && row->has_value()) {
         s.identity_json = (*row)->identity_json;

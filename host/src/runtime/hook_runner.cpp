@@ -5,10 +5,11 @@
 
 namespace chost::runtime {
 
-HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, int64_t deadline_steady_ms,
-                     CancelFlag cancel, const std::function<chp_status_code(chp_call*)>& hook) {
+HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, const HookCall& spec,
+                     const std::function<chp_status_code(chp_call*)>& hook) {
   return gate.run([&] {
-    CallState call(*ctx.services().clock, deadline_steady_ms, std::move(cancel));
+    CallState call(*ctx.services().clock, spec.deadline_steady_ms, spec.cancel,
+                   spec.response_bound_ms);
     ctx.begin_hook();
     HookOutcome out;
     out.status = hook(call.handle());

@@ -348,7 +348,13 @@ chp_status_code http_request_cb(chp_host_ctx* raw, chp_call* raw_call,
     }
     spec.body = view(request->body);
     uint64_t timeout_ms = request->timeout_ms ? request->timeout_ms : sv.http_default_timeout_ms;
-    timeout_ms = std::min<uint64_t>(timeout_ms, call->remaining_ms());
+    if (call->credential_call()) {
+      // Sent means committed: the answer may carry a rotated refresh token (see CallState).
+      call->note_request_sent();
+      timeout_ms = std::max<uint64_t>(timeout_ms, call->response_bound_ms());
+    } else {
+      timeout_ms = std::min<uint64_t>(timeout_ms, call->remaining_ms());
+    }
     spec.timeout_ms = static_cast<uint32_t>(std::max<uint64_t>(1, timeout_ms));
     spec.no_retry = (request->flags & CHP_HTTP_NO_RETRY) != 0;
     spec.body_is_secret = (request->flags & CHP_HTTP_BODY_IS_SECRET) != 0;
@@ -364,7 +370,9 @@ chp_status_code http_request_cb(chp_host_ctx* raw, chp_call* raw_call,
         response->on_body(response->user, as_chp(chunk));
       };
     }
-    auto r = sv.http->perform(spec, handler, call->cancel_flag());
+    static const std::atomic<bool> kNeverCancelled{false};
+    auto r = sv.http->perform(spec, handler,
+                              call->credential_call() ? kNeverCancelled : call->cancel_flag());
     if (!r) {
       call->set_error(sv.redactor->redact(r.error().message));
       return r.error().cls == ErrorClass::kCancelled ? CHP_ERR_CANCELLED : CHP_ERR_TRANSIENT;
@@ -388,9 +396,13 @@ chp_status_code connection_token_cb(chp_host_ctx* raw, chp_call* raw_call, uint3
       call->set_error("connection_token: the call was cancelled or its deadline passed");
       return CHP_ERR_CANCELLED;
     }
-    std::optional<uint64_t> rejected;
-    if (flags & CHP_TOKEN_REJECTED) rejected = ctx->last_token_generation().value_or(0);
-    auto r = ctx->connections()->token(ctx->uses_connection(), rejected);
+    TokenRequest request;
+    if (flags & CHP_TOKEN_REJECTED) {
+      request.rejected_generation = ctx->last_token_generation().value_or(0);
+    }
+    request.deadline_steady_ms = call->deadline_steady_ms();
+    request.cancelled = &call->cancel_flag();
+    auto r = ctx->connections()->token(ctx->uses_connection(), request);
     if (!r) {
       if (r.error().cls == ErrorClass::kAuthRevoked) ctx->note_connection_lost();
       call->set_error(r.error().message);

@@ -1,6 +1,7 @@
 // Scheduler: Boost.Asio worker pool with a strand per instance, plus one timer thread for the
 // `every:` timers, deadline watchdogs and connection maintenance (so timers still fire when every
-// worker is busy or stuck in a hook).
+// worker is busy or stuck in a hook). Instances are shared_ptr-owned so that a timer or a posted
+// run of an instance that was removed meanwhile finds it marked removed instead of freed.
 #include "chost/runtime/scheduler.hpp"
 
 #include <boost/asio.hpp>
@@ -18,6 +19,17 @@ namespace chost::runtime {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// A summary is shown on one log line; a long one is cut.
+std::string log_summary(const std::string& output) {
+  constexpr size_t kMax = 400;
+  if (output.size() <= kMax) return output;
+  return output.substr(0, kMax) + "...";
+}
+
+}  // namespace
+
 struct Scheduler::Impl {
   struct Inst {
     ScheduledInstance spec;
@@ -28,10 +40,12 @@ struct Scheduler::Impl {
     bool in_flight = false;
     bool deadline_missed = false;
     bool suspended = false;
+    bool removed = false;
     uint32_t failures = 0;
     size_t calls = 0;
     CancelFlag cancel;
   };
+  using InstPtr = std::shared_ptr<Inst>;
 
   SchedulerOptions opt;
   RuntimeServices sv;
@@ -47,7 +61,7 @@ struct Scheduler::Impl {
 
   mutable std::mutex mu;
   std::condition_variable idle_cv;
-  std::map<std::string, std::unique_ptr<Inst>, std::less<>> insts;
+  std::map<std::string, InstPtr, std::less<>> insts;
   bool started = false;
   bool stopping = false;
   size_t in_flight = 0;
@@ -63,37 +77,41 @@ struct Scheduler::Impl {
 
   bool connection_ok(const Inst& in) const {
     if (in.spec.uses_connection.empty() || !connections) return true;
-    return connections->state(in.spec.uses_connection) == ConnectionState::kConnected ||
-           connections->state(in.spec.uses_connection) == ConnectionState::kRefreshing;
+    const auto st = connections->state(in.spec.uses_connection);
+    return st == ConnectionState::kConnected || st == ConnectionState::kRefreshing;
+  }
+
+  InstPtr find(std::string_view name) const {
+    auto it = insts.find(name);
+    return it == insts.end() ? nullptr : it->second;
   }
 
   // mu held.
-  void schedule_in(Inst& in, int64_t delay_ms, const std::string& reason) {
-    if (stopping) return;
-    if (board) board->set_next_run(in.spec.name, sv.clock->now_ms() + delay_ms);
-    Inst* p = &in;
-    asio::post(timers, [this, p, delay_ms, reason] {
-      p->timer->expires_after(std::chrono::milliseconds(delay_ms));
-      p->timer->async_wait([this, p, reason](const boost::system::error_code& ec) {
-        if (!ec) post_run(*p, reason);
+  void schedule_in(const InstPtr& in, int64_t delay_ms, const std::string& reason) {
+    if (stopping || !started || in->removed || !in->spec.enabled) return;
+    if (board) board->set_next_run(in->spec.name, sv.clock->now_ms() + delay_ms);
+    asio::post(timers, [this, in, delay_ms, reason] {
+      in->timer->expires_after(std::chrono::milliseconds(delay_ms));
+      in->timer->async_wait([this, in, reason](const boost::system::error_code& ec) {
+        if (!ec) post_run(in, reason);
       });
     });
   }
 
-  void post_run(Inst& in, const std::string& reason) {
+  void post_run(const InstPtr& in, const std::string& reason) {
     std::lock_guard<std::mutex> lock(mu);
-    if (stopping || in.queued || !in.spec.enabled) return;
-    in.queued = true;
-    Inst* p = &in;
-    asio::post(*in.strand, [this, p, reason] { run(*p, reason); });
+    if (stopping || in->queued || in->removed || !in->spec.enabled) return;
+    in->queued = true;
+    asio::post(*in->strand, [this, in, reason] { run(in, reason); });
   }
 
-  void run(Inst& in, const std::string& reason) {
+  void run(const InstPtr& inp, const std::string& reason) {
+    Inst& in = *inp;
     CancelFlag cancel = make_cancel_flag();
     {
       std::lock_guard<std::mutex> lock(mu);
       in.queued = false;
-      if (stopping) return;
+      if (stopping || in.removed || !in.spec.enabled) return;
       if (!connection_ok(in)) {
         in.suspended = true;
         set_state(in, InstanceState::kSuspended);
@@ -109,66 +127,72 @@ struct Scheduler::Impl {
       in.cancel = cancel;
       ++in.calls;
       ++in_flight;
+      if (board) board->set_next_run(in.spec.name, 0);
     }
     set_state(in, InstanceState::kRunning);
     const int64_t deadline_ms = opt.sync_deadline_ms;
-    Inst* p = &in;
-    asio::post(timers, [this, p, deadline_ms, cancel] {
-      p->watchdog->expires_after(std::chrono::milliseconds(deadline_ms));
-      p->watchdog->async_wait([this, p, deadline_ms, cancel](const boost::system::error_code& ec) {
-        if (ec) return;
-        std::lock_guard<std::mutex> lock(mu);
-        if (!p->in_flight || p->cancel != cancel) return;
-        cancel->store(true);
-        p->deadline_missed = true;
-        const std::string msg = "sync exceeded its " + duration_text(deadline_ms) + " deadline";
-        set_state(*p, InstanceState::kFailed);
-        if (board) board->set_error(p->spec.name, Error::transient(msg));
-        sv.log->log(LogLevel::kError, p->spec.name, msg + "; cancelled, waiting for it to return");
-      });
+    asio::post(timers, [this, inp, deadline_ms, cancel] {
+      inp->watchdog->expires_after(std::chrono::milliseconds(deadline_ms));
+      inp->watchdog->async_wait(
+          [this, inp, deadline_ms, cancel](const boost::system::error_code& ec) {
+            if (ec) return;
+            std::lock_guard<std::mutex> lock(mu);
+            if (!inp->in_flight || inp->cancel != cancel) return;
+            cancel->store(true);
+            inp->deadline_missed = true;
+            const std::string msg = "sync exceeded its " + duration_text(deadline_ms) + " deadline";
+            set_state(*inp, InstanceState::kFailed);
+            if (board) board->set_error(inp->spec.name, Error::transient(msg));
+            sv.log->log(LogLevel::kError, inp->spec.name,
+                        msg + "; cancelled, waiting for it to return");
+          });
     });
     const std::string input = "{\"reason\":\"" + reason + "\"}";
+    const int64_t started_ms = sv.clock->steady_ms();
     HookOutcome out =
         run_hook(*in.spec.ctx, *in.spec.gate, sv.clock->steady_ms() + deadline_ms, cancel,
                  [&](chp_call* call) { return in.spec.hooks->sync(call, input); });
-    asio::post(timers, [p] { p->watchdog->cancel(); });
-    finish(in, out);
+    asio::post(timers, [inp] { inp->watchdog->cancel(); });
+    finish(inp, out, sv.clock->steady_ms() - started_ms);
   }
 
-  void finish(Inst& in, const HookOutcome& out) {
+  void finish(const InstPtr& inp, const HookOutcome& out, int64_t took_ms) {
+    Inst& in = *inp;
     std::lock_guard<std::mutex> lock(mu);
     in.in_flight = false;
     --in_flight;
     idle_cv.notify_all();
     const std::string& name = in.spec.name;
-    if (stopping) {
-      set_state(in, InstanceState::kIdle);
+    const bool lost = in.spec.ctx->take_connection_lost();
+    if (board) board->record_sync(name, out.status == CHP_OK, sv.clock->now_ms(), out.output);
+    if (stopping || in.removed || !in.spec.enabled) {
+      set_state(in,
+                in.spec.enabled && !in.removed ? InstanceState::kIdle : InstanceState::kDisabled);
       return;
     }
-    const bool lost = in.spec.ctx->take_connection_lost();
     if (in.deadline_missed) {
       ++in.failures;
-      schedule_in(in, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
+      schedule_in(inp, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
       return;  // state and error were set by the watchdog
     }
     if (out.status == CHP_OK) {
       in.failures = 0;
       set_state(in, InstanceState::kIdle);
-      if (board) {
-        board->set_error(name, std::nullopt);
-        board->set_last_sync(name, sv.clock->now_ms());
-      }
-      if (in.spec.every_ms > 0) {
-        schedule_in(in, in.spec.every_ms, "schedule");
-      } else if (board) {
-        board->set_next_run(name, 0);
-      }
+      if (board) board->set_error(name, std::nullopt);
+      sv.log->log(LogLevel::kInfo, name,
+                  "sync finished in " + duration_text(took_ms) +
+                      (out.output.empty() ? "" : ": " + log_summary(out.output)));
+      if (in.spec.every_ms > 0) schedule_in(inp, in.spec.every_ms, "schedule");
       return;
     }
     if (out.status == CHP_ERR_AUTH_REVOKED && (lost || !connection_ok(in))) {
       in.suspended = true;
       set_state(in, InstanceState::kSuspended);
-      if (board) board->set_status_line(name, "waiting for connection " + in.spec.uses_connection);
+      if (board) {
+        board->set_status_line(name, "waiting for connection " + in.spec.uses_connection);
+        board->set_error(name,
+                         Error::auth_revoked(out.error.empty() ? "connection lost" : out.error));
+      }
       return;  // the connection listener resumes it
     }
     ++in.failures;
@@ -177,18 +201,18 @@ struct Scheduler::Impl {
     if (board) board->set_error(name, Error{cls, out.error.empty() ? "sync failed" : out.error});
     sv.log->log(LogLevel::kWarn, name,
                 std::string("sync failed (") + to_string(cls) + "): " + out.error);
-    schedule_in(in, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
+    schedule_in(inp, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
   }
 
   void on_connection(const std::string& conn, ConnectionState state) {
-    std::vector<Inst*> resume;
+    std::vector<InstPtr> resume;
     {
       std::lock_guard<std::mutex> lock(mu);
       if (!started || stopping) return;
       for (auto& [name, in] : insts) {
         if (in->spec.uses_connection != conn || !in->spec.enabled) continue;
         if (state == ConnectionState::kConnected && in->suspended) {
-          resume.push_back(in.get());
+          resume.push_back(in);
         } else if (state != ConnectionState::kConnected && state != ConnectionState::kRefreshing &&
                    !in->in_flight) {
           in->suspended = true;
@@ -196,7 +220,13 @@ struct Scheduler::Impl {
         }
       }
     }
-    for (Inst* in : resume) post_run(*in, "resume");
+    for (const InstPtr& in : resume) post_run(in, "resume");
+  }
+
+  // mu held: waits until `in` has no sync in flight, at most `grace_ms`.
+  bool wait_idle(std::unique_lock<std::mutex>& lock, const InstPtr& in, int64_t grace_ms) {
+    return idle_cv.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, grace_ms)),
+                            [&] { return !in->in_flight; });
   }
 
   void arm_maintenance() {
@@ -210,7 +240,7 @@ struct Scheduler::Impl {
         if (!maintenance_queued) {
           maintenance_queued = true;
           asio::post(workers, [this] {
-            connections->maintain();
+            connections->maintain();  // queues refreshes on the connections' threads; no wait
             std::lock_guard<std::mutex> l(mu);
             maintenance_queued = false;
           });
@@ -252,23 +282,67 @@ Scheduler::~Scheduler() {
   }
 }
 
-void Scheduler::add(ScheduledInstance instance) {
-  auto in = std::make_unique<Impl::Inst>();
+Status Scheduler::add(ScheduledInstance instance) {
+  auto in = std::make_shared<Impl::Inst>();
   in->strand = std::make_unique<asio::strand<asio::io_context::executor_type>>(
       asio::make_strand(impl_->workers.get_executor()));
   in->timer = std::make_unique<asio::steady_timer>(impl_->timers);
   in->watchdog = std::make_unique<asio::steady_timer>(impl_->timers);
   in->spec = std::move(instance);
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  if (impl_->find(in->spec.name)) {
+    return Error::conflict("connector " + in->spec.name + " is already scheduled");
+  }
   if (impl_->board) {
     impl_->board->ensure(in->spec.name, in->spec.provides_connection ? InstanceKind::kConnection
                                                                      : InstanceKind::kConnector);
-    if (!in->spec.enabled)
-      impl_->set_state(*in, InstanceState::kDisabled);
-    else
-      impl_->set_state(*in, InstanceState::kIdle);
+    impl_->set_state(*in, in->spec.enabled ? InstanceState::kIdle : InstanceState::kDisabled);
   }
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  impl_->insts[in->spec.name] = std::move(in);
+  impl_->insts[in->spec.name] = in;
+  if (in->spec.every_ms > 0) impl_->schedule_in(in, 0, "schedule");
+  return {};
+}
+
+bool Scheduler::remove(std::string_view name, int64_t grace_ms) {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  Impl::InstPtr in = impl_->find(name);
+  if (!in) return true;
+  in->removed = true;
+  if (in->cancel) in->cancel->store(true);
+  asio::post(impl_->timers, [in] { in->timer->cancel(); });
+  const bool idle = impl_->wait_idle(lock, in, grace_ms);
+  impl_->insts.erase(impl_->insts.find(name));
+  return idle;
+}
+
+Result<bool> Scheduler::disable(std::string_view name, int64_t grace_ms) {
+  std::unique_lock<std::mutex> lock(impl_->mu);
+  Impl::InstPtr in = impl_->find(name);
+  if (!in) return Error::not_found("no connector named " + std::string(name));
+  in->spec.enabled = false;
+  in->suspended = false;
+  if (in->cancel && in->in_flight) in->cancel->store(true);
+  asio::post(impl_->timers, [in] { in->timer->cancel(); });
+  if (impl_->board) impl_->board->set_next_run(name, 0);
+  const bool idle = impl_->wait_idle(lock, in, grace_ms);
+  impl_->set_state(*in, InstanceState::kDisabled);
+  return idle;
+}
+
+Status Scheduler::enable(std::string_view name) {
+  Impl::InstPtr in;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    in = impl_->find(name);
+    if (!in) return Error::not_found("no connector named " + std::string(name));
+    if (in->spec.enabled) return {};
+    in->spec.enabled = true;
+    in->failures = 0;
+    impl_->set_state(*in, InstanceState::kIdle);
+    if (!impl_->started || impl_->stopping) return {};
+  }
+  impl_->post_run(in, "resume");
+  return {};
 }
 
 void Scheduler::start() {
@@ -289,18 +363,16 @@ void Scheduler::start() {
   asio::post(impl_->timers, [this] { impl_->arm_maintenance(); });
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (auto& [name, in] : impl_->insts) {
-    if (in->spec.enabled && in->spec.every_ms > 0) impl_->schedule_in(*in, 0, "schedule");
+    if (in->spec.every_ms > 0) impl_->schedule_in(in, 0, "schedule");
   }
 }
 
 Status Scheduler::sync_now(std::string_view name) {
-  Impl::Inst* in;
+  Impl::InstPtr in;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
-    auto it = impl_->insts.find(name);
-    if (it == impl_->insts.end())
-      return Error::not_found("no connector named " + std::string(name));
-    in = it->second.get();
+    in = impl_->find(name);
+    if (!in) return Error::not_found("no connector named " + std::string(name));
     if (!in->spec.enabled) return Error::config("connector " + std::string(name) + " is disabled");
     if (impl_->stopping || !impl_->started) return Error::transient("the host is not running");
     if (in->in_flight && in->deadline_missed) {
@@ -312,7 +384,7 @@ Status Scheduler::sync_now(std::string_view name) {
                               in->spec.uses_connection + " is not connected");
     }
   }
-  impl_->post_run(*in, "manual");
+  impl_->post_run(in, "manual");
   return {};
 }
 
@@ -322,11 +394,10 @@ StopReport Scheduler::stop(int64_t grace_ms) {
   impl_->stopping = true;
   for (auto& [name, in] : impl_->insts) {
     if (in->cancel) in->cancel->store(true);
-    Impl::Inst* p = in.get();
+    Impl::InstPtr p = in;
     asio::post(impl_->timers, [p] { p->timer->cancel(); });
   }
   asio::post(impl_->timers, [this] { impl_->maintenance_timer->cancel(); });
-  if (impl_->connections) impl_->connections->cancel_all();
   impl_->idle_cv.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, grace_ms)),
                           [this] { return impl_->in_flight == 0; });
   for (auto& [name, in] : impl_->insts) {
@@ -340,10 +411,15 @@ StopReport Scheduler::stop(int64_t grace_ms) {
   return report;
 }
 
+bool Scheduler::has(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  return impl_->find(name) != nullptr;
+}
+
 size_t Scheduler::sync_calls_ForTest(std::string_view name) const {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  auto it = impl_->insts.find(name);
-  return it == impl_->insts.end() ? 0 : it->second->calls;
+  auto in = impl_->find(name);
+  return in ? in->calls : 0;
 }
 
 }  // namespace chost::runtime

@@ -64,9 +64,43 @@ void StatusBoard::set_sync_state(std::string_view name, InstanceState state) {
   at(name).sync_state = state;
 }
 
+void StatusBoard::set_persist(PersistSink sink) {
+  std::lock_guard<std::mutex> lock(mu_);
+  persist_ = std::move(sink);
+}
+
+void StatusBoard::persist(const InstanceStatus& s) const {
+  if (persist_) persist_(s);
+}
+
+void StatusBoard::restore(InstanceStatus status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = at(status.name);
+  s.last_error = std::move(status.last_error);
+  s.last_sync_at_ms = status.last_sync_at_ms;
+  s.last_success_at_ms = status.last_success_at_ms;
+  s.last_summary_json = std::move(status.last_summary_json);
+  s.next_run_at_ms = status.next_run_at_ms;
+  if (s.status_line.empty()) s.status_line = std::move(status.status_line);
+}
+
 void StatusBoard::set_error(std::string_view name, std::optional<Error> error) {
   std::lock_guard<std::mutex> lock(mu_);
-  at(name).last_error = std::move(error);
+  auto& s = at(name);
+  s.last_error = std::move(error);
+  persist(s);
+}
+
+void StatusBoard::record_sync(std::string_view name, bool ok, int64_t at_ms,
+                              std::string summary_json) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto& s = at(name);
+  s.last_sync_at_ms = at_ms;
+  if (ok) {
+    s.last_success_at_ms = at_ms;
+    if (!summary_json.empty()) s.last_summary_json = std::move(summary_json);
+  }
+  persist(s);
 }
 
 void StatusBoard::set_status_line(std::string_view name, std::string line) {
@@ -81,7 +115,10 @@ void StatusBoard::set_last_sync(std::string_view name, int64_t at_ms) {
 
 void StatusBoard::set_next_run(std::string_view name, int64_t at_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  at(name).next_run_at_ms = at_ms;
+  auto& s = at(name);
+  if (s.next_run_at_ms == at_ms) return;
+  s.next_run_at_ms = at_ms;
+  persist(s);
 }
 
 void StatusBoard::set_subject(std::string_view name, SubjectStatus subject) {

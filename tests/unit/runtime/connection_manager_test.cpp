@@ -26,7 +26,7 @@ bool has_entry(const std::vector<std::string>& history, std::string_view needle)
 
 TEST_F(ConnectionManagerTest, AuthorizeStoresCredentialsAndReturnsOnlyPublicOutput) {
   TestInstance& inst = make_instance("sf");
-  ASSERT_TRUE(manager->add("sf", inst.hooks.get(), &inst.gate));
+  ASSERT_TRUE(manager->add("sf", credential(inst)));
   EXPECT_EQ(manager->state("sf"), ConnectionState::kUnauthorized);
 
   auto start = manager->authorize("sf", R"({"step":"start","redirect_uri":"http://x"})");
@@ -60,7 +60,7 @@ TEST_F(ConnectionManagerTest, AuthorizeStoresCredentialsAndReturnsOnlyPublicOutp
 TEST_F(ConnectionManagerTest, TokensFiledUnderConnectionAreKeptSecret) {
   token_in_connection = true;
   TestInstance& inst = make_instance("sf");
-  ASSERT_TRUE(manager->add("sf", inst.hooks.get(), &inst.gate));
+  ASSERT_TRUE(manager->add("sf", credential(inst)));
   auto done = manager->authorize("sf", R"({"step":"callback","code":"c0"})");
   ASSERT_TRUE(done) << done.error().message;
   EXPECT_EQ(done->find("at-1"), std::string::npos) << *done;  // not echoed to the admin
@@ -111,8 +111,8 @@ TEST_F(ConnectionManagerTest, RefreshesAheadOfExpiryByTheMargin) {
   EXPECT_EQ(token_posts(), 1u);
 
   fx.clock.advance_ms(6 * kMinute);  // 4 minutes left: within the margin
-  manager->maintain();
-  EXPECT_EQ(token_posts(), 2u);
+  manager->maintain();               // queues the refresh on the connection's thread
+  ASSERT_TRUE(eventually([&] { return token_posts() == 2u; }));
   tok = manager->token("sf");
   ASSERT_TRUE(tok);
   EXPECT_EQ(tok->access_token, "at-2");
@@ -143,24 +143,43 @@ TEST_F(ConnectionManagerTest, NoExpiryMeansRefreshOnlyWhenRejected) {
   EXPECT_EQ(token_posts(), 2u);
 }
 
+TEST_F(ConnectionManagerTest, StoreBusyDuringTheWriteIsRetriedAndTheRotationKept) {
+  options.store_retry_initial_ms = 1;
+  make_connected("sf");
+  auto t1 = manager->token("sf");
+  ASSERT_TRUE(t1);
+  fx.store.fail_next_credentials_put = Error::transient("database is locked");
+  fx.store.fail_credentials_puts_left = 3;  // of 5 attempts
+  auto r = manager->token("sf", t1->generation);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->access_token, "at-2");
+  EXPECT_TRUE(fx.log.contains("could not store credentials (attempt 3 of 5): database is locked"));
+  auto secret = fx.store.secret_get("sf", kCredentialsSecretName);
+  EXPECT_NE((*secret)->value.find("rt-2"), std::string::npos);
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kConnected);
+}
+
 TEST_F(ConnectionManagerTest, RotatedTokenIsNeverHandedOutBeforeItIsStored) {
+  options.store_retry_initial_ms = 1;
   make_connected("sf");
   auto t1 = manager->token("sf");
   ASSERT_TRUE(t1);
   fx.store.fail_next_credentials_put = Error::transient("disk full");
+  fx.store.fail_credentials_puts_left = 5;
   auto r = manager->token("sf", t1->generation);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().cls, ErrorClass::kTransient);
+  EXPECT_EQ(r.error().cls, ErrorClass::kAuthRevoked);
   EXPECT_FALSE(fx.log.contains("at-2"));
   EXPECT_FALSE(fx.log.contains("rt-2"));
-  // The rotated pair was lost: the provider rejects the old refresh token, so the connection
-  // ends disconnected instead of ever presenting an unstored token.
+  // Loud: an error line and the connection's state say why; nothing presents the lost pair.
+  EXPECT_TRUE(
+      fx.log.contains("could not store the refreshed credentials after 5 attempts: disk full"));
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kDisconnected);
+  auto row = fx.store.get_connection("sf");
+  EXPECT_NE((*row)->reason.find("disk full"), std::string::npos);
   fx.clock.advance_ms(kMinute);
   r = manager->token("sf", t1->generation);
   ASSERT_FALSE(r);
-  EXPECT_EQ(manager->state("sf"), ConnectionState::kDisconnected);
-  auto secret = fx.store.secret_get("sf", kCredentialsSecretName);
-  EXPECT_EQ((*secret)->value.find("rt-2"), std::string::npos);
 }
 
 TEST_F(ConnectionManagerTest, OldTokenIsNeverPresentedAfterASuccessfulRotation) {
@@ -174,7 +193,7 @@ TEST_F(ConnectionManagerTest, OldTokenIsNeverPresentedAfterASuccessfulRotation) 
   // A restart (new manager over the same store) resumes from the stored rotation.
   TestInstance& inst = *instances["sf"];
   ConnectionManager restarted(fx.services(), options, &board);
-  ASSERT_TRUE(restarted.add("sf", inst.hooks.get(), &inst.gate));
+  ASSERT_TRUE(restarted.add("sf", credential(inst)));
   auto t = restarted.token("sf");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->access_token, "at-2");
@@ -264,7 +283,7 @@ TEST_F(ConnectionManagerTest, KeepAliveRefreshesIdleConnections) {
   EXPECT_EQ(token_posts(), 1u);
   fx.clock.advance_ms(11 * kMinute);
   manager->maintain();
-  EXPECT_EQ(token_posts(), 2u);
+  ASSERT_TRUE(eventually([&] { return token_posts() == 2u; }));
   EXPECT_EQ(manager->token("sf")->access_token, "at-2");
 }
 

@@ -5,6 +5,7 @@
 // key/value state ("mode").
 #include <connector_host/plugin_api.h>
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <string>
@@ -21,6 +22,19 @@ struct Instance {
   std::string token_url;
   std::string api_url;
   bool token_in_connection = false;  // files access_token under "connection" (a plugin mistake)
+  std::atomic<int> active{0};        // hooks of this instance running now
+};
+
+// The ABI promises one hook of an instance at a time and no re-entry: say so loudly if not.
+struct HookScope {
+  explicit HookScope(Instance* in) : in(in) {
+    if (in->active.fetch_add(1) != 0) {
+      const std::string msg = "HOOKS OVERLAP on one instance";
+      g_host->log(in->ctx, CHP_LOG_ERROR, chp_str{msg.data(), msg.size()});
+    }
+  }
+  ~HookScope() { in->active.fetch_sub(1); }
+  Instance* in;
 };
 
 chp_str s(const std::string& v) { return chp_str{v.data(), v.size()}; }
@@ -67,7 +81,8 @@ chp_status_code fail(chp_call* call, chp_status_code code, const std::string& me
 }
 
 // Exchanges a grant at the token endpoint and sets the ABI's credentials output.
-chp_status_code token_exchange(Instance* in, chp_call* call, const std::string& body) {
+chp_status_code token_exchange(Instance* in, chp_call* call, const std::string& body,
+                               bool full_identity) {
   HttpResult r = http(in, call, "POST", in->token_url, body, "", CHP_HTTP_BODY_IS_SECRET);
   if (r.status != CHP_OK) return r.status;
   if (r.http_status == 400) return fail(call, CHP_ERR_AUTH_REVOKED, "invalid_grant");
@@ -88,6 +103,10 @@ chp_status_code token_exchange(Instance* in, chp_call* call, const std::string& 
   conn["instance_url"] = o.contains("instance_url") ? o.at("instance_url") : json::value("");
   out["connection"] = conn;
   out["identity"] = json::object{{"user_id", "005fake"}};
+  if (full_identity) {
+    out["identity"].as_object()["username"] = "integration@example.com";
+    out["identity"].as_object()["org_id"] = "00Dfake";
+  }
   if (o.contains("expires_at_ms")) out["expires_at_ms"] = o.at("expires_at_ms");
   g_host->call_set_output(call, s(json::serialize(out)));
   return CHP_OK;
@@ -97,7 +116,7 @@ chp_status_code create(chp_host_ctx* ctx, chp_call* call, chp_str config_json, c
   boost::system::error_code ec;
   json::value v = json::parse(std::string_view(config_json.ptr, config_json.len), ec);
   if (ec || !v.is_object()) return fail(call, CHP_ERR_CONFIG, "config must be an object");
-  auto* in = new Instance{ctx, "", ""};
+  auto* in = new Instance{ctx, "", ""};  // NOLINT(cppcoreguidelines-owning-memory): ABI-owned
   if (auto* t = v.as_object().if_contains("token_url"))
     in->token_url = json::value_to<std::string>(*t);
   if (auto* a = v.as_object().if_contains("api_url")) in->api_url = json::value_to<std::string>(*a);
@@ -110,6 +129,7 @@ chp_status_code create(chp_host_ctx* ctx, chp_call* call, chp_str config_json, c
 
 chp_status_code authorize(chp_instance* inst, chp_call* call, chp_str input) {
   auto* in = reinterpret_cast<Instance*>(inst);
+  HookScope scope(in);
   json::value v = json::parse(std::string_view(input.ptr, input.len));
   const json::object& o = v.as_object();
   if (json::value_to<std::string>(o.at("step")) == "start") {
@@ -118,18 +138,26 @@ chp_status_code authorize(chp_instance* inst, chp_call* call, chp_str input) {
     return CHP_OK;
   }
   return token_exchange(
-      in, call, "grant_type=authorization_code&code=" + json::value_to<std::string>(o.at("code")));
+      in, call, "grant_type=authorization_code&code=" + json::value_to<std::string>(o.at("code")),
+      true);
 }
 
 chp_status_code refresh(chp_instance* inst, chp_call* call, chp_str input) {
   auto* in = reinterpret_cast<Instance*>(inst);
+  HookScope scope(in);
   json::value v = json::parse(std::string_view(input.ptr, input.len));
   const std::string rt =
       json::value_to<std::string>(v.as_object().at("credentials").as_object().at("refresh_token"));
-  return token_exchange(in, call, "grant_type=refresh_token&refresh_token=" + rt);
+  return token_exchange(in, call, "grant_type=refresh_token&refresh_token=" + rt, false);
 }
 
-chp_status_code disable(chp_instance*, chp_call*, chp_str) { return CHP_OK; }
+chp_status_code disable(chp_instance* inst, chp_call*, chp_str) {
+  auto* in = reinterpret_cast<Instance*>(inst);
+  HookScope scope(in);
+  const std::string msg = "disable hook ran";
+  g_host->log(in->ctx, CHP_LOG_INFO, chp_str{msg.data(), msg.size()});
+  return CHP_OK;
+}
 
 std::string state(Instance* in, const std::string& key) {
   std::string v;
@@ -147,6 +175,7 @@ chp_status_code borrow_token(Instance* in, chp_call* call, uint32_t flags, std::
 
 chp_status_code sync(chp_instance* inst, chp_call* call, chp_str) {
   auto* in = reinterpret_cast<Instance*>(inst);
+  HookScope scope(in);
   const std::string mode = state(in, "mode");
   if (mode == "token") {
     std::string token;

@@ -2,8 +2,18 @@
 #include "fakes.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace chost::runtime::testing {
+
+bool eventually(const std::function<bool()>& cond) {
+  for (int i = 0; i < 5000; ++i) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return cond();
+}
 
 namespace {
 std::string k2(std::string_view a, std::string_view b) {
@@ -159,7 +169,7 @@ Result<uint64_t> FakeRuntimeStore::secret_put(std::string_view ns, std::string_v
   std::lock_guard<std::mutex> lock(mu_);
   if (name == "host:credentials" && fail_next_credentials_put) {
     Error e = *fail_next_credentials_put;
-    fail_next_credentials_put.reset();
+    if (--fail_credentials_puts_left <= 0) fail_next_credentials_put.reset();
     return e;
   }
   auto& slot = secrets_[k2(ns, name)];

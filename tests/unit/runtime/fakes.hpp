@@ -15,6 +15,9 @@
 
 namespace chost::runtime::testing {
 
+// Polls `cond` every millisecond for at most 5 s (a bounded wait, never a timed assertion).
+bool eventually(const std::function<bool()>& cond);
+
 class FakeClock final : public Clock {
  public:
   int64_t now_ms() const override { return 1'700'000'000'000 + t_.load(); }
@@ -108,8 +111,10 @@ class FakeHttp final : public HttpPort {
 
 class FakeRuntimeStore final : public RuntimeStore {
  public:
-  // Fault injection: the next secret_put of host credentials fails with this error.
+  // Fault injection: the next `fail_credentials_puts_left` secret_puts of host credentials fail
+  // with this error (a busy or full disk).
   std::optional<Error> fail_next_credentials_put;
+  int fail_credentials_puts_left = 1;
   // Runs before a secret_put is applied (e.g. to simulate another replica's write).
   std::function<void()> before_secret_put;
 

@@ -68,7 +68,7 @@ TestInstance& RuntimeFixture::make_connected(const std::string& name) {
   // Options may have been changed by the test after construction.
   manager = std::make_unique<ConnectionManager>(fx.services(), options, &board);
   TestInstance& inst = make_instance(name);
-  EXPECT_TRUE(manager->add(name, inst.hooks.get(), &inst.gate));
+  EXPECT_TRUE(manager->add(name, credential(inst)));
   auto out = manager->authorize(name, R"({"step":"callback","code":"c0"})");
   EXPECT_TRUE(out) << (out ? "" : out.error().message);
   return inst;

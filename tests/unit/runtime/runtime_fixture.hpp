@@ -34,6 +34,11 @@ struct TestInstance {
   HookGate gate;
 };
 
+// The instance as a provider's credential instance.
+inline CredentialInstance credential(TestInstance& inst) {
+  return CredentialInstance{inst.hooks.get(), inst.ctx.get(), &inst.gate};
+}
+
 class RuntimeFixture : public ::testing::Test {
  protected:
   RuntimeFixture();

@@ -15,15 +15,6 @@
 namespace chost::runtime::testing {
 namespace {
 
-// Polls `cond` every millisecond for at most 5 s.
-bool eventually(const std::function<bool()>& cond) {
-  for (int i = 0; i < 5000; ++i) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return cond();
-}
-
 class FakeHooks final : public PluginHooksPort {
  public:
   std::function<chp_status_code(chp_call*, std::string_view)> on_sync;
@@ -156,7 +147,8 @@ TEST_F(SchedulerTest, UserOfAConnectionIsSuspendedAndResumes) {
   ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName, R"({"access_token":"at-1"})", 0));
   FakeHooks provider;
   HookGate provider_gate;
-  ASSERT_TRUE(connections->add("sf", &provider, &provider_gate));
+  InstanceContext provider_ctx("sf", services, &board, nullptr, "");
+  ASSERT_TRUE(connections->add("sf", CredentialInstance{&provider, &provider_ctx, &provider_gate}));
   ASSERT_TRUE(connections->disable("sf", "test"));
 
   FakeHooks hooks;
@@ -228,6 +220,65 @@ TEST_F(SchedulerTest, StopReportsHooksThatOutliveTheGrace) {
   StopReport report = scheduler.stop(1);
   EXPECT_EQ(report.stuck, std::vector<std::string>{"crm"});
   release = true;  // the destructor then joins the worker
+}
+
+TEST_F(SchedulerTest, DisablingOneInstanceLeavesAnotherRunningSyncUndisturbed) {
+  FakeHooks a, b;
+  std::atomic<bool> a_running{false}, a_release{false}, a_cancelled{false};
+  a.on_sync = [&](chp_call* call, std::string_view) {
+    a_running = true;
+    for (int i = 0; i < 5000 && !a_release.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    a_cancelled = host->call_cancelled(call) != 0;
+    return CHP_OK;
+  };
+  std::atomic<int> b_syncs{0};
+  b.on_sync = [&](chp_call*, std::string_view) {
+    ++b_syncs;
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.add(instance("a", a));
+  scheduler.add(instance("b", b));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("a"));
+  ASSERT_TRUE(eventually([&] { return a_running.load(); }));
+  auto idle = scheduler.disable("b", 1000);
+  ASSERT_TRUE(idle);
+  EXPECT_TRUE(*idle);
+  EXPECT_EQ(board.get("b")->state, InstanceState::kDisabled);
+  EXPECT_FALSE(scheduler.sync_now("b"));  // disabled
+  a_release = true;
+  ASSERT_TRUE(eventually([&] { return board.get("a")->last_sync_at_ms > 0; }));
+  EXPECT_FALSE(a_cancelled.load());  // the other connector's sync was not touched
+  EXPECT_EQ(board.get("a")->state, InstanceState::kIdle);
+  EXPECT_FALSE(board.get("a")->last_error);
+
+  ASSERT_TRUE(scheduler.enable("b"));  // runs at once
+  ASSERT_TRUE(eventually([&] { return b_syncs.load() == 1; }));
+  ASSERT_TRUE(scheduler.remove("b", 1000));
+  EXPECT_FALSE(scheduler.has("b"));
+  EXPECT_TRUE(scheduler.has("a"));
+  scheduler.stop(5000);
+}
+
+TEST_F(SchedulerTest, AnInstanceAddedWhileRunningIsScheduledAtOnce) {
+  FakeHooks hooks;
+  std::atomic<int> syncs{0};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    ++syncs;
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  scheduler.start();
+  ScheduledInstance s = instance("late", hooks);
+  s.every_ms = 3600 * 1000;
+  ASSERT_TRUE(scheduler.add(s));
+  ASSERT_TRUE(eventually([&] { return syncs.load() == 1; }));
+  ASSERT_TRUE(eventually([&] { return board.get("late")->next_run_at_ms > 0; }));
+  EXPECT_FALSE(scheduler.add(s));  // one instance per name
+  scheduler.stop(5000);
 }
 
 }  // namespace

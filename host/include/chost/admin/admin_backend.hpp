@@ -32,6 +32,8 @@ struct ConnectorView {
   std::string uses;              // the connection this connector uses, or empty
   std::optional<int64_t> last_sync_at_ms;
   std::optional<int64_t> next_run_at_ms;
+  std::optional<int64_t> last_success_at_ms;
+  std::string last_summary_json;  // the last successful sync's summary object; empty: none
   // Who authorized a connection (user id, username, org) as a JSON object; "{}" when unknown.
   // Never credentials.
   std::string identity_json = "{}";

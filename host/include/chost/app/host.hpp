@@ -3,13 +3,12 @@
 // redacting logger), loads the plugins, creates one instance per configured connector, registers
 // connection providers with the ConnectionManager, and runs the Scheduler (start()).
 //
-// Everything built from the config (plugins, instances, connection manager, scheduler, status
-// board) is one "generation". reload() (SIGHUP), enable() and disable() replace the whole
-// generation: the old scheduler stops within shutdown_grace, every instance is destroyed and
-// re-created from the (new) config. Simple and always correct: the scheduler's and the
-// connection manager's registrations are fixed at construction, and the SDK refuses to sync an
-// instance that was disabled, so re-creating is needed anyway. The store, logger and HTTP client
-// live for the whole Host.
+// Everything built from the config (plugins, instances, connections, scheduler, status board)
+// is one "generation" that lives as long as the Host and changes one instance at a time:
+// enable() and disable() act on their connector only; reload() (SIGHUP) re-creates only the
+// connectors whose configuration changed, the others keep running. A connector whose create()
+// fails is shown as failed with the plugin's reason while the others run. The store, logger and
+// HTTP client live for the whole Host.
 //
 // Thread-safety: every public method may be called from any thread (the admin server's workers,
 // the signal thread); generation swaps exclude the other calls.
@@ -44,9 +43,13 @@ struct ConnectorStatus {
   std::string state;
   std::string uses;
   std::string status_line;
-  std::string last_error;  // class: message, or empty
+  std::string last_error_class;  // chost::to_string(ErrorClass), or empty
+  std::string last_error;        // the message (no class prefix), or empty
   std::string identity_json = "{}";
-  int64_t last_sync_at_ms = 0;
+  int64_t last_sync_at_ms = 0;     // 0: never
+  int64_t last_success_at_ms = 0;  // 0: never
+  int64_t next_run_at_ms = 0;      // 0: not scheduled
+  std::string last_summary_json;   // the last successful sync's summary; empty: none
   std::vector<runtime::SubjectStatus> subjects;
 };
 
@@ -75,8 +78,8 @@ class Host {
   // would wait for them).
   std::vector<std::string> stop();
 
-  // Replaces the generation with one built from `config` (already validated). The store
-  // settings (path, key) cannot change without a restart: kConfig, and the old one stays.
+  // Applies `config` (already validated): changed, added and removed connectors only. The store
+  // settings (path, key) cannot change without a restart: kConfig, and nothing changes.
   Status reload(config::HostConfig config);
 
   // Admin actions. authorize runs the plugin's authorize hook with `input_json` (see the ABI) and

@@ -1,6 +1,6 @@
-// run_hook(): the one way the runtime calls a plugin hook on behalf of an instance: under the
-// instance's HookGate, with a CallState carrying the deadline and cancellation flag, and with
-// transactions the hook left open rolled back afterwards.
+// run_hook(): the one way the runtime calls a plugin hook: under the instance's HookGate, with a
+// CallState carrying the deadline, the cancellation flag and (credential calls) the response
+// bound, and with transactions the hook left open rolled back afterwards.
 #pragma once
 
 #include <connector_host/plugin_api.h>
@@ -21,7 +21,20 @@ struct HookOutcome {
   std::string output;  // the plugin's call_set_output JSON (may hold credentials: never log)
 };
 
-HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, int64_t deadline_steady_ms,
-                     CancelFlag cancel, const std::function<chp_status_code(chp_call*)>& hook);
+struct HookCall {
+  int64_t deadline_steady_ms = 0;
+  CancelFlag cancel;  // null: a fresh flag nobody else sets
+  // > 0 for credential hooks (authorize, refresh, disable): see CallState.
+  int64_t response_bound_ms = 0;
+};
+
+HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, const HookCall& call,
+                     const std::function<chp_status_code(chp_call*)>& hook);
+
+inline HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, int64_t deadline_steady_ms,
+                            CancelFlag cancel,
+                            const std::function<chp_status_code(chp_call*)>& hook) {
+  return run_hook(ctx, gate, HookCall{deadline_steady_ms, std::move(cancel), 0}, hook);
+}
 
 }  // namespace chost::runtime

@@ -1,15 +1,13 @@
 // PluginHooksPort: the hooks of one created plugin instance as the runtime calls them, and
 // HookGate, which makes sure two hooks of one instance never run at once even when they come
-// from different places (the scheduler's sync and a refresh asked for by another connector).
+// from different places (the scheduler's sync and an admin's CLI sync, say).
 // loader_hooks.hpp adapts chost::loader::PluginInstance to PluginHooksPort.
 #pragma once
 
 #include <connector_host/plugin_api.h>
 
-#include <atomic>
 #include <mutex>
 #include <string_view>
-#include <thread>
 
 namespace chost::runtime {
 
@@ -23,25 +21,19 @@ class PluginHooksPort {
   virtual chp_status_code sync(chp_call* call, std::string_view input_json) = 0;
 };
 
-// Mutual exclusion of one instance's hooks. Re-entrant on the thread that holds it, so that a
-// provider whose own sync asks for its connection's token can refresh in that same thread.
+// Mutual exclusion of one instance's hooks (ABI: never two hooks of one instance at once, never
+// one inside another). Not re-entrant: a provider's credential hooks run on their own instance
+// (see Connection), so nothing needs to enter a gate it already holds.
 class HookGate {
  public:
   template <typename F>
   auto run(F&& f) {
-    if (owner_.load() == std::this_thread::get_id()) return f();
     std::lock_guard<std::mutex> lock(mu_);
-    owner_.store(std::this_thread::get_id());
-    struct Reset {
-      std::atomic<std::thread::id>& o;
-      ~Reset() { o.store(std::thread::id()); }
-    } reset{owner_};
     return f();
   }
 
  private:
   std::mutex mu_;
-  std::atomic<std::thread::id> owner_{};
 };
 
 }  // namespace chost::runtime

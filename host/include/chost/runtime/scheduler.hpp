@@ -5,6 +5,10 @@
 // until the stuck call returns), restart of failed instances with backoff, suspension of
 // connectors whose `uses:` connection is not connected (resumed by themselves), periodic
 // ConnectionManager::maintain(), and a graceful stop.
+//
+// Each instance has its own lifecycle: add, enable, disable and remove act on one instance while
+// the others keep running (disable and remove cancel only that instance's sync and wait for it).
+// Every sync outcome is logged and recorded on the StatusBoard (error, last sync, summary).
 #pragma once
 
 #include <cstdint>
@@ -57,14 +61,25 @@ class Scheduler {
   Scheduler(const Scheduler&) = delete;
   Scheduler& operator=(const Scheduler&) = delete;
 
-  void add(ScheduledInstance instance);  // before start()
-  void start();                          // threads, timers; first `every:` runs are immediate
+  // Registers an instance; when the scheduler runs and the instance is enabled, its first
+  // `every:` run is immediate. kConflict when the name is taken.
+  Status add(ScheduledInstance instance);
+  // Stops scheduling the instance, cancels its sync in flight and waits up to `grace_ms` for it,
+  // then forgets it. False when its hook had not returned within the grace (the caller must keep
+  // what the hook uses alive, or exit).
+  bool remove(std::string_view name, int64_t grace_ms);
+  // Disable: no more runs; a sync in flight is cancelled and waited for up to `grace_ms` (false
+  // when it had not returned). Enable: schedules a run now. kNotFound for an unknown name.
+  Result<bool> disable(std::string_view name, int64_t grace_ms);
+  Status enable(std::string_view name);
+  void start();  // threads, timers; first `every:` runs are immediate
   // Queues a sync (reason "manual"). kNotFound, kConfig (disabled), kTransient when the
   // instance is stuck in a call that missed its deadline or suspended.
   Status sync_now(std::string_view name);
   // Stops scheduling, cancels every call in flight, waits up to `grace_ms` for them.
   StopReport stop(int64_t grace_ms);
 
+  bool has(std::string_view name) const;
   size_t sync_calls_ForTest(std::string_view name) const;
 
  private:

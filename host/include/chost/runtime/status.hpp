@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -51,19 +52,29 @@ struct InstanceStatus {
   std::optional<InstanceState> sync_state;
   std::optional<Error> last_error;      // class + message, cleared by a success
   int64_t last_sync_at_ms = 0;          // 0: never
+  int64_t last_success_at_ms = 0;       // 0: never
+  std::string last_summary_json;        // the last successful sync's output; empty: none
   int64_t next_run_at_ms = 0;           // 0: not scheduled
   std::string status_line;              // last report_status of the plugin, or the host's reason
   std::vector<SubjectStatus> subjects;  // sorted by subject_id
 };
 
+// The thread-safe record of every instance's status. With a persist sink, every change that an
+// admin must still see after a restart (error, sync outcome, next run) is handed to it, so the
+// store holds the same as the board; restore() puts stored entries back at start.
 class StatusBoard {
  public:
+  using PersistSink = std::function<void(const InstanceStatus&)>;
+  void set_persist(PersistSink sink);  // before anything else uses the board
+  void restore(InstanceStatus status);
   void ensure(std::string_view name, InstanceKind kind);
   void set_state(std::string_view name, InstanceState state);
   void set_sync_state(std::string_view name, InstanceState state);
   void set_error(std::string_view name, std::optional<Error> error);
   void set_status_line(std::string_view name, std::string line);
   void set_last_sync(std::string_view name, int64_t at_ms);
+  // One sync outcome: last sync time, and on success the success time and the summary.
+  void record_sync(std::string_view name, bool ok, int64_t at_ms, std::string summary_json);
   void set_next_run(std::string_view name, int64_t at_ms);
   void set_subject(std::string_view name, SubjectStatus subject);
 
@@ -71,8 +82,10 @@ class StatusBoard {
   std::vector<InstanceStatus> snapshot() const;  // sorted by name
 
  private:
-  InstanceStatus& at(std::string_view name);  // mu_ held
+  InstanceStatus& at(std::string_view name);    // mu_ held
+  void persist(const InstanceStatus& s) const;  // mu_ held
   mutable std::mutex mu_;
+  PersistSink persist_;
   std::map<std::string, InstanceStatus, std::less<>> items_;
 };
 

@@ -1,0 +1,188 @@
+// Connection's refresh thread: takes queued refreshes one at a time, runs the provider's refresh
+// hook on the credential instance, and stores a rotated grant durably before anyone sees it.
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "chost/runtime/hook_runner.hpp"
+#include "chost/runtime/host_callbacks.hpp"
+#include "connection_impl.hpp"
+#include "crash_point_for_test.hpp"
+#include "duration_text.hpp"
+#include "status_codes.hpp"
+
+namespace chost::runtime {
+
+namespace json = boost::json;
+
+void Connection::Impl::run_worker() {
+  std::unique_lock<std::mutex> lock(mu);
+  for (;;) {
+    wake.wait(lock, [&] { return requested || stopping; });
+    if (stopping) {
+      // A queued refresh that was not started is not sent: nothing is lost by dropping it.
+      if (requested) {
+        requested = false;
+        done_seq = ++started_seq;
+        last_outcome = Error::cancelled("connection " + name + ": host stopping");
+        refresh_done.notify_all();
+      }
+      return;
+    }
+    requested = false;
+    const bool admin = requested_by_admin;
+    requested_by_admin = false;
+    const std::string why = std::move(requested_why);
+    in_flight = true;
+    ++started_seq;
+    lock.unlock();
+    Status outcome = refresh_flow(why, admin);
+    lock.lock();
+    in_flight = false;
+    done_seq = started_seq;
+    last_outcome = std::move(outcome);
+    refresh_done.notify_all();
+  }
+}
+
+Result<uint64_t> Connection::Impl::store_credentials(const Grant& g, uint64_t expected_version) {
+  const std::string text = json::serialize(g.credentials);
+  int64_t delay_ms = opt.store_retry_initial_ms;
+  for (int attempt = 1;; ++attempt) {
+    auto put = sv.store->secret_put(name, kCredentialsSecretName, text, expected_version);
+    if (put || put.error().cls == ErrorClass::kConflict || attempt >= opt.store_attempts) {
+      return put;
+    }
+    sv.log->log(LogLevel::kWarn, name,
+                "could not store credentials (attempt " + std::to_string(attempt) + " of " +
+                    std::to_string(opt.store_attempts) + "): " + put.error().message +
+                    "; retrying in " + duration_text(delay_ms));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    delay_ms *= 2;
+  }
+}
+
+Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
+  ConnectionState from;
+  bool changed = false;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (state == ConnectionState::kDisabled) return not_connected();
+    if (!admin && state != ConnectionState::kConnected) return not_connected();
+    if (!admin && sv.clock->steady_ms() < next_attempt_steady_ms) {
+      return Error::transient("connection " + name + ": refresh backing off after: " + reason);
+    }
+    from = state;
+    changed = transition(ConnectionState::kRefreshing, why);
+  }
+  if (changed) notify_change(ConnectionState::kRefreshing);
+
+  // Leaves refreshing: back to `to` with `err` recorded (and a backoff when it stays).
+  auto fail = [&](ConnectionState to, Error err, std::string what) -> Error {
+    bool ch;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (to == from && err.cls != ErrorClass::kAuthRevoked) {
+        ++failures;
+        const int64_t delay = backoff_delay_ms(opt.backoff, failures, *sv.random);
+        next_attempt_steady_ms = sv.clock->steady_ms() + delay;
+        what += "; next attempt in " + duration_text(delay);
+      }
+      ch = transition(to, what);
+      if (board) board->set_error(name, err);
+    }
+    if (ch) notify_change(to);
+    return err;
+  };
+
+  auto sec = sv.store->secret_get(name, kCredentialsSecretName);
+  if (!sec) {
+    return fail(from, Error::transient("could not read credentials: " + sec.error().message),
+                "refresh failed: could not read credentials: " + sec.error().message);
+  }
+  if (!sec->has_value()) {
+    return fail(ConnectionState::kUnauthorized,
+                Error::auth_revoked("connection " + name + " has no stored credentials"),
+                "no stored credentials");
+  }
+  json::object input;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if ((*sec)->version == credentials_version) input["credentials"] = grant.credentials;
+  }
+  if (!input.contains("credentials")) {  // another process stored newer credentials
+    auto theirs = grant_from_stored((*sec)->value, "{}", "{}", 0);
+    if (!theirs) return fail(from, theirs.error(), "refresh failed: " + theirs.error().message);
+    input["credentials"] = std::move(theirs->credentials);
+  }
+  const std::string input_text = json::serialize(input);
+  HookOutcome out = run_hook(*cred.ctx, *cred.gate,
+                             HookCall{sv.clock->steady_ms() + opt.refresh_timeout_ms,
+                                      pre_send_cancel, opt.token_response_ms},
+                             [&](chp_call* call) { return cred.hooks->refresh(call, input_text); });
+  if (out.status == CHP_ERR_AUTH_REVOKED) {
+    const std::string msg = out.error.empty() ? "refresh token rejected" : out.error;
+    return fail(ConnectionState::kDisconnected,
+                Error::auth_revoked("connection " + name + ": " + msg),
+                "refresh rejected, admin must re-authorize: " + msg);
+  }
+  if (out.status != CHP_OK) {
+    const ErrorClass cls = error_class_of_code(out.status);
+    const std::string msg = out.error.empty() ? "refresh failed" : out.error;
+    return fail(
+        from,
+        Error{cls == ErrorClass::kCancelled ? ErrorClass::kCancelled : ErrorClass::kTransient,
+              "connection " + name + ": " + msg},
+        std::string("refresh failed (") + to_string(cls) + "): " + msg);
+  }
+  auto grant_out = grant_from_output(out.output);
+  if (!grant_out) {
+    return fail(from, Error::transient("connection " + name + ": " + grant_out.error().message),
+                "refresh failed: " + grant_out.error().message);
+  }
+  // Durable before anyone sees the new access token: a rotated refresh token that is lost
+  // cannot be recovered (reusing the old one revokes the grant at some providers).
+  crash_point_ForTest("before_credentials_stored");  // TEST-ONLY, env-armed; see header
+  auto put = store_credentials(*grant_out, (*sec)->version);
+  if (put) crash_point_ForTest("after_credentials_stored");  // TEST-ONLY, env-armed
+  std::string what = "refreshed (" + why + ")";
+  uint64_t version = put ? *put : 0;
+  if (!put && put.error().cls == ErrorClass::kConflict) {
+    auto cur = sv.store->secret_get(name, kCredentialsSecretName);
+    Result<Grant> theirs = !cur ? Result<Grant>(cur.error())
+                           : !cur->has_value()
+                               ? Result<Grant>(Error::auth_revoked("stored credentials vanished"))
+                               : grant_from_stored((*cur)->value, "{}", "{}", 0);
+    if (!theirs) {
+      return fail(from, theirs.error(), "refresh lost a race and could not re-read credentials");
+    }
+    version = (*cur)->version;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      theirs->connection = grant.connection;
+      theirs->identity = grant.identity;
+    }
+    *grant_out = std::move(*theirs);
+    what = "adopted credentials refreshed elsewhere (" + why + ")";
+  } else if (!put) {
+    const std::string msg = "could not store the refreshed credentials after " +
+                            std::to_string(opt.store_attempts) +
+                            " attempts: " + put.error().message +
+                            "; the provider may have rotated the refresh token, so the "
+                            "connection must be authorized again";
+    sv.log->log(LogLevel::kError, name, msg);
+    return fail(ConnectionState::kDisconnected,
+                Error::auth_revoked("connection " + name + ": " + msg), msg);
+  }
+  bool ch;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    apply(std::move(*grant_out), version, why == kRejectedWhy);
+    ch = transition(ConnectionState::kConnected, what);
+  }
+  if (ch) notify_change(ConnectionState::kConnected);
+  return {};
+}
+
+}  // namespace chost::runtime

@@ -1,0 +1,172 @@
+// Connection: the concurrency cases of the credential broker (issue 7). A provider's refresh runs
+// on its credential instance, never inside its own sync; a waiter leaves at its own deadline or
+// cancellation while the refresh goes on; a sent token request is not cancelled by shutdown;
+// a 401 that persists after a refresh disconnects with a reason; identity survives a refresh;
+// the refresh margin is clamped to a short token's lifetime; disable reaches the plugin once.
+#include "chost/runtime/connection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "chost/runtime/host_callbacks.hpp"
+#include "runtime_fixture.hpp"
+
+namespace chost::runtime::testing {
+namespace {
+
+using ConnectionTest = RuntimeFixture;
+constexpr int64_t kMinute = 60 * 1000;
+
+TEST_F(ConnectionTest, ProviderRefreshRunsOnItsCredentialInstanceNeverInsideItsSync) {
+  make_connected("sf");  // the credential instance
+  // The provider's sync instance: a second instance of the plugin borrowing its own connection.
+  TestInstance sync_inst;
+  sync_inst.ctx =
+      std::make_unique<InstanceContext>("sf", fx.services(), &board, manager.get(), "sf");
+  CallState call(fx.clock, fx.clock.steady_ms() + 1000, nullptr);
+  chp_instance* raw = nullptr;
+  const std::string config =
+      R"({"token_url":"https://login.example/token","api_url":"https://api.example/data"})";
+  ASSERT_EQ(plugin->plugin()->create(sync_inst.ctx->handle(), call.handle(),
+                                     {config.data(), config.size()}, &raw),
+            CHP_OK);
+  sync_inst.hooks = std::make_unique<RawInstance>(plugin->plugin(), raw);
+  set_mode("sf", "token");
+  api_status = [](const std::string& bearer) { return bearer == "at-1" ? 401u : 200u; };
+  std::thread::id refresh_thread;
+  endpoint.on_refresh = [&] { refresh_thread = std::this_thread::get_id(); };
+
+  HookOutcome out = sync(sync_inst);
+  EXPECT_EQ(out.status, CHP_OK) << out.error;
+  EXPECT_EQ(token_posts(), 2u);                           // authorize + one refresh for the 401
+  EXPECT_NE(refresh_thread, std::this_thread::get_id());  // the connection's own thread
+  EXPECT_FALSE(fx.log.contains("HOOKS OVERLAP"));
+  EXPECT_EQ(manager->token("sf")->access_token, "at-2");
+}
+
+TEST_F(ConnectionTest, WaiterLeavesAtItsOwnCancellationWhileTheRefreshGoesOn) {
+  make_connected("sf");
+  std::atomic<bool> release{false};
+  endpoint.on_refresh = [&] {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  std::atomic<bool> cancelled{false};
+  TokenRequest req;
+  req.rejected_generation = 0;
+  req.cancelled = &cancelled;
+  std::thread canceller([&] {
+    ASSERT_TRUE(eventually([&] { return manager->callers_in_refresh_ForTest("sf") == 1; }));
+    cancelled.store(true);
+  });
+  auto r = manager->token("sf", req);
+  canceller.join();
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().cls, ErrorClass::kCancelled);
+  EXPECT_NE(r.error().message.find("the refresh goes on"), std::string::npos);
+  release.store(true);
+  // The refresh finished without the waiter and its rotation is stored and served.
+  ASSERT_TRUE(eventually([&] {
+    return manager->state("sf") == ConnectionState::kConnected &&
+           manager->token("sf")->access_token == "at-2";
+  }));
+  auto secret = fx.store.secret_get("sf", kCredentialsSecretName);
+  EXPECT_NE((*secret)->value.find("rt-2"), std::string::npos);
+}
+
+TEST_F(ConnectionTest, WaiterLeavesAtItsOwnDeadline) {
+  make_connected("sf");
+  std::atomic<bool> release{false};
+  endpoint.on_refresh = [&] {
+    fx.clock.advance_ms(10'000);  // the token endpoint is slow: past the caller's deadline
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  TokenRequest req;
+  req.rejected_generation = 0;
+  req.deadline_steady_ms = fx.clock.steady_ms() + 5'000;
+  auto r = manager->token("sf", req);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().cls, ErrorClass::kCancelled);
+  release.store(true);
+  ASSERT_TRUE(eventually([&] { return manager->token("sf")->access_token == "at-2"; }));
+}
+
+TEST_F(ConnectionTest, ShutdownDuringASentTokenRequestWaitsForItAndStoresTheRotation) {
+  options.refresh_timeout_ms = 1000;
+  options.token_response_ms = 120'000;
+  make_connected("sf");
+  std::atomic<bool> sent{false};
+  endpoint.on_refresh = [&] {
+    sent.store(true);
+    // The provider has rotated; its answer arrives after the host was told to stop and after
+    // the refresh's own deadline.
+    fx.clock.advance_ms(5000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  };
+  std::thread caller([&] { (void)manager->refresh_now("sf"); });
+  ASSERT_TRUE(eventually([&] { return sent.load(); }));
+  manager->shutdown_all();  // returns only once the refresh has finished
+  caller.join();
+  auto secret = fx.store.secret_get("sf", kCredentialsSecretName);
+  EXPECT_NE((*secret)->value.find("rt-2"), std::string::npos);
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kConnected);
+  for (const auto& req : fx.http.seen()) {
+    if (req.body.find("grant_type=refresh_token") != std::string::npos) {
+      EXPECT_GE(req.timeout_ms, 120'000u);  // not capped by the 1 s refresh deadline
+    }
+  }
+}
+
+TEST_F(ConnectionTest, UnauthorizedRightAfterARefreshForOneDisconnectsWithAReason) {
+  make_connected("sf");
+  auto t1 = manager->token("sf");
+  auto t2 = manager->token("sf", t1->generation);  // 401 -> refresh
+  ASSERT_TRUE(t2);
+  EXPECT_EQ(t2->access_token, "at-2");
+  auto t3 = manager->token("sf", t2->generation);  // the fresh token is rejected too
+  ASSERT_FALSE(t3);
+  EXPECT_EQ(t3.error().cls, ErrorClass::kAuthRevoked);
+  EXPECT_NE(t3.error().message.find("HTTP 401 persists after a successful refresh"),
+            std::string::npos);
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kDisconnected);
+  EXPECT_EQ(token_posts(), 2u);  // no refresh spent on it
+  ASSERT_TRUE(board.get("sf")->last_error);
+}
+
+TEST_F(ConnectionTest, RefreshKeepsTheIdentityTheProviderDoesNotRepeat) {
+  make_connected("sf");
+  ASSERT_TRUE(manager->token("sf", 0));  // refresh: identity {user_id} only
+  auto row = fx.store.get_connection("sf");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_NE((*row)->identity_json.find("integration@example.com"), std::string::npos)
+      << (*row)->identity_json;
+  EXPECT_NE((*row)->identity_json.find("00Dfake"), std::string::npos);
+}
+
+TEST_F(ConnectionTest, MarginLongerThanAShortTokenLifetimeIsClamped) {
+  endpoint.expires_in_ms = 60'000;  // a 60 s token, and the margin is 5 minutes
+  make_connected("sf");
+  for (int i = 0; i < 12; ++i) ASSERT_TRUE(manager->token("sf"));
+  EXPECT_EQ(token_posts(), 1u);  // not one refresh per call
+  EXPECT_TRUE(fx.log.contains("more than a quarter of the access token's"));
+  fx.clock.advance_ms(50'000);  // within 15 s of expiry
+  EXPECT_EQ(manager->token("sf")->access_token, "at-2");
+}
+
+TEST_F(ConnectionTest, DisableReachesThePluginOnceAlsoAfterARestart) {
+  make_connected("sf");
+  ASSERT_TRUE(manager->disable("sf", ""));
+  ASSERT_TRUE(manager->disable("sf", ""));
+  TestInstance& inst = *instances["sf"];
+  manager = std::make_unique<ConnectionManager>(fx.services(), options, &board);
+  ASSERT_TRUE(manager->add("sf", credential(inst)));
+  ASSERT_TRUE(manager->disable("sf", ""));
+  size_t runs = 0;
+  for (const auto& l : fx.log.lines()) runs += l.find("disable hook ran") != std::string::npos;
+  EXPECT_EQ(runs, 1u);
+}
+
+}  // namespace
+}  // namespace chost::runtime::testing
