@@ -98,6 +98,21 @@ CREATE TABLE leases (
   expires_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    Migration{2, "instance status", R"sql(
+-- The last sync of each connector instance, for `status` on a stopped host (issue 7).
+CREATE TABLE instance_status (
+  name TEXT PRIMARY KEY,
+  last_outcome TEXT NOT NULL,
+  last_error_class TEXT NOT NULL,
+  last_error TEXT NOT NULL,
+  last_sync_at_ms INTEGER NOT NULL,
+  last_success_at_ms INTEGER NOT NULL,
+  last_summary_json TEXT NOT NULL CHECK (json_valid(last_summary_json)),
+  next_run_at_ms INTEGER NOT NULL,
+  status_line TEXT NOT NULL,
+  updated_at_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 
 Result<int64_t> current_version(Db& db) {

@@ -55,6 +55,18 @@ class Stmt {
   int bind_rc_ = SQLITE_OK;
 };
 
+// Collects every row of `st` through `read` (a function of const Stmt& returning a T).
+template <typename T, typename F>
+Result<std::vector<T>> collect_rows(Stmt& st, F read) {
+  std::vector<T> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return row.error();
+    if (!*row) return out;
+    out.push_back(read(st));
+  }
+}
+
 class Db {
  public:
   // Opens `path` (creating it) with WAL, synchronous=FULL, busy_timeout and foreign keys.

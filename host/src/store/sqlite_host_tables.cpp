@@ -34,18 +34,6 @@ SubjectRecord read_subject(const Stmt& st) {
   return r;
 }
 
-// Collects every row of `st` through `read`.
-template <typename T, typename F>
-Result<std::vector<T>> collect(Stmt& st, F read) {
-  std::vector<T> out;
-  for (;;) {
-    auto row = st.step();
-    if (!row) return row.error();
-    if (!*row) return out;
-    out.push_back(read(st));
-  }
-}
-
 Status check_connection_state(std::string_view state) {
   if (is_valid_connection_state(state)) return {};
   return Error::config("invalid connection state '" + std::string(state) + "'");
@@ -87,7 +75,7 @@ Result<std::vector<ConnectionRecord>> SqliteStateStore::list_connections() {
   auto st = (*db)->prepare(std::string("SELECT ") + kConnectionColumns +
                            " FROM connections ORDER BY name");
   if (!st) return st.error();
-  return collect<ConnectionRecord>(**st, read_connection);
+  return collect_rows<ConnectionRecord>(**st, read_connection);
 }
 
 Status SqliteStateStore::append_history(std::string_view name, std::string_view from_state,
@@ -132,7 +120,7 @@ Result<std::vector<HistoryEntry>> SqliteStateStore::list_history(std::string_vie
       "ORDER BY seq DESC LIMIT ?2");
   if (!st) return st.error();
   (*st)->bind(1, name).bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
-  return collect<HistoryEntry>(**st, [](const Stmt& s) {
+  return collect_rows<HistoryEntry>(**st, [](const Stmt& s) {
     return HistoryEntry{s.text(0), s.text(1), s.text(2), s.int64(3)};
   });
 }
@@ -177,7 +165,7 @@ Result<std::vector<SubjectRecord>> SqliteStateStore::list_subjects(std::string_v
       "WHERE ns = ?1 ORDER BY subject_id");
   if (!st) return st.error();
   (*st)->bind(1, ns);
-  return collect<SubjectRecord>(**st, read_subject);
+  return collect_rows<SubjectRecord>(**st, read_subject);
 }
 
 Result<bool> SqliteStateStore::try_acquire_lease(std::string_view name, std::string_view owner,

@@ -1,7 +1,7 @@
 // Private to chost_store: the SQLite StateStore and its Transaction. Split by concern over
 // sqlite_state_store.cpp (kv, mirror reads, outbox), sqlite_transaction.cpp (writes),
-// sqlite_secrets.cpp (encryption, key check, rotation) and sqlite_host_tables.cpp
-// (connections, history, subjects, leases).
+// sqlite_secrets.cpp (encryption, key check, rotation), sqlite_host_tables.cpp
+// (connections, history, subjects, leases) and sqlite_instance_status.cpp (last sync status).
 #pragma once
 
 #include <functional>
@@ -81,6 +81,11 @@ class SqliteStateStore final : public StateStore {
   Result<std::optional<SubjectRecord>> get_subject(std::string_view ns,
                                                    std::string_view subject_id) override;
   Result<std::vector<SubjectRecord>> list_subjects(std::string_view ns) override;
+
+  Status put_instance_status(const InstanceStatusRecord& record) override;
+  Result<std::optional<InstanceStatusRecord>> get_instance_status(std::string_view name) override;
+  Result<std::vector<InstanceStatusRecord>> list_instance_statuses() override;
+  Status delete_instance_status(std::string_view name) override;
 
   Result<bool> try_acquire_lease(std::string_view name, std::string_view owner, int64_t ttl_ms,
                                  int64_t now_ms) override;

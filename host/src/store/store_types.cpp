@@ -1,4 +1,5 @@
-// Out-of-line pieces of the StateStore vocabulary: wiping SecretValue and the state names.
+// Out-of-line pieces of the StateStore vocabulary: wiping SecretValue, the state and outcome
+// names.
 #include <sodium.h>
 
 #include <array>
@@ -22,6 +23,16 @@ bool is_valid_connection_state(std::string_view state) {
 
 bool is_valid_subject_state(std::string_view state) {
   return state == "active" || state == "suspended" || state == "disabled";
+}
+
+bool is_valid_sync_outcome(std::string_view outcome) {
+  if (outcome.empty() || outcome == "ok") return true;
+  // A failed sync is named by its error class; not_found and conflict never end a sync.
+  for (ErrorClass c : {ErrorClass::kTransient, ErrorClass::kAuthRevoked, ErrorClass::kConfig,
+                       ErrorClass::kPermanent, ErrorClass::kCancelled}) {
+    if (outcome == to_string(c)) return true;
+  }
+  return false;
 }
 
 }  // namespace chost::store

@@ -26,7 +26,7 @@ TEST(StoreOpen, CreatesParentDirectoriesAndSchemaFromNothing) {
   EXPECT_EQ(RawQuery(path, "SELECT COUNT(*) FROM schema_version"),
             std::to_string(sqlite_store_schema_version()));
   for (const char* table : {"kv", "outbox", "secrets", "connections", "connection_history",
-                            "subjects", "leases", "store_mirrors"}) {
+                            "subjects", "leases", "store_mirrors", "instance_status"}) {
     EXPECT_EQ(RawQuery(path, std::string("SELECT COUNT(*) FROM sqlite_master WHERE type='table' "
                                          "AND name='") +
                                  table + "'"),

@@ -1,7 +1,7 @@
 // StateStore: the host's durable state behind one interface, so that the SQLite default can be
 // joined by a PostgreSQL implementation for several replicas. It holds per-instance key/value
 // state, mirrored records, the write-back outbox, encrypted secrets, connection lifecycle
-// records with their history, per-subject status and ownership leases.
+// records with their history, per-subject status, per-instance sync status and ownership leases.
 //
 // Everything plugin-visible is scoped by a namespace: the connector instance name, which must be
 // 1..64 chars of [A-Za-z0-9_-]. Every method is safe to call from several threads at once.
@@ -77,6 +77,24 @@ struct SubjectRecord {
   std::string display_name;
   std::string state;
   std::string detail;
+  int64_t updated_at_ms = 0;
+};
+
+// What the last sync of one connector instance reported, kept so that `status` on a stopped
+// host shows what the last CLI `sync` or `run` saw. `last_outcome` is empty before the first
+// sync, else one of: ok, transient, auth_revoked, config, permanent, cancelled.
+// `last_summary_json` is the plugin's summary output as JSON text (e.g. records by object, API
+// calls). Times of 0 mean never / not scheduled.
+struct InstanceStatusRecord {
+  std::string name;  // the connector instance name (its namespace)
+  std::string last_outcome;
+  std::string last_error_class;  // empty when the last sync succeeded
+  std::string last_error;
+  int64_t last_sync_at_ms = 0;
+  int64_t last_success_at_ms = 0;
+  std::string last_summary_json = "{}";
+  int64_t next_run_at_ms = 0;
+  std::string status_line;  // one human-readable line for `status`
   int64_t updated_at_ms = 0;
 };
 
@@ -170,6 +188,17 @@ class StateStore {
   // Sorted by subject_id.
   virtual Result<std::vector<SubjectRecord>> list_subjects(std::string_view ns) = 0;
 
+  // --- Instance status (last sync of each connector instance) ---
+  // Upsert by name, replacing every field. Durable when OK. kConfig for an invalid name or
+  // outcome; kPermanent when last_summary_json is not valid JSON.
+  virtual Status put_instance_status(const InstanceStatusRecord& record) = 0;
+  virtual Result<std::optional<InstanceStatusRecord>> get_instance_status(
+      std::string_view name) = 0;
+  // Sorted by name.
+  virtual Result<std::vector<InstanceStatusRecord>> list_instance_statuses() = 0;
+  // Idempotent: OK when there is no status for `name`.
+  virtual Status delete_instance_status(std::string_view name) = 0;
+
   // --- Leases (leader/ownership for scale-out) ---
   // True when `owner` now holds the lease until now_ms + ttl_ms: it was free, expired, or
   // already held by `owner` (renewal). False when another owner holds an unexpired lease.
@@ -179,8 +208,9 @@ class StateStore {
   virtual Status release_lease(std::string_view name, std::string_view owner) = 0;
 };
 
-// Valid connection / subject state names.
+// Valid connection / subject state names and sync outcomes (empty is a valid outcome: none yet).
 bool is_valid_connection_state(std::string_view state);
 bool is_valid_subject_state(std::string_view state);
+bool is_valid_sync_outcome(std::string_view outcome);
 
 }  // namespace chost::store
