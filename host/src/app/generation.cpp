@@ -43,6 +43,49 @@ Status check_plugins(const config::HostConfig& config, const loader::PluginRegis
   return {};
 }
 
+ErrorClass error_class_named(std::string_view name) {
+  for (ErrorClass c : {ErrorClass::kTransient, ErrorClass::kAuthRevoked, ErrorClass::kConfig,
+                       ErrorClass::kPermanent, ErrorClass::kNotFound, ErrorClass::kConflict,
+                       ErrorClass::kCancelled}) {
+    if (name == to_string(c)) return c;
+  }
+  return ErrorClass::kPermanent;
+}
+
+store::InstanceStatusRecord record_of(const runtime::InstanceStatus& s, int64_t now_ms) {
+  store::InstanceStatusRecord r;
+  r.name = s.name;
+  if (s.last_error) {
+    r.last_error_class = to_string(s.last_error->cls);
+    r.last_error = s.last_error->message;
+  }
+  r.last_outcome = s.last_sync_at_ms == 0                      ? ""
+                   : s.last_success_at_ms == s.last_sync_at_ms ? "ok"
+                   : s.last_error                              ? r.last_error_class
+                                                               : "permanent";
+  r.last_sync_at_ms = s.last_sync_at_ms;
+  r.last_success_at_ms = s.last_success_at_ms;
+  if (!s.last_summary_json.empty()) r.last_summary_json = s.last_summary_json;
+  r.next_run_at_ms = s.next_run_at_ms;
+  r.status_line = s.status_line;
+  r.updated_at_ms = now_ms;
+  return r;
+}
+
+runtime::InstanceStatus status_of(const store::InstanceStatusRecord& r) {
+  runtime::InstanceStatus s;
+  s.name = r.name;
+  if (!r.last_error_class.empty() || !r.last_error.empty()) {
+    s.last_error = Error{error_class_named(r.last_error_class), r.last_error};
+  }
+  s.last_sync_at_ms = r.last_sync_at_ms;
+  s.last_success_at_ms = r.last_success_at_ms;
+  if (r.last_summary_json != "{}") s.last_summary_json = r.last_summary_json;
+  s.next_run_at_ms = r.next_run_at_ms;
+  s.status_line = r.status_line;
+  return s;
+}
+
 }  // namespace
 
 GenerationInstance* Generation::find(std::string_view name) const {
@@ -148,6 +191,19 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
   gen->create_timeout_ms = std::max<int64_t>(1000, config.host.timeouts.refresh.count());
   gen->registry = scan(config);
   if (Status st = check_plugins(config, *gen->registry); !st) return st.error();
+  // One source of truth: the board shows what the store holds, from the last run or CLI sync on.
+  if (auto stored = store.list_instance_statuses(); stored) {
+    for (const store::InstanceStatusRecord& r : *stored) gen->board.restore(status_of(r));
+  } else {
+    services.log->log(runtime::LogLevel::kWarn, "",
+                      "could not read stored statuses: " + stored.error().message);
+  }
+  gen->board.set_persist([&store, &services](const runtime::InstanceStatus& s) {
+    if (Status st = store.put_instance_status(record_of(s, services.clock->now_ms())); !st) {
+      services.log->log(runtime::LogLevel::kWarn, s.name,
+                        "could not store status: " + st.error().message);
+    }
+  });
   gen->manager = std::make_unique<runtime::ConnectionManager>(
       services, connection_options(config.host), &gen->board);
   gen->scheduler = std::make_unique<runtime::Scheduler>(scheduler_options(config.host), services,

@@ -5,6 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <mutex>
+#include <string>
+#include <vector>
+
 #include "app_test_support.hpp"
 #include "chost/store/sqlite_store.hpp"
 
@@ -155,6 +159,77 @@ TEST_F(HostTest, StartReloadStop) {
   EXPECT_EQ((*host)->status().size(), 1u);
   EXPECT_TRUE((*host)->stop().empty());
   EXPECT_FALSE((*host)->running());
+}
+
+TEST_F(HostTest, LastSyncErrorIsShownByAStoppedHostAfterReopen) {
+  {
+    auto host = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(host);
+  }
+  set_mode("reader", "no-such-mode");  // the fake plugin fails with "boom: unknown mode"
+  {
+    auto host = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(host);
+    HookResult r = (*host)->sync_once("reader");
+    EXPECT_FALSE(r.ok);
+    EXPECT_EQ(r.error, "boom: unknown mode");
+    EXPECT_EQ((*host)->status().back().last_error, "boom: unknown mode");
+  }
+  auto host = open(testing::fake_config(dir_.path()));
+  ASSERT_TRUE(host);
+  const std::vector<ConnectorStatus> all = (*host)->status();
+  const ConnectorStatus* reader = find(all, "reader");
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(reader->last_error_class, "permanent");
+  EXPECT_EQ(reader->last_error, "boom: unknown mode");  // the class is not in the message too
+  EXPECT_GT(reader->last_sync_at_ms, 0);
+  EXPECT_EQ(reader->last_success_at_ms, 0);
+}
+
+TEST_F(HostTest, ACreateFailureMarksOnlyThatConnectorFailed) {
+  config::HostConfig c = testing::fake_config(dir_.path());
+  config::ConnectorConfig bad = c.connectors.back();
+  bad.name = "bad";
+  bad.config_json = "[]";  // the fake plugin's create refuses a non-object config
+  c.connectors.push_back(bad);
+  auto host = open(c);
+  ASSERT_TRUE(host) << host.error().message;
+  ASSERT_TRUE((*host)->start());
+  const std::vector<ConnectorStatus> all = (*host)->status();
+  const ConnectorStatus* st = find(all, "bad");
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->state, "failed");
+  EXPECT_EQ(st->last_error_class, "config");
+  EXPECT_NE(st->last_error.find("config must be an object"), std::string::npos) << st->last_error;
+  Status sync = (*host)->sync_now("bad");
+  ASSERT_FALSE(sync);
+  EXPECT_NE(sync.error().message.find("create failed"), std::string::npos);
+  EXPECT_NE(find((*host)->status(), "reader")->state, "failed");
+  EXPECT_TRUE((*host)->stop().empty());
+}
+
+TEST_F(HostTest, ReloadRecreatesOnlyChangedConnectors) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  HostOptions options;
+  options.log_sink = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  };
+  auto host = Host::open(testing::fake_config(dir_.path()), options);
+  ASSERT_TRUE(host);
+  ASSERT_TRUE((*host)->start());
+  config::HostConfig next = testing::fake_config(dir_.path());
+  next.connectors.back().config_json = R"({"label":"changed"})";
+  ASSERT_TRUE((*host)->reload(next));
+  EXPECT_TRUE((*host)->stop().empty());
+  std::lock_guard<std::mutex> lock(mu);
+  bool seen = false;
+  for (const auto& l : lines) {
+    seen = seen ||
+           l.find("1 connector(s) (re)created, 1 unchanged and still running") != std::string::npos;
+  }
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace
