@@ -1,12 +1,14 @@
 // authorize / refresh / disable: the Salesforce connection this connector provides. The host
-// owns the credentials: these hooks only return them as output, and the host stores them
-// encrypted and hands the `connection` part to sync through connection_token.
+// owns the credentials: these hooks only return them as a chp::Grant, and the host stores
+// them encrypted and hands the public `connection` part plus the access token to sync
+// through connection_token. They run on the credential instance (see sdk/README.md).
 #include <connector_host/sdk/oauth/pkce.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
 #include "salesforce_connector.hpp"
 
@@ -39,14 +41,16 @@ std::string lower(std::string s) {
 
 // The identity URL is https://login.salesforce.com/id/<org id>/<user id>: enough to name the
 // authorizing user on refresh without spending an API call on userinfo.
-void identity_from_url(const std::string& url, boost::json::object& identity) {
+chp::Identity identity_from_url(const std::string& url) {
+  chp::Identity identity;
   std::size_t pos = url.find("/id/");
-  if (pos == std::string::npos) return;
+  if (pos == std::string::npos) return identity;
   std::string rest = url.substr(pos + 4);
   std::size_t slash = rest.find('/');
-  if (slash == std::string::npos) return;
-  identity["org_id"] = rest.substr(0, slash);
-  identity["user_id"] = rest.substr(slash + 1);
+  if (slash == std::string::npos) return identity;
+  identity.org_id = rest.substr(0, slash);
+  identity.user_id = rest.substr(slash + 1);
+  return identity;
 }
 
 std::string read_key_file(const std::string& path) {
@@ -80,47 +84,42 @@ SalesforceConnector::SalesforceConnector(chp::Context& ctx, const boost::json::o
     : ctx_(ctx), config_(parse_config(config)) {}
 
 void SalesforceConnector::authorize(chp::Call& call, const boost::json::object& input) {
+  chp::AuthorizeInput step = chp::parse_authorize_input(input);
   if (config_.auth_flow != AuthFlow::kWebServer) {
-    chp::salesforce::TokenGrant grant = grant_without_browser(call);
-    call.set_output(credentials_output(call, grant, "", true));
+    // JWT bearer and client credentials need no browser: every step is the whole grant.
+    call.set_grant(make_grant(call, grant_without_browser(call), "", true));
     return;
   }
-  std::string step =
-      chp::optional_string(input, "step", chp::ErrorClass::kPermanent).value_or("start");
-  if (step == "start") {
-    start_web_server(call, input);
-  } else if (step == "callback") {
-    finish_web_server(call, input);
+  if (const auto* start = std::get_if<chp::AuthorizeStart>(&step)) {
+    start_web_server(call, *start);
   } else {
-    throw chp::PermanentError("authorize: unknown step '" + step + "' (start or callback)");
+    finish_web_server(call, std::get<chp::AuthorizeCallback>(step));
   }
 }
 
-void SalesforceConnector::start_web_server(chp::Call& call, const boost::json::object& input) {
-  std::string redirect_uri =
-      chp::require_string(input, "redirect_uri", chp::ErrorClass::kPermanent);
+void SalesforceConnector::start_web_server(chp::Call& call, const chp::AuthorizeStart& start) {
+  if (start.redirect_uri.empty()) {
+    throw chp::PermanentError(
+        "authorize input: 'redirect_uri' is required for the web-server flow");
+  }
   std::string state = chp::oauth::random_token(24);
   chp::oauth::PkcePair pkce = chp::oauth::make_pkce_pair();
 
   // The verifier waits in kv under the OAuth state until the callback; the state is single-use.
   boost::json::object pending{{"code_verifier", pkce.code_verifier},
-                              {"redirect_uri", redirect_uri},
+                              {"redirect_uri", start.redirect_uri},
                               {"created_ms", now_ms()}};
   chp::Transaction txn = ctx_.begin();
   txn.put(kPendingAuthPrefix + state, boost::json::serialize(pending));
   txn.commit();
 
   chp::salesforce::OAuthClient oauth(ctx_, call, config_.app);
-  call.set_output(boost::json::object{
-      {"authorize_url",
-       oauth.authorize_url(redirect_uri, config_.scopes, state, pkce.code_challenge)},
-      {"state", state}});
+  call.set_authorize_redirect(
+      oauth.authorize_url(start.redirect_uri, config_.scopes, state, pkce.code_challenge), state);
 }
 
-void SalesforceConnector::finish_web_server(chp::Call& call, const boost::json::object& input) {
-  std::string code = chp::require_string(input, "code", chp::ErrorClass::kPermanent);
-  std::string state = chp::require_string(input, "state", chp::ErrorClass::kPermanent);
-  std::optional<std::string> stored = ctx_.state_get(kPendingAuthPrefix + state);
+void SalesforceConnector::finish_web_server(chp::Call& call, const chp::AuthorizeCallback& cb) {
+  std::optional<std::string> stored = ctx_.state_get(kPendingAuthPrefix + cb.state);
   if (!stored) {
     throw chp::PermanentError(
         "authorize: unknown or already used OAuth state; start the authorization again");
@@ -128,7 +127,7 @@ void SalesforceConnector::finish_web_server(chp::Call& call, const boost::json::
   // Single use whatever happens next: a replayed callback must not reach the token endpoint.
   {
     chp::Transaction txn = ctx_.begin();
-    txn.del(kPendingAuthPrefix + state);
+    txn.del(kPendingAuthPrefix + cb.state);
     txn.commit();
   }
   boost::json::object pending =
@@ -139,22 +138,20 @@ void SalesforceConnector::finish_web_server(chp::Call& call, const boost::json::
   }
   std::string redirect_uri =
       chp::optional_string(pending, "redirect_uri", chp::ErrorClass::kPermanent).value_or("");
-  std::string given =
-      chp::optional_string(input, "redirect_uri", chp::ErrorClass::kPermanent).value_or("");
-  if (!given.empty() && given != redirect_uri) {
+  if (!cb.redirect_uri.empty() && cb.redirect_uri != redirect_uri) {
     throw chp::PermanentError("authorize: redirect_uri differs from the one the flow started with");
   }
   std::string verifier =
       chp::optional_string(pending, "code_verifier", chp::ErrorClass::kPermanent).value_or("");
 
   chp::salesforce::OAuthClient oauth(ctx_, call, config_.app);
-  chp::salesforce::TokenGrant grant = oauth.exchange_code(code, redirect_uri, verifier);
+  chp::salesforce::TokenGrant grant = oauth.exchange_code(cb.code, redirect_uri, verifier);
   if (!grant.token.refresh_token) {
     throw chp::ConfigError(
         "authorize: Salesforce issued no refresh token; add the refresh_token (offline_access) "
         "scope to the connected app and to 'scopes'");
   }
-  call.set_output(credentials_output(call, grant, *grant.token.refresh_token, true));
+  call.set_grant(make_grant(call, grant, *grant.token.refresh_token, true));
 }
 
 chp::salesforce::TokenGrant SalesforceConnector::grant_without_browser(chp::Call& call) const {
@@ -165,54 +162,56 @@ chp::salesforce::TokenGrant SalesforceConnector::grant_without_browser(chp::Call
   return oauth.client_credentials();
 }
 
-boost::json::object SalesforceConnector::credentials_output(
-    chp::Call& call, const chp::salesforce::TokenGrant& grant, const std::string& refresh_token,
-    bool with_userinfo) const {
-  boost::json::object credentials{{"auth_flow", flow_name(config_.auth_flow)},
-                                  {"client_id", config_.app.client_id}};
-  if (!refresh_token.empty()) credentials["refresh_token"] = refresh_token;
-  boost::json::object connection{{"access_token", grant.token.access_token},
-                                 {"instance_url", grant.instance_url},
-                                 {"token_type", "Bearer"},
-                                 {"issued_at_ms", grant.issued_at_ms}};
-  boost::json::object identity;
-  identity_from_url(grant.identity_url, identity);
-  boost::json::array warnings;
+// Tokens go to the encrypted credentials; the connection part is what sync may show and
+// gets back from connection_token() with the access token added by the host.
+chp::Grant SalesforceConnector::make_grant(chp::Call& call,
+                                           const chp::salesforce::TokenGrant& grant,
+                                           const std::string& refresh_token,
+                                           bool with_userinfo) const {
+  chp::Grant out;
+  out.credentials = {{"auth_flow", flow_name(config_.auth_flow)},
+                     {"client_id", config_.app.client_id},
+                     {"access_token", grant.token.access_token}};
+  if (!refresh_token.empty()) out.credentials["refresh_token"] = refresh_token;
+  out.connection = {{"instance_url", grant.instance_url},
+                    {"token_type", grant.token.token_type.empty() ? std::string("Bearer")
+                                                                  : grant.token.token_type},
+                    {"issued_at_ms", grant.issued_at_ms}};
+  // Salesforce sends no expires_in (the session lives by the org's timeout policy); when a
+  // provider in front of it does, the host can refresh ahead of time.
+  if (grant.token.expires_in_s) {
+    out.expires_at_ms = grant.issued_at_ms + *grant.token.expires_in_s * 1000;
+  }
+  out.identity = identity_from_url(grant.identity_url);
   if (with_userinfo) {
     chp::salesforce::OAuthClient oauth(ctx_, call, config_.app);
     chp::salesforce::UserInfo info = oauth.userinfo(grant.token.access_token, grant.instance_url);
-    identity["user_id"] = info.user_id;
-    identity["username"] = info.username;
-    identity["org_id"] = info.org_id;
-    identity["display_name"] = info.display_name;
+    out.identity.user_id = info.user_id;
+    out.identity.username = info.username;
+    out.identity.display_name = info.display_name;
+    out.identity.org_id = info.org_id;
     if (!looks_like_integration_user(info)) {
       std::string who = info.username.empty() ? info.user_id : info.username;
-      warnings.emplace_back("authorized as " + who + " (user_type " +
-                            (info.user_type.empty() ? std::string("unknown") : info.user_type) +
-                            "), which does not look like a dedicated integration user; "
-                            "the sync stops when this user leaves or loses access");
-      ctx_.log(chp::LogLevel::kWarn, warnings.back().as_string());
+      out.warnings.push_back("authorized as " + who + " (user_type " +
+                             (info.user_type.empty() ? std::string("unknown") : info.user_type) +
+                             "), which does not look like a dedicated integration user; "
+                             "the sync stops when this user leaves or loses access");
+      ctx_.log(chp::LogLevel::kWarn, out.warnings.back());
     }
     ctx_.log(chp::LogLevel::kInfo, "authorized as " + info.username + " in org " + info.org_id);
   }
-  return boost::json::object{{"credentials", std::move(credentials)},
-                             {"connection", std::move(connection)},
-                             {"identity", std::move(identity)},
-                             {"warnings", std::move(warnings)}};
+  return out;
 }
 
 void SalesforceConnector::refresh(chp::Call& call, const boost::json::object& input) {
-  boost::json::object credentials =
-      chp::optional_object(input, "credentials", chp::ErrorClass::kPermanent)
-          .value_or(boost::json::object{});
+  chp::CredentialsInput in = chp::parse_credentials_input(input);
   if (config_.auth_flow != AuthFlow::kWebServer) {
     // JWT bearer and client credentials issue no refresh token: a new grant is the refresh.
-    call.set_output(credentials_output(call, grant_without_browser(call), "", false));
+    call.set_grant(make_grant(call, grant_without_browser(call), "", false));
     return;
   }
-  std::optional<std::string> refresh_token =
-      chp::optional_string(credentials, "refresh_token", chp::ErrorClass::kPermanent);
-  if (!refresh_token || refresh_token->empty()) {
+  std::optional<std::string> refresh_token = in.credential("refresh_token");
+  if (!refresh_token) {
     throw chp::AuthRevokedError("refresh: no refresh token stored; authorize the connection");
   }
   chp::salesforce::OAuthClient oauth(ctx_, call, config_.app);
@@ -220,17 +219,16 @@ void SalesforceConnector::refresh(chp::Call& call, const boost::json::object& in
   // With rotation enabled Salesforce returns a new refresh token and the old one dies (reusing
   // it revokes the whole grant); without rotation none comes back and the old one stays valid.
   const std::string& keep = grant.token.refresh_token ? *grant.token.refresh_token : *refresh_token;
-  call.set_output(credentials_output(call, grant, keep, false));
+  // No userinfo call on refresh: the id URL names user and org, and the identity members left
+  // empty (username, display name) mean "unchanged" to the host.
+  call.set_grant(make_grant(call, grant, keep, false));
 }
 
 void SalesforceConnector::disable(chp::Call& call, const boost::json::object& input) {
   if (!config_.revoke_on_disable) return;
-  std::optional<boost::json::object> credentials =
-      chp::optional_object(input, "credentials", chp::ErrorClass::kPermanent);
-  if (!credentials) return;
   std::optional<std::string> refresh_token =
-      chp::optional_string(*credentials, "refresh_token", chp::ErrorClass::kPermanent);
-  if (!refresh_token || refresh_token->empty()) return;
+      chp::parse_credentials_input(input).credential("refresh_token");
+  if (!refresh_token) return;
   // Revoking the refresh token revokes its access tokens too. Already-revoked counts as done,
   // so disable stays idempotent; checkpoints are left alone so enable resumes.
   chp::salesforce::OAuthClient(ctx_, call, config_.app).revoke(*refresh_token);

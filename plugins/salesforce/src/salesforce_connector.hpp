@@ -51,12 +51,13 @@ class SalesforceConnector : public chp::Connector {
 
  private:
   // auth_flows.cpp
-  void start_web_server(chp::Call& call, const boost::json::object& input);
-  void finish_web_server(chp::Call& call, const boost::json::object& input);
+  void start_web_server(chp::Call& call, const chp::AuthorizeStart& start);
+  void finish_web_server(chp::Call& call, const chp::AuthorizeCallback& callback);
   chp::salesforce::TokenGrant grant_without_browser(chp::Call& call) const;
-  boost::json::object credentials_output(chp::Call& call, const chp::salesforce::TokenGrant& grant,
-                                         const std::string& refresh_token,
-                                         bool with_userinfo) const;
+  // `with_userinfo`: ask Salesforce who the token belongs to (authorize) for the full identity
+  // and the integration-user warning; refresh skips it.
+  chp::Grant make_grant(chp::Call& call, const chp::salesforce::TokenGrant& grant,
+                        const std::string& refresh_token, bool with_userinfo) const;
 
   // sync.cpp
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,

@@ -88,7 +88,7 @@ class PeerTest : public ::testing::Test {
     HookResult cb = authorize_in_browser();
     EXPECT_TRUE(cb.ok()) << cb.error;
     boost::json::object out = boost::json::parse(cb.output).as_object();
-    host_.set_connection_token(boost::json::serialize(out.at("connection")));
+    host_.set_connection_token_from_grant(chp::grant_from_json(out));
     return out;
   }
 
@@ -210,7 +210,7 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   ASSERT_TRUE(host_.state_value("checkpoint/Account"));
 
   // Delete one record at Salesforce: the next sync mirrors it as deleted (queryAll).
-  std::string token(creds.at("connection").at("access_token").as_string());
+  std::string token(creds.at("credentials").at("access_token").as_string());
   control("POST", "clock/advance", R"({"seconds":120})");
   auto del = peer_request(
       "DELETE", peer_->base_url() + "/services/data/v59.0/sobjects/Account/0015g00000GLOBX",

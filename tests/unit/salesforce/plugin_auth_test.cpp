@@ -64,6 +64,21 @@ constexpr const char* kTokenBody =
         "id":"https://login.example.com/id/00DO/005U","token_type":"Bearer",
         "issued_at":"1700000000000","signature":"sig"})";
 
+// The public parts are stored in clear and shown to admins: no token may be there, under any
+// of the names the SDK treats as secret, nor as a value anywhere in them.
+void expect_no_token_in_public_parts(const boost::json::object& out) {
+  for (const char* part : {"connection", "identity"}) {
+    const boost::json::object& obj = out.at(part).as_object();
+    for (std::string_view key : chp::kSecretGrantKeys) {
+      EXPECT_FALSE(obj.contains(key)) << part << " holds " << key;
+    }
+    std::string text = boost::json::serialize(obj);
+    for (const char* token : {"\"AT\"", "\"AT3\"", "\"RT1\"", "\"RT2\""}) {
+      EXPECT_EQ(text.find(token), std::string::npos) << part << ": " << text;
+    }
+  }
+}
+
 class AuthTest : public ::testing::Test {
  protected:
   FakeHost host_;
@@ -104,11 +119,15 @@ TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
   ASSERT_TRUE(cb.ok()) << cb.error;
   boost::json::object creds = boost::json::parse(cb.output).as_object();
   EXPECT_EQ(creds.at("credentials").at("refresh_token").as_string(), "RT2");
-  EXPECT_EQ(creds.at("connection").at("access_token").as_string(), "AT");
+  EXPECT_EQ(creds.at("credentials").at("access_token").as_string(), "AT");
   EXPECT_EQ(creds.at("connection").at("instance_url").as_string(), "https://org.example.com");
   EXPECT_EQ(creds.at("connection").at("issued_at_ms").as_int64(), 1700000000000);
-  EXPECT_EQ(creds.at("identity").at("username").as_string(), "alice@example.com");
-  EXPECT_EQ(creds.at("identity").at("org_id").as_string(), "00DO");
+  // The whole identity from userinfo, not just the ids of the id URL.
+  EXPECT_EQ(creds.at("identity"), (boost::json::object{{"user_id", "005U"},
+                                                       {"username", "alice@example.com"},
+                                                       {"display_name", "Some One"},
+                                                       {"org_id", "00DO"}}));
+  expect_no_token_in_public_parts(creds);
   ASSERT_EQ(creds.at("warnings").as_array().size(),
             1u);  // alice is a person, not an integration user
   EXPECT_FALSE(host_.state_value(std::string(SalesforceConnector::kPendingAuthPrefix) + state));
@@ -124,6 +143,22 @@ TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
     EXPECT_EQ(line.message.find("RT2"), std::string::npos);
     EXPECT_EQ(line.message.find(verifier), std::string::npos);
   }
+}
+
+TEST_F(AuthTest, MalformedAuthorizeInputNamesTheField) {
+  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  auto r = plugin_.authorize(R"({"step":"callback","state":"s"})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
+  EXPECT_NE(r.error.find("'code'"), std::string::npos) << r.error;
+  r = plugin_.authorize(R"({"step":"start"})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
+  EXPECT_NE(r.error.find("'redirect_uri'"), std::string::npos) << r.error;
+  r = plugin_.authorize(R"({"step":"resume"})");
+  EXPECT_NE(r.error.find("'step'"), std::string::npos) << r.error;
+  r = plugin_.refresh(R"({"credentials":{"refresh_token":7}})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
+  EXPECT_NE(r.error.find("'refresh_token'"), std::string::npos) << r.error;
+  EXPECT_TRUE(host_.http_requests().empty());
 }
 
 TEST_F(AuthTest, CallbackWithUnknownStateIsRefused) {
@@ -148,7 +183,10 @@ TEST_F(AuthTest, RefreshKeepsRotatedTokenOrTheOldOne) {
   ASSERT_TRUE(r.ok()) << r.error;
   auto out = boost::json::parse(r.output);
   EXPECT_EQ(out.at("credentials").at("refresh_token").as_string(), "RT2");
-  EXPECT_EQ(out.at("identity").at("user_id").as_string(), "005U");
+  EXPECT_EQ(out.at("credentials").at("access_token").as_string(), "AT");
+  // Only what the id URL says; the absent username/display name mean "unchanged" to the host.
+  EXPECT_EQ(out.at("identity"), (boost::json::object{{"user_id", "005U"}, {"org_id", "00DO"}}));
+  expect_no_token_in_public_parts(out.as_object());
   EXPECT_EQ(host_.http_requests().size(), 1u);  // no userinfo call on refresh
 
   rotate = false;
@@ -156,7 +194,8 @@ TEST_F(AuthTest, RefreshKeepsRotatedTokenOrTheOldOne) {
   ASSERT_TRUE(r.ok()) << r.error;
   out = boost::json::parse(r.output);
   EXPECT_EQ(out.at("credentials").at("refresh_token").as_string(), "RT1");
-  EXPECT_EQ(out.at("connection").at("access_token").as_string(), "AT3");
+  EXPECT_EQ(out.at("credentials").at("access_token").as_string(), "AT3");
+  expect_no_token_in_public_parts(out.as_object());
 }
 
 TEST_F(AuthTest, RefreshWithDeadGrantIsAuthRevokedWithSalesforceText) {
@@ -225,6 +264,8 @@ TEST_F(AuthTest, JwtBearerAuthorizesInOneStep) {
   auto out = boost::json::parse(r.output);
   EXPECT_EQ(out.at("credentials").at("auth_flow").as_string(), "jwt_bearer");
   EXPECT_FALSE(out.at("credentials").as_object().contains("refresh_token"));
+  EXPECT_EQ(out.at("credentials").at("access_token").as_string(), "AT");
+  expect_no_token_in_public_parts(out.as_object());
   EXPECT_TRUE(out.at("warnings").as_array().empty());
 }
 

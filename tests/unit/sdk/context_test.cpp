@@ -155,6 +155,18 @@ TEST_F(ContextTest, HttpTransportFailureIsTransientWithoutQueryString) {
   }
 }
 
+TEST_F(ContextTest, FailedConnectionTokenNamesTheOperationAndKeepsTheHostsReason) {
+  host_.fail_connection_token(CHP_ERR_TRANSIENT, "refresh failed, retrying in 30 s");
+  try {
+    ctx_.connection_token(call_);
+    FAIL() << "no exception";
+  } catch (const chp::TransientError& e) {
+    EXPECT_STREQ(e.what(), "connection token failed");  // no "transient" in the message
+    EXPECT_TRUE(e.host_reason_attached());
+  }
+  EXPECT_EQ(fake_call_.error(), "refresh failed, retrying in 30 s");
+}
+
 TEST_F(ContextTest, HttpOnCancelledCallThrowsCancelled) {
   host_.set_http_handler([](const FakeHttpRequest&) { return FakeHttpResponse{}; });
   fake_call_.cancel();

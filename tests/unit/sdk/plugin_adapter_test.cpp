@@ -50,6 +50,14 @@ class ThrowingConnector : public chp::Connector {
     if (what == "cancelled") throw chp::CancelledError("stopped");
     if (what == "std") throw std::out_of_range("index 7");
     if (what == "int") throw 42;
+    if (what == "token") ctx_.connection_token(call);
+    if (what == "token_wrapped") {
+      try {
+        ctx_.connection_token(call);
+      } catch (const chp::TransientError&) {
+        throw chp::TransientError("no session for the export");
+      }
+    }
     call.set_output(boost::json::object{{"echo", input}});
   }
 
@@ -172,6 +180,31 @@ TEST_F(PluginAdapterTest, UnimplementedHooksArePermanent) {
   HookResult r = plugin_.refresh("{}");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
   EXPECT_NE(r.error.find("not supported"), std::string::npos);
+}
+
+// The host attached the real reason to the call before returning the failure; the adapter
+// must not overwrite it with the SDK's "connection token failed".
+TEST_F(PluginAdapterTest, FailedConnectionTokenKeepsTheHostsReason) {
+  ASSERT_TRUE(plugin_.create("{}").ok());
+  host_.fail_connection_token(CHP_ERR_TRANSIENT,
+                              "connection sf-org: refresh failed, retrying in 30 s: HTTP 503");
+  HookResult r = plugin_.sync(R"({"throw":"token"})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
+  EXPECT_EQ(r.error, "connection sf-org: refresh failed, retrying in 30 s: HTTP 503");
+
+  host_.set_connection_token(std::nullopt);
+  r = plugin_.sync(R"({"throw":"token"})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
+  EXPECT_EQ(r.error, "FakeHost: connection is not connected");
+}
+
+// A connector that catches the failure and throws its own error reports its own message.
+TEST_F(PluginAdapterTest, ConnectorsOwnErrorReplacesTheHostsReason) {
+  ASSERT_TRUE(plugin_.create("{}").ok());
+  host_.fail_connection_token(CHP_ERR_TRANSIENT, "refresh failed");
+  HookResult r = plugin_.sync(R"({"throw":"token_wrapped"})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
+  EXPECT_EQ(r.error, "no session for the export");
 }
 
 }  // namespace

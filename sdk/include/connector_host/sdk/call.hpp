@@ -1,16 +1,19 @@
 // chp::Call: one hook invocation as seen by the connector — cancellation, deadline and the
-// hook's JSON output. Valid only during the hook that received it, on that hook's thread.
+// hook's output (JSON, or the typed credential outputs of grant.hpp). Valid only during the hook
+// that received it, on that hook's thread.
 #ifndef CONNECTOR_HOST_SDK_CALL_HPP_
 #define CONNECTOR_HOST_SDK_CALL_HPP_
 
 #include <connector_host/plugin_api.h>
 #include <connector_host/sdk/detail/abi_str.hpp>
 #include <connector_host/sdk/error.hpp>
+#include <connector_host/sdk/grant.hpp>
 
 #include <boost/json.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace chp {
 
@@ -47,6 +50,15 @@ class Call {
     if (call_ == nullptr || host_->call_set_output == nullptr) return;
     std::string text = boost::json::serialize(output);
     host_->call_set_output(call_, detail::to_chp(text));
+  }
+
+  // authorize/refresh output: the grant in the wire shape of plugin_api.h. Throws
+  // PermanentError (and sets nothing) when grant.connection holds a token; see grant.hpp.
+  void set_grant(const Grant& grant) const { set_output(to_json(grant)); }
+
+  // Interactive authorize start output: {"authorize_url","state"}.
+  void set_authorize_redirect(std::string authorize_url, std::string state) const {
+    set_output(to_json(AuthorizeRedirect{std::move(authorize_url), std::move(state)}));
   }
 
   // Attaches a failure message. The adapter does this from exceptions; connectors rarely

@@ -160,8 +160,9 @@ class Context {
   // --- HTTP through the host's client ---
 
   // Any received response is returned whatever its status. Transport failures throw
-  // TransientError, cancellation CancelledError. Messages never carry the query string,
-  // which often holds tokens.
+  // TransientError, cancellation CancelledError; the host's reason is what the admin sees
+  // (Error::host_reason_attached). Messages never carry the query string, which often holds
+  // tokens.
   http::Response http(const Call& call, const http::Request& request) const {
     std::vector<chp_http_header> headers;
     headers.reserve(request.headers.size());
@@ -207,22 +208,26 @@ class Context {
       return response;
     }
     std::string what = request.method + " " + redact_query(request.url);
-    if (status == CHP_ERR_CANCELLED) throw CancelledError(what + ": cancelled");
-    if (status == CHP_ERR_TRANSIENT) throw TransientError(what + ": transport error");
-    throw_for_status(status, what);
+    if (status == CHP_ERR_TRANSIENT) what += ": no response";
+    throw_for_host_call(call, status, what);
   }
 
   // --- borrowed connection (CHP_CAP_USES_CONNECTION) ---
 
-  // The used connection's public credentials, e.g. {"access_token", "instance_url"}. Pass
-  // `rejected` = true after the last token got an HTTP 401: the host refreshes once
-  // (single-flight) and returns the new one. AuthRevokedError when the connection is not
-  // connected (the host suspends this instance until it is).
+  // The connection's access token and public part, e.g. {"access_token", "token_type",
+  // "instance_url"}: of the connection this connector `uses:`, or of its own when it provides
+  // one (a provider's sync gets its token here too, never from its own refresh). Returns at
+  // once or waits for the host's single-flight refresh, at most until this call's deadline or
+  // cancellation (then CancelledError). Pass `rejected` = true after the last token got an
+  // HTTP 401: the host refreshes once and returns the new one. AuthRevokedError when the
+  // connection is not connected (the host suspends this instance until it is). On failure
+  // the host's reason (e.g. "refresh failed, retrying in 30 s: ...") is what the admin sees;
+  // what() only names the operation (see Error::host_reason_attached).
   boost::json::object connection_token(const Call& call, bool rejected = false) const {
     std::string json;
     chp_status_code status = host_->connection_token(
         ctx_, call.raw(), rejected ? CHP_TOKEN_REJECTED : 0u, &detail::append_sink, &json);
-    if (status != CHP_OK) throw_for_status(status, "connection token");
+    if (status != CHP_OK) throw_for_host_call(call, status, "connection token");
     return parse_object(json, ErrorClass::kPermanent, "connection token");
   }
 
@@ -230,6 +235,14 @@ class Context {
   chp_host_ctx* raw() const noexcept { return ctx_; }
 
  private:
+  // A failed callback that took `call`: the host attached its reason to the call unless there
+  // was no call to attach it to.
+  [[noreturn]] static void throw_for_host_call(const Call& call, chp_status_code status,
+                                               const std::string& what) {
+    if (call.raw() == nullptr) throw_for_status(status, what);
+    throw_for_call_status(status, what);
+  }
+
   static std::string redact_query(std::string_view url) {
     std::size_t cut = url.find_first_of("?#");
     return std::string(url.substr(0, cut));

@@ -1,6 +1,8 @@
 // Exceptions a connector throws to fail a hook. The plugin adapter (plugin.hpp) catches them
 // at the ABI line and turns each class into the matching chp_status_code plus a message, so
 // authors never handle status codes themselves. Messages reach admins: never put secrets in them.
+// Messages never name their class ("transient", "config", ...): the host prints the class in
+// front of the message once.
 #ifndef CONNECTOR_HOST_SDK_ERROR_HPP_
 #define CONNECTOR_HOST_SDK_ERROR_HPP_
 
@@ -8,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace chp {
 
@@ -31,8 +34,17 @@ class Error : public std::runtime_error {
   Error(ErrorClass cls, const std::string& message) : std::runtime_error(message), cls_(cls) {}
   ErrorClass cls() const noexcept { return cls_; }
 
+  // True when this error reports a failed host callback that took the hook's chp_call
+  // (http_request, connection_token): the host has already attached its own reason to the
+  // call with call_set_error, and the plugin cannot read it back. The adapter then leaves the
+  // host's reason in place instead of overwriting it with what(), which only names the
+  // operation. Errors a connector throws itself never carry the mark.
+  bool host_reason_attached() const noexcept { return host_reason_attached_; }
+  void mark_host_reason_attached() noexcept { host_reason_attached_ = true; }
+
  private:
   ErrorClass cls_;
+  bool host_reason_attached_ = false;
 };
 
 // Worth retrying later with backoff: network errors, 5xx, rate limits.
@@ -67,45 +79,78 @@ class CancelledError : public Error {
   explicit CancelledError(const std::string& message) : Error(ErrorClass::kCancelled, message) {}
 };
 
-// Throws the Error subclass of class `cls`, so callers that choose the class at run time
-// still let connectors catch e.g. `const ConfigError&`.
-[[noreturn]] inline void throw_error(ErrorClass cls, const std::string& message) {
+namespace detail {
+template <typename E>
+[[noreturn]] void throw_marked(const std::string& message, bool host_reason_attached) {
+  E error(message);
+  if (host_reason_attached) error.mark_host_reason_attached();
+  throw error;
+}
+
+[[noreturn]] inline void throw_class(ErrorClass cls, const std::string& message,
+                                     bool host_reason_attached) {
   switch (cls) {
     case ErrorClass::kTransient:
-      throw TransientError(message);
+      throw_marked<TransientError>(message, host_reason_attached);
     case ErrorClass::kAuthRevoked:
-      throw AuthRevokedError(message);
+      throw_marked<AuthRevokedError>(message, host_reason_attached);
     case ErrorClass::kConfig:
-      throw ConfigError(message);
+      throw_marked<ConfigError>(message, host_reason_attached);
     case ErrorClass::kCancelled:
-      throw CancelledError(message);
+      throw_marked<CancelledError>(message, host_reason_attached);
     case ErrorClass::kPermanent:
       break;
   }
-  throw PermanentError(message);
+  throw_marked<PermanentError>(message, host_reason_attached);
+}
+
+// The class and message of a failed host-callback status. The five error classes get only
+// "failed" (the host prints the class); the statuses that are not classes of their own say
+// what happened.
+inline std::pair<ErrorClass, std::string> describe_status(chp_status_code status,
+                                                          const std::string& what) {
+  switch (status) {
+    case CHP_ERR_TRANSIENT:
+      return {ErrorClass::kTransient, what + " failed"};
+    case CHP_ERR_AUTH_REVOKED:
+      return {ErrorClass::kAuthRevoked, what + " failed"};
+    case CHP_ERR_CONFIG:
+      return {ErrorClass::kConfig, what + " failed"};
+    case CHP_ERR_CANCELLED:
+      return {ErrorClass::kCancelled, what + " failed"};
+    case CHP_ERR_PERMANENT:
+      return {ErrorClass::kPermanent, what + " failed"};
+    case CHP_ERR_NOT_FOUND:
+      return {ErrorClass::kPermanent, what + ": not found"};
+    case CHP_ERR_CONFLICT:
+      return {ErrorClass::kTransient, what + ": conflict"};
+    case CHP_ERR_UNSUPPORTED:
+      return {ErrorClass::kPermanent, what + ": not supported by this host"};
+    default:
+      return {ErrorClass::kPermanent, what + ": unknown status " + std::to_string(status)};
+  }
+}
+}  // namespace detail
+
+// Throws the Error subclass of class `cls`, so callers that choose the class at run time
+// still let connectors catch e.g. `const ConfigError&`.
+[[noreturn]] inline void throw_error(ErrorClass cls, const std::string& message) {
+  detail::throw_class(cls, message, false);
 }
 
 // Throws the Error subclass matching a failed host-callback status. Used by the wrappers so
 // that every callback failure surfaces the same way. `what` names the operation.
 [[noreturn]] inline void throw_for_status(chp_status_code status, const std::string& what) {
-  switch (status) {
-    case CHP_ERR_TRANSIENT:
-      throw TransientError(what + ": transient host error");
-    case CHP_ERR_AUTH_REVOKED:
-      throw AuthRevokedError(what + ": connection is not authorized");
-    case CHP_ERR_CONFIG:
-      throw ConfigError(what + ": configuration error");
-    case CHP_ERR_CANCELLED:
-      throw CancelledError(what + ": cancelled");
-    case CHP_ERR_NOT_FOUND:
-      throw PermanentError(what + ": not found");
-    case CHP_ERR_CONFLICT:
-      throw TransientError(what + ": conflict");
-    case CHP_ERR_UNSUPPORTED:
-      throw PermanentError(what + ": not supported by this host");
-    default:
-      throw PermanentError(what + ": failed with status " + std::to_string(status));
-  }
+  auto [cls, message] = detail::describe_status(status, what);
+  detail::throw_class(cls, message, false);
+}
+
+// Same, for a failed callback that took the hook's chp_call: the host attached its reason to
+// the call, so the error is marked and the adapter keeps that reason (see
+// Error::host_reason_attached).
+[[noreturn]] inline void throw_for_call_status(chp_status_code status, const std::string& what) {
+  auto [cls, message] = detail::describe_status(status, what);
+  detail::throw_class(cls, message, true);
 }
 
 }  // namespace chp

@@ -38,30 +38,43 @@ inline std::optional<boost::json::value> try_parse(std::string_view text) {
   return value;
 }
 
+namespace detail {
+// "what: " when `what` names the document, so messages read "authorize input: 'code' ...".
+inline std::string field_prefix(std::string_view what) {
+  return what.empty() ? std::string() : std::string(what) + ": ";
+}
+}  // namespace detail
+
 // A string member, or std::nullopt when absent or null. Throws `cls` when present with
-// another type.
+// another type. `what`, when given, names the document in the message.
 inline std::optional<std::string> optional_string(const boost::json::object& obj,
                                                   std::string_view key,
-                                                  ErrorClass cls = ErrorClass::kConfig) {
+                                                  ErrorClass cls = ErrorClass::kConfig,
+                                                  std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_string()) throw_error(cls, "'" + std::string(key) + "' must be a string");
+  if (!v->is_string()) {
+    throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be a string");
+  }
   return std::string(v->as_string());
 }
 
 // A non-empty string member; throws `cls` naming the field otherwise.
 inline std::string require_string(const boost::json::object& obj, std::string_view key,
-                                  ErrorClass cls = ErrorClass::kConfig) {
-  std::optional<std::string> s = optional_string(obj, key, cls);
+                                  ErrorClass cls = ErrorClass::kConfig,
+                                  std::string_view what = {}) {
+  std::optional<std::string> s = optional_string(obj, key, cls, what);
   if (!s || s->empty()) {
-    throw_error(cls, "'" + std::string(key) + "' is required and must be a non-empty string");
+    throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) +
+                         "' is required and must be a non-empty string");
   }
   return *s;
 }
 
 // An integer member (JSON numbers with an integral value), or `fallback` when absent.
 inline std::int64_t optional_int(const boost::json::object& obj, std::string_view key,
-                                 std::int64_t fallback, ErrorClass cls = ErrorClass::kConfig) {
+                                 std::int64_t fallback, ErrorClass cls = ErrorClass::kConfig,
+                                 std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return fallback;
   if (v->is_int64()) return v->as_int64();
@@ -72,16 +85,19 @@ inline std::int64_t optional_int(const boost::json::object& obj, std::string_vie
     double d = v->as_double();
     if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
   }
-  throw_error(cls, "'" + std::string(key) + "' must be an integer");
+  throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be an integer");
 }
 
 // An object member, or std::nullopt when absent or null.
 inline std::optional<boost::json::object> optional_object(const boost::json::object& obj,
                                                           std::string_view key,
-                                                          ErrorClass cls = ErrorClass::kConfig) {
+                                                          ErrorClass cls = ErrorClass::kConfig,
+                                                          std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
-  if (!v->is_object()) throw_error(cls, "'" + std::string(key) + "' must be an object");
+  if (!v->is_object()) {
+    throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be an object");
+  }
   return v->as_object();
 }
 

@@ -31,7 +31,9 @@ chp_status_code guarded(const chp_host* host, chp_call* call, Body&& body) noexc
       body();
       return CHP_OK;
     } catch (const Error& e) {
-      c.set_error(e.what());
+      // A failed host callback already left the host's reason on the call; what() would
+      // only replace it with the operation's name.
+      if (!e.host_reason_attached()) c.set_error(e.what());
       return to_status(e.cls());
     } catch (const std::exception& e) {
       c.set_error(std::string("unexpected error: ") + e.what());

@@ -8,6 +8,7 @@
 #include <connector_host/sdk/connector.hpp>
 #include <connector_host/sdk/context.hpp>
 #include <connector_host/sdk/error.hpp>
+#include <connector_host/sdk/grant.hpp>
 #include <connector_host/sdk/http/form.hpp>
 #include <connector_host/sdk/http/message.hpp>
 #include <connector_host/sdk/http/url.hpp>

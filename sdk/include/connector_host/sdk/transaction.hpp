@@ -67,8 +67,9 @@ class Transaction {
     txn_ = nullptr;  // the host ends the transaction whatever the outcome
     chp_status_code status = host_->txn_commit(txn);
     if (status != CHP_OK) {
-      if (status == CHP_ERR_CANCELLED) throw CancelledError("commit: cancelled");
-      throw TransientError("state commit failed with status " + std::to_string(status));
+      // No class words in the messages: the host prints the class in front once.
+      if (status == CHP_ERR_CANCELLED) throw CancelledError("state commit failed");
+      throw TransientError("state commit failed (status " + std::to_string(status) + ")");
     }
   }
 

@@ -6,8 +6,10 @@
 #define CONNECTOR_HOST_TESTING_FAKE_HOST_HPP_
 
 #include <connector_host/plugin_api.h>
+#include <connector_host/sdk/grant.hpp>
 #include <connector_host/testing/fake_call.hpp>
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -81,6 +83,27 @@ class FakeHost {
   void set_connection_token(std::optional<std::string> json) {
     std::lock_guard lock(mu_);
     token_json_ = std::move(json);
+    token_failure_.reset();
+  }
+  // What the host's connection_token hands out once it stored `grant`: the public connection
+  // with the access token and token type from the credentials.
+  void set_connection_token_from_grant(const chp::Grant& grant) {
+    boost::json::object token = grant.connection;
+    const boost::json::value* at = grant.credentials.if_contains("access_token");
+    token["access_token"] = at != nullptr ? *at : boost::json::value("");
+    if (const boost::json::value* tt = grant.credentials.if_contains("token_type")) {
+      token["token_type"] = *tt;
+    } else if (!token.contains("token_type")) {
+      token["token_type"] = "Bearer";
+    }
+    set_connection_token(boost::json::serialize(token));
+  }
+  // connection_token fails with `status`, attaching `reason` to the call as the host does
+  // (e.g. CHP_ERR_TRANSIENT, "refresh failed, retrying in 30 s"). Cleared by
+  // set_connection_token.
+  void fail_connection_token(chp_status_code status, std::string reason) {
+    std::lock_guard lock(mu_);
+    token_failure_ = std::make_pair(status, std::move(reason));
   }
   // Status the next commits return (CHP_OK by default), to test failure paths.
   void set_commit_status(chp_status_code status) {
@@ -363,10 +386,16 @@ class FakeHost {
                                              chp_sink sink, void* user) {
     FakeHost* h = self(ctx);
     std::optional<std::string> token;
+    std::optional<std::pair<chp_status_code, std::string>> failure;
     {
       std::lock_guard lock(h->mu_);
       if ((flags & CHP_TOKEN_REJECTED) != 0) ++h->rejected_token_reports_;
       token = h->token_json_;
+      failure = h->token_failure_;
+    }
+    if (failure) {
+      set_error(call, failure->second);
+      return failure->first;
     }
     if (!token) {
       set_error(call, "FakeHost: connection is not connected");
@@ -417,6 +446,7 @@ class FakeHost {
   std::vector<FakeHttpRequest> http_requests_;
   FakeHttpHandler http_handler_;
   std::optional<std::string> token_json_;
+  std::optional<std::pair<chp_status_code, std::string>> token_failure_;
   std::uint32_t rejected_token_reports_ = 0;
   chp_status_code commit_status_ = CHP_OK;
   std::size_t commits_ = 0;
