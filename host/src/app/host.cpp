@@ -245,9 +245,11 @@ Status Host::disable(const std::string& name) {
     if (Status st = impl_->gen->manager->disable(name, "disabled by an admin"); !st) return st;
     in->sync.hooks->mark_for_recreate();  // enabling starts from a fresh sync instance
   } else if (!already && *idle) {
+    const runtime::ConnectionOptions copt = connection_options(impl_->config.host);
     runtime::HookOutcome out = runtime::run_hook(
         *in->sync.ctx, in->sync.gate,
-        impl_->services.clock->steady_ms() + impl_->config.host.timeouts.disable.count(), nullptr,
+        runtime::HookCall{impl_->services.clock->steady_ms() + copt.disable_timeout_ms, nullptr,
+                          copt.token_response_ms},
         [&](chp_call* call) { return in->sync.hooks->disable(call, "{}"); });
     if (out.status != CHP_OK && out.status != CHP_ERR_UNSUPPORTED) {
       impl_->log->log(runtime::LogLevel::kWarn, name, "disable hook failed: " + out.error);

@@ -10,6 +10,9 @@ runtime::ConnectionOptions connection_options(const config::HostSettings& host) 
   o.refresh_margin_ms = host.credentials.refresh_margin.count();
   o.keepalive_idle_ms = host.credentials.keepalive_idle.count();
   o.refresh_timeout_ms = host.timeouts.refresh.count();
+  if (host.timeouts.token_response.count() > 0) {
+    o.token_response_ms = host.timeouts.token_response.count();
+  }
   o.authorize_timeout_ms = host.timeouts.authorize.count();
   o.disable_timeout_ms = host.timeouts.disable.count();
   // Credential refresh retries follow the same restart policy as failed instances.

@@ -88,7 +88,8 @@ constexpr const char* kHostSchema = R"JSON({
             "authorize": {"type": "string", "format": "duration", "default": "2m"},
             "refresh": {"type": "string", "format": "duration", "default": "1m"},
             "disable": {"type": "string", "format": "duration", "default": "1m"},
-            "sync": {"type": "string", "format": "duration", "default": "15m"}
+            "sync": {"type": "string", "format": "duration", "default": "15m"},
+            "token_response": {"type": "string", "format": "duration", "default": "5m"}
           }
         },
         "shutdown_grace": {"type": "string", "format": "duration", "default": "30s"},

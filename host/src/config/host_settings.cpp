@@ -77,6 +77,7 @@ HostSettings host_settings_from_json(const json::value& host,
   s.timeouts.refresh = duration(t, "refresh");
   s.timeouts.disable = duration(t, "disable");
   s.timeouts.sync = duration(t, "sync");
+  s.timeouts.token_response = duration(t, "token_response");
 
   s.shutdown_grace = duration(host, "shutdown_grace");
   const json::value& restart = host.at("restart");

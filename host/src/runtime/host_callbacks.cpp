@@ -388,6 +388,10 @@ chp_status_code connection_token_cb(chp_host_ctx* raw, chp_call* raw_call, uint3
   if (!ctx || !raw_call || !sink) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
     CallState* call = CallState::from(raw_call);
+    if (call->credential_call()) {
+      call->set_error("connection_token is not available in authorize, refresh or disable");
+      return CHP_ERR_UNSUPPORTED;
+    }
     if (ctx->uses_connection().empty() || !ctx->connections()) {
       call->set_error("connector has no `uses:` connection configured");
       return CHP_ERR_UNSUPPORTED;

@@ -1,5 +1,5 @@
 /*
- * connector-host plugin ABI, version 1.
+ * connector-host plugin ABI, version 1.1.
  *
  * The only contract between the host and a connector plugin. Pure C so that any
  * compiler and any language with a C FFI can implement a plugin; C++ authors use the
@@ -25,13 +25,30 @@
  *    supplied by the plugin; the bytes are valid only during that callback.
  *  - Who allocates frees: the host never frees plugin memory and vice versa.
  *
+ * Instances (since 1.1, for plugins of every 1.x)
+ *  - A connector whose plugin has CHP_CAP_PROVIDES_CONNECTION and that is configured
+ *    without `uses:` gets TWO instances, created from the same config, each with its own
+ *    chp_host_ctx over the same state namespace (the connector's name):
+ *      the credential instance receives only authorize, refresh and disable;
+ *      the sync instance receives only sync.
+ *    Every other connector has one instance, which receives sync and disable.
+ *  - Disabling a connector stops its syncs and destroys or re-creates its sync instance
+ *    before it syncs again: a plugin never sees sync after disable on an instance.
+ *  - disable reaches the plugin once per enabled -> disabled change; the host records it
+ *    durably, so a second disable (also after a restart) does not call the hook again.
+ *
  * Threads
  *  - chp_plugin_entry is called once per library, on the host's loader thread.
- *  - Hooks (create, authorize, refresh, disable, sync, destroy) run on a host worker
- *    thread. The host never runs two hooks of the same instance at once; hooks of
- *    different instances may run concurrently on different threads.
+ *  - Hooks (create, authorize, refresh, disable, sync, destroy) run on host threads. The
+ *    host never runs two hooks of the same instance at once and never calls a hook from
+ *    inside another hook (no re-entry). Hooks of different instances may run concurrently
+ *    on different threads; in particular a provider's credential instance may refresh
+ *    while its sync instance syncs, so state shared by instances (globals, statics) must
+ *    be thread-safe. Members of one instance need no locking.
  *  - Host callbacks are thread-safe. Callbacks that take a chp_call may only be used
  *    during that hook call, from the thread running it.
+ *  - The only callback that may block on another instance is connection_token (see
+ *    there): at most until the calling hook's deadline or cancellation.
  *
  * Errors
  *  - Hooks return a chp_status_code. On failure they may attach a message with
@@ -48,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 0
+#define CHP_ABI_MINOR 1
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -125,7 +142,7 @@ typedef uint32_t chp_subject_state;
 #define CHP_CAP_WRITE_BACK ((uint64_t)1 << 4)            /* consumes the outbox */
 
 /* Opaque handles. */
-typedef struct chp_instance chp_instance; /* plugin-owned, one per configured connector */
+typedef struct chp_instance chp_instance; /* plugin-owned; one or two per connector (above) */
 typedef struct chp_host_ctx chp_host_ctx; /* host-owned, one per instance */
 typedef struct chp_call chp_call;         /* host-owned, one per hook call */
 typedef struct chp_txn chp_txn;           /* host-owned state transaction */
@@ -179,7 +196,11 @@ typedef struct chp_host {
   /* --- Call control (only during the hook call that received `call`) --- */
 
   /* Nonzero once the host wants the hook to stop (shutdown, disable, deadline). Hooks
-   * check it between pages/batches and return CHP_ERR_CANCELLED. */
+   * check it between pages/batches and return CHP_ERR_CANCELLED.
+   * In authorize, refresh and disable it only says "do not start a request": once the
+   * hook has sent an http_request it returns 0 for the rest of the call, so that the
+   * hook finishes and hands over what the answer carried (a token endpoint that rotates
+   * refresh tokens has already invalidated the old one). */
   int (*call_cancelled)(const chp_call* call);
   /* Milliseconds left before the hook's deadline (0 when passed). */
   uint64_t (*call_remaining_ms)(const chp_call* call);
@@ -249,7 +270,10 @@ typedef struct chp_host {
   /* Performs one request. *out_status is the HTTP status. Returns CHP_OK when a
    * response was received (whatever its status), CHP_ERR_TRANSIENT on transport
    * errors, CHP_ERR_CANCELLED when the call was cancelled, with the reason in the
-   * call's error. */
+   * call's error. In sync, the request's timeout is capped by the call's deadline and
+   * cancellation aborts it. In authorize, refresh and disable a request that was sent is
+   * neither cancelled nor cut by the deadline: the host waits for its answer within its
+   * own long bound (host.timeouts.token_response). */
   chp_status_code (*http_request)(chp_host_ctx* ctx, chp_call* call,
                                   const chp_http_request* request,
                                   const chp_http_response_sink* response, uint32_t* out_status);
@@ -257,11 +281,17 @@ typedef struct chp_host {
   /* --- Borrowed connection (plugins with CHP_CAP_USES_CONNECTION) --- */
 
   /* The public part of the used connection's credentials as JSON, e.g.
-   * {"access_token":"...","instance_url":"...","token_type":"Bearer"}.
+   * {"access_token":"...","instance_url":"...","token_type":"Bearer"}. Called from sync,
+   * by a `uses:` consumer and by a provider's own sync instance alike.
    * `flags` CHP_TOKEN_REJECTED: the token last returned was rejected (HTTP 401); the
    * host refreshes once (single-flight, shared with every user of the connection) and
    * returns the new token. CHP_ERR_AUTH_REVOKED when the connection is not connected:
-   * the host suspends the calling instance until it is. */
+   * the host suspends the calling instance until it is.
+   * Blocking: returns at once with a valid token, or waits for the refresh, which runs on
+   * the provider's credential instance on a host thread, at most until this call's
+   * deadline or cancellation (then CHP_ERR_CANCELLED; the refresh goes on and its
+   * outcome is kept). It never waits for any instance's sync. Not available in
+   * authorize, refresh or disable (CHP_ERR_UNSUPPORTED). */
   chp_status_code (*connection_token)(chp_host_ctx* ctx, chp_call* call, uint32_t flags,
                                       chp_sink sink, void* user);
 } chp_host;
@@ -301,13 +331,16 @@ typedef struct chp_plugin {
    * "warnings":[...]}. The host stores credentials encrypted. */
   chp_status_code (*authorize)(chp_instance* instance, chp_call* call, chp_str input_json);
 
-  /* Refreshes credentials. `input_json` = {"credentials":{...}}. Output as authorize.
+  /* Refreshes credentials. `input_json` = {"credentials":{...}}. Output as authorize;
+   * an "identity" it leaves out (or members it leaves out) keeps what the host has.
    * A rotated refresh token must be in the output; the host commits it durably before
-   * handing out the new access token. CHP_ERR_AUTH_REVOKED when the grant is dead. */
+   * handing out the new access token. CHP_ERR_AUTH_REVOKED when the grant is dead.
+   * Runs on the credential instance (see Instances), never inside a sync. */
   chp_status_code (*refresh)(chp_instance* instance, chp_call* call, chp_str input_json);
 
-  /* Stops the connector: `input_json` = {"credentials":{...}} (may be empty). Must be
-   * idempotent. Checkpoints stay so that enabling resumes where it stopped. */
+  /* Stops the connector: `input_json` = {"credentials":{...}} (may be empty). Called once
+   * per disable (see Instances) and still idempotent. Checkpoints stay so that enabling
+   * resumes where it stopped. */
   chp_status_code (*disable)(chp_instance* instance, chp_call* call, chp_str input_json);
 
   /* One sync run. `input_json` = {"reason":"schedule|manual|resume"}. Commits progress

@@ -78,6 +78,9 @@ struct TimeoutsConfig {
   std::chrono::milliseconds refresh{0};
   std::chrono::milliseconds disable{0};
   std::chrono::milliseconds sync{0};
+  // A token request that was sent is waited for this long, whatever stops or deadlines say:
+  // its answer may carry a rotated refresh token that exists nowhere else.
+  std::chrono::milliseconds token_response{0};
 };
 
 struct RestartConfig {
