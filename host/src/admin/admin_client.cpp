@@ -37,15 +37,6 @@ std::string segment(const std::string& name) {
   return boost::urls::encode(name, boost::urls::unreserved_chars);
 }
 
-ErrorClass class_from_name(std::string_view name) {
-  for (auto c : {ErrorClass::kTransient, ErrorClass::kAuthRevoked, ErrorClass::kConfig,
-                 ErrorClass::kPermanent, ErrorClass::kNotFound, ErrorClass::kConflict,
-                 ErrorClass::kCancelled}) {
-    if (name == to_string(c)) return c;
-  }
-  return ErrorClass::kPermanent;
-}
-
 }  // namespace
 
 AdminClient::AdminClient(std::string base_url, std::string token, AdminClientOptions options)
@@ -124,7 +115,7 @@ Result<json::value> AdminClient::json_call(const char* method, const std::string
       const json::value* cls = err.if_contains("class");
       const json::value* msg = err.if_contains("message");
       if (cls && cls->is_string() && msg && msg->is_string()) {
-        return Error{class_from_name(cls->as_string()), std::string(msg->as_string())};
+        return Error{error_class_from_string(cls->as_string()), std::string(msg->as_string())};
       }
     }
   }

@@ -43,15 +43,6 @@ Status check_plugins(const config::HostConfig& config, const loader::PluginRegis
   return {};
 }
 
-ErrorClass error_class_named(std::string_view name) {
-  for (ErrorClass c : {ErrorClass::kTransient, ErrorClass::kAuthRevoked, ErrorClass::kConfig,
-                       ErrorClass::kPermanent, ErrorClass::kNotFound, ErrorClass::kConflict,
-                       ErrorClass::kCancelled}) {
-    if (name == to_string(c)) return c;
-  }
-  return ErrorClass::kPermanent;
-}
-
 store::InstanceStatusRecord record_of(const runtime::InstanceStatus& s, int64_t now_ms) {
   store::InstanceStatusRecord r;
   r.name = s.name;
@@ -76,7 +67,7 @@ runtime::InstanceStatus status_of(const store::InstanceStatusRecord& r) {
   runtime::InstanceStatus s;
   s.name = r.name;
   if (!r.last_error_class.empty() || !r.last_error.empty()) {
-    s.last_error = Error{error_class_named(r.last_error_class), r.last_error};
+    s.last_error = Error{error_class_from_string(r.last_error_class), r.last_error};
   }
   s.last_sync_at_ms = r.last_sync_at_ms;
   s.last_success_at_ms = r.last_success_at_ms;

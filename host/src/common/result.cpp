@@ -3,6 +3,15 @@
 
 namespace chost {
 
+ErrorClass error_class_from_string(std::string_view name) {
+  for (auto c : {ErrorClass::kTransient, ErrorClass::kAuthRevoked, ErrorClass::kConfig,
+                 ErrorClass::kPermanent, ErrorClass::kNotFound, ErrorClass::kConflict,
+                 ErrorClass::kCancelled}) {
+    if (name == to_string(c)) return c;
+  }
+  return ErrorClass::kPermanent;
+}
+
 const char* to_string(ErrorClass c) {
   switch (c) {
     case ErrorClass::kTransient:

@@ -4,6 +4,7 @@
 
 #include <cassert>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -22,6 +23,8 @@ enum class ErrorClass {
 };
 
 const char* to_string(ErrorClass c);
+// The class named by to_string(); kPermanent for a name it does not know.
+ErrorClass error_class_from_string(std::string_view name);
 
 struct Error {
   ErrorClass cls = ErrorClass::kPermanent;
