@@ -315,15 +315,14 @@ Result<std::string> Connection::authorize(std::string_view input_json) {
     return Error{error_class_of_code(out.status),
                  "authorize " + c.name + ": " + (out.error.empty() ? "failed" : out.error)};
   }
-  {
-    boost::system::error_code ec;
-    json::value v = json::parse(out.output, ec);
-    if (ec || !v.is_object())
-      return Error::permanent("authorize " + c.name + ": output is not JSON");
-    if (!v.as_object().contains("credentials")) return out.output;  // interactive start
+  boost::system::error_code ec;
+  json::value parsed = json::parse(out.output, ec);  // the one parse of the hook's output
+  if (ec || !parsed.is_object()) {
+    return Error::permanent("authorize " + c.name + ": output is not a JSON object");
   }
+  if (!parsed.as_object().contains("credentials")) return out.output;  // interactive start
   json::object rest;
-  auto grant = grant_from_output(out.output, &rest);
+  auto grant = grant_from_object(std::move(parsed.as_object()), &rest);
   if (!grant) return Error{grant.error().cls, "authorize " + c.name + ": " + grant.error().message};
   // The admin's fresh grant wins over whatever is stored: on a race, retry on the new version.
   Result<uint64_t> put = Error::conflict("not attempted");

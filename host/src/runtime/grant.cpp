@@ -53,6 +53,11 @@ std::string Grant::token_type() const {
 Result<Grant> grant_from_output(std::string_view output_json, json::object* rest) {
   auto out = parse_object(output_json, "plugin output");
   if (!out) return out.error();
+  return grant_from_object(std::move(*out), rest);
+}
+
+Result<Grant> grant_from_object(json::object output, json::object* rest) {
+  json::object* out = &output;
   auto creds = out->find("credentials");
   if (creds == out->end() || !creds->value().is_object()) {
     return Error::permanent("plugin output has no \"credentials\" object");

@@ -29,6 +29,8 @@ struct Grant {
 // output without "credentials" (what authorize returns to the admin, tokens stripped).
 // kPermanent when the output is not an object or has no "credentials" object.
 Result<Grant> grant_from_output(std::string_view output_json, boost::json::object* rest = nullptr);
+// The same for an output already parsed (authorize looks at it first).
+Result<Grant> grant_from_object(boost::json::object output, boost::json::object* rest = nullptr);
 
 // The stored credentials secret back into a grant (public part and identity come from the
 // connection row).
