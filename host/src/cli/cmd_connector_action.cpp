@@ -207,7 +207,7 @@ int run_action(const std::string& verb, int argc, char** argv) {
   if (verb == "authorize") return authorize_direct(h, a);
   if (verb == "sync") {
     app::HookResult r = h.sync_once(a.name);
-    if (!r.ok) return fail(verb, Error::permanent(r.status + ": " + r.error));
+    if (!r.ok) return fail(verb, Error{error_class_from_string(r.status), r.error});  // class once
     std::printf("%s: sync ok %s\n", a.name.c_str(), r.output.c_str());
     return kExitOk;
   }
