@@ -267,10 +267,9 @@ Result<ConnectionToken> Connection::token(const TokenRequest& request) {
     return err;
   }
   const bool near_expiry = c.grant.expires_at_ms > 0 && now >= c.grant.expires_at_ms - c.margin_ms;
-  if (c.state == ConnectionState::kConnected && !rejected && !near_expiry &&
-      !c.access_token.empty()) {
-    return c.token_of();
-  }
+  // Also while a refresh (keep-alive, ahead of expiry) is in flight: the current token still
+  // works, and nobody waits who does not have to.
+  if (!rejected && !near_expiry && !c.access_token.empty()) return c.token_of();
   const uint64_t observed = c.generation;
   if (!c.in_flight && !c.requested && c.sv.clock->steady_ms() < c.next_attempt_steady_ms) {
     if (!rejected && c.token_still_valid()) return c.token_of();

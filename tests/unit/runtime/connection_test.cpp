@@ -93,6 +93,24 @@ TEST_F(ConnectionTest, WaiterLeavesAtItsOwnDeadline) {
   ASSERT_TRUE(eventually([&] { return manager->token("sf")->access_token == "at-2"; }));
 }
 
+TEST_F(ConnectionTest, AValidTokenIsServedAtOnceWhileAKeepAliveRefreshIsInFlight) {
+  options.keepalive_idle_ms = 30 * kMinute;
+  make_connected("sf");
+  std::atomic<bool> in_refresh{false}, release{false};
+  endpoint.on_refresh = [&] {
+    in_refresh.store(true);
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  };
+  fx.clock.advance_ms(31 * kMinute);
+  manager->maintain();
+  ASSERT_TRUE(eventually([&] { return in_refresh.load(); }));
+  auto t = manager->token("sf");  // does not wait for the refresh
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->access_token, "at-1");
+  release.store(true);
+  ASSERT_TRUE(eventually([&] { return manager->token("sf")->access_token == "at-2"; }));
+}
+
 TEST_F(ConnectionTest, ShutdownDuringASentTokenRequestWaitsForItAndStoresTheRotation) {
   options.refresh_timeout_ms = 1000;
   options.token_response_ms = 120'000;
