@@ -134,7 +134,7 @@ void register_secrets(Redactor& redactor, std::string_view credentials_json) {
   auto o = parse_object(credentials_json);
   if (!o) return;
   for (const auto& kv : *o) {
-    if (kv.value().is_string()) redactor.add_secret(std::string_view(kv.value().as_string()));
+    if (kv.value().is_string()) redactor.add(std::string_view(kv.value().as_string()));
   }
 }
 

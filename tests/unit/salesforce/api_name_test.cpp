@@ -1,7 +1,7 @@
 // chp::salesforce::is_api_name: the one API-name check the salesforce plugin's config and its
 // write-back both use.
-#include <connector_host/sdk/salesforce/api_name.hpp>
 #include <gtest/gtest.h>
+#include <connector_host/sdk/salesforce/api_name.hpp>
 
 #include <string>
 
