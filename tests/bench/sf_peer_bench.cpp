@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include <boost/json.hpp>
+#include <connector_host/sdk/http/url.hpp>
 #include <cstdint>
 #include <cstdio>
 #include <memory>
@@ -124,20 +125,6 @@ PeerFixture& peer_fixture() {
   return *fixture;
 }
 
-std::string url_encode(const std::string& s) {
-  std::string out;
-  for (unsigned char ch : s) {
-    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-      out += static_cast<char>(ch);
-    } else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", ch);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 // Pages through `resource`?q=`soql` with batchSize = arg 0 (Sforce-Query-Options). One
 // iteration reads every Account.
 void page_through(benchmark::State& state, const char* resource, const std::string& soql) {
@@ -150,7 +137,8 @@ void page_through(benchmark::State& state, const char* resource, const std::stri
   const std::vector<std::string> headers{
       "Authorization: Bearer " + f.access_token,
       "Sforce-Query-Options: batchSize=" + std::to_string(state.range(0))};
-  const std::string first = std::string(kApi) + "/" + resource + "?q=" + url_encode(soql);
+  const std::string first =
+      std::string(kApi) + "/" + resource + "?q=" + chp::http::url_encode(soql);
   int64_t records = 0;
   int64_t requests = 0;
   std::string body;

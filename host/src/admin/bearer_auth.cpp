@@ -4,7 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
-#include <cctype>
+#include "chost/common/text.hpp"
 
 namespace chost::admin {
 namespace {
@@ -13,17 +13,6 @@ std::array<unsigned char, 32> digest(std::string_view text) {
   std::array<unsigned char, 32> out{};
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), out.data());
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace
@@ -35,7 +24,7 @@ bool BearerAuth::check(std::string_view authorization) const {
   // The scheme is public; only the credential needs a constant-time comparison.
   std::string_view presented;
   bool well_formed = authorization.size() > kScheme.size() + 1 &&
-                     iequals(authorization.substr(0, kScheme.size()), kScheme) &&
+                     text::iequals(authorization.substr(0, kScheme.size()), kScheme) &&
                      authorization[kScheme.size()] == ' ';
   if (well_formed) {
     presented = authorization.substr(kScheme.size() + 1);

@@ -3,32 +3,9 @@
 
 namespace chost::app {
 
-log::Level to_log_level(runtime::LogLevel level) {
-  switch (level) {
-    case runtime::LogLevel::kTrace:
-      return log::Level::kTrace;
-    case runtime::LogLevel::kDebug:
-      return log::Level::kDebug;
-    case runtime::LogLevel::kInfo:
-      return log::Level::kInfo;
-    case runtime::LogLevel::kWarn:
-      return log::Level::kWarn;
-    case runtime::LogLevel::kError:
-      return log::Level::kError;
-  }
-  return log::Level::kInfo;
-}
-
 void CommonLogPort::log(runtime::LogLevel level, std::string_view connector,
                         std::string_view message) {
-  const log::Level l = to_log_level(level);
-  if (log::enabled(l)) log::write(l, connector, message);  // write() redacts
-}
-
-void CommonRedactor::add_secret(std::string_view secret) { log::redactor().add(secret); }
-
-std::string CommonRedactor::redact(std::string_view text) const {
-  return log::redactor().redact(text);
+  if (log::enabled(level)) log::write(level, connector, message);  // write() redacts
 }
 
 namespace {

@@ -25,7 +25,7 @@ struct Host::Impl {
   std::optional<StateLock> lock;  // held for the Host's life; released last
   std::unique_ptr<store::StateStore> store;
   std::unique_ptr<StateStoreAdapter> store_port;
-  std::unique_ptr<runtime::Redactor> redactor;
+  runtime::Redactor* redactor = &log::redactor();  // process-wide: what log::write masks
   std::unique_ptr<CommonLogPort> log;
   metrics::Registry metrics;
   std::unique_ptr<RegistryMetricsPort> metrics_port;
@@ -89,19 +89,17 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
   log::LogOptions log_options;
-  log_options.format =
-      config.host.log.format == config::LogFormat::kJson ? log::Format::kJson : log::Format::kText;
-  log_options.level = to_log_level(log_level(config.host.log.level));
+  log_options.format = config.host.log.format;
+  log_options.level = config.host.log.level;
   if (impl->options.log_sink) {
     log_options.sink = [sink = impl->options.log_sink](std::string_view line) {
       sink(std::string(line));
     };
   }
   log::init(std::move(log_options));
-  impl->redactor = std::make_unique<CommonRedactor>();
-  for (const std::string& s : config.secret_values) impl->redactor->add_secret(s);
-  if (config.host.master_key) impl->redactor->add_secret(*config.host.master_key);
-  if (config.host.admin.token) impl->redactor->add_secret(*config.host.admin.token);
+  for (const std::string& s : config.secret_values) impl->redactor->add(s);
+  if (config.host.master_key) impl->redactor->add(*config.host.master_key);
+  if (config.host.admin.token) impl->redactor->add(*config.host.admin.token);
   impl->log = std::make_unique<CommonLogPort>();
 
   if (config.host.state.backend == config::StateBackend::kPostgres) {
@@ -137,7 +135,7 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   impl->services.http = impl->http.get();
   impl->services.metrics = impl->metrics_port.get();
   impl->services.log = impl->log.get();
-  impl->services.redactor = impl->redactor.get();
+  impl->services.redactor = impl->redactor;
   impl->services.clock = &runtime::system_clock();
   impl->services.random = &runtime::system_random();
 
@@ -181,7 +179,7 @@ Status Host::reload(config::HostConfig config) {
     return Error::config(
         "host.state and host.master_key cannot change on reload; restart the host");
   }
-  for (const std::string& s : config.secret_values) impl_->redactor->add_secret(s);
+  for (const std::string& s : config.secret_values) impl_->redactor->add(s);
   const auto& old_admin = impl_->config.host.admin;
   if (config.host.admin.listen != old_admin.listen || config.host.admin.token != old_admin.token ||
       config.host.admin.public_url != old_admin.public_url) {

@@ -8,35 +8,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <chrono>
 #include <memory>
+
+#include "chost/common/text.hpp"
 
 namespace chost::app {
 
 namespace {
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string url_decode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
 
 std::map<std::string, std::string> parse_query(std::string_view q) {
   std::map<std::string, std::string> out;
@@ -45,9 +24,9 @@ std::map<std::string, std::string> parse_query(std::string_view q) {
     std::string_view pair = q.substr(0, amp);
     const size_t eq = pair.find('=');
     if (eq != std::string_view::npos) {
-      out[url_decode(pair.substr(0, eq))] = url_decode(pair.substr(eq + 1));
+      out[text::url_decode(pair.substr(0, eq))] = text::url_decode(pair.substr(eq + 1));
     } else if (!pair.empty()) {
-      out[url_decode(pair)] = "";
+      out[text::url_decode(pair)] = "";
     }
     if (amp == std::string_view::npos) break;
     q.remove_prefix(amp + 1);
@@ -167,22 +146,6 @@ Status follow_url(const std::string& url, int64_t timeout_ms) {
                             curl_easy_strerror(rc));
   }
   return {};
-}
-
-std::string url_encode(std::string_view text) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += ch;
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 }  // namespace chost::app

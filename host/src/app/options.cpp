@@ -36,22 +36,6 @@ runtime::SchedulerOptions scheduler_options(const config::HostSettings& host) {
   return o;
 }
 
-runtime::LogLevel log_level(config::LogLevel level) {
-  switch (level) {
-    case config::LogLevel::kTrace:
-      return runtime::LogLevel::kTrace;
-    case config::LogLevel::kDebug:
-      return runtime::LogLevel::kDebug;
-    case config::LogLevel::kInfo:
-      return runtime::LogLevel::kInfo;
-    case config::LogLevel::kWarn:
-      return runtime::LogLevel::kWarn;
-    case config::LogLevel::kError:
-      return runtime::LogLevel::kError;
-  }
-  return runtime::LogLevel::kInfo;
-}
-
 std::string disabled_key(std::string_view connector) {
   return "disabled/" + std::string(connector);
 }

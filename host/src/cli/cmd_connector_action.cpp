@@ -19,6 +19,7 @@
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
 #include "chost/app/loopback_redirect.hpp"
+#include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
 #if CHOST_CLI_WITH_ADMIN
@@ -178,9 +179,9 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
       if (follower.joinable()) follower.join();
       if (!params) return fail(verb, params.error());
       // Hand the redirect to the host's own callback, which validates the state.
-      std::string q = "state=" + app::url_encode((*params)["state"]) +
-                      "&code=" + app::url_encode((*params)["code"]);
-      if (params->count("error")) q += "&error=" + app::url_encode((*params)["error"]);
+      std::string q = "state=" + text::url_encode((*params)["state"]) +
+                      "&code=" + text::url_encode((*params)["code"]);
+      if (params->count("error")) q += "&error=" + text::url_encode((*params)["error"]);
       if (Status st = app::follow_url(url + "/oauth/callback?" + q, a.timeout_ms); !st) {
         return fail(verb, st.error());
       }

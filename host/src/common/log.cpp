@@ -12,6 +12,7 @@
 #include <mutex>
 #include <vector>
 
+#include "chost/common/text.hpp"
 #include "log_format.hpp"
 
 namespace chost::log {
@@ -188,8 +189,7 @@ const char* to_string(Level level) {
 }
 
 bool parse_level(std::string_view text, Level* out) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = text::to_lower(text);
   for (Level l :
        {Level::kTrace, Level::kDebug, Level::kInfo, Level::kWarn, Level::kError, Level::kOff}) {
     if (lower == to_string(l)) {

@@ -5,35 +5,16 @@
 #include <cctype>
 #include <mutex>
 
+#include "chost/common/text.hpp"
+
 namespace chost::log {
 
-namespace {
-
-// The form a value takes in a URL query or a form body (RFC 3986 unreserved kept as is).
-// Tokens with '!', '/', '+' or '=' (Salesforce, base64) are logged that way more often than
-// raw, e.g. in a request line.
-std::string percent_encoded(std::string_view v) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(v.size());
-  for (char c : v) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 0xF];
-    }
-  }
-  return out;
-}
-
-}  // namespace
-
+// Each secret is registered raw and in the form it takes in a URL query or a form body: tokens
+// with '!', '/', '+' or '=' (Salesforce, base64) are logged that way more often than raw, e.g. in
+// a request line.
 void Redactor::add(std::string_view secret) {
   if (secret.size() < kMinSecretChars) return;
-  std::string encoded = percent_encoded(secret);
+  std::string encoded = text::url_encode(secret);
   std::unique_lock lock(mu_);
   ++secrets_[std::string(secret)];
   if (encoded != secret) ++secrets_[std::move(encoded)];
@@ -41,7 +22,7 @@ void Redactor::add(std::string_view secret) {
 
 void Redactor::remove(std::string_view secret) {
   if (secret.size() < kMinSecretChars) return;
-  std::string encoded = percent_encoded(secret);
+  std::string encoded = text::url_encode(secret);
   std::unique_lock lock(mu_);
   auto drop = [this](const std::string& value) {
     auto it = secrets_.find(value);

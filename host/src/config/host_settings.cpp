@@ -56,14 +56,10 @@ HostSettings host_settings_from_json(const json::value& host,
     s.admin.public_url = "http://" + s.admin.listen;
   }
 
-  const json::value& log = host.at("log");
-  s.log.format = str(log, "format") == "json" ? LogFormat::kJson : LogFormat::kText;
-  const std::string level = str(log, "level");
-  s.log.level = level == "trace"   ? LogLevel::kTrace
-                : level == "debug" ? LogLevel::kDebug
-                : level == "warn"  ? LogLevel::kWarn
-                : level == "error" ? LogLevel::kError
-                                   : LogLevel::kInfo;
+  const json::value& logging = host.at("log");
+  s.log.format = str(logging, "format") == "json" ? log::Format::kJson : log::Format::kText;
+  // The schema allowed only level names log::parse_level knows.
+  (void)log::parse_level(str(logging, "level"), &s.log.level);
   s.literal_secrets = str(host, "literal_secrets") == "warn" ? LiteralSecretPolicy::kWarn
                                                              : LiteralSecretPolicy::kError;
 

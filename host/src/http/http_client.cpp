@@ -3,13 +3,13 @@
 #include "chost/http/http_client.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <thread>
 
 #include "chost/common/log.hpp"
 #include "chost/common/metrics.hpp"
+#include "chost/common/text.hpp"
 #include "chost/http/url_redaction.hpp"
 #include "curl_handles.hpp"
 
@@ -54,22 +54,6 @@ bool is_connection_failure(CURLcode rc) {
 std::string status_class(uint32_t status) {
   if (status < 100 || status > 599) return "other";
   return std::to_string(status / 100) + "xx";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 // Sleeps until `until`, returning false early when cancelled.
@@ -150,14 +134,14 @@ size_t on_header_line(char* data, size_t size, size_t count, void* user) {
       return n;
     }
     if (a->headers_complete) return n;  // trailers
-    if (trim(line).empty()) {
+    if (text::trim(line).empty()) {
       if (a->response.status >= 200) a->end_of_headers();
       return a->handler_failed ? 0 : n;
     }
     const size_t colon = line.find(':');
     if (colon == std::string_view::npos) return n;
-    a->response.headers.emplace_back(std::string(trim(line.substr(0, colon))),
-                                     std::string(trim(line.substr(colon + 1))));
+    a->response.headers.emplace_back(std::string(text::trim(line.substr(0, colon))),
+                                     std::string(text::trim(line.substr(colon + 1))));
   } catch (...) {
     a->handler_failed = true;
     return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
@@ -232,7 +216,7 @@ CURLcode HttpClient::Impl::perform(CURL* easy, const HttpRequest& req, int64_t r
     if (!appended) return CURLE_OUT_OF_MEMORY;
     headers.release();
     headers.reset(appended);
-    if (iequals(name, "Expect")) has_expect = true;
+    if (text::iequals(name, "Expect")) has_expect = true;
   }
   if (!has_expect) {
     // No "Expect: 100-continue" round trip for larger bodies: our peers answer directly.

@@ -8,30 +8,10 @@
 #include <fstream>
 #include <string>
 
+#include "chost/common/text.hpp"
 #include "chost/http/http_client.hpp"
 
 namespace chost::http {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 Status validate_options(const HttpClientOptions& options) {
   if (options.connect_timeout_ms == 0 || options.default_timeout_ms == 0) {
@@ -61,7 +41,7 @@ bool is_idempotent_method(std::string_view method) {
 }
 
 std::optional<uint64_t> parse_retry_after_ms(std::string_view value) {
-  value = trim(value);
+  value = text::trim(value);
   if (value.empty()) return std::nullopt;
   if (std::isdigit(static_cast<unsigned char>(value.front()))) {
     uint64_t seconds = 0;
@@ -80,7 +60,7 @@ std::optional<uint64_t> parse_retry_after_ms(std::string_view value) {
 
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return std::string_view(v);
+    if (text::iequals(n, name)) return std::string_view(v);
   }
   return std::nullopt;
 }

@@ -1,7 +1,7 @@
 // URL redaction (query values, user info, fragment) and host extraction.
 #include "chost/http/url_redaction.hpp"
 
-#include <cctype>
+#include "chost/common/text.hpp"
 
 namespace chost::http {
 
@@ -73,9 +73,7 @@ std::string redact_url(std::string_view url) {
 
 std::string url_host(std::string_view url) {
   const UrlParts p = split(url);
-  std::string host(p.authority);
-  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return host;
+  return text::to_lower(p.authority);
 }
 
 }  // namespace chost::http

@@ -64,7 +64,7 @@ bool usable(ConnectionState s) {
 
 void register_secrets(Redactor& redactor, const json::object& credentials) {
   for (const auto& kv : credentials) {
-    if (kv.value().is_string()) redactor.add_secret(std::string_view(kv.value().as_string()));
+    if (kv.value().is_string()) redactor.add(std::string_view(kv.value().as_string()));
   }
 }
 

@@ -216,7 +216,7 @@ chp_status_code secret_get_cb(chp_host_ctx* raw, chp_str name, chp_sink sink, vo
         ctx->name(), std::string(kPluginSecretPrefix) + std::string(view(name)));
     if (!r) return status_code_of(r.error().cls);
     if (!r->has_value()) return CHP_ERR_NOT_FOUND;
-    ctx->services().redactor->add_secret((*r)->value);
+    ctx->services().redactor->add((*r)->value);
     if (out_version) *out_version = (*r)->version;
     sink(user, as_chp((*r)->value));
     return CHP_OK;
@@ -228,7 +228,7 @@ chp_status_code secret_put_cb(chp_host_ctx* raw, chp_str name, chp_str value,
   InstanceContext* ctx = ctx_of(raw);
   if (!ctx) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
-    ctx->services().redactor->add_secret(view(value));
+    ctx->services().redactor->add(view(value));
     auto r = ctx->services().store->secret_put(
         ctx->name(), std::string(kPluginSecretPrefix) + std::string(view(name)), view(value),
         expected_version);

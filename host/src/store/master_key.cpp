@@ -6,6 +6,8 @@
 #include <cassert>
 #include <cstring>
 
+#include "chost/common/text.hpp"
+
 namespace chost::store {
 
 MasterKey MasterKey::from_bytes(const uint8_t* bytes, size_t size_bytes) {
@@ -44,14 +46,6 @@ std::string MasterKey::to_hex() const {
 
 namespace {
 
-std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
-
 // Decodes into `out` (kSizeBytes); true only when the whole input was exactly 32 bytes.
 bool decode_hex(std::string_view text, uint8_t* out) {
   if (text.size() != MasterKey::kSizeBytes * 2) return false;
@@ -76,7 +70,7 @@ bool decode_base64(std::string_view text, uint8_t* out) {
 
 Result<MasterKey> parse_master_key(std::string_view text) {
   if (sodium_init() < 0) return Error::permanent("libsodium failed to initialize");
-  std::string_view t = trim(text);
+  std::string_view t = text::trim(text);
   uint8_t buf[MasterKey::kSizeBytes];
   bool ok = decode_hex(t, buf) || decode_base64(t, buf);
   if (!ok) {

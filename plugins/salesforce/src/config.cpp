@@ -4,6 +4,7 @@
 
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/json.hpp>
+#include <connector_host/sdk/salesforce/api_name.hpp>
 
 #include <algorithm>
 #include <string_view>
@@ -60,13 +61,6 @@ const char kConfigSchemaJson[] = R"JSON({
 
 namespace {
 
-bool is_api_name(std::string_view s) {
-  if (s.empty() || s.size() > 80) return false;
-  if (!std::isalpha(static_cast<unsigned char>(s.front()))) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](unsigned char c) { return std::isalnum(c) || c == '_'; });
-}
-
 bool optional_bool(const boost::json::object& o, std::string_view key, bool fallback) {
   const boost::json::value* v = o.if_contains(key);
   if (v == nullptr || v->is_null()) return fallback;
@@ -87,7 +81,7 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
   const boost::json::object& o = v.as_object();
   ObjectSpec spec;
   spec.name = chp::require_string(o, "name");
-  if (!is_api_name(spec.name)) {
+  if (!chp::salesforce::is_api_name(spec.name)) {
     throw chp::ConfigError("'" + where + ".name' is not a Salesforce API name: " + spec.name);
   }
   spec.fields = {"Id", "SystemModstamp", "IsDeleted"};
@@ -96,7 +90,7 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
     throw chp::ConfigError("'" + where + ".fields' is required and must be an array of names");
   }
   for (const boost::json::value& field : f->as_array()) {
-    if (!field.is_string() || !is_api_name(field.as_string())) {
+    if (!field.is_string() || !chp::salesforce::is_api_name(field.as_string())) {
       throw chp::ConfigError("'" + where + ".fields' of " + spec.name +
                              " must hold Salesforce field API names");
     }

@@ -7,6 +7,7 @@
 // Each chunk's per-record results are applied in one transaction: successes leave the outbox,
 // failures stay parked with Salesforce's error for an admin (never dropped). A failure of a
 // whole call (network, quota, session) throws and leaves the chunk pending for the next run.
+#include <connector_host/sdk/salesforce/api_name.hpp>
 #include <connector_host/sdk/salesforce/client.hpp>
 
 #include <map>
@@ -25,14 +26,6 @@ enum class WriteOp { kCreate = 1, kUpdate, kUpsert };
 constexpr std::string_view kReadOnlyFields[] = {
     "attributes",  "SystemModstamp",   "IsDeleted",        "CreatedDate",
     "CreatedById", "LastModifiedDate", "LastModifiedById", "_upsert_by"};
-
-bool is_api_name(std::string_view s) {
-  if (s.empty() || !std::isalpha(static_cast<unsigned char>(s.front()))) return false;
-  for (unsigned char c : s) {
-    if (!std::isalnum(c) && c != '_') return false;
-  }
-  return true;
-}
 
 struct Planned {
   std::int64_t entry_id;
@@ -54,7 +47,7 @@ WriteBackStats SalesforceConnector::write_back(chp::Call& call, chp::salesforce:
     std::map<Key, std::vector<Planned>> groups;
     std::vector<std::pair<std::int64_t, std::string>> invalid;
     for (chp::OutboxEntry& e : entries) {
-      if (!is_api_name(e.collection) || !e.record.is_object()) {
+      if (!chp::salesforce::is_api_name(e.collection) || !e.record.is_object()) {
         invalid.emplace_back(e.entry_id,
                              "invalid outbox entry: collection must be an sObject API name and "
                              "record a JSON object");
@@ -66,7 +59,7 @@ WriteBackStats SalesforceConnector::write_back(chp::Call& call, chp::salesforce:
       if (const boost::json::value* u = rec.if_contains("_upsert_by"); u && u->is_string()) {
         ext_field = std::string(u->as_string());
         op = WriteOp::kUpsert;
-        if (!is_api_name(ext_field) || !rec.contains(ext_field)) {
+        if (!chp::salesforce::is_api_name(ext_field) || !rec.contains(ext_field)) {
           invalid.emplace_back(e.entry_id,
                                "invalid outbox entry: _upsert_by must name a field "
                                "the record carries");

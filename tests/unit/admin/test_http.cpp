@@ -10,7 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <cctype>
+
+#include "chost/common/text.hpp"
 
 namespace chost::admin::testing {
 
@@ -71,9 +72,7 @@ std::optional<TestResponse> TestConnection::read_response() {
   out.body = res.body();
   out.keep_alive = res.keep_alive();
   for (const auto& field : res) {
-    std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers[name] = std::string(field.value());
+    out.headers[chost::text::to_lower(field.name_string())] = std::string(field.value());
   }
   return out;
 }

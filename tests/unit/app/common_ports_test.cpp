@@ -34,8 +34,8 @@ class CommonPortsTest : public ::testing::Test {
 };
 
 TEST_F(CommonPortsTest, LogLinesAreJsonWithConnectorAndSecretsMasked) {
-  CommonRedactor redactor;
-  redactor.add_secret("tok-port-secret-991");
+  runtime::Redactor& redactor = log::redactor();
+  redactor.add("tok-port-secret-991");
   CommonLogPort log;
   log.log(runtime::LogLevel::kWarn, "sf", "token tok-port-secret-991 rejected");
   log.log(runtime::LogLevel::kDebug, "sf", "below the level");

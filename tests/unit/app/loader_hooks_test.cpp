@@ -21,11 +21,10 @@ class LoaderHooksTest : public ::testing::Test {
     EXPECT_TRUE(st);
     store_ = std::move(*st);
     adapter_ = std::make_unique<StateStoreAdapter>(*store_);
-    redactor_ = runtime::make_substring_redactor();
     log_ = std::make_unique<CommonLogPort>();
     services_.store = adapter_.get();
     services_.log = log_.get();
-    services_.redactor = redactor_.get();
+    services_.redactor = &redactor_;
     services_.clock = &runtime::system_clock();
     services_.random = &runtime::system_random();
     auto lib = loader::PluginLibrary::load(FAKE_CONNECTION_PLUGIN, runtime::host_callbacks());
@@ -55,7 +54,7 @@ class LoaderHooksTest : public ::testing::Test {
   testing::TempDir dir_;
   std::unique_ptr<store::StateStore> store_;
   std::unique_ptr<StateStoreAdapter> adapter_;
-  std::unique_ptr<runtime::Redactor> redactor_;
+  runtime::Redactor redactor_;
   std::unique_ptr<CommonLogPort> log_;
   runtime::RuntimeServices services_;
   runtime::StatusBoard board_;

@@ -39,11 +39,7 @@ TEST(OptionsTest, MaxBackoffNeverBelowInitial) {
   EXPECT_EQ(scheduler_options(h).restart_backoff.max_ms, 1200000);
 }
 
-TEST(OptionsTest, LogLevelsAndDisabledKey) {
-  EXPECT_EQ(log_level(config::LogLevel::kDebug), runtime::LogLevel::kDebug);
-  EXPECT_EQ(log_level(config::LogLevel::kError), runtime::LogLevel::kError);
-  EXPECT_EQ(disabled_key("sf-org"), "disabled/sf-org");
-}
+TEST(OptionsTest, DisabledKey) { EXPECT_EQ(disabled_key("sf-org"), "disabled/sf-org"); }
 
 }  // namespace
 }  // namespace chost::app

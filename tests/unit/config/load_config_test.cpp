@@ -262,8 +262,8 @@ TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
   EXPECT_EQ(c.host.admin.listen, "127.0.0.1:8080");
   EXPECT_EQ(c.host.admin.public_url, "http://127.0.0.1:8080");
   EXPECT_FALSE(c.host.admin.token.has_value());
-  EXPECT_EQ(c.host.log.format, LogFormat::kText);
-  EXPECT_EQ(c.host.log.level, LogLevel::kInfo);
+  EXPECT_EQ(c.host.log.format, log::Format::kText);
+  EXPECT_EQ(c.host.log.level, log::Level::kInfo);
   EXPECT_EQ(c.host.literal_secrets, LiteralSecretPolicy::kError);
   EXPECT_EQ(c.host.credentials.refresh_margin, milliseconds(300'000));
   EXPECT_EQ(c.host.credentials.keepalive_idle, milliseconds(3'600'000));
@@ -308,8 +308,8 @@ TEST_F(LoadConfigTest, ExplicitValuesAndRelativePaths) {
   EXPECT_EQ(c.host.plugin_dirs,
             (std::vector<std::filesystem::path>{dir_.path() / "plug", "/opt/chp/plugins"}));
   EXPECT_EQ(c.host.admin.public_url, "http://[::1]:9090");
-  EXPECT_EQ(c.host.log.format, LogFormat::kJson);
-  EXPECT_EQ(c.host.log.level, LogLevel::kDebug);
+  EXPECT_EQ(c.host.log.format, log::Format::kJson);
+  EXPECT_EQ(c.host.log.level, log::Level::kDebug);
   ASSERT_EQ(c.connectors.size(), 2u);
   EXPECT_FALSE(c.connectors[0].enabled);
   EXPECT_EQ(c.connectors[0].schedule_every, std::chrono::milliseconds(500));
@@ -345,7 +345,7 @@ TEST_F(LoadConfigTest, EmptyFileMeansAllDefaults) {
       "host:\n  # log: { level: debug }\nconnectors:\n  - name: a\n    plugin: reports\n"
       "    config:\n");
   ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
-  EXPECT_EQ(r.config->host.log.level, LogLevel::kInfo);
+  EXPECT_EQ(r.config->host.log.level, log::Level::kInfo);
   ASSERT_EQ(r.config->connectors.size(), 1u);
   EXPECT_EQ(r.config->connectors[0].config_json, "{}");
   // ...but a null where a list item or a value is required is still an error.

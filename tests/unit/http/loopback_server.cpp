@@ -8,22 +8,16 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <stdexcept>
+
+#include "chost/common/text.hpp"
 
 namespace chost::http::testing {
 
 namespace {
 
 constexpr size_t kMaxRequestBytes = 8 * 1024 * 1024;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -61,7 +55,7 @@ bool send_all(int fd, std::string_view data) {
 
 std::optional<std::string> ReceivedRequest::header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return v;
+    if (text::iequals(n, name)) return v;
   }
   return std::nullopt;
 }

@@ -162,7 +162,7 @@ struct FakeServices {
   FakeMetrics metrics;
   FakeHttp http;
   FakeRuntimeStore store;
-  std::unique_ptr<Redactor> redactor = make_substring_redactor();
+  Redactor redactor;  // the host's own (chost::log::Redactor), not a process-wide one
 
   RuntimeServices services() {
     RuntimeServices s;
@@ -170,7 +170,7 @@ struct FakeServices {
     s.http = &http;
     s.log = &log;
     s.metrics = &metrics;
-    s.redactor = redactor.get();
+    s.redactor = &redactor;
     s.clock = &clock;
     s.random = &random;
     return s;

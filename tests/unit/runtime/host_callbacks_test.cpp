@@ -78,13 +78,27 @@ TEST_F(HostCallbacksTest, ErrorMessageIsCapturedForTheCaller) {
 }
 
 TEST_F(HostCallbacksTest, LogsAreRedactedAndNamed) {
+  endpoint.token_tail = "-0123456789";
   make_connected("sf");
   TestInstance& inst = make_instance("crm");
   set_mode("crm", "commit");
-  fx.store.put_kv_ForTest("crm", "leak", "rt-1");
+  fx.store.put_kv_ForTest("crm", "leak", "rt-1-0123456789");
   ASSERT_EQ(sync(inst).status, CHP_OK);
-  EXPECT_TRUE(fx.log.contains("[crm] token is [REDACTED]"));
-  EXPECT_FALSE(fx.log.contains("rt-1"));
+  EXPECT_TRUE(fx.log.contains("[crm] token is ***"));
+  EXPECT_FALSE(fx.log.contains("rt-1-0123456789"));
+}
+
+// The runtime's redactor is the host's: a token registered raw is also masked in the
+// percent-encoded form it takes in a query string or form body.
+TEST_F(HostCallbacksTest, LogsMaskThePercentEncodedFormOfATokenToo) {
+  endpoint.token_tail = "/x+y=";
+  make_connected("sf");
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "commit");
+  fx.store.put_kv_ForTest("crm", "leak", "rt-1%2Fx%2By%3D");
+  ASSERT_EQ(sync(inst).status, CHP_OK);
+  EXPECT_FALSE(fx.log.contains("rt-1%2Fx%2By%3D"));
+  EXPECT_TRUE(fx.log.contains("[crm] token is ***"));
 }
 
 TEST_F(HostCallbacksTest, HttpTimeoutIsCappedByTheCallDeadline) {

@@ -13,13 +13,14 @@ Result<FakeHttpResponse> FakeTokenEndpoint::answer(const FakeHttp::Seen& req, co
   if (next_status) return FakeHttpResponse{*next_status, "{\"error\":\"forced\"}"};
   if (req.body.find("grant_type=refresh_token") != std::string::npos) {
     // Only the newest refresh token is accepted; reusing a rotated one is rejected.
-    if (req.body != "grant_type=refresh_token&refresh_token=rt-" + std::to_string(serial)) {
+    if (req.body !=
+        "grant_type=refresh_token&refresh_token=rt-" + std::to_string(serial) + token_tail) {
       return FakeHttpResponse{400, "{\"error\":\"invalid_grant\"}"};
     }
   }
   ++serial;
-  std::string body = "{\"access_token\":\"at-" + std::to_string(serial) +
-                     "\",\"refresh_token\":\"rt-" + std::to_string(serial) +
+  std::string body = "{\"access_token\":\"at-" + std::to_string(serial) + token_tail +
+                     "\",\"refresh_token\":\"rt-" + std::to_string(serial) + token_tail +
                      "\",\"instance_url\":\"https://na1.example\"";
   if (expires_in_ms > 0) {
     body += ",\"expires_at_ms\":" + std::to_string(clock.now_ms() + expires_in_ms);

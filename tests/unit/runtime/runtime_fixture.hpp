@@ -24,6 +24,9 @@ struct FakeTokenEndpoint {
   std::optional<uint32_t> next_status;  // force a status for every request while set
   int64_t expires_in_ms = 0;            // 0: no expires_at_ms (Salesforce)
   std::function<void()> on_refresh;     // runs inside a refresh request (before answering)
+  // Appended to every issued token. The redactor ignores values shorter than
+  // log::kMinSecretChars, so tests of masking need tokens of a credential's length.
+  std::string token_tail;
 
   Result<FakeHttpResponse> answer(const FakeHttp::Seen& req, const Clock& clock);
 };

@@ -1,7 +1,7 @@
-// The runtime's logging, redaction and metrics ports bound to the host's common subsystem
-// (chost::log's process-wide redacting logger and a metrics::Registry), so runtime lines share
-// the configured text/JSON format and every secret the runtime registers is masked everywhere,
-// including in lines other subsystems write through spdlog.
+// The runtime's logging and metrics ports bound to the host's common subsystem (chost::log's
+// process-wide redacting logger and a metrics::Registry), so runtime lines share the configured
+// text/JSON format. The runtime registers secrets with chost::log::redactor() directly, so they
+// are masked everywhere, including in lines other subsystems write through spdlog.
 #pragma once
 
 #include "chost/common/log.hpp"
@@ -15,14 +15,6 @@ class CommonLogPort final : public runtime::LogPort {
   void log(runtime::LogLevel level, std::string_view connector, std::string_view message) override;
 };
 
-// Registers with chost::log::redactor(); registrations are never removed (a token once seen
-// stays masked for the life of the process).
-class CommonRedactor final : public runtime::Redactor {
- public:
-  void add_secret(std::string_view secret) override;
-  std::string redact(std::string_view text) const override;
-};
-
 // Counters and gauges labelled {connector="<name>"} (no label for host-level ones).
 class RegistryMetricsPort final : public runtime::MetricsPort {
  public:
@@ -33,7 +25,5 @@ class RegistryMetricsPort final : public runtime::MetricsPort {
  private:
   metrics::Registry& registry_;
 };
-
-log::Level to_log_level(runtime::LogLevel level);
 
 }  // namespace chost::app

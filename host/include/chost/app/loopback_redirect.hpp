@@ -36,7 +36,4 @@ class LoopbackRedirect {
 // headless runs against an authorize endpoint that approves by itself (the local peers).
 Status follow_url(const std::string& url, int64_t timeout_ms);
 
-// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
-std::string url_encode(std::string_view text);
-
 }  // namespace chost::app

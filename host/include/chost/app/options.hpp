@@ -10,7 +10,6 @@ namespace chost::app {
 
 runtime::ConnectionOptions connection_options(const config::HostSettings& host);
 runtime::SchedulerOptions scheduler_options(const config::HostSettings& host);
-runtime::LogLevel log_level(config::LogLevel level);
 
 // Namespace of the host's own key/value state (admin-disabled connectors). Connector names match
 // [a-z][a-z0-9-]*, so a leading underscore can never collide with one.

@@ -20,16 +20,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "chost/common/log_level.hpp"
 #include "chost/common/redactor.hpp"
 
 namespace chost::log {
-
-enum class Level { kTrace = 1, kDebug, kInfo, kWarn, kError, kOff };
-enum class Format { kText = 1, kJson };
-
-// "trace" ... "error", "off"; parse accepts the same (case-insensitive) and "warning".
-const char* to_string(Level level);
-bool parse_level(std::string_view text, Level* out);
 
 // Receives each finished line (no trailing newline). Thread: any, serialised by the logger.
 using LineSink = std::function<void(std::string_view line)>;

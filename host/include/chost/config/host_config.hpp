@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chost/common/log_level.hpp"
 #include "chost/common/result.hpp"
 
 namespace chost::config {
@@ -46,8 +47,6 @@ struct Diagnostic {
 };
 
 enum class StateBackend { kSqlite = 1, kPostgres = 2 };
-enum class LogFormat { kText = 1, kJson = 2 };
-enum class LogLevel { kTrace = 1, kDebug = 2, kInfo = 3, kWarn = 4, kError = 5 };
 enum class LiteralSecretPolicy { kError = 1, kWarn = 2 };
 
 struct StateConfig {
@@ -63,8 +62,8 @@ struct AdminConfig {
 };
 
 struct LogConfig {
-  LogFormat format = LogFormat::kText;
-  LogLevel level = LogLevel::kInfo;
+  log::Format format = log::Format::kText;
+  log::Level level = log::Level::kInfo;
 };
 
 struct CredentialsConfig {

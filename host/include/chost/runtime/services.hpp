@@ -1,7 +1,8 @@
 // The runtime's outbound ports besides the store: logging, secret redaction, metrics and HTTP.
-// Narrow interfaces so the runtime does not depend on how common/ and http/ implement them;
-// adapters bind the real logger, metrics registry and libcurl client. RuntimeServices bundles
-// the pointers every runtime component receives (none owned; all must outlive the runtime).
+// Log levels and the redactor are common/'s own (leaf interfaces the runtime depends on
+// directly); log lines, metrics and HTTP are narrow ports so tests can fake them and adapters
+// bind the real logger, metrics registry and libcurl client. RuntimeServices bundles the
+// pointers every runtime component receives (none owned; all must outlive the runtime).
 #pragma once
 
 #include <atomic>
@@ -13,13 +14,15 @@
 #include <utility>
 #include <vector>
 
+#include "chost/common/log_level.hpp"
+#include "chost/common/redactor.hpp"
 #include "chost/common/result.hpp"
 #include "chost/runtime/clock.hpp"
 #include "chost/runtime/store_port.hpp"
 
 namespace chost::runtime {
 
-enum class LogLevel { kTrace = 1, kDebug, kInfo, kWarn, kError };
+using LogLevel = chost::log::Level;
 
 // Receives already-redacted lines. `connector` is empty for host-level lines.
 class LogPort {
@@ -28,14 +31,9 @@ class LogPort {
   virtual void log(LogLevel level, std::string_view connector, std::string_view message) = 0;
 };
 
-// Replaces every known secret in a text. The runtime registers each access/refresh token it
-// sees, so a plugin that logs one by mistake still cannot leak it.
-class Redactor {
- public:
-  virtual ~Redactor() = default;
-  virtual void add_secret(std::string_view secret) = 0;
-  virtual std::string redact(std::string_view text) const = 0;
-};
+// The runtime registers each access/refresh token it sees, so a plugin that logs one by mistake
+// (raw or percent-encoded) still cannot leak it.
+using Redactor = chost::log::Redactor;
 
 // Prometheus-style sink. Names are complete (already prefixed); one label: connector.
 class MetricsPort {
@@ -80,10 +78,5 @@ struct RuntimeServices {
   RandomSource* random = nullptr;  // required
   uint32_t http_default_timeout_ms = 30000;
 };
-
-// Default implementations for wiring without the common/ subsystem: substring redaction and
-// spdlog output ("[connector] message").
-std::unique_ptr<Redactor> make_substring_redactor();
-std::unique_ptr<LogPort> make_spdlog_log_port();
 
 }  // namespace chost::runtime
