@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 
 #include <boost/json.hpp>
+#include <connector_host/sdk/grant.hpp>
 #include <connector_host/sdk/http/url.hpp>
 #include <cstdint>
 #include <cstdio>
@@ -216,7 +217,7 @@ void BM_PluginFullSync(benchmark::State& state) {
       state.SkipWithError(("create/authorize failed: " + r.error).c_str());
       return;
     }
-    host.set_connection_token(json::serialize(json::parse(r.output).at("connection")));
+    host.set_connection_token_from_grant(chp::grant_from_json(r.output));
     const size_t requests_before = host.http_requests().size();
     state.ResumeTiming();
 
