@@ -125,8 +125,8 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   if (!st) return st.error();
   impl->store = std::move(*st);
   impl->store_port = std::make_unique<StateStoreAdapter>(*impl->store);
-  http::HttpClientOptions http_options;
-  http_options.default_timeout_ms = impl->services.http_default_timeout_ms;
+  http::HttpClientOptions http_options = http_client_options(config.host);
+  impl->services.http_default_timeout_ms = http_options.default_timeout_ms;
   http_options.metrics = &impl->metrics;
   impl->http_client = std::make_unique<http::HttpClient>(std::move(http_options));
   impl->http = std::make_unique<HttpClientPort>(*impl->http_client);

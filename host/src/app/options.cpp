@@ -36,6 +36,20 @@ runtime::SchedulerOptions scheduler_options(const config::HostSettings& host) {
   return o;
 }
 
+http::HttpClientOptions http_client_options(const config::HostSettings& host) {
+  http::HttpClientOptions o;
+  o.proxy = host.http.proxy;
+  o.ca_file = host.http.ca_file.string();
+  // The loader keeps both within (0, 24h], so they fit the client's uint32 milliseconds.
+  if (host.http.connect_timeout.count() > 0) {
+    o.connect_timeout_ms = static_cast<uint32_t>(host.http.connect_timeout.count());
+  }
+  if (host.http.request_timeout.count() > 0) {
+    o.default_timeout_ms = static_cast<uint32_t>(host.http.request_timeout.count());
+  }
+  return o;
+}
+
 std::string disabled_key(std::string_view connector) {
   return "disabled/" + std::string(connector);
 }

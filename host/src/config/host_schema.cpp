@@ -68,6 +68,22 @@ constexpr const char* kHostSchema = R"JSON({
                       "default": "info"}
           }
         },
+        "http": {
+          "description": "The host's outbound HTTP client, used by every plugin request. Changes take effect after a restart.",
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "proxy": {"type": "string", "minLength": 1,
+                      "description": "Proxy for every request: http://, https://, socks4://, socks4a://, socks5:// or socks5h:// URL; a URL with user:password@ belongs in ${env:NAME} or ${file:PATH}. Default: none (proxy environment variables are ignored)"},
+            "ca_file": {"type": "string", "minLength": 1,
+                        "description": "PEM bundle of the CAs to trust instead of the system's; relative to the config file"},
+            "connect_timeout": {"type": "string", "format": "duration", "default": "10s",
+                                "description": "Longest wait for a TCP+TLS connection"},
+            "request_timeout": {"type": "string", "format": "duration", "default": "30s",
+                                "description": "Deadline of a request (all retries) that names none; always capped by the hook's deadline"}
+          }
+        },
         "literal_secrets": {"type": "string", "enum": ["error", "warn"], "default": "error",
                             "description": "What a secret written literally in this file is"},
         "credentials": {

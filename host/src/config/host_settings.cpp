@@ -19,13 +19,13 @@ std::chrono::milliseconds duration(const json::value& obj, std::string_view key)
   return std::chrono::milliseconds(parse_duration_ms(obj.at(key).as_string()).value_or(0));
 }
 
+}  // namespace
+
 std::filesystem::path absolute_from(const std::filesystem::path& base_dir, const std::string& p) {
   std::filesystem::path path(p);
   if (path.is_relative()) path = base_dir / path;
   return path.lexically_normal();
 }
-
-}  // namespace
 
 HostSettings host_settings_from_json(const json::value& host,
                                      const std::filesystem::path& base_dir) {
@@ -60,6 +60,16 @@ HostSettings host_settings_from_json(const json::value& host,
   s.log.format = str(logging, "format") == "json" ? log::Format::kJson : log::Format::kText;
   // The schema allowed only level names log::parse_level knows.
   (void)log::parse_level(str(logging, "level"), &s.log.level);
+  const json::value& http = host.at("http");
+  if (const json::value* proxy = http.as_object().if_contains("proxy")) {
+    s.http.proxy = std::string(proxy->as_string());
+  }
+  if (const json::value* ca = http.as_object().if_contains("ca_file")) {
+    s.http.ca_file = absolute_from(base_dir, std::string(ca->as_string()));
+  }
+  s.http.connect_timeout = duration(http, "connect_timeout");
+  s.http.request_timeout = duration(http, "request_timeout");
+
   s.literal_secrets = str(host, "literal_secrets") == "warn" ? LiteralSecretPolicy::kWarn
                                                              : LiteralSecretPolicy::kError;
 

@@ -14,4 +14,8 @@ namespace chost::config {
 HostSettings host_settings_from_json(const boost::json::value& host,
                                      const std::filesystem::path& base_dir);
 
+// A path from the file, made absolute against `base_dir` when relative (the rule for every
+// path in `host:`).
+std::filesystem::path absolute_from(const std::filesystem::path& base_dir, const std::string& p);
+
 }  // namespace chost::config

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "chost/config/host_config.hpp"
+#include "chost/http/http_client.hpp"
 #include "connector_checks.hpp"
 #include "host_settings.hpp"
 #include "json_pointer.hpp"
@@ -177,20 +178,47 @@ class Loader {
     }
   }
 
+  // A duration the host schema has validated (and defaulted), in milliseconds.
+  int64_t duration_ms_at(const std::string& ptr) const {
+    return parse_duration_ms(pointer_find(ctx_.doc.root, ptr)->as_string()).value_or(0);
+  }
+
   // Value checks the schema cannot express; only run once the host section is well-formed.
   void check_host_values() {
-    auto ms = [&](const std::string& ptr) {
-      return parse_duration_ms(pointer_find(ctx_.doc.root, ptr)->as_string()).value_or(0);
-    };
     for (const char* key : {"authorize", "refresh", "disable", "sync"}) {
       std::string ptr = pointer_append("/host/timeouts", key);
-      if (ms(ptr) == 0) ctx_.error(ptr, "must be greater than 0");
+      if (duration_ms_at(ptr) == 0) ctx_.error(ptr, "must be greater than 0");
     }
-    if (ms("/host/restart/initial_backoff") == 0) {
+    const int64_t initial_backoff_ms = duration_ms_at("/host/restart/initial_backoff");
+    if (initial_backoff_ms == 0) {
       ctx_.error("/host/restart/initial_backoff", "must be greater than 0");
     }
-    if (ms("/host/restart/initial_backoff") > ms("/host/restart/max_backoff")) {
+    if (initial_backoff_ms > duration_ms_at("/host/restart/max_backoff")) {
       ctx_.error("/host/restart/max_backoff", "must not be shorter than restart.initial_backoff");
+    }
+    check_http_values();
+  }
+
+  // host.http against the HTTP client's own rules (http::validate_*), so check-config rejects
+  // what the client would refuse at startup, at the key that is wrong.
+  void check_http_values() {
+    constexpr int64_t kMaxHttpTimeoutMs = 24LL * 60 * 60 * 1000;  // the client counts in uint32 ms
+    for (const char* key : {"connect_timeout", "request_timeout"}) {
+      const std::string ptr = pointer_append("/host/http", key);
+      const int64_t timeout_ms = duration_ms_at(ptr);
+      if (timeout_ms == 0) ctx_.error(ptr, "must be greater than 0");
+      if (timeout_ms > kMaxHttpTimeoutMs) ctx_.error(ptr, "must be at most 24h");
+    }
+    if (const json::value* proxy = pointer_find(ctx_.doc.root, "/host/http/proxy")) {
+      if (Status st = http::validate_proxy_url(proxy->as_string()); !st) {
+        ctx_.error("/host/http/proxy", st.error().message);
+      }
+    }
+    if (const json::value* ca = pointer_find(ctx_.doc.root, "/host/http/ca_file")) {
+      const std::filesystem::path path = absolute_from(ctx_.base_dir, std::string(ca->as_string()));
+      if (Status st = http::validate_ca_file(path.string()); !st) {
+        ctx_.error("/host/http/ca_file", st.error().message);
+      }
     }
   }
 

@@ -13,24 +13,33 @@
 
 namespace chost::http {
 
+Status validate_proxy_url(std::string_view proxy) {
+  if (proxy.empty()) return {};
+  bool known = false;
+  for (std::string_view scheme :
+       {"http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"}) {
+    known = known || proxy.substr(0, scheme.size()) == scheme;
+  }
+  if (!known || proxy.find("://") + 3 >= proxy.size()) {
+    // The proxy URL may carry credentials: name only the accepted forms in the error.
+    return Error::config("proxy must be an http://, https:// or socks URL with a host");
+  }
+  return {};
+}
+
+Status validate_ca_file(const std::string& ca_file) {
+  if (!ca_file.empty() && !std::ifstream(ca_file).good()) {
+    return Error::config("CA file '" + ca_file + "' cannot be read");
+  }
+  return {};
+}
+
 Status validate_options(const HttpClientOptions& options) {
   if (options.connect_timeout_ms == 0 || options.default_timeout_ms == 0) {
     return Error::config("http: connect_timeout_ms and default_timeout_ms must be positive");
   }
-  if (!options.ca_file.empty() && !std::ifstream(options.ca_file).good()) {
-    return Error::config("http: CA file '" + options.ca_file + "' cannot be read");
-  }
-  if (!options.proxy.empty()) {
-    const std::string_view p = options.proxy;
-    bool known = false;
-    for (std::string_view scheme :
-         {"http://", "https://", "socks4://", "socks4a://", "socks5://", "socks5h://"}) {
-      known = known || p.substr(0, scheme.size()) == scheme;
-    }
-    if (!known || p.find("://") + 3 >= p.size()) {
-      // The proxy URL may carry credentials: name only the scheme part in the error.
-      return Error::config("http: proxy must be an http://, https:// or socks URL with a host");
-    }
+  for (Status st : {validate_ca_file(options.ca_file), validate_proxy_url(options.proxy)}) {
+    if (!st) return Error::config("http: " + st.error().message);
   }
   return {};
 }

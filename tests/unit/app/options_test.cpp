@@ -39,6 +39,32 @@ TEST(OptionsTest, MaxBackoffNeverBelowInitial) {
   EXPECT_EQ(scheduler_options(h).restart_backoff.max_ms, 1200000);
 }
 
+TEST(OptionsTest, HttpClientOptionsFromHostHttp) {
+  config::HostSettings h;
+  h.http.proxy = "socks5h://proxy.internal:1080";
+  h.http.ca_file = "/etc/chp/ca.pem";
+  h.http.connect_timeout = 2s;
+  h.http.request_timeout = 45s;
+  const http::HttpClientOptions o = http_client_options(h);
+  EXPECT_EQ(o.proxy, "socks5h://proxy.internal:1080");
+  EXPECT_EQ(o.ca_file, "/etc/chp/ca.pem");
+  EXPECT_EQ(o.connect_timeout_ms, 2000u);
+  EXPECT_EQ(o.default_timeout_ms, 45000u);
+  EXPECT_EQ(o.metrics, nullptr);  // the caller's registry
+}
+
+// Settings that never went through the loader keep the client's own defaults, no proxy and
+// the system's CAs.
+TEST(OptionsTest, HttpClientOptionsKeepTheClientDefaultsForUnsetValues) {
+  const http::HttpClientOptions o = http_client_options(config::HostSettings{});
+  const http::HttpClientOptions d;
+  EXPECT_EQ(o.proxy, "");
+  EXPECT_EQ(o.ca_file, "");
+  EXPECT_EQ(o.connect_timeout_ms, d.connect_timeout_ms);
+  EXPECT_EQ(o.default_timeout_ms, d.default_timeout_ms);
+  EXPECT_TRUE(http::validate_options(o).ok());
+}
+
 TEST(OptionsTest, DisabledKey) { EXPECT_EQ(disabled_key("sf-org"), "disabled/sf-org"); }
 
 }  // namespace

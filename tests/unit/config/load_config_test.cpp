@@ -4,6 +4,8 @@
 
 #include <connector_host/plugin_api.h>
 
+#include <cstdlib>
+
 #include "chost/config/host_config.hpp"
 #include "config_test_util.hpp"
 
@@ -264,6 +266,10 @@ TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
   EXPECT_FALSE(c.host.admin.token.has_value());
   EXPECT_EQ(c.host.log.format, log::Format::kText);
   EXPECT_EQ(c.host.log.level, log::Level::kInfo);
+  EXPECT_EQ(c.host.http.proxy, "");
+  EXPECT_EQ(c.host.http.ca_file, std::filesystem::path());
+  EXPECT_EQ(c.host.http.connect_timeout, milliseconds(10'000));
+  EXPECT_EQ(c.host.http.request_timeout, milliseconds(30'000));
   EXPECT_EQ(c.host.literal_secrets, LiteralSecretPolicy::kError);
   EXPECT_EQ(c.host.credentials.refresh_margin, milliseconds(300'000));
   EXPECT_EQ(c.host.credentials.keepalive_idle, milliseconds(3'600'000));
@@ -315,6 +321,56 @@ TEST_F(LoadConfigTest, ExplicitValuesAndRelativePaths) {
   EXPECT_EQ(c.connectors[0].schedule_every, std::chrono::milliseconds(500));
   EXPECT_EQ(c.connectors[1].uses, "a");
   EXPECT_EQ(c.connectors[1].config_json, "{}");
+}
+
+TEST_F(LoadConfigTest, HttpSettingsWithARelativeCaFile) {
+  dir_.write("tls/ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  LoadReport r = load(
+      "host:\n"
+      "  http:\n"
+      "    proxy: \"http://proxy.internal:3128\"\n"
+      "    ca_file: tls/ca.pem\n"
+      "    connect_timeout: 2s\n"
+      "    request_timeout: 1m\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const HttpConfig& h = r.config->host.http;
+  EXPECT_EQ(h.proxy, "http://proxy.internal:3128");
+  EXPECT_EQ(h.ca_file, dir_.path() / "tls" / "ca.pem");
+  EXPECT_EQ(h.connect_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(h.request_timeout, std::chrono::minutes(1));
+}
+
+// check-config refuses what the HTTP client would refuse at startup, at the key, and never
+// prints the proxy URL (it may carry credentials).
+TEST_F(LoadConfigTest, BadProxyUrlAndUnreadableCaFile) {
+  Lines e = errors(
+      "host:\n"
+      "  http:\n"
+      "    proxy: \"ftp://user:pw-secret@proxy.internal\"\n"
+      "    ca_file: missing/ca.pem\n"
+      "    connect_timeout: 0s\n"
+      "    request_timeout: 2d\n");
+  const std::string ca = (dir_.path() / "missing" / "ca.pem").string();
+  EXPECT_EQ(e,
+            (Lines{file_ + ":3:12: error: host.http.proxy: proxy must be an http://, https:// "
+                           "or socks URL with a host",
+                   file_ + ":4:14: error: host.http.ca_file: CA file '" + ca + "' cannot be read",
+                   file_ + ":5:22: error: host.http.connect_timeout: must be greater than 0",
+                   file_ + ":6:22: error: host.http.request_timeout: must be at most 24h"}));
+  for (const std::string& line : e) EXPECT_EQ(line.find("pw-secret"), std::string::npos) << line;
+  EXPECT_EQ(errors("host:\n  http: { proxy: \"http://\" }\n"),
+            Lines{file_ + ":2:18: error: host.http.proxy: proxy must be an http://, https:// or "
+                          "socks URL with a host"});
+}
+
+TEST_F(LoadConfigTest, ProxyFromASecretReferenceIsRedacted) {
+  setenv("CHP_TEST_PROXY", "http://user:pw-proxy-secret@proxy.internal:3128", 1);
+  LoadReport r = load("host:\n  http: { proxy: \"${env:CHP_TEST_PROXY}\" }\n");
+  unsetenv("CHP_TEST_PROXY");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  EXPECT_EQ(r.config->host.http.proxy, "http://user:pw-proxy-secret@proxy.internal:3128");
+  EXPECT_EQ(r.config->secret_values,
+            std::vector<std::string>{"http://user:pw-proxy-secret@proxy.internal:3128"});
 }
 
 TEST_F(LoadConfigTest, HostSectionAloneIgnoresConnectors) {

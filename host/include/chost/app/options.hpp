@@ -3,6 +3,7 @@
 #pragma once
 
 #include "chost/config/host_config.hpp"
+#include "chost/http/http_client.hpp"
 #include "chost/runtime/connection_manager.hpp"
 #include "chost/runtime/scheduler.hpp"
 
@@ -10,6 +11,9 @@ namespace chost::app {
 
 runtime::ConnectionOptions connection_options(const config::HostSettings& host);
 runtime::SchedulerOptions scheduler_options(const config::HostSettings& host);
+// host.http -> the HTTP client (proxy, CA file, timeouts; metrics is the caller's to set).
+// request_timeout is also what RuntimeServices::http_default_timeout_ms should be.
+http::HttpClientOptions http_client_options(const config::HostSettings& host);
 
 // Namespace of the host's own key/value state (admin-disabled connectors). Connector names match
 // [a-z][a-z0-9-]*, so a leading underscore can never collide with one.

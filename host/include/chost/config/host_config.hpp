@@ -66,6 +66,14 @@ struct LogConfig {
   log::Level level = log::Level::kInfo;
 };
 
+// `host.http`: what the host's HTTP client is built with (app::http_client_options).
+struct HttpConfig {
+  std::string proxy;              // empty: no proxy; may be a resolved secret
+  std::filesystem::path ca_file;  // absolute; empty: the system's CA store
+  std::chrono::milliseconds connect_timeout{0};
+  std::chrono::milliseconds request_timeout{0};  // when a plugin request names none
+};
+
 struct CredentialsConfig {
   std::chrono::milliseconds refresh_margin{0};  // refresh this long before expiry
   std::chrono::milliseconds keepalive_idle{0};  // refresh an idle connection this often
@@ -95,6 +103,7 @@ struct HostSettings {
   bool allow_world_writable_plugin_dirs = false;
   AdminConfig admin;
   LogConfig log;
+  HttpConfig http;
   LiteralSecretPolicy literal_secrets = LiteralSecretPolicy::kError;
   CredentialsConfig credentials;
   TimeoutsConfig timeouts;

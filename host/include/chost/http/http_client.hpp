@@ -101,6 +101,12 @@ class HttpClient {
 // proxy is an http(s)/socks URL, timeouts are non-zero. Error::config saying which is wrong.
 Status validate_options(const HttpClientOptions& options);
 
+// The two parts of validate_options that config loading also checks, so check-config reports
+// them at the YAML key. Messages say what is wrong without the "http:" prefix and never echo
+// the proxy URL (it may carry credentials).
+Status validate_proxy_url(std::string_view proxy);    // empty: no proxy, valid
+Status validate_ca_file(const std::string& ca_file);  // empty: the system's, valid
+
 // GET, HEAD, PUT, DELETE, OPTIONS, TRACE (case-sensitive, as HTTP methods are).
 bool is_idempotent_method(std::string_view method);
 
