@@ -16,6 +16,7 @@ Result<uint32_t> HttpClientPort::perform(const runtime::HttpRequestSpec& request
   req.timeout_ms = request.timeout_ms;
   req.no_retry = request.no_retry;
   req.body_is_secret = request.body_is_secret;
+  req.connector = std::string(request.connector);
   http::ResponseCallbacks callbacks{handler.on_header, handler.on_body};
   http::CancelToken cancel(cancelled);
   auto resp = client_.request(req, callbacks, &cancel);

@@ -347,6 +347,7 @@ chp_status_code http_request_cb(chp_host_ctx* raw, chp_call* raw_call,
       spec.headers.emplace_back(view(request->headers[i].name), view(request->headers[i].value));
     }
     spec.body = view(request->body);
+    spec.connector = ctx->name();
     uint64_t timeout_ms = request->timeout_ms ? request->timeout_ms : sv.http_default_timeout_ms;
     if (call->credential_call()) {
       // Sent means committed: the answer may carry a rotated refresh token (see CallState).

@@ -43,6 +43,7 @@ TEST_F(ConnectionTest, ProviderRefreshRunsOnItsCredentialInstanceNeverInsideItsS
   EXPECT_EQ(out.status, CHP_OK) << out.error;
   EXPECT_EQ(token_posts(), 2u);                           // authorize + one refresh for the 401
   EXPECT_NE(refresh_thread, std::this_thread::get_id());  // the connection's own thread
+  for (const auto& req : fx.http.seen()) EXPECT_EQ(req.connector, "sf");  // names the caller
   EXPECT_FALSE(fx.log.contains("HOOKS OVERLAP"));
   EXPECT_EQ(manager->token("sf")->access_token, "at-2");
 }

@@ -34,7 +34,8 @@ Result<uint32_t> FakeHttp::perform(const HttpRequestSpec& request, const HttpRes
          std::string(request.url),
          std::string(request.body),
          {},
-         request.timeout_ms};
+         request.timeout_ms,
+         std::string(request.connector)};
   for (auto& [n, v] : request.headers) s.headers[std::string(n)] = std::string(v);
   {
     std::lock_guard<std::mutex> lock(mu_);

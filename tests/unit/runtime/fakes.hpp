@@ -93,6 +93,7 @@ class FakeHttp final : public HttpPort {
     std::string method, url, body;
     std::map<std::string, std::string> headers;
     uint32_t timeout_ms = 0;
+    std::string connector;
   };
   std::function<Result<FakeHttpResponse>(const Seen&)> handler;
 

@@ -51,6 +51,7 @@ struct HttpRequestSpec {
   uint32_t timeout_ms = 0;  // already capped by the hook's deadline; never 0 here
   bool no_retry = false;
   bool body_is_secret = false;
+  std::string_view connector;  // the calling connector, for the HTTP client's log lines
 };
 
 struct HttpResponseHandler {
