@@ -30,12 +30,8 @@ bool FakeLog::contains(std::string_view needle) const {
 Result<uint32_t> FakeHttp::perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
                                    const std::atomic<bool>& cancelled) {
   if (cancelled.load()) return Error::cancelled("cancelled");
-  Seen s{std::string(request.method),
-         std::string(request.url),
-         std::string(request.body),
-         {},
-         request.timeout_ms,
-         std::string(request.connector)};
+  Seen s{std::string(request.method), std::string(request.url),      std::string(request.body), {},
+         request.timeout_ms,          std::string(request.connector)};
   for (auto& [n, v] : request.headers) s.headers[std::string(n)] = std::string(v);
   {
     std::lock_guard<std::mutex> lock(mu_);
