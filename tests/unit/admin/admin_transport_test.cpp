@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -117,11 +118,15 @@ TEST_F(AdminServerTest, GracefulStopFinishesTheRequestInFlight) {
   std::thread client([&] { synced = post("/api/v1/connectors/mirror/sync"); });
   ASSERT_TRUE(backend_.wait_sync_entered(1));
   std::thread stopper([&] { server_->stop(); });
-  for (int i = 0; i < 10000 && !server_->stopping_ForTest(); ++i) std::this_thread::yield();
-  ASSERT_TRUE(server_->stopping_ForTest());
+  // Bounded: up to 10 s on a loaded machine; the threads are joined either way.
+  for (int i = 0; i < 10000 && !server_->stopping_ForTest(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const bool stopping = server_->stopping_ForTest();
   backend_.release_sync();
   client.join();
   stopper.join();
+  ASSERT_TRUE(stopping);
   ASSERT_TRUE(synced);
   EXPECT_EQ(synced->status, 200);
   EXPECT_FALSE(synced->keep_alive);  // no further requests on a stopping server
