@@ -126,6 +126,10 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   impl->store = std::move(*st);
   impl->store_port = std::make_unique<StateStoreAdapter>(*impl->store);
   http::HttpClientOptions http_options = http_client_options(config.host);
+  // check-config reports these at their YAML keys; a CA file can also vanish before start.
+  if (auto valid = http::validate_options(http_options); !valid) {
+    return Error::config("host." + valid.error().message);
+  }
   impl->services.http_default_timeout_ms = http_options.default_timeout_ms;
   http_options.metrics = &impl->metrics;
   impl->http_client = std::make_unique<http::HttpClient>(std::move(http_options));
@@ -186,6 +190,15 @@ Status Host::reload(config::HostConfig config) {
     impl_->log_line(runtime::LogLevel::kWarn,
                     "host.admin changes take effect after a restart; the admin API keeps its "
                     "current settings");
+  }
+  const http::HttpClientOptions old_http = http_client_options(impl_->config.host);
+  const http::HttpClientOptions new_http = http_client_options(config.host);
+  if (new_http.proxy != old_http.proxy || new_http.ca_file != old_http.ca_file ||
+      new_http.connect_timeout_ms != old_http.connect_timeout_ms ||
+      new_http.default_timeout_ms != old_http.default_timeout_ms) {
+    impl_->log_line(runtime::LogLevel::kWarn,
+                    "host.http changes take effect after a restart; plugin requests keep the "
+                    "current proxy, CA file and timeouts");
   }
   std::unique_lock lock(impl_->mu);
   auto changed = impl_->gen->apply(config, config.host.shutdown_grace.count());

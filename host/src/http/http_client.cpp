@@ -185,7 +185,8 @@ class HttpClient::Impl {
   explicit Impl(const HttpClientOptions& options) : options_(options), pool_(kMaxIdleHandles) {
     if (options_.metrics) {
       (void)options_.metrics->describe_counter(
-          kRequestsMetric, "Outbound HTTP requests (each attempt), by status class.");
+          kRequestsMetric,
+          "Outbound HTTP requests (each attempt), by status class and calling connector.");
       (void)options_.metrics->describe_histogram(
           kDurationMetric, "Outbound HTTP request latency (each attempt).",
           {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60});
@@ -277,11 +278,14 @@ CURLcode HttpClient::Impl::perform(CURL* easy, const HttpRequest& req, int64_t r
 void HttpClient::Impl::record(const HttpRequest& req, const std::string& host,
                               std::string_view outcome, Clock::duration elapsed) {
   if (!options_.metrics) return;
-  (void)options_.metrics->counter_add(
-      kRequestsMetric,
-      {{"host", host}, {"method", req.method}, {"status_class", std::string(outcome)}});
-  (void)options_.metrics->observe(kDurationMetric, {{"host", host}, {"method", req.method}},
-                                  std::chrono::duration<double>(elapsed).count());
+  // `connector` is the plugin instance the request was made for; empty for the host's own.
+  (void)options_.metrics->counter_add(kRequestsMetric, {{"host", host},
+                                                        {"method", req.method},
+                                                        {"status_class", std::string(outcome)},
+                                                        {"connector", req.connector}});
+  (void)options_.metrics->observe(
+      kDurationMetric, {{"host", host}, {"method", req.method}, {"connector", req.connector}},
+      std::chrono::duration<double>(elapsed).count());
 }
 
 Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,

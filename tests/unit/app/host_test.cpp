@@ -232,5 +232,42 @@ TEST_F(HostTest, ReloadRecreatesOnlyChangedConnectors) {
   EXPECT_TRUE(seen);
 }
 
+TEST_F(HostTest, AnUnreadableCaFileIsRefusedAtOpenNamingTheKey) {
+  config::HostConfig c = testing::fake_config(dir_.path());
+  c.host.http.ca_file = dir_.path() / "gone.pem";  // check-config saw it; it vanished since
+  auto host = open(std::move(c));
+  ASSERT_FALSE(host);
+  EXPECT_EQ(host.error().cls, ErrorClass::kConfig);
+  EXPECT_NE(host.error().message.find("host.http: CA file"), std::string::npos)
+      << host.error().message;
+}
+
+TEST_F(HostTest, ReloadWarnsThatHostHttpChangesNeedARestart) {
+  std::vector<std::string> lines;
+  std::mutex mu;
+  HostOptions options;
+  options.log_sink = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  };
+  auto host = Host::open(testing::fake_config(dir_.path()), options);
+  ASSERT_TRUE(host);
+  const auto warned = [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (const auto& l : lines) {
+      if (l.find("host.http changes take effect after a restart") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE((*host)->reload(testing::fake_config(dir_.path())));
+  EXPECT_FALSE(warned());  // same settings: nothing to say
+  config::HostConfig next = testing::fake_config(dir_.path());
+  next.host.http.proxy = "http://127.0.0.1:3128";
+  ASSERT_TRUE((*host)->reload(next));
+  EXPECT_TRUE(warned());
+}
+
 }  // namespace
 }  // namespace chost::app

@@ -226,7 +226,8 @@ TEST(HttpClient, ConnectionRefusedIsRetriedThenTransientWithRedactedUrl) {
   EXPECT_EQ(
       registry.value("chost_http_requests_total", {{"host", "127.0.0.1:" + std::to_string(port)},
                                                    {"method", "GET"},
-                                                   {"status_class", "error"}}),
+                                                   {"status_class", "error"},
+                                                   {"connector", ""}}),
       3.0);
 }
 
@@ -429,6 +430,34 @@ TEST(HttpClient, RejectsNonHttpUrls) {
   EXPECT_EQ(res.error().cls, ErrorClass::kPermanent);
 }
 
+TEST(HttpClient, RequestsCarryTheCallingConnectorIntoMetrics) {
+  LoopbackServer server([](const ReceivedRequest&, size_t) { return ok("x"); });
+  metrics::Registry registry;
+  HttpClientOptions o = fast_options();
+  o.metrics = &registry;
+  HttpClient client(o);
+  HttpRequest req;
+  req.url = server.url("/a");
+  req.connector = "crm";
+  ASSERT_TRUE(client.request(req).ok());
+  req.connector = "mail";
+  ASSERT_TRUE(client.request(req).ok());
+  ASSERT_TRUE(client.request(req).ok());
+  const std::string host = "127.0.0.1:" + std::to_string(server.port());
+  const auto count = [&](const std::string& connector) {
+    return registry.value(
+        "chost_http_requests_total",
+        {{"host", host}, {"method", "GET"}, {"status_class", "2xx"}, {"connector", connector}});
+  };
+  EXPECT_EQ(count("crm"), 1.0);
+  EXPECT_EQ(count("mail"), 2.0);
+  EXPECT_FALSE(count("").has_value());  // nothing was sent for the host itself
+  EXPECT_EQ(registry.histogram_count("chost_http_request_duration_seconds",
+                                     {{"host", host}, {"method", "GET"}, {"connector", "mail"}}),
+            2u);
+  EXPECT_NE(registry.render().find("connector=\"crm\""), std::string::npos);
+}
+
 TEST(HttpClient, RecordsRequestCountAndLatencyMetrics) {
   LoopbackServer server([](const ReceivedRequest& req, size_t) {
     CannedResponse r = ok("x");
@@ -446,14 +475,16 @@ TEST(HttpClient, RecordsRequestCountAndLatencyMetrics) {
   req.url = server.url("/missing");
   ASSERT_TRUE(client.request(req).ok());
   const std::string host = "127.0.0.1:" + std::to_string(server.port());
-  EXPECT_EQ(registry.value("chost_http_requests_total",
-                           {{"host", host}, {"method", "GET"}, {"status_class", "2xx"}}),
+  EXPECT_EQ(registry.value(
+                "chost_http_requests_total",
+                {{"host", host}, {"method", "GET"}, {"status_class", "2xx"}, {"connector", ""}}),
             2.0);
-  EXPECT_EQ(registry.value("chost_http_requests_total",
-                           {{"host", host}, {"method", "GET"}, {"status_class", "4xx"}}),
+  EXPECT_EQ(registry.value(
+                "chost_http_requests_total",
+                {{"host", host}, {"method", "GET"}, {"status_class", "4xx"}, {"connector", ""}}),
             1.0);
   EXPECT_EQ(registry.histogram_count("chost_http_request_duration_seconds",
-                                     {{"host", host}, {"method", "GET"}}),
+                                     {{"host", host}, {"method", "GET"}, {"connector", ""}}),
             3u);
   EXPECT_NE(registry.render().find("# TYPE chost_http_request_duration_seconds histogram"),
             std::string::npos);
