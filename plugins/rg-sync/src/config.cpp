@@ -1,0 +1,184 @@
+// Parses and checks the rg-sync config. Emails and field names end up inside SOQL and URLs,
+// so they are checked here, once.
+#include "config.hpp"
+
+#include <connector_host/sdk/error.hpp>
+#include <connector_host/sdk/json.hpp>
+#include <connector_host/sdk/salesforce/api_name.hpp>
+#include <connector_host/sdk/salesforce/oauth.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+#include "activity.hpp"
+
+namespace rgsync {
+
+const char kConfigSchemaJson[] = R"JSON({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "rg-sync connector",
+  "description": "Connects every entitled end user to Salesforce through one service connection (the connector this one `uses:`) and syncs their mailboxes, read with Microsoft Graph app-only access, into Salesforce Tasks.",
+  "type": "object",
+  "required": ["graph_tenant_id", "graph_client_id", "graph_client_secret"],
+  "additionalProperties": false,
+  "properties": {
+    "graph_tenant_id": {"type": "string", "minLength": 1,
+      "description": "Microsoft Entra tenant (directory) id or a verified domain, e.g. contoso.onmicrosoft.com."},
+    "graph_client_id": {"type": "string", "minLength": 1,
+      "description": "Application (client) id of the Entra app registration with the Mail.Read application permission."},
+    "graph_client_secret": {"type": "string", "x-secret": true,
+      "description": "Client secret of that app registration."},
+    "graph_login_url": {"type": "string", "default": "https://login.microsoftonline.com",
+      "description": "Microsoft identity platform base URL (national clouds differ)."},
+    "graph_url": {"type": "string", "default": "https://graph.microsoft.com",
+      "description": "Microsoft Graph base URL."},
+    "graph_scope": {"type": "string", "default": "https://graph.microsoft.com/.default",
+      "description": "Scope of the client-credentials token request (national clouds use their own Graph host, e.g. https://graph.microsoft.us/.default)."},
+    "users": {"type": "array", "items": {"type": "string"}, "default": [],
+      "description": "Emails of the entitled end users. Each is mapped to the active Salesforce User with that email and to the mailbox with that address."},
+    "users_where": {"type": "string",
+      "description": "Optional SOQL condition on User selecting more entitled users, re-evaluated every cycle, e.g. \"Department = 'Sales'\". IsActive is always required."},
+    "internal_domains": {"type": "array", "items": {"type": "string"}, "default": [],
+      "description": "Email domains of the organization. Messages with only internal participants are not logged."},
+    "blocklist": {"type": "array", "items": {"type": "string"}, "default": [],
+      "description": "Addresses (a@b.com) or domains (@b.com) whose messages are never logged."},
+    "folders": {"type": "array", "items": {"type": "string"}, "default": ["inbox", "sentitems"],
+      "description": "Mail folders synced per user: well-known names (inbox, sentitems, ...) or folder ids."},
+    "task_external_id_field": {"type": "string", "default": "RG_Message_Id__c",
+      "description": "External id text field on Task (length >= 40) that makes every write an upsert, so a retried message never becomes a second Task."},
+    "page_size": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50,
+      "description": "Messages per Graph delta page (Prefer: odata.maxpagesize). Each page commits with its checkpoint."},
+    "snippet_chars": {"type": "integer", "minimum": 0, "maximum": 32000, "default": 1000,
+      "description": "Characters of the message preview stored in Task.Description."},
+    "api_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]$", "default": "59.0",
+      "description": "Salesforce REST API version, e.g. 59.0."}
+  }
+})JSON";
+
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::vector<std::string> string_list(const boost::json::object& o, std::string_view key) {
+  std::vector<std::string> out;
+  const boost::json::value* v = o.if_contains(key);
+  if (v == nullptr || v->is_null()) return out;
+  if (!v->is_array()) throw chp::ConfigError("'" + std::string(key) + "' must be an array");
+  std::size_t i = 0;
+  for (const boost::json::value& item : v->as_array()) {
+    if (!item.is_string() || item.as_string().empty()) {
+      throw chp::ConfigError("'" + std::string(key) + "[" + std::to_string(i) +
+                             "]' must be a non-empty string");
+    }
+    out.emplace_back(item.as_string());
+    ++i;
+  }
+  return out;
+}
+
+std::string base_url(const boost::json::object& o, std::string_view key, std::string fallback) {
+  std::string url = chp::salesforce::trim_trailing_slash(
+      chp::optional_string(o, key).value_or(std::move(fallback)));
+  if (!url.starts_with("https://") && !url.starts_with("http://")) {
+    throw chp::ConfigError("'" + std::string(key) + "' must be an http(s) URL");
+  }
+  return url;
+}
+
+std::uint32_t bounded_int(const boost::json::object& o, std::string_view key, std::int64_t def,
+                          std::int64_t lo, std::int64_t hi) {
+  const std::int64_t v = chp::optional_int(o, key, def);
+  if (v < lo || v > hi) {
+    throw chp::ConfigError("'" + std::string(key) + "' must be between " + std::to_string(lo) +
+                           " and " + std::to_string(hi));
+  }
+  return static_cast<std::uint32_t>(v);
+}
+
+bool is_folder_name(std::string_view s) {
+  return !s.empty() && s.size() <= 256 && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '=';
+  });
+}
+
+}  // namespace
+
+chp::salesforce::ClientOptions Config::client_options() const {
+  chp::salesforce::ClientOptions o;
+  o.api_version = api_version;
+  o.page_size_records = 2000;
+  return o;
+}
+
+Config parse_config(const boost::json::object& config) {
+  static constexpr std::string_view kKnown[] = {
+      "graph_tenant_id", "graph_client_id", "graph_client_secret",
+      "graph_login_url", "graph_url",       "graph_scope",
+      "users",           "users_where",     "internal_domains",
+      "blocklist",       "folders",         "task_external_id_field",
+      "page_size",       "snippet_chars",   "api_version"};
+  for (const auto& member : config) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
+      throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
+    }
+  }
+  Config c;
+  c.graph.tenant_id = chp::require_string(config, "graph_tenant_id");
+  if (c.graph.tenant_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+      std::string::npos) {
+    throw chp::ConfigError("'graph_tenant_id' must be a tenant id or a domain name");
+  }
+  c.graph.client_id = chp::require_string(config, "graph_client_id");
+  c.graph.client_secret = chp::require_string(config, "graph_client_secret");
+  c.graph.login_url = base_url(config, "graph_login_url", "https://login.microsoftonline.com");
+  c.graph.graph_url = base_url(config, "graph_url", "https://graph.microsoft.com");
+  c.graph.scope =
+      chp::optional_string(config, "graph_scope").value_or("https://graph.microsoft.com/.default");
+
+  std::size_t i = 0;
+  for (const std::string& email : string_list(config, "users")) {
+    std::string e = lower(email);
+    if (!is_plausible_email(e)) {
+      throw chp::ConfigError("'users[" + std::to_string(i) +
+                             "]' is not an email address: " + email);
+    }
+    if (std::find(c.users.begin(), c.users.end(), e) == c.users.end()) c.users.push_back(e);
+    ++i;
+  }
+  c.users_where = chp::optional_string(config, "users_where").value_or("");
+  if (c.users.empty() && c.users_where.empty()) {
+    throw chp::ConfigError("'users' or 'users_where' must name the entitled end users");
+  }
+  for (const std::string& d : string_list(config, "internal_domains")) {
+    std::string dom = lower(d);
+    if (dom.starts_with("@")) dom.erase(0, 1);
+    c.internal_domains.push_back(dom);
+  }
+  for (const std::string& b : string_list(config, "blocklist")) c.blocklist.push_back(lower(b));
+  if (config.contains("folders")) {
+    c.folders = string_list(config, "folders");
+    if (c.folders.empty()) throw chp::ConfigError("'folders' must name at least one folder");
+    for (const std::string& f : c.folders) {
+      if (!is_folder_name(f)) throw chp::ConfigError("'folders' has an invalid folder: " + f);
+    }
+  }
+  c.task_external_id_field =
+      chp::optional_string(config, "task_external_id_field").value_or("RG_Message_Id__c");
+  if (!chp::salesforce::is_api_name(c.task_external_id_field)) {
+    throw chp::ConfigError("'task_external_id_field' is not a Salesforce field API name: " +
+                           c.task_external_id_field);
+  }
+  c.page_size = bounded_int(config, "page_size", 50, 1, 1000);
+  c.snippet_chars = bounded_int(config, "snippet_chars", 1000, 0, 32000);
+  c.api_version = chp::optional_string(config, "api_version").value_or("59.0");
+  return c;
+}
+
+}  // namespace rgsync

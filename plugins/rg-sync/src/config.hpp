@@ -1,0 +1,47 @@
+// The rg-sync connector's configuration: its JSON Schema (what admins see and the host
+// validates) and the parsed, checked form the sync uses.
+#ifndef PLUGINS_RG_SYNC_CONFIG_HPP_
+#define PLUGINS_RG_SYNC_CONFIG_HPP_
+
+#include <connector_host/sdk/salesforce/client.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rgsync {
+
+// Microsoft Graph app-only access (client credentials) for reading the mailboxes.
+struct GraphApp {
+  std::string login_url = "https://login.microsoftonline.com";  // no trailing slash
+  std::string graph_url = "https://graph.microsoft.com";        // no trailing slash
+  std::string scope = "https://graph.microsoft.com/.default";   // national clouds differ
+  std::string tenant_id;                                        // GUID or verified domain
+  std::string client_id;
+  std::string client_secret;  // resolved secret; never logged
+};
+
+struct Config {
+  GraphApp graph;
+  std::vector<std::string> users;  // entitled end users' emails, lower-case, de-duplicated
+  std::string users_where;         // optional SOQL condition on User selecting more of them
+  std::vector<std::string> internal_domains;  // lower-case; an address here is internal
+  std::vector<std::string> blocklist;         // lower-case addresses or "@domain" never logged
+  std::vector<std::string> folders = {"inbox", "sentitems"};  // well-known names or ids
+  std::string task_external_id_field = "RG_Message_Id__c";    // Task external id field
+  std::uint32_t page_size = 50;        // Prefer: odata.maxpagesize for delta pages
+  std::uint32_t snippet_chars = 1000;  // of bodyPreview put into Task.Description
+  std::string api_version = "59.0";
+
+  chp::salesforce::ClientOptions client_options() const;
+};
+
+// Throws chp::ConfigError naming the field.
+Config parse_config(const boost::json::object& config);
+
+extern const char kConfigSchemaJson[];
+
+}  // namespace rgsync
+
+#endif  // PLUGINS_RG_SYNC_CONFIG_HPP_

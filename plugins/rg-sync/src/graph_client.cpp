@@ -1,0 +1,116 @@
+#include "graph_client.hpp"
+
+#include <connector_host/sdk/http/form.hpp>
+#include <connector_host/sdk/http/url.hpp>
+#include <connector_host/sdk/oauth/token.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace rgsync {
+namespace {
+
+// A token is renewed this long before Graph says it expires.
+constexpr std::chrono::seconds kTokenMargin{120};
+constexpr int kMaxAttempts = 3;
+
+std::optional<std::int64_t> retry_after_ms(const chp::http::Response& r) {
+  std::optional<std::string> v = r.header("Retry-After");
+  if (!v) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    const long long s = std::stoll(*v, &used);
+    if (used != v->size() || s < 0) return std::nullopt;
+    return std::min<long long>(s, 24 * 3600) * 1000;
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string GraphResponse::error_text() const {
+  std::string out = std::to_string(status);
+  if (!code.empty()) out += " " + code;
+  if (!message.empty()) out += ": " + message;
+  return out;
+}
+
+void GraphClient::ensure_token() {
+  if (token_.access_token.empty() ||
+      std::chrono::steady_clock::now() + kTokenMargin >= token_.expires_at) {
+    fetch_token();
+  }
+}
+
+void GraphClient::fetch_token() {
+  chp::http::FormBody form;
+  form.add("client_id", app_.client_id)
+      .add("client_secret", app_.client_secret)
+      .add("scope", app_.scope)
+      .add("grant_type", "client_credentials");
+  const std::string endpoint =
+      app_.login_url + "/" + chp::http::url_encode(app_.tenant_id) + "/oauth2/v2.0/token";
+  ++calls_;
+  chp::oauth::TokenResponse t =
+      chp::oauth::request_token(ctx_, call_, endpoint, form, "Microsoft Graph token");
+  token_.access_token = t.access_token;
+  // Client-credential tokens last about an hour; without expires_in assume 10 minutes.
+  const std::int64_t lifetime_s = t.expires_in_s.value_or(0) > 0 ? *t.expires_in_s : 600;
+  token_.expires_at = std::chrono::steady_clock::now() + std::chrono::seconds(lifetime_s);
+}
+
+void GraphClient::wait(std::int64_t ms) const {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    call_.throw_if_cancelled();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  call_.throw_if_cancelled();
+}
+
+GraphResponse GraphClient::get(const std::string& url, const std::string& prefer) {
+  const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
+  bool renewed = false;
+  for (int attempt = 1;; ++attempt) {
+    ensure_token();
+    chp::http::Request req = chp::http::Request::get(full);
+    req.headers.emplace_back("Authorization", "Bearer " + token_.access_token);
+    req.headers.emplace_back("Accept", "application/json");
+    if (!prefer.empty()) req.headers.emplace_back("Prefer", prefer);
+    ++calls_;
+    chp::http::Response r = ctx_.http(call_, req);
+    GraphResponse out;
+    out.status = r.status;
+    if (std::optional<boost::json::value> v = chp::try_parse(r.body); v && v->is_object()) {
+      out.body = std::move(v->as_object());
+    }
+    if (out.ok()) return out;
+    if (const boost::json::value* e = out.body.if_contains("error"); e && e->is_object()) {
+      const boost::json::object& eo = e->as_object();
+      if (const auto* c = eo.if_contains("code"); c && c->is_string()) {
+        out.code = std::string(c->as_string());
+      }
+      if (const auto* m = eo.if_contains("message"); m && m->is_string()) {
+        out.message = std::string(m->as_string());
+      }
+    }
+    if (r.status == 401 && !renewed) {  // the token expired early or was revoked: once more
+      renewed = true;
+      token_.access_token.clear();
+      continue;
+    }
+    if ((r.status == 429 || r.status == 503) && attempt < kMaxAttempts) {
+      ++throttled_;
+      const std::int64_t ms = retry_after_ms(r).value_or(1000 * attempt);
+      if (ms <= kMaxWaitMs && static_cast<std::uint64_t>(ms) < call_.remaining_ms()) {
+        wait(ms);
+        continue;
+      }
+    }
+    if (r.status == 429 || r.status == 503) ++throttled_;
+    return out;
+  }
+}
+
+}  // namespace rgsync

@@ -1,0 +1,70 @@
+// GraphClient: Microsoft Graph with app-only access (OAuth 2.0 client credentials), on the
+// host's HTTP client. One access token serves every mailbox until shortly before its
+// `expires_in`; a 401 gets one new token and one retry. 429 and 503 wait the `Retry-After`
+// Graph sends (bounded by the call's deadline and `max_wait_ms`) and try again, at most
+// three times. Answers other than 2xx come back as a GraphResponse with Graph's error code and
+// message, for the caller to attribute to the user they concern.
+#ifndef PLUGINS_RG_SYNC_GRAPH_CLIENT_HPP_
+#define PLUGINS_RG_SYNC_GRAPH_CLIENT_HPP_
+
+#include <connector_host/sdk/sdk.hpp>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "config.hpp"
+
+namespace rgsync {
+
+struct GraphToken {
+  std::string access_token;
+  std::chrono::steady_clock::time_point expires_at{};
+};
+
+struct GraphResponse {
+  std::uint32_t status = 0;
+  boost::json::object body;  // parsed 2xx body; for errors, whatever JSON came back
+  std::string code;          // error.code, e.g. ErrorAccessDenied, syncStateNotFound
+  std::string message;       // error.message
+  bool ok() const noexcept { return status >= 200 && status < 300; }
+  // "<status> <code>: <message>" for an admin.
+  std::string error_text() const;
+};
+
+class GraphClient {
+ public:
+  // `token` is kept by the connector across syncs.
+  GraphClient(const chp::Context& ctx, const chp::Call& call, const GraphApp& app,
+              GraphToken& token)
+      : ctx_(ctx), call_(call), app_(app), token_(token) {}
+
+  // Gets a token when there is none or it is about to expire. Throws ConfigError when the
+  // identity platform refuses the app (wrong secret, tenant or consent), naming its error.
+  void ensure_token();
+
+  // GET `url` (absolute, or a path under graph_url) with `prefer` as the Prefer header.
+  GraphResponse get(const std::string& url, const std::string& prefer = "");
+
+  std::uint64_t calls() const noexcept { return calls_; }
+  std::uint64_t throttled() const noexcept { return throttled_; }
+
+  static constexpr std::int64_t kMaxWaitMs = 60'000;  // longest Retry-After waited in a sync
+
+ private:
+  void fetch_token();
+  // Sleeps `ms`, waking for cancellation; CancelledError when cancelled or past the deadline.
+  void wait(std::int64_t ms) const;
+
+  const chp::Context& ctx_;
+  const chp::Call& call_;
+  const GraphApp& app_;
+  GraphToken& token_;
+  std::uint64_t calls_ = 0;
+  std::uint64_t throttled_ = 0;
+};
+
+}  // namespace rgsync
+
+#endif  // PLUGINS_RG_SYNC_GRAPH_CLIENT_HPP_

@@ -1,0 +1,81 @@
+// RgSyncConnector: the `rg-sync` plugin. Every entitled end user is connected to Salesforce
+// through the ONE service connection this connector `uses:` (no end-user authorization,
+// ever), and their mailbox, read with Microsoft Graph app-only access, is synced into
+// Salesforce Tasks owned by them. Per user and folder, the Graph delta link is the checkpoint;
+// it is committed only after the Tasks of its page were upserted (by an external id derived
+// from the message), so a crash or an outage re-reads at most one page and never duplicates.
+#ifndef PLUGINS_RG_SYNC_RG_SYNC_CONNECTOR_HPP_
+#define PLUGINS_RG_SYNC_RG_SYNC_CONNECTOR_HPP_
+
+#include <connector_host/sdk/salesforce/client.hpp>
+#include <connector_host/sdk/sdk.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "activity.hpp"
+#include "config.hpp"
+#include "graph_client.hpp"
+
+namespace rgsync {
+
+// An entitled user as Salesforce knows them.
+struct EndUser {
+  std::string email;  // lower-case; the subject id
+  std::string user_id;
+  std::string username;
+  std::string name;
+  bool found = false;
+  bool active = false;
+};
+
+// Counts of one sync, also the hook's summary output.
+struct SyncCounts {
+  std::int64_t users = 0;
+  std::int64_t users_ok = 0;
+  std::int64_t users_failed = 0;
+  std::int64_t messages = 0;  // seen in delta pages (excluding @removed)
+  std::int64_t removed = 0;
+  std::int64_t tasks = 0;  // upserted
+  std::int64_t tasks_failed = 0;
+  std::int64_t unmatched = 0;  // messages with no Contact/Lead among their participants
+  std::int64_t resyncs = 0;    // folders re-read after an expired delta token
+};
+
+class RgSyncConnector : public chp::Connector {
+ public:
+  static constexpr chp::PluginInfo kInfo{
+      "rg-sync", "1.0.0",
+      "Revenue Grid style sync: every end user through one Salesforce service connection, "
+      "mailboxes read with Microsoft Graph app-only access into Salesforce Tasks",
+      kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
+
+  static constexpr const char* kDeltaPrefix = "delta/";   // + email + "/" + folder
+  static constexpr const char* kKnownUsersKey = "users";  // JSON array of subject ids
+
+  RgSyncConnector(chp::Context& ctx, const boost::json::object& config);
+
+  void sync(chp::Call& call, const boost::json::object& input) override;
+
+ private:
+  std::vector<EndUser> resolve_users(chp::salesforce::Client& sf);
+  // Syncs one folder of one user; returns an error text for the admin, empty when fine.
+  std::string sync_folder(chp::Call& call, chp::salesforce::Client& sf, GraphClient& graph,
+                          const EndUser& user, const std::string& folder, SyncCounts& counts);
+  // Contact (preferred) or Lead for each address; misses are cached too.
+  void lookup_people(chp::salesforce::Client& sf, const std::vector<std::string>& addresses);
+  void forget_departed(const std::vector<EndUser>& users);
+
+  chp::Context& ctx_;
+  Config config_;
+  GraphToken graph_token_;
+  std::map<std::string, std::optional<Who>> people_;  // per sync: address -> match
+};
+
+}  // namespace rgsync
+
+#endif  // PLUGINS_RG_SYNC_RG_SYNC_CONNECTOR_HPP_

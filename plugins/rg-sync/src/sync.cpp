@@ -1,0 +1,362 @@
+// sync: resolve the entitled users in Salesforce, then per user and folder read the Graph
+// delta and upsert one Task per message with a known external participant.
+//
+// Order per delta page: look up the participants (Contacts first, then unconverted Leads,
+// batched, cached for the sync), upsert the page's Tasks through sObject Collections (200 per
+// call, by the external id), then commit the page's next/delta link as the checkpoint. A crash
+// between the upsert and the commit re-reads that page; the upsert makes it a no-op.
+//
+// Failures are per user: the user is reported "disabled" with the reason (user not in
+// Salesforce, inactive, mailbox not found, app-only access denied, a Task refused) and the
+// others go on. A Salesforce connection that is not connected (AuthRevokedError) ends the
+// whole sync at once: there is nothing any user can do until the admin reauthorizes, and the
+// host marks every user with the connection's reason.
+#include <connector_host/sdk/http/url.hpp>
+
+#include <algorithm>
+#include <set>
+
+#include "rg_sync_connector.hpp"
+
+namespace rgsync {
+namespace {
+
+constexpr std::size_t kSoqlInChunk = 100;  // values per IN (...) list: keeps the URL short
+constexpr std::size_t kMaxPagesPerFolder = 10'000;
+
+constexpr const char* kMessageSelect =
+    "subject,bodyPreview,from,sender,toRecipients,ccRecipients,bccRecipients,"
+    "receivedDateTime,sentDateTime,internetMessageId,isDraft";
+
+std::string str(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+std::string in_list(const std::vector<std::string>& values, std::size_t from, std::size_t n) {
+  std::string out = "(";
+  for (std::size_t i = from; i < from + n && i < values.size(); ++i) {
+    out += (i == from ? "" : ", ") + soql_quote(values[i]);
+  }
+  return out + ")";
+}
+
+// Graph answers for an expired or unknown delta token.
+bool needs_resync(const GraphResponse& r) {
+  if (r.status == 410) return true;
+  std::string code = lower(r.code);
+  return code == "syncstatenotfound" || code == "resyncrequired" || code == "syncstateinvalid" ||
+         code == "errorinvalidsyncstatedata";
+}
+
+// What a failed Graph answer means for this user, in the admin's words.
+std::string describe_mailbox_error(const GraphResponse& r) {
+  if (r.status == 403 || r.code == "ErrorAccessDenied") {
+    return "app-only access to this mailbox was denied (" + r.error_text() +
+           "): the application access policy or RBAC scope of the Graph app excludes it";
+  }
+  if (r.status == 404) return "mailbox not found (" + r.error_text() + ")";
+  if (r.status == 429 || r.status == 503) {
+    return "Microsoft Graph throttled this mailbox (" + r.error_text() + "); retried next cycle";
+  }
+  return "Microsoft Graph: " + r.error_text();
+}
+
+}  // namespace
+
+RgSyncConnector::RgSyncConnector(chp::Context& ctx, const boost::json::object& config)
+    : ctx_(ctx), config_(parse_config(config)) {}
+
+std::vector<EndUser> RgSyncConnector::resolve_users(chp::salesforce::Client& sf) {
+  std::map<std::string, EndUser> by_email;
+  for (const std::string& e : config_.users) by_email[e].email = e;
+  auto take = [&](chp::salesforce::QueryPage& page, bool add_new) {
+    for (const boost::json::value& v : page.records) {
+      if (!v.is_object()) continue;
+      const boost::json::object& r = v.as_object();
+      const std::string email = lower(str(r, "Email"));
+      auto it = by_email.find(email);
+      if (it == by_email.end()) {
+        if (!add_new || email.empty()) continue;
+        it = by_email.emplace(email, EndUser{}).first;
+        it->second.email = email;
+      }
+      EndUser& u = it->second;
+      const boost::json::value* a = r.if_contains("IsActive");
+      const bool active = a != nullptr && a->is_bool() && a->as_bool();
+      // Several Users may share an email: the active one wins, then the one named by it.
+      if (u.found && (u.active || !active) &&
+          !(active == u.active && lower(str(r, "Username")) == email)) {
+        continue;
+      }
+      u.found = true;
+      u.active = active;
+      u.user_id = str(r, "Id");
+      u.username = str(r, "Username");
+      u.name = str(r, "Name");
+    }
+  };
+  const std::string fields = "SELECT Id, Username, Email, Name, IsActive FROM User WHERE ";
+  for (std::size_t i = 0; i < config_.users.size(); i += kSoqlInChunk) {
+    sf.query(fields + "Email IN " + in_list(config_.users, i, kSoqlInChunk),
+             [&](chp::salesforce::QueryPage& page) { take(page, false); });
+  }
+  if (!config_.users_where.empty()) {
+    sf.query(fields + "IsActive = true AND (" + config_.users_where + ")",
+             [&](chp::salesforce::QueryPage& page) { take(page, true); });
+  }
+  std::vector<EndUser> out;
+  out.reserve(by_email.size());
+  for (auto& [email, u] : by_email) out.push_back(std::move(u));
+  return out;
+}
+
+void RgSyncConnector::lookup_people(chp::salesforce::Client& sf,
+                                    const std::vector<std::string>& addresses) {
+  std::vector<std::string> todo;
+  for (const std::string& a : addresses) {
+    if (!people_.contains(a) && std::find(todo.begin(), todo.end(), a) == todo.end()) {
+      todo.push_back(a);
+    }
+  }
+  if (todo.empty()) return;
+  for (std::size_t i = 0; i < todo.size(); i += kSoqlInChunk) {
+    sf.query("SELECT Id, Email, AccountId FROM Contact WHERE Email IN " +
+                 in_list(todo, i, kSoqlInChunk) + " ORDER BY CreatedDate ASC",
+             [&](chp::salesforce::QueryPage& page) {
+               for (const boost::json::value& v : page.records) {
+                 const boost::json::object& r = v.as_object();
+                 const std::string email = lower(str(r, "Email"));
+                 if (people_.contains(email)) continue;  // the oldest Contact wins
+                 people_[email] = Who{str(r, "Id"), str(r, "AccountId"), false};
+               }
+             });
+  }
+  std::vector<std::string> leads;
+  for (const std::string& a : todo) {
+    if (!people_.contains(a)) leads.push_back(a);
+  }
+  for (std::size_t i = 0; i < leads.size(); i += kSoqlInChunk) {
+    sf.query("SELECT Id, Email FROM Lead WHERE IsConverted = false AND Email IN " +
+                 in_list(leads, i, kSoqlInChunk) + " ORDER BY CreatedDate ASC",
+             [&](chp::salesforce::QueryPage& page) {
+               for (const boost::json::value& v : page.records) {
+                 const boost::json::object& r = v.as_object();
+                 const std::string email = lower(str(r, "Email"));
+                 if (people_.contains(email)) continue;
+                 people_[email] = Who{str(r, "Id"), "", true};
+               }
+             });
+  }
+  for (const std::string& a : todo) people_.try_emplace(a, std::nullopt);
+}
+
+std::string RgSyncConnector::sync_folder(chp::Call& call, chp::salesforce::Client& sf,
+                                         GraphClient& graph, const EndUser& user,
+                                         const std::string& folder, SyncCounts& counts) {
+  const std::string key = std::string(kDeltaPrefix) + user.email + "/" + folder;
+  const std::string initial = "/v1.0/users/" + chp::http::url_encode(user.email) + "/mailFolders/" +
+                              folder + "/messages/delta?$select=" + kMessageSelect;
+  const std::string prefer = "odata.maxpagesize=" + std::to_string(config_.page_size);
+  std::optional<std::string> checkpoint = ctx_.state_get(key);
+  std::string url = checkpoint.value_or(initial);
+  bool resynced = false;
+  for (std::size_t page_no = 0; page_no < kMaxPagesPerFolder; ++page_no) {
+    call.throw_if_cancelled();
+    GraphResponse r = graph.get(url, prefer);
+    if (!r.ok()) {
+      if (needs_resync(r) && url != initial && !resynced) {
+        // The delta token expired: read the folder again from the start. The upsert by
+        // external id makes the re-read messages no-ops in Salesforce.
+        ctx_.log(chp::LogLevel::kInfo, user.email + "/" + folder + ": delta token expired (" +
+                                           r.error_text() + "), re-reading the folder");
+        resynced = true;
+        ++counts.resyncs;
+        url = initial;
+        continue;
+      }
+      return describe_mailbox_error(r);
+    }
+    const boost::json::value* value = r.body.if_contains("value");
+    std::vector<MailMessage> messages;
+    if (value != nullptr && value->is_array()) {
+      for (const boost::json::value& item : value->as_array()) {
+        std::optional<MailMessage> m = parse_message(item);
+        if (!m) continue;
+        if (m->removed) {
+          ++counts.removed;  // the Task stays: the conversation happened
+          continue;
+        }
+        ++counts.messages;
+        if (!m->is_draft) messages.push_back(std::move(*m));
+      }
+    }
+    std::vector<std::vector<std::string>> externals;
+    std::vector<std::string> all;
+    for (const MailMessage& m : messages) {
+      externals.push_back(
+          external_participants(m, user.email, config_.internal_domains, config_.blocklist));
+      all.insert(all.end(), externals.back().begin(), externals.back().end());
+    }
+    lookup_people(sf, all);
+    boost::json::array tasks;
+    for (std::size_t i = 0; i < messages.size(); ++i) {
+      const MailMessage& m = messages[i];
+      std::optional<Who> who;
+      for (const std::string& a : externals[i]) {
+        if (auto it = people_.find(a); it != people_.end() && it->second) {
+          who = it->second;
+          break;
+        }
+      }
+      if (!who) {
+        if (!externals[i].empty()) ++counts.unmatched;
+        continue;
+      }
+      TaskFields f;
+      f.owner_id = user.user_id;
+      f.who = *who;
+      f.external_id_field = config_.task_external_id_field;
+      f.external_id = task_external_id(user.email, m);
+      f.outgoing = m.from && m.from->address == user.email;
+      f.snippet_chars = config_.snippet_chars;
+      tasks.emplace_back(build_task(m, f));
+    }
+    if (!tasks.empty()) {
+      std::vector<chp::salesforce::RecordResult> results =
+          sf.composite_upsert("Task", config_.task_external_id_field, tasks, false);
+      std::string first_error;
+      for (const chp::salesforce::RecordResult& res : results) {
+        if (res.success) {
+          ++counts.tasks;
+        } else {
+          ++counts.tasks_failed;
+          if (first_error.empty()) first_error = res.error_text();
+        }
+      }
+      // The checkpoint stays before this page: the next cycle tries its messages again.
+      if (!first_error.empty()) return "Salesforce refused a Task: " + first_error;
+    }
+    const std::string next = str(r.body, "@odata.nextLink");
+    const std::string delta = str(r.body, "@odata.deltaLink");
+    if (next.empty() && delta.empty()) {
+      return "Microsoft Graph: a delta page without @odata.nextLink or @odata.deltaLink";
+    }
+    chp::Transaction txn = ctx_.begin();
+    txn.put(key, next.empty() ? delta : next);
+    txn.commit();
+    if (next.empty()) return "";
+    url = next;
+  }
+  return "Microsoft Graph: more than " + std::to_string(kMaxPagesPerFolder) +
+         " delta pages in one sync; continuing next cycle";
+}
+
+void RgSyncConnector::forget_departed(const std::vector<EndUser>& users) {
+  std::set<std::string> now;
+  for (const EndUser& u : users) now.insert(u.email);
+  std::set<std::string> before;
+  if (std::optional<std::string> known = ctx_.state_get(kKnownUsersKey)) {
+    if (auto v = chp::try_parse(*known); v && v->is_array()) {
+      for (const boost::json::value& e : v->as_array()) {
+        if (e.is_string()) before.insert(std::string(e.as_string()));
+      }
+    }
+  }
+  for (const std::string& email : before) {
+    if (!now.contains(email)) {
+      ctx_.report_subject(email, email, chp::SubjectState::kDisabled,
+                          "no longer entitled: not in 'users' and not matched by 'users_where'");
+    }
+  }
+  if (before != now) {
+    boost::json::array list;
+    for (const std::string& e : now) list.emplace_back(e);
+    chp::Transaction txn = ctx_.begin();
+    txn.put(kKnownUsersKey, boost::json::serialize(list));
+    txn.commit();
+  }
+}
+
+void RgSyncConnector::sync(chp::Call& call, const boost::json::object&) {
+  people_.clear();
+  chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
+                             config_.client_options());
+  std::vector<EndUser> users = resolve_users(sf);
+  forget_departed(users);
+  GraphClient graph(ctx_, call, config_.graph, graph_token_);
+  SyncCounts counts;
+  counts.users = static_cast<std::int64_t>(users.size());
+  try {
+    graph.ensure_token();
+  } catch (const chp::AuthRevokedError&) {
+    throw;
+  } catch (const chp::CancelledError&) {
+    throw;
+  } catch (const chp::Error& e) {
+    for (const EndUser& u : users) {
+      ctx_.report_subject(u.email, u.name.empty() ? u.email : u.name, chp::SubjectState::kDisabled,
+                          e.what());
+    }
+    throw;
+  }
+  for (const EndUser& u : users) {
+    call.throw_if_cancelled();
+    const std::string shown = u.name.empty() ? u.email : u.name;
+    std::string error;
+    if (!u.found) {
+      error = "user not found in Salesforce (no User has this email)";
+    } else if (!u.active) {
+      error = "Salesforce user " + u.username + " is inactive";
+    } else {
+      const std::int64_t tasks_before = counts.tasks;
+      const std::int64_t messages_before = counts.messages;
+      try {
+        for (const std::string& folder : config_.folders) {
+          error = sync_folder(call, sf, graph, u, folder, counts);
+          if (!error.empty()) {
+            error = folder + ": " + error;
+            break;
+          }
+        }
+      } catch (const chp::AuthRevokedError&) {
+        throw;  // the service connection: every user waits for the admin (see top)
+      } catch (const chp::CancelledError&) {
+        throw;
+      } catch (const chp::Error& e) {
+        error = e.what();
+      }
+      if (error.empty()) {
+        ++counts.users_ok;
+        ctx_.report_subject(u.email, shown, chp::SubjectState::kActive,
+                            "synced " + std::to_string(counts.messages - messages_before) +
+                                " message(s), " + std::to_string(counts.tasks - tasks_before) +
+                                " task(s)");
+        continue;
+      }
+    }
+    ++counts.users_failed;
+    ctx_.report_subject(u.email, shown, chp::SubjectState::kDisabled, error);
+  }
+  boost::json::object summary{{"users", counts.users},
+                              {"users_ok", counts.users_ok},
+                              {"users_failed", counts.users_failed},
+                              {"messages", counts.messages},
+                              {"removed", counts.removed},
+                              {"tasks", counts.tasks},
+                              {"tasks_failed", counts.tasks_failed},
+                              {"unmatched", counts.unmatched},
+                              {"resyncs", counts.resyncs},
+                              {"graph_calls", static_cast<std::int64_t>(graph.calls())},
+                              {"graph_throttled", static_cast<std::int64_t>(graph.throttled())},
+                              {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
+  call.set_output(summary);
+}
+
+}  // namespace rgsync

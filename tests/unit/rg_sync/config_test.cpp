@@ -1,0 +1,66 @@
+// rg-sync's config: required Graph app, entitled users, and errors that name the field.
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+#include <connector_host/sdk/error.hpp>
+
+namespace rgsync {
+namespace {
+
+Config parse(const char* json) { return parse_config(boost::json::parse(json).as_object()); }
+
+std::string error_of(const char* json) {
+  try {
+    parse(json);
+  } catch (const chp::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RgSyncConfig, DefaultsAndNormalisedLists) {
+  Config c = parse(R"({"graph_tenant_id":"contoso.onmicrosoft.com","graph_client_id":"app",
+    "graph_client_secret":"s","users":["Ana@Contoso.com","ana@contoso.com","ben@contoso.com"],
+    "internal_domains":["@Contoso.com"],"graph_url":"http://127.0.0.1:1/"})");
+  EXPECT_EQ(c.users, (std::vector<std::string>{"ana@contoso.com", "ben@contoso.com"}));
+  EXPECT_EQ(c.internal_domains, (std::vector<std::string>{"contoso.com"}));
+  EXPECT_EQ(c.folders, (std::vector<std::string>{"inbox", "sentitems"}));
+  EXPECT_EQ(c.graph.graph_url, "http://127.0.0.1:1");
+  EXPECT_EQ(c.graph.login_url, "https://login.microsoftonline.com");
+  EXPECT_EQ(c.graph.scope, "https://graph.microsoft.com/.default");
+  EXPECT_EQ(c.task_external_id_field, "RG_Message_Id__c");
+  EXPECT_EQ(c.page_size, 50u);
+}
+
+TEST(RgSyncConfig, ErrorsNameTheField) {
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s"})")
+                .find("'users' or 'users_where'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["ana@contoso.com","nobody"]})")
+                .find("'users[1]' is not an email address: nobody"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"colour":"red"})")
+                .find("unknown field 'colour'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t/../x","graph_client_id":"a",
+                         "graph_client_secret":"s","users":["a@b.com"]})")
+                .find("'graph_tenant_id'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"task_external_id_field":"x y"})")
+                .find("'task_external_id_field'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"folders":["inbox/../x"]})")
+                .find("'folders'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"page_size":0})")
+                .find("'page_size' must be between 1 and 1000"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace rgsync

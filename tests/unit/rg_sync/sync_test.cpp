@@ -1,0 +1,335 @@
+// rg-sync's sync hook against FakeHost with a scripted world: a Salesforce org (Users,
+// Contacts, Leads, Task upserts by external id) and Microsoft Graph (client-credentials token,
+// mail delta with paging, delta links, 410, ErrorAccessDenied, 429). The real wire formats are
+// exercised against the local peers by the integration tests; this pins the plugin's logic.
+#include <gtest/gtest.h>
+#include <connector_host/sdk/http/url.hpp>
+#include <connector_host/testing/connector_under_test.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "rg_sync_connector.hpp"
+
+namespace {
+
+using chp::testing::FakeHost;
+using chp::testing::FakeHttpRequest;
+using chp::testing::FakeHttpResponse;
+using chp::testing::PluginUnderTest;
+using rgsync::RgSyncConnector;
+
+constexpr const char* kSf = "https://org.example.com";
+constexpr const char* kGraph = "https://graph.example.com";
+
+FakeHttpResponse reply(std::uint32_t status, std::string body,
+                       std::vector<std::pair<std::string, std::string>> headers = {}) {
+  headers.emplace_back("Content-Type", "application/json");
+  return FakeHttpResponse{CHP_OK, status, std::move(headers), std::move(body)};
+}
+
+std::string graph_error(const char* code, const char* message) {
+  return std::string(R"({"error":{"code":")") + code + R"(","message":")" + message +
+         R"(","innerError":{"date":"2026-12-01T00:00:00","request-id":"r1"}}})";
+}
+
+std::string query_param(const std::string& url, const std::string& name) {
+  const std::size_t q = url.find('?');
+  if (q == std::string::npos) return "";
+  std::string rest = url.substr(q + 1);
+  for (std::size_t pos = 0; pos <= rest.size();) {
+    std::size_t amp = rest.find('&', pos);
+    if (amp == std::string::npos) amp = rest.size();
+    std::string pair = rest.substr(pos, amp - pos);
+    if (pair.rfind(name + "=", 0) == 0) {
+      return chp::http::url_decode(pair.substr(name.size() + 1)).value_or("");
+    }
+    pos = amp + 1;
+  }
+  return "";
+}
+
+// A Salesforce org and a Microsoft Graph tenant, just enough of each.
+struct World {
+  std::map<std::string, boost::json::object> sf_users;  // by lower-case email
+  std::map<std::string, boost::json::object> contacts;
+  std::map<std::string, boost::json::object> leads;
+  std::map<std::string, boost::json::object> tasks;              // by external id
+  std::map<std::string, std::vector<boost::json::object>> mail;  // "email/folder" -> messages
+  std::set<std::string> denied;                                  // mailboxes out of scope
+  std::set<std::string> missing;                                 // mailboxes that don't exist
+  bool expire_delta_tokens = false;
+  int throttle_next = 0;
+  int graph_tokens = 0;
+  int graph_calls = 0;
+  int upsert_calls = 0;
+  std::size_t page_size = 2;
+
+  void add_mail(const std::string& box, const std::string& id, const std::string& from,
+                const std::string& to) {
+    boost::json::object m{
+        {"id", id},
+        {"internetMessageId", "<" + id + "@mail>"},
+        {"subject", "About " + id},
+        {"bodyPreview", "preview of " + id},
+        {"isDraft", false},
+        {"from", {{"emailAddress", {{"address", from}}}}},
+        {"toRecipients", boost::json::array{{{"emailAddress", {{"address", to}}}}}},
+        {"receivedDateTime", "2026-11-30T09:00:00Z"},
+        {"sentDateTime", "2026-11-30T08:59:00Z"}};
+    mail[box].push_back(std::move(m));
+  }
+
+  FakeHttpResponse handle(const FakeHttpRequest& req) {
+    if (req.url.find("/oauth2/v2.0/token") != std::string::npos) {
+      ++graph_tokens;
+      return reply(200, R"({"token_type":"Bearer","expires_in":3599,"ext_expires_in":3599,)"
+                        R"("access_token":"graph-at"})");
+    }
+    if (req.url.rfind(kGraph, 0) == 0) return graph(req);
+    if (req.url.find("/query") != std::string::npos) return query(query_param(req.url, "q"));
+    if (req.method == "PATCH" &&
+        req.url.find("/composite/sobjects/Task/RG_Message_Id__c") != std::string::npos) {
+      return upsert(req.body);
+    }
+    ADD_FAILURE() << "unexpected " << req.method << " " << req.url;
+    return reply(404, "[]");
+  }
+
+  FakeHttpResponse query(const std::string& soql) {
+    std::map<std::string, boost::json::object>* table = nullptr;
+    if (soql.find("FROM User") != std::string::npos) table = &sf_users;
+    if (soql.find("FROM Contact") != std::string::npos) table = &contacts;
+    if (soql.find("FROM Lead") != std::string::npos) table = &leads;
+    boost::json::array records;
+    for (const auto& [email, rec] : *table) {
+      if (soql.find("'" + email + "'") != std::string::npos) records.push_back(rec);
+    }
+    boost::json::object out{{"totalSize", records.size()}, {"done", true}, {"records", records}};
+    return reply(200, boost::json::serialize(out), {{"Sforce-Limit-Info", "api-usage=1/15000"}});
+  }
+
+  FakeHttpResponse upsert(const std::string& body) {
+    ++upsert_calls;
+    boost::json::array results;
+    const boost::json::value parsed = boost::json::parse(body);
+    for (const boost::json::value& r : parsed.at("records").as_array()) {
+      const std::string ext(r.at("RG_Message_Id__c").as_string());
+      const bool created = !tasks.contains(ext);
+      tasks[ext] = r.as_object();
+      results.push_back(boost::json::object{{"id", "00T" + std::to_string(tasks.size())},
+                                            {"success", true},
+                                            {"created", created},
+                                            {"errors", boost::json::array{}}});
+    }
+    return reply(200, boost::json::serialize(results));
+  }
+
+  FakeHttpResponse graph(const FakeHttpRequest& req) {
+    ++graph_calls;
+    if (throttle_next > 0) {
+      --throttle_next;
+      return reply(429, graph_error("ApplicationThrottled", "Too many requests"),
+                   {{"Retry-After", "0"}});
+    }
+    // /v1.0/users/{email}/mailFolders/{folder}/messages/delta
+    const std::string path = req.url.substr(std::string(kGraph).size());
+    const std::size_t u = path.find("/users/") + 7;
+    const std::size_t f = path.find("/mailFolders/");
+    const std::string email = *chp::http::url_decode(path.substr(u, f - u));
+    const std::size_t fe = path.find("/messages/delta");
+    const std::string folder = path.substr(f + 13, fe - f - 13);
+    if (missing.contains(email)) {
+      return reply(404, graph_error("ErrorInvalidUser", "The requested user is invalid."));
+    }
+    if (denied.contains(email)) {
+      return reply(403, graph_error("ErrorAccessDenied", "Access to OData is disabled."));
+    }
+    const std::vector<boost::json::object>& box = mail[email + "/" + folder];
+    std::string delta = query_param(req.url, "$deltatoken");
+    if (!delta.empty() && expire_delta_tokens) {
+      return reply(410, graph_error("SyncStateNotFound", "The sync state is not found."));
+    }
+    std::size_t from = 0;
+    if (!delta.empty()) from = std::stoul(delta);
+    std::string skip = query_param(req.url, "$skiptoken");
+    if (!skip.empty()) from = std::stoul(skip);
+    boost::json::array value;
+    std::size_t i = from;
+    for (; i < box.size() && value.size() < page_size; ++i) value.push_back(box[i]);
+    const std::string base =
+        std::string(kGraph) + "/v1.0/users/" + email + "/mailFolders/" + folder + "/messages/delta";
+    boost::json::object out{{"value", value}};
+    if (i < box.size()) {
+      out["@odata.nextLink"] = base + "?$skiptoken=" + std::to_string(i);
+    } else {
+      out["@odata.deltaLink"] = base + "?$deltatoken=" + std::to_string(i);
+    }
+    return reply(200, boost::json::serialize(out));
+  }
+};
+
+std::string config_json(const std::string& extra = "") {
+  return std::string(R"({"graph_tenant_id":"contoso.onmicrosoft.com","graph_client_id":"app",)") +
+         R"("graph_client_secret":"gs","graph_login_url":"https://login.example.com",)" +
+         R"("graph_url":")" + kGraph + R"(","internal_domains":["contoso.com"],)" +
+         R"("folders":["inbox"],"users":["ana@contoso.com","ben@contoso.com","cy@contoso.com"])" +
+         extra + "}";
+}
+
+class RgSyncTest : public ::testing::Test {
+ protected:
+  RgSyncTest() {
+    host_.set_connection_token(std::string(R"({"access_token":"AT","instance_url":")") + kSf +
+                               R"(","token_type":"Bearer"})");
+    host_.set_http_handler([this](const FakeHttpRequest& req) { return world_.handle(req); });
+    world_.sf_users["ana@contoso.com"] = {{"Id", "005A"},
+                                          {"Username", "ana@contoso.com"},
+                                          {"Email", "Ana@Contoso.com"},
+                                          {"Name", "Ana Diaz"},
+                                          {"IsActive", true}};
+    world_.sf_users["cy@contoso.com"] = {{"Id", "005C"},
+                                         {"Username", "cy@contoso.com"},
+                                         {"Email", "cy@contoso.com"},
+                                         {"Name", "Cy Ono"},
+                                         {"IsActive", false}};
+    world_.contacts["pat@fabrikam.com"] = {
+        {"Id", "003P"}, {"Email", "pat@fabrikam.com"}, {"AccountId", "001F"}};
+    world_.leads["kim@northwind.com"] = {{"Id", "00QK"}, {"Email", "kim@northwind.com"}};
+    world_.add_mail("ana@contoso.com/inbox", "m1", "pat@fabrikam.com", "ana@contoso.com");
+    world_.add_mail("ana@contoso.com/inbox", "m2", "kim@northwind.com", "ana@contoso.com");
+    world_.add_mail("ana@contoso.com/inbox", "m3", "lee@contoso.com", "ana@contoso.com");
+    world_.add_mail("ana@contoso.com/inbox", "m4", "stranger@nowhere.org", "ana@contoso.com");
+  }
+
+  chp::testing::FakeSubject subject(const std::string& id) {
+    auto subjects = host_.subjects();
+    auto it = subjects.find(id);
+    EXPECT_NE(it, subjects.end()) << id;
+    return it == subjects.end() ? chp::testing::FakeSubject{} : it->second;
+  }
+
+  World world_;
+  FakeHost host_;
+  PluginUnderTest plugin_{chp::testing::descriptor_for_test<RgSyncConnector>(), host_};
+};
+
+TEST_F(RgSyncTest, SyncsEveryEntitledUserAndReportsEachOnesStatus) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+
+  ASSERT_EQ(world_.tasks.size(), 2u);  // m1 (Contact) and m2 (Lead); m3 internal, m4 unknown
+  const boost::json::object* pat = nullptr;
+  const boost::json::object* kim = nullptr;
+  for (const auto& [ext, t] : world_.tasks) {
+    if (t.at("WhoId") == "003P") pat = &t;
+    if (t.at("WhoId") == "00QK") kim = &t;
+  }
+  ASSERT_TRUE(pat && kim);
+  EXPECT_EQ(pat->at("OwnerId"), "005A");  // owned by the end user, not the service account
+  EXPECT_EQ(pat->at("WhatId"), "001F");
+  EXPECT_FALSE(kim->contains("WhatId"));
+  EXPECT_EQ(world_.upsert_calls, 1);  // page 1 (m1, m2); page 2 had no match
+  EXPECT_EQ(world_.graph_tokens, 1);
+
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(subject("ana@contoso.com").display_name, "Ana Diaz");
+  EXPECT_EQ(subject("ben@contoso.com").state, CHP_SUBJECT_DISABLED);
+  EXPECT_EQ(subject("ben@contoso.com").detail,
+            "user not found in Salesforce (no User has this email)");
+  EXPECT_EQ(subject("cy@contoso.com").state, CHP_SUBJECT_DISABLED);
+  EXPECT_EQ(subject("cy@contoso.com").detail, "Salesforce user cy@contoso.com is inactive");
+
+  EXPECT_EQ(host_.state_value("delta/ana@contoso.com/inbox"),
+            std::string(kGraph) +
+                "/v1.0/users/ana@contoso.com/mailFolders/inbox/messages/delta"
+                "?$deltatoken=4");
+  auto summary = boost::json::parse(r.output).as_object();
+  EXPECT_EQ(summary.at("messages").as_int64(), 4);
+  EXPECT_EQ(summary.at("tasks").as_int64(), 2);
+  EXPECT_EQ(summary.at("unmatched").as_int64(), 1);
+  EXPECT_EQ(summary.at("users_ok").as_int64(), 1);
+  EXPECT_EQ(summary.at("users_failed").as_int64(), 2);
+}
+
+TEST_F(RgSyncTest, TheNextSyncReadsOnlyNewMessagesFromTheDeltaLink) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.tasks.size(), 3u);
+  EXPECT_EQ(boost::json::parse(r.output).at("messages").as_int64(), 1);
+  EXPECT_EQ(world_.graph_tokens, 1);  // the Graph token is kept between syncs
+}
+
+TEST_F(RgSyncTest, AnExpiredDeltaTokenReReadsTheFolderWithoutDuplicates) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  world_.expire_delta_tokens = true;
+  world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.tasks.size(), 3u);  // m1, m2 upserted again onto the same Tasks, m5 new
+  EXPECT_EQ(boost::json::parse(r.output).at("resyncs").as_int64(), 1);
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+}
+
+TEST_F(RgSyncTest, MailboxErrorsDisableOnlyThatUserWithGraphsReason) {
+  world_.sf_users["ben@contoso.com"] = {{"Id", "005B"},
+                                        {"Username", "ben@contoso.com"},
+                                        {"Email", "ben@contoso.com"},
+                                        {"Name", "Ben Li"},
+                                        {"IsActive", true}};
+  world_.denied.insert("ben@contoso.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(subject("ben@contoso.com").state, CHP_SUBJECT_DISABLED);
+  EXPECT_NE(subject("ben@contoso.com").detail.find("app-only access to this mailbox was denied"),
+            std::string::npos);
+  EXPECT_NE(subject("ben@contoso.com").detail.find("ErrorAccessDenied"), std::string::npos);
+  world_.denied.clear();
+  world_.missing.insert("ben@contoso.com");
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_NE(subject("ben@contoso.com").detail.find("mailbox not found (404 ErrorInvalidUser"),
+            std::string::npos)
+      << subject("ben@contoso.com").detail;
+}
+
+TEST_F(RgSyncTest, ThrottlingWaitsRetryAfterAndGoesOn) {
+  world_.throttle_next = 2;
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.tasks.size(), 2u);
+  EXPECT_EQ(boost::json::parse(r.output).at("graph_throttled").as_int64(), 2);
+}
+
+TEST_F(RgSyncTest, ADisconnectedServiceConnectionStopsEverythingAtOnce) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  host_.fail_connection_token(CHP_ERR_AUTH_REVOKED, "invalid_grant: expired access/refresh token");
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, CHP_ERR_AUTH_REVOKED);
+  EXPECT_NE(r.error.find("invalid_grant: expired access/refresh token"), std::string::npos)
+      << r.error;
+  EXPECT_EQ(world_.graph_calls, 0);  // no mailbox work while Salesforce is unreachable
+  EXPECT_EQ(world_.graph_tokens, 0);
+}
+
+TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  std::string fewer = config_json();
+  fewer.replace(fewer.find(R"(,"cy@contoso.com")"), 17, "");
+  ASSERT_TRUE(plugin_.create(fewer).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(subject("cy@contoso.com").state, CHP_SUBJECT_DISABLED);
+  EXPECT_NE(subject("cy@contoso.com").detail.find("no longer entitled"), std::string::npos);
+}
+
+}  // namespace
