@@ -53,9 +53,13 @@ json::value to_json(const ConnectorView& v) {
 }
 
 json::value to_json(const SubjectView& v) {
-  return json::object{
-      {"connector", v.connector}, {"subject_id", v.subject_id}, {"display_name", v.display_name},
-      {"state", v.state},         {"detail", v.detail},         {"updated_at_ms", v.updated_at_ms}};
+  return json::object{{"connector", v.connector},
+                      {"subject_id", v.subject_id},
+                      {"display_name", v.display_name},
+                      {"state", v.state},
+                      {"status", v.status},
+                      {"detail", v.detail},
+                      {"updated_at_ms", v.updated_at_ms}};
 }
 
 json::value to_json(const TransitionView& v) {

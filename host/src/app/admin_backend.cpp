@@ -54,7 +54,7 @@ Result<std::vector<admin::SubjectView>> HostAdminBackend::subjects(const std::st
     std::vector<admin::SubjectView> out;
     for (const auto& u : s.subjects) {
       out.push_back(admin::SubjectView{connector, u.subject_id, u.display_name, u.state, u.detail,
-                                       u.updated_at_ms});
+                                       u.updated_at_ms, runtime::subject_status_text(u.state)});
     }
     return out;
   }

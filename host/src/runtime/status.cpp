@@ -5,6 +5,13 @@
 
 namespace chost::runtime {
 
+const char* subject_status_text(std::string_view state) {
+  if (state == "active") return "Enabled";
+  if (state == "disabled") return "Disabled due to an error";
+  if (state == "suspended") return "Waiting for the connection";
+  return "Unknown";
+}
+
 const char* to_string(InstanceState state) {
   switch (state) {
     case InstanceState::kUnauthorized:

@@ -48,6 +48,7 @@ struct SubjectView {
   std::string state;  // active, suspended, disabled
   std::string detail;
   int64_t updated_at_ms = 0;
+  std::string status;  // the admin's words for `state`, e.g. "Disabled due to an error"
 };
 
 // One connection state transition, newest first in history().

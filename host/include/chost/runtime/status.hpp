@@ -36,6 +36,10 @@ std::optional<InstanceState> instance_state_from_string(std::string_view name);
 
 enum class InstanceKind { kConnection = 1, kConnector };
 
+// What an admin reads for a subject state: active "Enabled", disabled "Disabled due to an
+// error" (the detail says which), suspended "Waiting for the connection".
+const char* subject_status_text(std::string_view state);
+
 struct SubjectStatus {
   std::string subject_id;
   std::string display_name;
