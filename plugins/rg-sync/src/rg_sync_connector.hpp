@@ -11,6 +11,7 @@
 #include <connector_host/sdk/sdk.hpp>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -31,6 +32,15 @@ struct EndUser {
   std::string name;
   bool found = false;
   bool active = false;
+};
+
+// Who the service connection runs as, and what it lacks for this sync.
+struct ServiceAccount {
+  std::string user_id;
+  std::string username;
+  std::string email;                 // lower-case
+  std::vector<std::string> missing;  // e.g. "View All Data", "Create on Task"
+  std::chrono::steady_clock::time_point checked_at{};
 };
 
 // Counts of one sync, also the hook's summary output.
@@ -56,12 +66,16 @@ class RgSyncConnector : public chp::Connector {
 
   static constexpr const char* kDeltaPrefix = "delta/";   // + email + "/" + folder
   static constexpr const char* kKnownUsersKey = "users";  // JSON array of subject ids
+  static constexpr std::chrono::minutes kServiceCheckTtl{60};
 
   RgSyncConnector(chp::Context& ctx, const boost::json::object& config);
 
   void sync(chp::Call& call, const boost::json::object& input) override;
 
  private:
+  // Asks Salesforce who the service connection is and reads its permissions (permission
+  // sets, the profile's included); cached for kServiceCheckTtl.
+  const ServiceAccount& check_service_account(chp::salesforce::Client& sf);
   std::vector<EndUser> resolve_users(chp::salesforce::Client& sf);
   // Syncs one folder of one user; returns an error text for the admin, empty when fine.
   std::string sync_folder(chp::Call& call, chp::salesforce::Client& sf, GraphClient& graph,
@@ -73,6 +87,7 @@ class RgSyncConnector : public chp::Connector {
   chp::Context& ctx_;
   Config config_;
   GraphToken graph_token_;
+  std::optional<ServiceAccount> service_;
   std::map<std::string, std::optional<Who>> people_;  // per sync: address -> match
 };
 

@@ -14,6 +14,7 @@
 #include <connector_host/sdk/http/url.hpp>
 
 #include <algorithm>
+#include <array>
 #include <set>
 
 #include "rg_sync_connector.hpp"
@@ -68,7 +69,86 @@ std::string describe_mailbox_error(const GraphResponse& r) {
   return "Microsoft Graph: " + r.error_text();
 }
 
+bool flag(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v != nullptr && v->is_bool() && v->as_bool();
+}
+
 }  // namespace
+
+const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Client& sf) {
+  if (service_ && std::chrono::steady_clock::now() - service_->checked_at < kServiceCheckTtl) {
+    return *service_;
+  }
+  ServiceAccount acct;
+  boost::json::value info = sf.get_json("/services/oauth2/userinfo", "userinfo");
+  if (info.is_object()) {
+    acct.user_id = str(info.as_object(), "user_id");
+    acct.username = str(info.as_object(), "preferred_username");
+    acct.email = lower(str(info.as_object(), "email"));
+  }
+  if (acct.user_id.empty()) throw chp::PermanentError("userinfo did not name the user");
+  std::vector<std::string> sets;
+  sf.query("SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = " +
+               soql_quote(acct.user_id),
+           [&](chp::salesforce::QueryPage& page) {
+             for (const boost::json::value& v : page.records) {
+               sets.push_back(str(v.as_object(), "PermissionSetId"));
+             }
+           });
+  bool api = false, view_all = false, modify_all = false;
+  // object -> {read, create, edit, view all}
+  std::map<std::string, std::array<bool, 4>> objects;
+  for (std::size_t i = 0; i < sets.size(); i += kSoqlInChunk) {
+    const std::string ids = in_list(sets, i, kSoqlInChunk);
+    sf.query(
+        "SELECT Id, PermissionsApiEnabled, PermissionsViewAllData, "
+        "PermissionsModifyAllData FROM PermissionSet WHERE Id IN " +
+            ids,
+        [&](chp::salesforce::QueryPage& page) {
+          for (const boost::json::value& v : page.records) {
+            const boost::json::object& r = v.as_object();
+            api = api || flag(r, "PermissionsApiEnabled");
+            view_all = view_all || flag(r, "PermissionsViewAllData");
+            modify_all = modify_all || flag(r, "PermissionsModifyAllData");
+          }
+        });
+    sf.query(
+        "SELECT SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, "
+        "PermissionsViewAllRecords FROM ObjectPermissions WHERE ParentId IN " +
+            ids,
+        [&](chp::salesforce::QueryPage& page) {
+          for (const boost::json::value& v : page.records) {
+            const boost::json::object& r = v.as_object();
+            auto& p = objects[str(r, "SobjectType")];
+            p[0] = p[0] || flag(r, "PermissionsRead");
+            p[1] = p[1] || flag(r, "PermissionsCreate");
+            p[2] = p[2] || flag(r, "PermissionsEdit");
+            p[3] = p[3] || flag(r, "PermissionsViewAllRecords");
+          }
+        });
+  }
+  view_all = view_all || modify_all;
+  if (!api) acct.missing.push_back("API Enabled");
+  if (!view_all) {
+    // Every user's Contacts and Leads must be visible: View All Data, or View All per object.
+    std::string objects_missing;
+    for (const char* object : {"Account", "Contact", "Lead"}) {
+      if (!objects[object][3])
+        objects_missing += (objects_missing.empty() ? "" : ", ") + std::string(object);
+    }
+    if (!objects_missing.empty()) {
+      acct.missing.push_back("View All Data (or View All on " + objects_missing + ")");
+    }
+  }
+  if (!modify_all) {  // Tasks owned by every end user are created and updated
+    if (!objects["Task"][1]) acct.missing.push_back("Create on Task");
+    if (!objects["Task"][2]) acct.missing.push_back("Edit on Task");
+  }
+  acct.checked_at = std::chrono::steady_clock::now();
+  service_ = std::move(acct);
+  return *service_;
+}
 
 RgSyncConnector::RgSyncConnector(chp::Context& ctx, const boost::json::object& config)
     : ctx_(ctx), config_(parse_config(config)) {}
@@ -290,6 +370,27 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object&) {
                              config_.client_options());
   std::vector<EndUser> users = resolve_users(sf);
   forget_departed(users);
+  const ServiceAccount& service = check_service_account(sf);
+  if (!service.missing.empty()) {
+    std::string what;
+    for (const std::string& m : service.missing) what += (what.empty() ? "" : ", ") + m;
+    const std::string why = "the Salesforce service account " + service.username +
+                            " lacks: " + what +
+                            " (give it a permission set with these, then sync again)";
+    service_.reset();  // check again next time: the admin may fix it at once
+    for (const EndUser& u : users) {
+      ctx_.report_subject(u.email, u.name.empty() ? u.email : u.name, chp::SubjectState::kDisabled,
+                          why);
+    }
+    throw chp::ConfigError(why);
+  }
+  if (std::any_of(users.begin(), users.end(),
+                  [&](const EndUser& u) { return u.email == service.email; })) {
+    ctx_.log(chp::LogLevel::kWarn,
+             "the Salesforce service account " + service.username +
+                 " is also an entitled end user: do not use an active end-user account as the "
+                 "service account (when that person leaves, every user's sync stops)");
+  }
   GraphClient graph(ctx_, call, config_.graph, graph_token_);
   SyncCounts counts;
   counts.users = static_cast<std::int64_t>(users.size());

@@ -60,6 +60,14 @@ struct World {
   std::map<std::string, std::vector<boost::json::object>> mail;  // "email/folder" -> messages
   std::set<std::string> denied;                                  // mailboxes out of scope
   std::set<std::string> missing;                                 // mailboxes that don't exist
+  boost::json::object service_set{{"Id", "0PS1"},
+                                  {"PermissionsApiEnabled", true},
+                                  {"PermissionsViewAllData", true},
+                                  {"PermissionsModifyAllData", false}};
+  boost::json::array service_objects{boost::json::object{
+      {"SobjectType", "Task"}, {"PermissionsCreate", true}, {"PermissionsEdit", true}}};
+  std::string service_email = "svc@contoso.com";
+  int permission_queries = 0;
   bool expire_delta_tokens = false;
   int throttle_next = 0;
   int graph_tokens = 0;
@@ -89,6 +97,10 @@ struct World {
                         R"("access_token":"graph-at"})");
     }
     if (req.url.rfind(kGraph, 0) == 0) return graph(req);
+    if (req.url.find("/services/oauth2/userinfo") != std::string::npos) {
+      return reply(200, R"({"user_id":"005S","preferred_username":"svc@contoso.com","email":")" +
+                            service_email + R"("})");
+    }
     if (req.url.find("/query") != std::string::npos) return query(query_param(req.url, "q"));
     if (req.method == "PATCH" &&
         req.url.find("/composite/sobjects/Task/RG_Message_Id__c") != std::string::npos) {
@@ -99,6 +111,20 @@ struct World {
   }
 
   FakeHttpResponse query(const std::string& soql) {
+    auto rows = [](boost::json::array records) {
+      boost::json::object out{{"totalSize", records.size()}, {"done", true}, {"records", records}};
+      return reply(200, boost::json::serialize(out));
+    };
+    if (soql.find("FROM PermissionSetAssignment WHERE AssigneeId = '005S'") != std::string::npos) {
+      ++permission_queries;
+      return rows({boost::json::object{{"PermissionSetId", "0PS1"}}});
+    }
+    if (soql.find("FROM PermissionSet WHERE Id IN ('0PS1')") != std::string::npos) {
+      return rows({service_set});
+    }
+    if (soql.find("FROM ObjectPermissions WHERE ParentId IN ('0PS1')") != std::string::npos) {
+      return rows(service_objects);
+    }
     std::map<std::string, boost::json::object>* table = nullptr;
     if (soql.find("FROM User") != std::string::npos) table = &sf_users;
     if (soql.find("FROM Contact") != std::string::npos) table = &contacts;
@@ -319,6 +345,44 @@ TEST_F(RgSyncTest, ADisconnectedServiceConnectionStopsEverythingAtOnce) {
       << r.error;
   EXPECT_EQ(world_.graph_calls, 0);  // no mailbox work while Salesforce is unreachable
   EXPECT_EQ(world_.graph_tokens, 0);
+}
+
+TEST_F(RgSyncTest, AServiceAccountWithoutThePermissionsIsRefusedNamingEachOne) {
+  world_.service_set["PermissionsApiEnabled"] = false;
+  world_.service_set["PermissionsViewAllData"] = false;
+  world_.service_objects = boost::json::array{boost::json::object{
+      {"SobjectType", "Contact"}, {"PermissionsRead", true}, {"PermissionsViewAllRecords", true}}};
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, CHP_ERR_CONFIG);
+  const std::string expected =
+      "the Salesforce service account svc@contoso.com lacks: API Enabled, View All Data (or View "
+      "All on Account, Lead), Create on Task, Edit on Task";
+  EXPECT_NE(r.error.find(expected), std::string::npos) << r.error;
+  EXPECT_NE(subject("ana@contoso.com").detail.find(expected), std::string::npos);
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_DISABLED);
+  EXPECT_EQ(world_.graph_calls, 0);
+  EXPECT_TRUE(world_.tasks.empty());
+  // The admin fixes the permission set: the next sync checks again and goes on.
+  world_.service_set["PermissionsModifyAllData"] = true;
+  world_.service_set["PermissionsApiEnabled"] = true;
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(world_.tasks.size(), 2u);
+}
+
+TEST_F(RgSyncTest, ThePermissionCheckIsCachedAndAnEndUserAsServiceAccountIsWarnedAbout) {
+  world_.service_email = "ana@contoso.com";
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(world_.permission_queries, 1);
+  bool warned = false;
+  for (const auto& line : host_.logs()) {
+    warned =
+        warned || line.message.find("do not use an active end-user account") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
 }
 
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {

@@ -258,6 +258,13 @@ Schema::Schema() {
     o.AddField(F("Description", T::kTextarea));
     o.AddField(WithDefault("IsOwnedByProfile", T::kBoolean, false));
     o.AddField(F("ProfileId", T::kReference));
+    // System permissions (a profile's are on the permission set it owns, IsOwnedByProfile).
+    for (const char* p : {"PermissionsApiEnabled", "PermissionsViewAllData",
+                          "PermissionsModifyAllData", "PermissionsViewAllUsers",
+                          "PermissionsManageUsers", "PermissionsManageProfilesPermissionsets",
+                          "PermissionsViewRoles", "PermissionsViewSetup"}) {
+      o.AddField(WithDefault(p, T::kBoolean, false));
+    }
   }
   {
     auto& o = Add(Obj("PermissionSetAssignment", "0Pa", "Permission Set Assignments", false));
