@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -178,6 +179,49 @@ TEST_F(SchedulerTest, UserOfAConnectionIsSuspendedAndResumes) {
     EXPECT_EQ(inputs[0], R"({"reason":"resume"})");
   }
   EXPECT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kIdle; }));
+  scheduler.stop(5000);
+}
+
+TEST_F(SchedulerTest, SubjectsOfASuspendedUserShowTheConnectionsReason) {
+  connections = std::make_unique<ConnectionManager>(services, ConnectionOptions{}, &board);
+  ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName, R"({"access_token":"at-1"})", 0));
+  FakeHooks provider;
+  HookGate provider_gate;
+  InstanceContext provider_ctx("sf", services, &board, nullptr, "");
+  ASSERT_TRUE(connections->add("sf", CredentialInstance{&provider, &provider_ctx, &provider_gate}));
+  FakeHooks hooks;
+  std::atomic<int> syncs{0};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    ++syncs;
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, connections.get(), &board);
+  ScheduledInstance s = instance("crm", hooks, "sf");
+  s.every_ms = 3600 * 1000;
+  scheduler.add(s);
+  // What the plugin reported on its last run: one user fine, one failed for its own reason.
+  board.set_subject("crm", SubjectStatus{"u1", "Ana", "active", "synced 3 message(s)", 1});
+  board.set_subject("crm", SubjectStatus{"u2", "Ben", "disabled", "mailbox not found", 1});
+  scheduler.start();
+  ASSERT_TRUE(eventually([&] { return syncs.load() == 1; }));
+
+  ASSERT_TRUE(connections->disable("sf", "refresh token revoked at the provider"));
+  ASSERT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kSuspended; }));
+  std::optional<InstanceStatus> st = board.get("crm");
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->subjects.size(), 2u);
+  EXPECT_EQ(st->subjects[0].state, "disabled");
+  EXPECT_NE(st->subjects[0].detail.find("connection sf is disabled"), std::string::npos)
+      << st->subjects[0].detail;
+  EXPECT_NE(st->subjects[0].detail.find("refresh token revoked at the provider"), std::string::npos)
+      << st->subjects[0].detail;
+  EXPECT_EQ(st->subjects[1].detail, "mailbox not found");  // its own reason stays
+  auto stored = fx.store.subject_ForTest("crm", "u1");
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->state, "disabled");
+  EXPECT_EQ(stored->detail, st->subjects[0].detail);
+  EXPECT_EQ(syncs.load(), 1);  // no plugin code ran for it
+  EXPECT_STREQ(subject_status_text(st->subjects[0].state), "Disabled due to an error");
   scheduler.stop(5000);
 }
 
