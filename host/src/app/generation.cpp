@@ -189,6 +189,18 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
     services.log->log(runtime::LogLevel::kWarn, "",
                       "could not read stored statuses: " + stored.error().message);
   }
+  for (const config::ConnectorConfig& cc : config.connectors) {
+    auto subjects = store.list_subjects(cc.name);
+    if (!subjects) {
+      services.log->log(runtime::LogLevel::kWarn, cc.name,
+                        "could not read stored subjects: " + subjects.error().message);
+      continue;
+    }
+    for (const store::SubjectRecord& r : *subjects) {
+      gen->board.set_subject(cc.name, runtime::SubjectStatus{r.subject_id, r.display_name, r.state,
+                                                             r.detail, r.updated_at_ms});
+    }
+  }
   gen->board.set_persist([&store, &services](const runtime::InstanceStatus& s) {
     if (Status st = store.put_instance_status(record_of(s, services.clock->now_ms())); !st) {
       services.log->log(runtime::LogLevel::kWarn, s.name,

@@ -327,6 +327,11 @@ HookResult Host::sync_once(const std::string& name) {
       name, r.ok ? std::nullopt
                  : std::optional<Error>(Error{chost::error_class_of(out.status),
                                               out.error.empty() ? "sync failed" : out.error}));
+  if (out.status == CHP_ERR_AUTH_REVOKED && in->config.uses &&
+      impl_->gen->manager->state(*in->config.uses) != runtime::ConnectionState::kConnected) {
+    runtime::mark_subjects_waiting(impl_->services, board, *impl_->gen->manager, name,
+                                   *in->config.uses);
+  }
   return r;
 }
 
@@ -358,14 +363,6 @@ std::vector<ConnectorStatus> Host::status() {
         s.identity_json = (*row)->identity_json;
         if (s.last_error.empty() && !(*row)->reason.empty() && (*row)->state != "connected") {
           s.status_line = (*row)->reason;
-        }
-      }
-    }
-    if (s.subjects.empty()) {
-      if (auto subs = impl_->store->list_subjects(name); subs) {
-        for (const store::SubjectRecord& r : *subs) {
-          s.subjects.push_back(runtime::SubjectStatus{r.subject_id, r.display_name, r.state,
-                                                      r.detail, r.updated_at_ms});
         }
       }
     }

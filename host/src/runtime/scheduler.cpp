@@ -31,6 +31,30 @@ std::string log_summary(const std::string& output) {
 
 }  // namespace
 
+void mark_subjects_waiting(const RuntimeServices& sv, StatusBoard& board,
+                           ConnectionManager& connections, const std::string& instance,
+                           const std::string& connection) {
+  if (connection.empty()) return;
+  std::optional<InstanceStatus> st = board.get(instance);
+  if (!st || st->subjects.empty()) return;
+  std::shared_ptr<Connection> c = connections.find(connection);
+  const std::string reason = c ? c->reason() : std::string();
+  const std::string detail = "connection " + connection + " is " +
+                             (c ? to_string(c->state()) : "missing") +
+                             (reason.empty() ? "" : ": " + reason);
+  const int64_t now = sv.clock->now_ms();
+  for (const SubjectStatus& s : st->subjects) {
+    if (s.state != "active") continue;  // keeps its own reason (e.g. not found)
+    SubjectRow row{s.subject_id, s.display_name, "disabled", detail, now};
+    if (Status put = sv.store->upsert_subject(instance, row); !put) {
+      sv.log->log(LogLevel::kWarn, instance,
+                  "could not store subject " + s.subject_id + ": " + put.error().message);
+    }
+    board.set_subject(instance,
+                      SubjectStatus{s.subject_id, s.display_name, "disabled", detail, now});
+  }
+}
+
 struct Scheduler::Impl {
   struct Inst {
     ScheduledInstance spec;
@@ -82,33 +106,6 @@ struct Scheduler::Impl {
     return st == ConnectionState::kConnected || st == ConnectionState::kRefreshing;
   }
 
-  // mu held. `in` cannot run while the connection it uses is not connected, so every subject it
-  // last reported active now shows why, with the connection's reason (e.g. "invalid_grant:
-  // expired access/refresh token"), in the board and durably, so `status` shows it on a stopped
-  // host too. No plugin code runs for this; the plugin reports its subjects again when it runs.
-  void mark_subjects_waiting(const Inst& in) {
-    if (!board || !connections || in.spec.uses_connection.empty()) return;
-    std::optional<InstanceStatus> st = board->get(in.spec.name);
-    if (!st || st->subjects.empty()) return;
-    const std::string& conn = in.spec.uses_connection;
-    std::shared_ptr<Connection> c = connections->find(conn);
-    const std::string reason = c ? c->reason() : std::string();
-    const std::string detail = "connection " + conn + " is " +
-                               (c ? to_string(c->state()) : "missing") +
-                               (reason.empty() ? "" : ": " + reason);
-    const int64_t now = sv.clock->now_ms();
-    for (const SubjectStatus& s : st->subjects) {
-      if (s.state != "active") continue;  // keeps its own reason (e.g. not found, disabled)
-      SubjectRow row{s.subject_id, s.display_name, "disabled", detail, now};
-      if (Status put = sv.store->upsert_subject(in.spec.name, row); !put) {
-        sv.log->log(LogLevel::kWarn, in.spec.name,
-                    "could not store subject " + s.subject_id + ": " + put.error().message);
-      }
-      board->set_subject(in.spec.name,
-                         SubjectStatus{s.subject_id, s.display_name, "disabled", detail, now});
-    }
-  }
-
   InstPtr find(std::string_view name) const {
     auto it = insts.find(name);
     return it == insts.end() ? nullptr : it->second;
@@ -143,7 +140,11 @@ struct Scheduler::Impl {
       if (!connection_ok(in)) {
         in.suspended = true;
         set_state(in, InstanceState::kSuspended);
-        mark_subjects_waiting(in);
+        if (board) {
+          if (board && connections) {
+            mark_subjects_waiting(sv, *board, *connections, in.spec.name, in.spec.uses_connection);
+          }
+        }
         if (board) {
           board->set_status_line(in.spec.name, "waiting for connection " + in.spec.uses_connection);
           board->set_next_run(in.spec.name, 0);
@@ -217,7 +218,9 @@ struct Scheduler::Impl {
     if (out.status == CHP_ERR_AUTH_REVOKED && (lost || !connection_ok(in))) {
       in.suspended = true;
       set_state(in, InstanceState::kSuspended);
-      mark_subjects_waiting(in);
+      if (board && connections) {
+        mark_subjects_waiting(sv, *board, *connections, in.spec.name, in.spec.uses_connection);
+      }
       if (board) {
         board->set_status_line(name, "waiting for connection " + in.spec.uses_connection);
         board->set_error(name,
@@ -247,7 +250,10 @@ struct Scheduler::Impl {
                    !in->in_flight) {
           in->suspended = true;
           set_state(*in, InstanceState::kSuspended);
-          mark_subjects_waiting(*in);
+          if (board) {
+            mark_subjects_waiting(sv, *board, *connections, in->spec.name,
+                                  in->spec.uses_connection);
+          }
         }
       }
     }

@@ -87,4 +87,13 @@ class Scheduler {
   std::unique_ptr<Impl> impl_;
 };
 
+// While `instance` cannot run because `connection` is not connected, every subject it last
+// reported active shows "disabled" with the connection's state and reason (e.g. "connection
+// sf is disconnected: refresh rejected, admin must re-authorize: invalid_grant: expired
+// access/refresh token"), on the board and in the store, so `status` shows it on a stopped
+// host too. No plugin code runs for this; the plugin reports its subjects again when it runs.
+void mark_subjects_waiting(const RuntimeServices& services, StatusBoard& board,
+                           ConnectionManager& connections, const std::string& instance,
+                           const std::string& connection);
+
 }  // namespace chost::runtime
