@@ -21,7 +21,7 @@ std::vector<std::string> Segments(const std::string& path) {
         key = key.substr(1, key.size() - 2);
       }
       out.push_back(segment.substr(0, open));
-      out.push_back(key);
+      if (!key.empty()) out.push_back(key);  // "delta()" is the function, not a key
     } else {
       out.push_back(std::move(segment));
     }

@@ -60,8 +60,12 @@ std::string InitialUrl(const PeerState& state, const DeltaScope& scope) {
     for (const auto& s : scope.select) joined += (joined.empty() ? "" : ",") + s;
     params.emplace_back("$select", joined);
   }
+  // Like Graph's own links: "$select=a,b" unencoded (the values are names and ISO times).
   std::string url = state.base_url + scope.link_path;
-  return params.empty() ? url : url + "?" + BuildUrlEncoded(params);
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    url += (i == 0 ? "?" : "&") + params[i].first + "=" + params[i].second;
+  }
+  return url;
 }
 
 // Serves one page of a round: the initial request (scope given), a $skiptoken page or the

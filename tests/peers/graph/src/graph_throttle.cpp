@@ -50,11 +50,12 @@ std::optional<Rejection> MailboxGovernor::Admit(const std::string& app, const st
                      std::max<std::int64_t>(1, (wait_ms + 999) / 1000), "window"};
   }
   window.push_back(clock_ms);
-  // A request holds its slot while the handler runs (under the peer's lock) plus its delay;
-  // 1 ms covers requests answered at once.
-  flights.push_back(steady_ms + std::max<std::int64_t>(hold_ms, 1));
+  // A request holds its slot while its handler runs (under the peer's lock, so only for this
+  // call) and for the delay its response gets before it is sent.
+  auto concurrent = static_cast<std::int64_t>(flights.size()) + 1;
+  if (hold_ms > 0) flights.push_back(steady_ms + hold_ms);
   auto& max = concurrent_max_[user_id];
-  max = std::max<std::int64_t>(max, static_cast<std::int64_t>(flights.size()));
+  max = std::max(max, concurrent);
   return std::nullopt;
 }
 
