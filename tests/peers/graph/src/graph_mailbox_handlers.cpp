@@ -202,8 +202,7 @@ Response HandleMailbox(PeerState& state, const GraphCall& call, const User& user
   Mailbox& mailbox = *state.store.FindMailbox(user.id);
   std::string prefix = state.base_url + "/v1.0/$metadata#users('" + user.id + "')";
   if (call.method != "GET") {
-    return GraphError(405, "ErrorInvalidRequest",
-                      "The OData request is not supported: the peer is read-only.", call.ids);
+    return GraphError(405, "ErrorInvalidRequest", "The OData request is not supported.", call.ids);
   }
   if (!rest.empty() && rest[0] == "mailFolders") {
     if (rest.size() == 1) {

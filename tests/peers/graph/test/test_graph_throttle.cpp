@@ -47,7 +47,7 @@ TEST_F(GraphPeerTest, FifthConcurrentRequestToOneMailboxGetsMailboxConcurrency42
   Control(
       "POST", "faults",
       json::object{
-          {"path_prefix", "/v1.0/users/" + std::string(kAlice)}, {"delay_ms", 1500}, {"next", 4}});
+          {"path_prefix", "/v1.0/users/" + std::string(kAlice)}, {"delay_ms", 2500}, {"next", 4}});
   std::vector<long> held_status(4, 0);
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
