@@ -35,6 +35,29 @@ int PageSize(const GraphCall& call, bool* applied) {
   return std::min(n, kMaxDeltaPageSize);
 }
 
+bool WantsTextBody(const GraphCall& call) {
+  auto prefer = call.headers.find("Prefer");
+  return prefer != call.headers.end() &&
+         prefer->second.find("outlook.body-content-type=\"text\"") != std::string::npos;
+}
+
+// Prefer: outlook.body-content-type="text": HTML bodies are returned as text.
+json::value AsTextBody(json::value item) {
+  json::object* o = item.if_object();
+  json::value* body = o ? o->if_contains("body") : nullptr;
+  if (body && body->is_object() &&
+      EqualsIgnoreCase(Str(body->as_object(), "contentType"), "html")) {
+    *body = json::object{{"contentType", "text"}, {"content", BodyText(body->as_object())}};
+  }
+  return item;
+}
+
+std::string Applied(std::vector<std::string> preferences) {
+  std::string out;
+  for (const auto& p : preferences) out += (out.empty() ? "" : ", ") + p;
+  return out;
+}
+
 Response Gone(PeerState& state, const GraphCall& call, const std::string& code,
               const std::string& location) {
   state.counters.Increment("events", "sync_reset");
@@ -113,8 +136,9 @@ Response DeltaPage(PeerState& state, const GraphCall& call, const Mailbox& mailb
   bool applied = false;
   auto page = static_cast<std::size_t>(PageSize(call, &applied));
   json::array value;
+  bool text = WantsTextBody(call);
   for (std::size_t i = offset; i < round->items.size() && i < offset + page; ++i) {
-    value.push_back(round->items[i]);
+    value.push_back(text ? AsTextBody(round->items[i]) : round->items[i]);
   }
   const char* type = round->scope.kind == DeltaKind::kMessages ? "message" : "event";
   json::object body{
@@ -128,7 +152,10 @@ Response DeltaPage(PeerState& state, const GraphCall& call, const Mailbox& mailb
   }
   body["value"] = std::move(value);
   Response r = GraphJson(200, body, call.ids);
-  if (applied) r.headers["Preference-Applied"] = "odata.maxpagesize=" + std::to_string(page);
+  std::vector<std::string> preferences;
+  if (applied) preferences.push_back("odata.maxpagesize=" + std::to_string(page));
+  if (text) preferences.push_back("outlook.body-content-type=\"text\"");
+  if (!preferences.empty()) r.headers["Preference-Applied"] = Applied(preferences);
   return r;
 }
 
@@ -237,7 +264,10 @@ Response HandleMailbox(PeerState& state, const GraphCall& call, const User& user
       for (const auto& s : select) wanted = wanted || EqualsIgnoreCase(s, k);
       if (wanted) body[k] = v;
     }
-    return GraphJson(200, body, call.ids);
+    if (!WantsTextBody(call)) return GraphJson(200, body, call.ids);
+    Response r = GraphJson(200, AsTextBody(body), call.ids);
+    r.headers["Preference-Applied"] = "outlook.body-content-type=\"text\"";
+    return r;
   }
   std::string segment = rest.empty() ? user.id : rest.back();
   return GraphError(400, "BadRequest", "Resource not found for the segment '" + segment + "'.",

@@ -3,7 +3,6 @@
 #include "graph_store.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include <boost/json.hpp>
 
@@ -50,22 +49,7 @@ json::object Address(const User& user) {
 }
 
 // Graph's bodyPreview: the first 255 characters of the body as plain text.
-std::string Preview(const json::object& body) {
-  std::string content = Str(body, "content");
-  bool html = EqualsIgnoreCase(Str(body, "contentType"), "html");
-  std::string text;
-  bool in_tag = false;
-  for (char c : content) {
-    if (html && c == '<') in_tag = true;
-    if (!in_tag) {
-      bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
-      if (!space || (!text.empty() && text.back() != ' ')) text.push_back(space ? ' ' : c);
-    }
-    if (html && c == '>') in_tag = false;
-  }
-  while (!text.empty() && text.back() == ' ') text.pop_back();
-  return text.substr(0, 255);
-}
+std::string Preview(const json::object& body) { return BodyText(body).substr(0, 255); }
 
 json::object Body(const json::value* v) {
   if (v && v->is_object()) {

@@ -70,6 +70,44 @@ std::string NewFolderId() { return "AQMkAD" + RandomUrlSafe(40) + "AAAA"; }
 
 std::string NewChangeKey() { return "CQAAABYAAA" + RandomUrlSafe(22); }
 
+std::string BodyText(const json::object& body) {
+  std::string content = Str(body, "content");
+  bool html = EqualsIgnoreCase(Str(body, "contentType"), "html");
+  std::string text;
+  bool in_tag = false;
+  for (std::size_t i = 0; i < content.size(); ++i) {
+    char c = content[i];
+    if (html && c == '<') {
+      in_tag = true;
+      continue;
+    }
+    if (html && in_tag) {
+      in_tag = c != '>';
+      continue;
+    }
+    if (html && c == '&') {
+      static constexpr std::pair<std::string_view, char> kEntities[] = {
+          {"&amp;", '&'},  {"&lt;", '<'},   {"&gt;", '>'},
+          {"&quot;", '"'}, {"&#39;", '\''}, {"&nbsp;", ' '}};
+      for (const auto& [entity, ch] : kEntities) {
+        if (std::string_view(content).substr(i, entity.size()) == entity) {
+          c = ch;
+          i += entity.size() - 1;
+          break;
+        }
+      }
+    }
+    bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (!space) {
+      text.push_back(c);
+    } else if (!text.empty() && text.back() != ' ') {
+      text.push_back(' ');
+    }
+  }
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string Str(const json::object& o, std::string_view key, std::string fallback) {
   const json::value* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : fallback;

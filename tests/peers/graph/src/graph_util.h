@@ -44,6 +44,10 @@ std::string NewItemId();
 std::string NewFolderId();
 std::string NewChangeKey();
 
+// An itemBody's content as plain text: HTML tags dropped, common entities decoded, runs of
+// white space collapsed (bodyPreview, Prefer: outlook.body-content-type="text").
+std::string BodyText(const boost::json::object& body);
+
 // Reads a string / integer member; fallback when absent or of another type.
 std::string Str(const boost::json::object& o, std::string_view key, std::string fallback = "");
 std::int64_t Int(const boost::json::object& o, std::string_view key, std::int64_t fallback);

@@ -95,6 +95,30 @@ TEST_F(GraphPeerTest, SelectTrimsPropertiesAndIsCarriedByTheLinks) {
   }
 }
 
+TEST_F(GraphPeerTest, PreferTextBodyConvertsHtmlBodies) {
+  std::string token = Token();
+  HttpResult r = Get(MessagesDelta(kAlice, "inbox"), token,
+                     {"Prefer: odata.maxpagesize=10, outlook.body-content-type=\"text\""});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Header("Preference-Applied"),
+            "odata.maxpagesize=10, outlook.body-content-type=\"text\"");
+  std::string id;
+  json::value page = r.Json();
+  for (const auto& m : page.at("value").as_array()) {
+    EXPECT_EQ(Str(m.at("body"), "contentType"), "text");
+    if (Str(m, "subject") == "Renewal question") {
+      EXPECT_EQ(Str(m.at("body"), "content"), "Can we talk about the renewal?");
+      id = Str(m, "id");
+    }
+  }
+  HttpResult html = Get("/v1.0/users/" + std::string(kAlice) + "/messages/" + id, token);
+  ASSERT_EQ(html.status, 200) << html.body;
+  EXPECT_EQ(Str(html.Json().at("body"), "contentType"), "html");
+  HttpResult missing = Get("/v1.0/users/" + std::string(kAlice) + "/messages/AAMkADnope", token);
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(Str(missing.Json().at("error"), "code"), "ErrorItemNotFound");
+}
+
 TEST_F(GraphPeerTest, RetriedNextLinkReturnsTheSamePage) {
   std::string token = Token();
   HttpResult first = Get(MessagesDelta(kAlice, "inbox"), token, {"Prefer: odata.maxpagesize=2"});
