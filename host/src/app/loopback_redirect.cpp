@@ -8,7 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <memory>
 
 #include "chost/common/text.hpp"
@@ -60,11 +62,16 @@ Result<LoopbackRedirect> LoopbackRedirect::listen(uint16_t port) {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(port);
   socklen_t len = sizeof addr;
+  // The registered redirect port is fixed, so an admin who authorizes again within a minute
+  // meets the last attempt's connection in TIME_WAIT: that must not block the port.
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd, 4) != 0 ||
       ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const int err = errno;
     ::close(fd);
     return Error::transient("cannot listen on 127.0.0.1:" + std::to_string(port) +
-                            " for the OAuth redirect");
+                            " for the OAuth redirect: " + std::strerror(err));
   }
   return LoopbackRedirect(fd, ntohs(addr.sin_port));
 }

@@ -43,6 +43,25 @@ TEST(LoopbackRedirectTest, OtherPathsAreNotTheRedirect) {
   EXPECT_EQ(params->count("code"), 0u);
 }
 
+TEST(LoopbackRedirectTest, TheSamePortIsUsableAgainRightAfterAnAuthorization) {
+  // The connected app registers one redirect port; a second authorize right after the first
+  // (the admin logs in again) finds the first one's connection in TIME_WAIT.
+  uint16_t port = 0;
+  {
+    auto l = LoopbackRedirect::listen();
+    ASSERT_TRUE(l);
+    const std::string uri = l->redirect_uri();  // http://127.0.0.1:<port>/callback
+    port = static_cast<uint16_t>(std::stoi(uri.substr(17, uri.rfind('/') - 17)));
+    std::thread browser([&] { (void)follow_url(l->redirect_uri() + "?code=c1&state=s", 10000); });
+    auto params = l->wait(10000);
+    browser.join();
+    ASSERT_TRUE(params);
+  }
+  auto again = LoopbackRedirect::listen(port);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->redirect_uri(), "http://127.0.0.1:" + std::to_string(port) + "/callback");
+}
+
 TEST(LoopbackRedirectTest, GivesUpWhenNothingArrives) {
   auto l = LoopbackRedirect::listen();
   ASSERT_TRUE(l);

@@ -1,0 +1,309 @@
+// rg-sync end to end: the real connector-host binary with the salesforce and rg-sync plugins
+// against the local Salesforce peer (service connection, Users, Contacts, Tasks) and the local
+// Microsoft Graph peer (app-only mailboxes), for 1,000 end users. The seed scenario:
+//   sync → every user Enabled, one Task per message;
+//   the service access token expires → ONE refresh for all users;
+//   the service refresh token dies (peer revokes the grant) → the connection is Disconnected
+//   and every user shows "Disabled due to an error" with invalid_grant: expired access/refresh
+//   token, with one failed refresh and no mailbox work;
+//   mail arrives meanwhile; the admin presses Refresh (fails: the token is dead) and logs in
+//   again → every user resumes from their own checkpoints and each message is a Task exactly once.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "chpeer/testing/peer_http_client.h"
+#include "host_process.hpp"
+#include "salesforce_peer_support.hpp"
+
+namespace chost::integration {
+namespace {
+
+constexpr int kWaitMs = 30000;  // hang guard only
+constexpr int kUsers = 1000;
+constexpr int kContacts = 40;
+constexpr const char* kSecret = "it-rgsync-consumer-secret-7c21";
+constexpr const char* kGraphSecret = "it-rgsync-graph-secret~93ad";
+constexpr const char* kGraphClient = "11111111-2222-4333-8444-555555555555";
+constexpr const char* kTenant = "contoso.example";
+
+std::string user_email(int i) { return "u" + std::to_string(i) + "@contoso.example"; }
+std::string contact_email(int i) { return "pat" + std::to_string(i) + "@fabrikam.example"; }
+
+class RgSyncTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SalesforcePeerForTest sf = start_salesforce_peer(dir_, kSecret, kWaitMs);
+    sf_peer_ = std::move(sf.process);
+    ASSERT_FALSE(sf.base_url.empty()) << sf_peer_->err();
+    sf_url_ = sf.base_url;
+    redirect_port_ = sf.redirect_port;
+    sf_ = std::make_unique<chpeer::testing::PeerHttpClient>(sf_url_);
+    seed_salesforce();
+    start_graph();
+    setenv("CHOST_IT_SF_KEY", std::string(64, 'e').c_str(), 1);
+    setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+    setenv("CHOST_IT_GRAPH_SECRET", kGraphSecret, 1);
+    std::string yaml = salesforce_host_yaml(sf);
+    yaml.replace(yaml.find("name: crm"), 9, "name: sf-org");
+    yaml +=
+        "  - name: rg-sync\n"
+        "    plugin: rg-sync\n"
+        "    uses: sf-org\n"
+        "    config:\n"
+        "      graph_tenant_id: " +
+        std::string(kTenant) +
+        "\n"
+        "      graph_client_id: \"" +
+        kGraphClient +
+        "\"\n"
+        "      graph_client_secret: \"${env:CHOST_IT_GRAPH_SECRET}\"\n"
+        "      graph_login_url: \"" +
+        graph_url_ +
+        "\"\n"
+        "      graph_url: \"" +
+        graph_url_ +
+        "\"\n"
+        "      internal_domains: [contoso.example]\n"
+        "      folders: [inbox]\n"
+        "      page_size: 50\n"
+        "      users_where: \"Email LIKE '%@contoso.example'\"\n";
+    dir_.write("host.yaml", yaml);
+    authorize();
+  }
+
+  void TearDown() override {
+    for (HostProcess* p : {graph_peer_.get(), sf_peer_.get()}) {
+      if (p) p->signal(SIGTERM);
+    }
+  }
+
+  void seed_salesforce() {
+    boost::json::array users;
+    for (int i = 0; i < kUsers; ++i) {
+      users.push_back({{"Username", user_email(i)},
+                       {"LastName", "User " + std::to_string(i)},
+                       {"Email", user_email(i)},
+                       {"IsActive", true}});
+    }
+    boost::json::array contacts;
+    for (int i = 0; i < kContacts; ++i) {
+      contacts.push_back({{"LastName", "Buyer " + std::to_string(i)},
+                          {"Email", contact_email(i)},
+                          {"AccountId", "0015g00000ACME1"}});
+    }
+    // The service account: API Enabled + View All Data and Create/Edit on Task.
+    boost::json::object seed{
+        {"custom_fields",
+         {{"Task", boost::json::array{{{"name", "RG_Message_Id__c"},
+                                       {"type", "string"},
+                                       {"external_id", true},
+                                       {"unique", true}}}}}},
+        {"users", users},
+        {"records",
+         {{"Contact", contacts},
+          {"PermissionSet", boost::json::array{{{"Id", "0PS5g00000RGSVC"},
+                                                {"Name", "RG_Service"},
+                                                {"Label", "RG Service"},
+                                                {"PermissionsApiEnabled", true},
+                                                {"PermissionsViewAllData", true}}}},
+          {"PermissionSetAssignment", boost::json::array{{{"AssigneeId", "0055g00000INTEG"},
+                                                          {"PermissionSetId", "0PS5g00000RGSVC"}}}},
+          {"ObjectPermissions", boost::json::array{{{"ParentId", "0PS5g00000RGSVC"},
+                                                    {"SobjectType", "Task"},
+                                                    {"PermissionsRead", true},
+                                                    {"PermissionsCreate", true},
+                                                    {"PermissionsEdit", true}}}}}}};
+    auto r = sf_->SendJson("POST", "/__peer/seed", seed);
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = sf_->SendJson("POST", "/__peer/login_user",
+                      boost::json::object{{"username", "integration@demo.peer"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  void start_graph() {
+    boost::json::array users;
+    boost::json::array mailboxes;
+    for (int i = 0; i < kUsers; ++i) {
+      users.push_back({{"userPrincipalName", user_email(i)},
+                       {"mail", user_email(i)},
+                       {"displayName", "User " + std::to_string(i)}});
+      mailboxes.push_back(
+          {{"user", user_email(i)},
+           {"folders", boost::json::array{{{"wellKnownName", "inbox"},
+                                           {"messages", boost::json::array{message_to(i, 0)}}}}}});
+    }
+    boost::json::object seed{{"tenant", {{"domains", boost::json::array{kTenant}}}},
+                             {"apps", boost::json::array{{{"client_id", kGraphClient},
+                                                          {"client_secret", kGraphSecret},
+                                                          {"display_name", "rg-sync"},
+                                                          {"scoped_mailboxes", "all"}}}},
+                             {"users", users},
+                             {"mailboxes", mailboxes}};
+    dir_.write("graph-seed.json", boost::json::serialize(seed));
+    graph_peer_ = std::make_unique<HostProcess>(
+        dir_.path(), std::vector<std::string>{"--port", "0", "--seed", "graph-seed.json"}, "graph",
+        GRAPH_PEER_BIN);
+    ASSERT_TRUE(graph_peer_->wait_for_out("http://", kWaitMs)) << graph_peer_->err();
+    std::string out = graph_peer_->out();
+    out = out.substr(out.find("http://"));
+    graph_url_ = out.substr(0, out.find_first_of("\r\n"));
+    graph_ = std::make_unique<chpeer::testing::PeerHttpClient>(graph_url_);
+  }
+
+  static boost::json::object message_to(int user, int n) {
+    return {{"subject", "Quote " + std::to_string(n) + " for u" + std::to_string(user)},
+            {"from", contact_email(user % kContacts)},
+            {"toRecipients", boost::json::array{user_email(user)}},
+            {"receivedDateTime", "2026-11-30T09:00:00Z"}};
+  }
+
+  void authorize() {
+    CommandResult auth =
+        run_host_command(dir_.path(),
+                         {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
+                          std::to_string(redirect_port_), "--timeout", "30"},
+                         "authorize");
+    ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  }
+
+  CommandResult cli(const std::vector<std::string>& args, const std::string& tag) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"-c", "host.yaml"});
+    return run_host_command(dir_.path(), full, tag);
+  }
+
+  // What Salesforce holds: Tasks in all and distinct external ids (a duplicate shows as a
+  // difference), read with the service account's own password session.
+  std::pair<int64_t, int64_t> tasks_in_salesforce() {
+    auto token = sf_->PostForm("/services/oauth2/token", {{"grant_type", "password"},
+                                                          {"client_id", "demo-consumer-key"},
+                                                          {"client_secret", kSecret},
+                                                          {"username", "integration@demo.peer"},
+                                                          {"password", "integration-pass"}});
+    EXPECT_EQ(token.status, 200) << token.body;
+    const std::string at(token.Json().at("access_token").as_string());
+    std::set<std::string> ids;
+    int64_t total = 0;
+    std::string next =
+        "/services/data/v59.0/query?q=SELECT+Id,+RG_Message_Id__c,+OwnerId+FROM+Task";
+    for (int page = 0; page < 1000 && !next.empty(); ++page) {
+      auto r = sf_->Get(next, {"Authorization: Bearer " + at});
+      EXPECT_EQ(r.status, 200) << r.body;
+      boost::json::value v = r.Json();
+      for (const auto& rec : v.at("records").as_array()) {
+        ++total;
+        ids.insert(std::string(rec.at("RG_Message_Id__c").as_string()));
+      }
+      next = v.as_object().contains("nextRecordsUrl")
+                 ? std::string(v.at("nextRecordsUrl").as_string())
+                 : "";
+    }
+    return {total, static_cast<int64_t>(ids.size())};
+  }
+
+  int64_t sf_counter(const char* group, const char* name) {
+    boost::json::value c = sf_->Get("/__peer/counters").Json();
+    const auto* g = c.as_object().if_contains(group);
+    if (!g || !g->is_object()) return 0;
+    const auto* v = g->as_object().if_contains(name);
+    return v && v->is_int64() ? v->as_int64() : 0;
+  }
+
+  int64_t graph_requests() {
+    boost::json::value c = graph_->Get("/__peer/counters").Json();
+    return c.at("total").at("requests").to_number<int64_t>();
+  }
+
+  static int count(const std::string& text, const std::string& what) {
+    int n = 0;
+    for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+    return n;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<HostProcess> sf_peer_;
+  std::unique_ptr<HostProcess> graph_peer_;
+  std::unique_ptr<chpeer::testing::PeerHttpClient> sf_;
+  std::unique_ptr<chpeer::testing::PeerHttpClient> graph_;
+  std::string sf_url_;
+  std::string graph_url_;
+  uint16_t redirect_port_ = 0;
+};
+
+TEST_F(RgSyncTest, OutageRefreshAndRecoveryForAThousandUsersLoseAndDuplicateNothing) {
+  // 1. Every user through the one service connection; one Task per message.
+  CommandResult first = cli({"sync", "rg-sync"}, "sync-1");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("\"users_ok\":" + std::to_string(kUsers)), std::string::npos)
+      << first.out;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers, kUsers)));
+  CommandResult st = cli({"status"}, "status-1");
+  EXPECT_EQ(count(st.out, ": Enabled: synced 1 message(s), 1 task(s)"), kUsers) << st.out;
+
+  // 2. The service access token expires: one refresh serves all 1,000 users.
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/expire", boost::json::object{}).status, 200);
+  const int64_t refreshes_before = sf_counter("grant_type", "refresh_token");
+  CommandResult second = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_EQ(sf_counter("grant_type", "refresh_token") - refreshes_before, 1);
+
+  // 3. The service refresh token dies. One failed refresh, no mailbox work, every user shows
+  //    why in the admin's words.
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/revoke", boost::json::object{}).status, 200);
+  for (int i = 0; i < kUsers; i += 10) {  // mail keeps arriving during the outage
+    auto r = graph_->SendJson(
+        "POST", "/__peer/users/" + user_email(i) + "/mailFolders/inbox/messages", message_to(i, 1));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  const int64_t graph_before = graph_requests();
+  const int64_t refreshes_at_outage = sf_counter("grant_type", "refresh_token");
+  CommandResult failed = cli({"sync", "rg-sync"}, "sync-3");
+  EXPECT_NE(failed.exit_code, 0) << failed.out;
+  EXPECT_NE((failed.out + failed.err).find("invalid_grant: expired access/refresh token"),
+            std::string::npos)
+      << failed.out << failed.err;
+  EXPECT_EQ(sf_counter("grant_type", "refresh_token") - refreshes_at_outage, 1);
+  EXPECT_EQ(graph_requests(), graph_before);
+  st = cli({"status"}, "status-3");
+  EXPECT_NE(st.out.find("sf-org"), std::string::npos);
+  EXPECT_NE(st.out.find("disconnected"), std::string::npos) << st.out;
+  EXPECT_EQ(count(st.out, ": Disabled due to an error: connection sf-org is disconnected"), kUsers)
+      << st.out.substr(0, 4000);
+  EXPECT_EQ(count(st.out,
+                  "): Disabled due to an error: connection sf-org is disconnected: "
+                  "refresh rejected, admin must re-authorize: token refresh: "
+                  "invalid_grant: expired access/refresh token"),
+            kUsers)
+      << st.out.substr(0, 4000);
+
+  // 4. The admin presses Refresh (the token is dead, so it says so) and logs in again.
+  CommandResult refresh = cli({"refresh", "sf-org"}, "refresh");
+  EXPECT_NE(refresh.exit_code, 0);
+  EXPECT_NE((refresh.out + refresh.err).find("invalid_grant"), std::string::npos)
+      << refresh.out << refresh.err;
+  authorize();
+  CommandResult resumed = cli({"sync", "rg-sync"}, "sync-4");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  const int64_t expected = kUsers + kUsers / 10;
+  EXPECT_EQ(tasks_in_salesforce(), std::make_pair(expected, expected));
+  st = cli({"status"}, "status-4");
+  EXPECT_EQ(count(st.out, ": Enabled: synced "), kUsers) << st.out.substr(0, 4000);
+  EXPECT_EQ(count(st.out, "Disabled due to an error"), 0);
+  // Each user resumed from their own delta link: only the new messages were read.
+  EXPECT_NE(resumed.out.find("\"messages\":" + std::to_string(kUsers / 10)), std::string::npos)
+      << resumed.out;
+  for (const CommandResult* r : {&first, &second, &failed, &refresh, &resumed}) {
+    EXPECT_EQ((r->out + r->err).find(kGraphSecret), std::string::npos);
+    EXPECT_EQ((r->out + r->err).find(kSecret), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace chost::integration
