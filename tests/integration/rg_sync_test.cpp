@@ -10,6 +10,7 @@
 //   again → every user resumes from their own checkpoints and each message is a Task exactly once.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -303,6 +304,72 @@ TEST_F(RgSyncTest, OutageRefreshAndRecoveryForAThousandUsersLoseAndDuplicateNoth
     EXPECT_EQ((r->out + r->err).find(kGraphSecret), std::string::npos);
     EXPECT_EQ((r->out + r->err).find(kSecret), std::string::npos);
   }
+}
+
+TEST_F(RgSyncTest, ExpiredDeltaTokensReReadOnlyThoseFoldersWithoutDuplicates) {
+  ASSERT_EQ(cli({"sync", "rg-sync"}, "sync-1").exit_code, 0);
+  for (int i = 0; i < kUsers; i += 4) {
+    ASSERT_EQ(
+        graph_
+            ->SendJson("POST", "/__peer/users/" + user_email(i) + "/mailFolders/inbox/messages",
+                       message_to(i, 1))
+            .status,
+        200);
+  }
+  // Graph drops the sync state of every mailbox: 410 Gone, syncStateNotFound.
+  auto expired = graph_->SendJson("POST", "/__peer/delta/expire", boost::json::object{});
+  ASSERT_EQ(expired.status, 200) << expired.body;
+  CommandResult again = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_NE(again.out.find("\"resyncs\":" + std::to_string(kUsers)), std::string::npos)
+      << again.out;
+  const int64_t expected = kUsers + kUsers / 4;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(expected, expected)));
+}
+
+TEST_F(RgSyncTest, ThrottledMailboxesWaitRetryAfterAndLoseNothing) {
+  // Graph throttles every mailbox for the next 6 requests with Retry-After: 1.
+  auto rule = graph_->SendJson(
+      "POST", "/__peer/throttle",
+      boost::json::object{{"retry_after_s", 1}, {"code", "ApplicationThrottled"}, {"next", 6}});
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  CommandResult r = cli({"sync", "rg-sync"}, "sync-1");
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  boost::json::value counters = graph_->Get("/__peer/counters").Json();
+  EXPECT_GE(counters.at("throttled").at("rule").to_number<int64_t>(), 6);
+  // Users whose three attempts were all throttled wait for the next cycle; none is lost.
+  CommandResult next = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(next.exit_code, 0) << next.out << next.err;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers, kUsers)));
+  CommandResult st = cli({"status"}, "status");
+  EXPECT_EQ(count(st.out, ": Enabled: "), kUsers) << st.out.substr(0, 3000);
+}
+
+TEST_F(RgSyncTest, AKillMidBatchThenARestartDuplicatesNoTask) {
+  // Slow the Task upserts down so the kill lands in the middle of the users.
+  const std::string upsert = "/services/data/v59.0/composite/sobjects/Task/RG_Message_Id__c";
+  auto fault = sf_->SendJson(
+      "POST", "/__peer/faults",
+      boost::json::object{{"path_prefix", upsert}, {"method", "PATCH"}, {"delay_ms", 15}});
+  ASSERT_EQ(fault.status, 200) << fault.body;
+  HostProcess sync(dir_.path(), {"sync", "rg-sync", "-c", "host.yaml"}, "sync-killed");
+  bool midway = false;
+  for (int i = 0; i < 3000 && !midway; ++i) {  // bounded: 30 s
+    boost::json::value c = sf_->Get("/__peer/counters").Json();
+    const auto* n = c.at("paths").as_object().if_contains(upsert);
+    midway = n != nullptr && n->to_number<int64_t>() >= kUsers / 3;
+    if (!midway) usleep(10000);
+  }
+  ASSERT_TRUE(midway);
+  sync.signal(SIGKILL);
+  sync.wait_exit(kWaitMs);
+  const auto partial = tasks_in_salesforce();
+  EXPECT_GT(partial.first, 0);
+  EXPECT_LT(partial.first, kUsers);
+  ASSERT_EQ(sf_->Request("DELETE", "/__peer/faults", "", {}).status, 200);
+  CommandResult restart = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(restart.exit_code, 0) << restart.out << restart.err;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers, kUsers)));
 }
 
 }  // namespace
