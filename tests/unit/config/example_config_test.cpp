@@ -3,6 +3,8 @@
 // rejects what the loader rejects.
 #include <gtest/gtest.h>
 
+#include <connector_host/plugin_api.h>
+
 #include <boost/json.hpp>
 
 #include <cstdlib>
@@ -12,12 +14,27 @@
 #include "json_schema.hpp"
 #include "yaml_document.hpp"
 
+// The shipped plugins' real JSON Schemas (plugins/*/src/config.cpp).
+namespace sfplugin {
+extern const char kConfigSchemaJson[];
+}
+namespace rgsync {
+extern const char kConfigSchemaJson[];
+}
+
 namespace chost::config {
 namespace {
 
 namespace json = boost::json;
 using testing::error_lines;
-using testing::FakeSalesforcePlugin;
+
+// The plugins the example names, with their real schemas and capabilities.
+std::vector<PluginSchemaInfo> example_plugins() {
+  return {PluginSchemaInfo{
+              "salesforce", sfplugin::kConfigSchemaJson,
+              CHP_CAP_PROVIDES_CONNECTION | CHP_CAP_INTERACTIVE_AUTHORIZE | CHP_CAP_WRITE_BACK},
+          PluginSchemaInfo{"rg-sync", rgsync::kConfigSchemaJson, CHP_CAP_USES_CONNECTION}};
+}
 
 class ExampleConfigTest : public ::testing::Test {
  protected:
@@ -26,34 +43,40 @@ class ExampleConfigTest : public ::testing::Test {
     setenv("CHP_ADMIN_TOKEN", "example-admin-token-0123", 1);
     setenv("SF_CLIENT_ID", "3MVG9example", 1);
     setenv("SF_CLIENT_SECRET", "example-client-secret", 1);
+    setenv("GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555", 1);
+    setenv("GRAPH_CLIENT_SECRET", "example-graph-secret", 1);
   }
   void TearDown() override {
-    for (const char* n :
-         {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET"}) {
+    for (const char* n : {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET",
+                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET"}) {
       unsetenv(n);
     }
   }
 };
 
 TEST_F(ExampleConfigTest, ExampleFileLoads) {
-  LoadReport r = load_config_report(CHP_EXAMPLE_CONFIG, {FakeSalesforcePlugin()});
+  LoadReport r = load_config_report(CHP_EXAMPLE_CONFIG, example_plugins());
   ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
   EXPECT_TRUE(r.diagnostics.empty());
   const HostConfig& c = *r.config;
   std::filesystem::path dir = std::filesystem::path(CHP_EXAMPLE_CONFIG).parent_path();
   EXPECT_EQ(c.host.state.path, dir / "state" / "host.db");
-  EXPECT_EQ(c.host.plugin_dirs, std::vector<std::filesystem::path>{dir / "plugins"});
+  EXPECT_EQ(c.host.plugin_dirs, std::vector<std::filesystem::path>{
+                                    (dir / ".." / "build" / "dev" / "plugins").lexically_normal()});
   EXPECT_EQ(c.host.admin.token, "example-admin-token-0123");
   EXPECT_EQ(c.host.admin.public_url, "http://127.0.0.1:8080");
-  ASSERT_EQ(c.connectors.size(), 2u);
+  ASSERT_EQ(c.connectors.size(), 3u);
   EXPECT_EQ(c.connectors[0].name, "sf-org");
   EXPECT_EQ(c.connectors[0].schedule_every, std::chrono::minutes(15));
-  EXPECT_EQ(c.connectors[1].name, "sf-org-reports");
+  EXPECT_EQ(c.connectors[1].name, "sf-sandbox");
   EXPECT_FALSE(c.connectors[1].enabled);
-  EXPECT_EQ(c.connectors[1].uses, "sf-org");
+  EXPECT_FALSE(c.connectors[1].uses);
   EXPECT_EQ(c.connectors[1].schedule_every, std::chrono::hours(1));
+  EXPECT_EQ(c.connectors[2].name, "rg-sync");
+  EXPECT_EQ(c.connectors[2].uses, "sf-org");
+  EXPECT_EQ(c.connectors[2].config_json_redacted.find("example-graph-secret"), std::string::npos);
   EXPECT_EQ(c.connectors[0].config_json_redacted.find("example-client-secret"), std::string::npos);
-  EXPECT_EQ(c.secret_values.size(), 4u);
+  EXPECT_EQ(c.secret_values.size(), 6u);  // key, admin token, SF id + secret, Graph id + secret
 }
 
 TEST_F(ExampleConfigTest, HostSchemaIsAUsableSchema) {
@@ -63,12 +86,12 @@ TEST_F(ExampleConfigTest, HostSchemaIsAUsableSchema) {
 
 TEST_F(ExampleConfigTest, CombinedSchemaValidatesTheExample) {
   boost::system::error_code ec;
-  json::value schema = json::parse(combined_schema({FakeSalesforcePlugin()}), ec);
+  json::value schema = json::parse(combined_schema(example_plugins()), ec);
   ASSERT_FALSE(ec) << ec.message();
   ASSERT_EQ(check_schema(schema), std::vector<std::string>{});
   EXPECT_EQ(
       schema.at("properties").at("connectors").at("items").at("properties").at("plugin").at("enum"),
-      json::array{"salesforce"});
+      (json::array{"salesforce", "rg-sync"}));
 
   YamlDocument doc = parse_yaml_file(CHP_EXAMPLE_CONFIG);
   ASSERT_TRUE(doc.parsed);
