@@ -5,7 +5,8 @@
 // `reused_rotated_refresh_token` event) when a superseded one is presented. The peer holds chosen
 // responses (`faults` with status 0 and `delay_ms`: the request is handled, e.g. the token
 // rotated, and only the answer waits), so each test knows a request is in flight:
-// * a token POST that was sent is waited for through SIGTERM, and the rotated token is stored;
+// * a token POST that was sent is waited for through SIGTERM and through a reload that
+//   re-creates its connector, and the rotated token is stored;
 // * disabling another connector neither waits for nor disturbs a refresh in flight;
 // * a consumer's connection_token never waits behind the provider's sync, and gives up at the
 //   consumer's own deadline while a refresh is held (the refresh goes on and is kept);
@@ -275,6 +276,38 @@ TEST_F(SalesforceRefreshInFlightTest, StopDuringRefreshKeepsRotatedToken) {
 
   ASSERT_NO_FATAL_FAILURE(expect_stored_refresh_token_is_current());
   EXPECT_EQ(refresh_posts(), 2) << peer_counters(sf_);  // the held one + the proof
+}
+
+TEST_F(SalesforceRefreshInFlightTest, ReloadDuringRefreshKeepsRotatedToken) {
+  ASSERT_NO_FATAL_FAILURE(start_host());
+  ASSERT_TRUE(hold_next_token_response(3000));
+  ASSERT_TRUE(expire_access_tokens());
+  CommandResult sync = cli({"sync", "crm"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  ASSERT_TRUE(eventually([&] { return refresh_posts() == 1; }, kWaitMs)) << host_->err();
+
+  // crm's configuration changes, so the reload re-creates it (and its connection) while the
+  // token POST is at the peer.
+  const std::string yaml = read_file(dir_.path() / "host.yaml");
+  const std::string objects = "      objects: [{ name: Account, fields: [Name] }]\n";
+  ASSERT_NE(yaml.find(objects), std::string::npos) << yaml;
+  std::string changed = yaml;
+  changed.insert(yaml.find(objects) + objects.size(), "      overlap_seconds: 120\n");
+  dir_.write("host.yaml", changed);
+  host_->signal(SIGHUP);
+  ASSERT_TRUE(host_->wait_for_log("configuration reloaded", kWaitMs)) << host_->err();
+  EXPECT_NE(host_->err().find("reloaded: 1 connector(s) (re)created"), std::string::npos)
+      << host_->err();
+  EXPECT_NE(host_->err().find("refreshing -> connected: refreshed"), std::string::npos)
+      << host_->err();
+  EXPECT_EQ(state_of(connector("crm")), "connected") << connector("crm");
+
+  // The re-created connection starts from the store: its refresh presents the rotated token.
+  CommandResult refresh = cli({"refresh", "crm"});
+  EXPECT_EQ(refresh.exit_code, 0) << refresh.out << refresh.err;
+  EXPECT_EQ(reuse_events(), 0) << peer_counters(sf_);
+  EXPECT_EQ(state_of(connector("crm")), "connected") << connector("crm");
+  stop_host();
 }
 
 TEST_F(SalesforceRefreshInFlightTest, DisableOtherConnectorDuringRefresh) {
