@@ -1,6 +1,8 @@
 // The Salesforce peer and host.yaml shared by the Salesforce integration tests.
 #include "salesforce_peer_support.hpp"
 
+#include "loopback_http.hpp"
+
 namespace chost::integration {
 
 SalesforcePeerForTest start_salesforce_peer(const TempDir& dir, const std::string& client_secret,
@@ -21,20 +23,43 @@ SalesforcePeerForTest start_salesforce_peer(const TempDir& dir, const std::strin
   std::string base = peer.process->out();
   base = base.substr(base.find("http://"));
   peer.base_url = base.substr(0, base.find_first_of("\r\n"));
+  peer.port = static_cast<uint16_t>(std::stoi(peer.base_url.substr(peer.base_url.rfind(':') + 1)));
   return peer;
 }
 
+bool peer_control(const SalesforcePeerForTest& peer, const std::string& method,
+                  const std::string& path, const boost::json::value& body) {
+  const HttpReply r = loopback_http(peer.port, method, "/__peer/" + path,
+                                    body.is_null() ? std::string() : boost::json::serialize(body));
+  return r.status >= 200 && r.status < 300;
+}
+
+boost::json::value peer_counters(const SalesforcePeerForTest& peer) {
+  const HttpReply r = loopback_http(peer.port, "GET", "/__peer/counters");
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.body, ec);
+  return ec || !v.is_object() ? boost::json::value(boost::json::object{}) : v;
+}
+
+int64_t peer_counter(const boost::json::value& counters, const char* group, const char* name) {
+  const auto* g = counters.is_object() ? counters.as_object().if_contains(group) : nullptr;
+  if (!g || !g->is_object()) return 0;
+  const auto* v = g->as_object().if_contains(name);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+
 std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
-                                 const std::string& extra_host_lines) {
-  return std::string(
-             "host:\n"
-             "  state: { path: ./state/host.db }\n"
-             "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
-             "  plugin_dirs: [") +
-         SF_PLUGIN_DIR +
+                                 const SalesforceHostYaml& extra) {
+  std::string dirs = SF_PLUGIN_DIR;
+  for (const std::string& d : extra.extra_plugin_dirs) dirs += ", " + d;
+  return "host:\n"
+         "  state: { path: ./state/host.db }\n"
+         "  master_key: \"${env:CHOST_IT_SF_KEY}\"\n"
+         "  plugin_dirs: [" +
+         dirs +
          "]\n"
          "  log: { format: json, level: debug }\n" +
-         extra_host_lines +
+         extra.extra_host_lines +
          "connectors:\n"
          "  - name: crm\n"
          "    plugin: salesforce\n"
@@ -46,7 +71,13 @@ std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
          std::string(peer.app.at("client_id").as_string()) +
          "\n"
          "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
-         "      objects: [{ name: Account, fields: [Name] }]\n";
+         "      objects: [{ name: Account, fields: [Name] }]\n" +
+         extra.extra_connectors;
+}
+
+std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
+                                 const std::string& extra_host_lines) {
+  return salesforce_host_yaml(peer, SalesforceHostYaml{extra_host_lines, {}, ""});
 }
 
 }  // namespace chost::integration

@@ -9,13 +9,8 @@
 //   connection disconnected with the provider's invalid_grant reason (DESIGN: losing a rotated
 //   token means Disconnected).
 // In both cases no secret (consumer secret, access or refresh token) appears in any output.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -36,59 +31,21 @@ constexpr const char* kCrashEnv = "CHOST_CRASH_POINT_FOR_TEST";
 constexpr const char* kAccessTokenPrefix = "00D5g000004PEER!";
 constexpr const char* kRefreshTokenPrefix = "5Aep";
 
-// GET of the peer's control API over a one-shot HTTP/1.1 connection (Connection: close, so the
-// body ends at EOF). Empty on any failure; receive timeouts bound the wait.
-std::string http_get(uint16_t port, const std::string& target) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {};
-  timeval tv{};
-  tv.tv_sec = 10;
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string request =
-        "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
-    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) ==
-        static_cast<ssize_t>(request.size())) {
-      char buf[4096];
-      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, n);
-    }
-  }
-  close(fd);
-  const size_t body = response.find("\r\n\r\n");
-  return body == std::string::npos ? std::string() : response.substr(body + 4);
-}
-
-int64_t counter(const boost::json::value& counters, const char* group, const char* name) {
-  const auto* g = counters.as_object().if_contains(group);
-  if (!g || !g->is_object()) return 0;
-  const auto* v = g->as_object().if_contains(name);
-  return v && v->is_int64() ? v->as_int64() : 0;
-}
-
 // A local peer seeded with the demo org and a stopped host authorized against it.
 class SalesforceRotationCrashTest : public ::testing::Test {
  protected:
   void SetUp() override {
     unsetenv(kCrashEnv);
-    SalesforcePeerForTest sf = start_salesforce_peer(dir_, kSecret, kWaitMs);
-    peer_ = std::move(sf.process);
-    ASSERT_FALSE(sf.base_url.empty()) << peer_->err();
+    sf_ = start_salesforce_peer(dir_, kSecret, kWaitMs);
+    ASSERT_FALSE(sf_.base_url.empty()) << sf_.process->err();
     // The demo app must rotate, or this test proves nothing.
-    ASSERT_TRUE(sf.app.at("refresh_policy").at("rotate").as_bool());
-    const std::string& base = sf.base_url;
-    const uint16_t redirect_port = sf.redirect_port;
-    peer_port_ = static_cast<uint16_t>(std::stoi(base.substr(base.rfind(':') + 1)));
+    ASSERT_TRUE(sf_.app.at("refresh_policy").at("rotate").as_bool());
 
     setenv("CHOST_IT_SF_KEY", std::string(64, 'd').c_str(), 1);
     setenv("CHOST_IT_SF_SECRET", kSecret, 1);
-    dir_.write("host.yaml", salesforce_host_yaml(sf));
+    dir_.write("host.yaml", salesforce_host_yaml(sf_));
     CommandResult auth = run({"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
-                              std::to_string(redirect_port), "--timeout", "30"},
+                              std::to_string(sf_.redirect_port), "--timeout", "30"},
                              "authorize");
     ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
     ASSERT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
@@ -96,9 +53,9 @@ class SalesforceRotationCrashTest : public ::testing::Test {
 
   void TearDown() override {
     unsetenv(kCrashEnv);
-    if (peer_) {
-      peer_->signal(SIGTERM);
-      EXPECT_EQ(peer_->wait_exit(kWaitMs), std::optional<int>(0));
+    if (sf_.process) {
+      sf_.process->signal(SIGTERM);
+      EXPECT_EQ(sf_.process->wait_exit(kWaitMs), std::optional<int>(0));
     }
     for (const CommandResult& r : results_) {
       for (const char* secret : {kSecret, kAccessTokenPrefix, kRefreshTokenPrefix}) {
@@ -123,17 +80,13 @@ class SalesforceRotationCrashTest : public ::testing::Test {
     EXPECT_EQ(crashed.out.find("refresh ok"), std::string::npos) << crashed.out;
   }
 
-  boost::json::value counters() {
-    const std::string body = http_get(peer_port_, "/__peer/counters");
-    boost::system::error_code ec;
-    boost::json::value v = boost::json::parse(body, ec);
-    EXPECT_FALSE(ec) << body;
-    return ec || !v.is_object() ? boost::json::value(boost::json::object{}) : v;
+  boost::json::value counters() { return peer_counters(sf_); }
+  static int64_t counter(const boost::json::value& c, const char* group, const char* name) {
+    return peer_counter(c, group, name);
   }
 
   TempDir dir_;
-  std::unique_ptr<HostProcess> peer_;
-  uint16_t peer_port_ = 0;
+  SalesforcePeerForTest sf_;
   std::vector<CommandResult> results_;
 };
 
