@@ -11,7 +11,6 @@
 #include "chost/app/http_client_port.hpp"
 #include "chost/app/options.hpp"
 #include "chost/app/state_lock.hpp"
-#include "chost/app/state_store_adapter.hpp"
 #include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/store/sqlite_store.hpp"
@@ -24,7 +23,6 @@ struct Host::Impl {
   HostOptions options;
   std::optional<StateLock> lock;  // held for the Host's life; released last
   std::unique_ptr<store::StateStore> store;
-  std::unique_ptr<StateStoreAdapter> store_port;
   runtime::Redactor* redactor = &log::redactor();  // process-wide: what log::write masks
   std::unique_ptr<CommonLogPort> log;
   metrics::Registry metrics;
@@ -124,7 +122,6 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
                                      std::move(store_options));
   if (!st) return st.error();
   impl->store = std::move(*st);
-  impl->store_port = std::make_unique<StateStoreAdapter>(*impl->store);
   http::HttpClientOptions http_options = http_client_options(config.host);
   // check-config reports these at their YAML keys; a CA file can also vanish before start.
   if (auto valid = http::validate_options(http_options); !valid) {
@@ -135,7 +132,7 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   impl->http_client = std::make_unique<http::HttpClient>(std::move(http_options));
   impl->http = std::make_unique<HttpClientPort>(*impl->http_client);
   impl->metrics_port = std::make_unique<RegistryMetricsPort>(impl->metrics);
-  impl->services.store = impl->store_port.get();
+  impl->services.store = impl->store.get();
   impl->services.http = impl->http.get();
   impl->services.metrics = impl->metrics_port.get();
   impl->services.log = impl->log.get();

@@ -76,7 +76,7 @@ constexpr int64_t kWaitSliceMs = 20;  // how often a waiter looks at its own can
 // Impl helpers
 
 void Connection::Impl::persist() {
-  ConnectionRow row;
+  store::ConnectionRecord row;
   row.name = name;
   row.state = to_string(state);
   row.reason = reason;
@@ -198,7 +198,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string name,
   std::string why;
   ConnectionState restored = ConnectionState::kUnauthorized;
   if (row->has_value()) {
-    const ConnectionRow& r = **row;
+    const store::ConnectionRecord& r = **row;
     restored = connection_state_from(r.state).value_or(ConnectionState::kUnauthorized);
     c.reason = r.reason;
     c.public_json = r.public_json;
@@ -213,7 +213,7 @@ Result<std::unique_ptr<Connection>> Connection::open(std::string name,
     why = sec->has_value() ? "credentials found in store" : "not authorized yet";
   }
   if (sec->has_value()) {
-    const ConnectionRow* r = row->has_value() ? &**row : nullptr;
+    const store::ConnectionRecord* r = row->has_value() ? &**row : nullptr;
     auto g = grant_from_stored((*sec)->value, r ? r->public_json : "{}",
                                r ? r->identity_json : "{}", r ? r->access_expires_at_ms : 0);
     if (!g) return Error{g.error().cls, "connection " + c.name + ": " + g.error().message};

@@ -127,22 +127,22 @@ chp_status_code with_txn(chp_txn* raw, F&& f) {
 }
 
 chp_status_code txn_put_cb(chp_txn* txn, chp_str key, chp_str value) {
-  return with_txn(txn, [&](StoreTxn& t) { return t.put(view(key), view(value)); });
+  return with_txn(txn, [&](store::Transaction& t) { return t.put(view(key), view(value)); });
 }
 
 chp_status_code txn_delete_cb(chp_txn* txn, chp_str key) {
-  return with_txn(txn, [&](StoreTxn& t) { return t.del(view(key)); });
+  return with_txn(txn, [&](store::Transaction& t) { return t.del(view(key)); });
 }
 
 chp_status_code txn_upsert_record_cb(chp_txn* txn, chp_str collection, chp_str id, chp_str json,
                                      int deleted) {
-  return with_txn(txn, [&](StoreTxn& t) {
+  return with_txn(txn, [&](store::Transaction& t) {
     return t.upsert_record(view(collection), view(id), view(json), deleted != 0);
   });
 }
 
 chp_status_code txn_outbox_add_cb(chp_txn* txn, chp_str collection, chp_str id, chp_str json) {
-  return with_txn(txn, [&](StoreTxn& t) -> Status {
+  return with_txn(txn, [&](store::Transaction& t) -> Status {
     auto r = t.outbox_add(view(collection), view(id), view(json));
     if (!r) return r.error();
     return {};
@@ -150,7 +150,7 @@ chp_status_code txn_outbox_add_cb(chp_txn* txn, chp_str collection, chp_str id, 
 }
 
 chp_status_code txn_outbox_done_cb(chp_txn* txn, int64_t entry_id, chp_str error) {
-  return with_txn(txn, [&](StoreTxn& t) { return t.outbox_done(entry_id, view(error)); });
+  return with_txn(txn, [&](store::Transaction& t) { return t.outbox_done(entry_id, view(error)); });
 }
 
 chp_status_code txn_commit_cb(chp_txn* raw) {
@@ -184,7 +184,7 @@ chp_status_code record_get_cb(chp_host_ctx* raw, chp_str collection, chp_str id,
     auto r = ctx->services().store->record_get(ctx->name(), view(collection), view(id));
     if (!r) return status_code_of(r.error().cls);
     if (!r->has_value()) return CHP_ERR_NOT_FOUND;
-    sink(user, as_chp(**r));
+    sink(user, as_chp((*r)->json));
     return CHP_OK;
   });
 }
@@ -270,8 +270,8 @@ void report_subject_cb(chp_host_ctx* raw, chp_str subject_id, chp_str display_na
       return CHP_ERR_PERMANENT;
     }
     const RuntimeServices& sv = ctx->services();
-    SubjectRow row{std::string(view(subject_id)), sv.redactor->redact(view(display_name)),
-                   state_name, sv.redactor->redact(view(detail)), sv.clock->now_ms()};
+    store::SubjectRecord row{std::string(view(subject_id)), sv.redactor->redact(view(display_name)),
+                             state_name, sv.redactor->redact(view(detail)), sv.clock->now_ms()};
     if (Status s = sv.store->upsert_subject(ctx->name(), row); !s) {
       sv.log->log(LogLevel::kWarn, ctx->name(), "could not store subject: " + s.error().message);
     }

@@ -3,7 +3,7 @@
 
 #include <memory>
 
-#include "chost/runtime/store_port.hpp"
+#include "chost/store/state_store.hpp"
 
 namespace chost::runtime {
 
@@ -11,7 +11,7 @@ class InstanceContext;
 
 struct TxnHandle {
   InstanceContext* ctx = nullptr;
-  std::unique_ptr<StoreTxn> txn;  // null once committed or rolled back
+  std::unique_ptr<store::Transaction> txn;  // null once committed or rolled back
 };
 
 }  // namespace chost::runtime

@@ -6,7 +6,6 @@
 
 #include "app_test_support.hpp"
 #include "chost/app/common_ports.hpp"
-#include "chost/app/state_store_adapter.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/runtime/host_callbacks.hpp"
 #include "chost/store/sqlite_store.hpp"
@@ -20,9 +19,8 @@ class LoaderHooksTest : public ::testing::Test {
     auto st = store::open_sqlite_store((dir_.path() / "s.db").string(), store::MasterKey::random());
     EXPECT_TRUE(st);
     store_ = std::move(*st);
-    adapter_ = std::make_unique<StateStoreAdapter>(*store_);
     log_ = std::make_unique<CommonLogPort>();
-    services_.store = adapter_.get();
+    services_.store = store_.get();
     services_.log = log_.get();
     services_.redactor = &redactor_;
     services_.clock = &runtime::system_clock();
@@ -53,7 +51,6 @@ class LoaderHooksTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<store::StateStore> store_;
-  std::unique_ptr<StateStoreAdapter> adapter_;
   runtime::Redactor redactor_;
   std::unique_ptr<CommonLogPort> log_;
   runtime::RuntimeServices services_;

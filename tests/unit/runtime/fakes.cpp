@@ -1,9 +1,15 @@
-// In-memory fakes for the runtime's unit tests.
+// Test doubles for the runtime's unit tests.
 #include "fakes.hpp"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
+
+#include "chost/runtime/host_callbacks.hpp"
+#include "chost/store/sqlite_store.hpp"
 
 namespace chost::runtime::testing {
 
@@ -14,12 +20,6 @@ bool eventually(const std::function<bool()>& cond) {
   }
   return cond();
 }
-
-namespace {
-std::string k2(std::string_view a, std::string_view b) {
-  return std::string(a) + '\0' + std::string(b);
-}
-}  // namespace
 
 bool FakeLog::contains(std::string_view needle) const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -51,185 +51,227 @@ size_t FakeHttp::count(std::string_view url_part) const {
                        [&](const Seen& s) { return s.url.find(url_part) != std::string::npos; });
 }
 
-class FakeTxn final : public StoreTxn {
+// Counts successful commits; otherwise the real transaction.
+class FaultyStore::CountingTransaction final : public store::Transaction {
  public:
-  FakeTxn(FakeRuntimeStore* store, std::string ns) : store_(store), ns_(std::move(ns)) {}
+  CountingTransaction(std::unique_ptr<store::Transaction> real, std::atomic<size_t>& commits)
+      : real_(std::move(real)), commits_(commits) {}
   Status put(std::string_view key, std::string_view value) override {
-    if (ended_) return Error::permanent("transaction ended");
-    kv_[std::string(key)] = std::string(value);
-    return {};
+    return real_->put(key, value);
   }
-  Status del(std::string_view key) override {
-    if (ended_) return Error::permanent("transaction ended");
-    kv_[std::string(key)] = std::nullopt;
-    return {};
-  }
+  Status del(std::string_view key) override { return real_->del(key); }
+  Result<std::optional<std::string>> get(std::string_view key) override { return real_->get(key); }
   Status upsert_record(std::string_view collection, std::string_view id, std::string_view json,
-                       bool) override {
-    if (ended_) return Error::permanent("transaction ended");
-    records_[k2(collection, id)] = std::string(json);
-    return {};
+                       bool deleted) override {
+    return real_->upsert_record(collection, id, json, deleted);
   }
   Result<int64_t> outbox_add(std::string_view collection, std::string_view id,
                              std::string_view json) override {
-    if (ended_) return Error::permanent("transaction ended");
-    outbox_.push_back(OutboxRow{0, std::string(collection), std::string(id), std::string(json)});
-    return static_cast<int64_t>(outbox_.size());
+    return real_->outbox_add(collection, id, json);
   }
   Status outbox_done(int64_t entry_id, std::string_view error) override {
-    if (ended_) return Error::permanent("transaction ended");
-    done_.push_back(entry_id);
-    return {};
+    return real_->outbox_done(entry_id, error);
   }
   Status commit() override {
-    if (ended_) return Error::permanent("transaction ended");
-    ended_ = true;
-    std::lock_guard<std::mutex> lock(store_->mu_);
-    for (auto& [k, v] : kv_) {
-      if (v) {
-        store_->kv_[k2(ns_, k)] = *v;
-      } else {
-        store_->kv_.erase(k2(ns_, k));
-      }
-    }
-    for (auto& [k, v] : records_) store_->records_[ns_ + '\0' + k] = v;
-    for (auto& row : outbox_) {
-      row.entry_id = store_->next_outbox_id_++;
-      store_->outbox_.emplace_back(ns_, row);
-    }
-    for (int64_t id : done_) {
-      auto& ob = store_->outbox_;
-      ob.erase(std::remove_if(ob.begin(), ob.end(),
-                              [&](const auto& e) { return e.second.entry_id == id; }),
-               ob.end());
-    }
-    ++store_->commits_;
-    return {};
+    Status s = real_->commit();
+    if (s) ++commits_;
+    return s;
   }
-  void rollback() override { ended_ = true; }
+  void rollback() override { real_->rollback(); }
 
  private:
-  FakeRuntimeStore* store_;
-  std::string ns_;
-  bool ended_ = false;
-  std::map<std::string, std::optional<std::string>> kv_;
-  std::map<std::string, std::string> records_;
-  std::vector<OutboxRow> outbox_;
-  std::vector<int64_t> done_;
+  std::unique_ptr<store::Transaction> real_;
+  std::atomic<size_t>& commits_;
 };
 
-Result<std::optional<std::string>> FakeRuntimeStore::get(std::string_view ns,
-                                                         std::string_view key) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = kv_.find(k2(ns, key));
-  if (it == kv_.end()) return std::optional<std::string>();
-  return std::optional<std::string>(it->second);
+FaultyStore::FaultyStore() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "chost-runtime-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) {
+    ADD_FAILURE() << "mkdtemp failed";
+    std::abort();  // nothing below can work without the store
+  }
+  dir_ = tmpl;
+  auto opened = store::open_sqlite_store((dir_ / "state.db").string(), store::MasterKey::random());
+  if (!opened) {
+    ADD_FAILURE() << "cannot open the test store: " << opened.error().message;
+    std::abort();
+  }
+  real_ = std::move(*opened);
 }
 
-Result<std::unique_ptr<StoreTxn>> FakeRuntimeStore::begin(std::string_view ns) {
-  return std::unique_ptr<StoreTxn>(std::make_unique<FakeTxn>(this, std::string(ns)));
+FaultyStore::~FaultyStore() {
+  real_.reset();  // close the database before removing its files
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
 }
 
-Result<std::optional<std::string>> FakeRuntimeStore::record_get(std::string_view ns,
-                                                                std::string_view collection,
-                                                                std::string_view id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = records_.find(std::string(ns) + '\0' + k2(collection, id));
-  if (it == records_.end()) return std::optional<std::string>();
-  return std::optional<std::string>(it->second);
+Result<std::optional<std::string>> FaultyStore::get(std::string_view ns, std::string_view key) {
+  return real_->get(ns, key);
 }
 
-Result<std::vector<OutboxRow>> FakeRuntimeStore::outbox_pending(std::string_view ns, size_t limit) {
-  std::lock_guard<std::mutex> lock(mu_);
-  std::vector<OutboxRow> out;
-  for (auto& [n, row] : outbox_) {
-    if (n == ns && out.size() < limit) out.push_back(row);
+Result<std::unique_ptr<store::Transaction>> FaultyStore::begin(std::string_view ns) {
+  auto txn = real_->begin(ns);
+  if (!txn) return txn.error();
+  return std::unique_ptr<store::Transaction>(
+      std::make_unique<CountingTransaction>(std::move(*txn), commits_));
+}
+
+Result<std::optional<store::MirroredRecord>> FaultyStore::record_get(std::string_view ns,
+                                                                     std::string_view collection,
+                                                                     std::string_view id) {
+  return real_->record_get(ns, collection, id);
+}
+
+Result<uint64_t> FaultyStore::count_records(std::string_view ns, std::string_view collection,
+                                            bool include_deleted) {
+  return real_->count_records(ns, collection, include_deleted);
+}
+
+Result<std::vector<std::string>> FaultyStore::list_collections(std::string_view ns) {
+  return real_->list_collections(ns);
+}
+
+Result<std::vector<store::OutboxEntry>> FaultyStore::outbox_pending(std::string_view ns,
+                                                                    size_t limit) {
+  return real_->outbox_pending(ns, limit);
+}
+
+Result<std::vector<store::OutboxEntry>> FaultyStore::outbox_failed(std::string_view ns) {
+  return real_->outbox_failed(ns);
+}
+
+Status FaultyStore::outbox_retry(std::string_view ns, int64_t entry_id) {
+  return real_->outbox_retry(ns, entry_id);
+}
+
+Result<std::optional<store::SecretValue>> FaultyStore::secret_get(std::string_view ns,
+                                                                  std::string_view name) {
+  return real_->secret_get(ns, name);
+}
+
+Result<uint64_t> FaultyStore::secret_put(std::string_view ns, std::string_view name,
+                                         std::string_view value, uint64_t expected_version) {
+  std::function<void()> hook;
+  {
+    std::lock_guard<std::mutex> lock(faults_mu_);
+    hook = std::move(before_secret_put);
+    before_secret_put = nullptr;
+  }
+  if (hook) hook();  // outside the lock: the hook may call secret_put itself
+  {
+    std::lock_guard<std::mutex> lock(faults_mu_);
+    if (name == kCredentialsSecretName && fail_next_credentials_put) {
+      Error e = *fail_next_credentials_put;
+      if (--fail_credentials_puts_left <= 0) fail_next_credentials_put.reset();
+      return e;
+    }
+  }
+  return real_->secret_put(ns, name, value, expected_version);
+}
+
+Status FaultyStore::secret_delete(std::string_view ns, std::string_view name) {
+  return real_->secret_delete(ns, name);
+}
+
+Status FaultyStore::rotate_key(store::MasterKey new_key) {
+  return real_->rotate_key(std::move(new_key));
+}
+
+Status FaultyStore::put_connection(const store::ConnectionRecord& record) {
+  return real_->put_connection(record);
+}
+
+Result<std::optional<store::ConnectionRecord>> FaultyStore::get_connection(std::string_view name) {
+  return real_->get_connection(name);
+}
+
+Result<std::vector<store::ConnectionRecord>> FaultyStore::list_connections() {
+  return real_->list_connections();
+}
+
+Status FaultyStore::append_history(std::string_view name, std::string_view from_state,
+                                   std::string_view to_state, std::string_view reason,
+                                   int64_t at_ms) {
+  return real_->append_history(name, from_state, to_state, reason, at_ms);
+}
+
+Result<std::vector<store::HistoryEntry>> FaultyStore::list_history(std::string_view name,
+                                                                   size_t limit) {
+  return real_->list_history(name, limit);
+}
+
+Status FaultyStore::upsert_subject(std::string_view ns, const store::SubjectRecord& subject) {
+  return real_->upsert_subject(ns, subject);
+}
+
+Result<std::optional<store::SubjectRecord>> FaultyStore::get_subject(std::string_view ns,
+                                                                     std::string_view subject_id) {
+  return real_->get_subject(ns, subject_id);
+}
+
+Result<std::vector<store::SubjectRecord>> FaultyStore::list_subjects(std::string_view ns) {
+  return real_->list_subjects(ns);
+}
+
+Status FaultyStore::put_instance_status(const store::InstanceStatusRecord& record) {
+  return real_->put_instance_status(record);
+}
+
+Result<std::optional<store::InstanceStatusRecord>> FaultyStore::get_instance_status(
+    std::string_view name) {
+  return real_->get_instance_status(name);
+}
+
+Result<std::vector<store::InstanceStatusRecord>> FaultyStore::list_instance_statuses() {
+  return real_->list_instance_statuses();
+}
+
+Status FaultyStore::delete_instance_status(std::string_view name) {
+  return real_->delete_instance_status(name);
+}
+
+Result<bool> FaultyStore::try_acquire_lease(std::string_view name, std::string_view owner,
+                                            int64_t ttl_ms, int64_t now_ms) {
+  return real_->try_acquire_lease(name, owner, ttl_ms, now_ms);
+}
+
+Status FaultyStore::release_lease(std::string_view name, std::string_view owner) {
+  return real_->release_lease(name, owner);
+}
+
+void FaultyStore::put_kv_ForTest(const std::string& ns, const std::string& key,
+                                 const std::string& value) {
+  auto txn = real_->begin(ns);  // not counted in commits_ForTest(): only the runtime's are
+  ASSERT_TRUE(txn) << txn.error().message;
+  ASSERT_TRUE((*txn)->put(key, value));
+  Status s = (*txn)->commit();
+  ASSERT_TRUE(s) << s.error().message;
+}
+
+std::optional<std::string> FaultyStore::kv_ForTest(const std::string& ns,
+                                                   const std::string& key) const {
+  auto v = real_->get(ns, key);
+  EXPECT_TRUE(v) << v.error().message;
+  return v ? *v : std::nullopt;
+}
+
+std::vector<std::string> FaultyStore::history_ForTest(const std::string& name) const {
+  constexpr size_t kAll = 100000;  // more than the store keeps per connection
+  auto entries = real_->list_history(name, kAll);
+  EXPECT_TRUE(entries) << entries.error().message;
+  std::vector<std::string> out;
+  if (!entries) return out;
+  for (auto it = entries->rbegin(); it != entries->rend(); ++it) {  // newest first -> oldest
+    out.push_back(it->from_state + "->" + it->to_state + ": " + it->reason);
   }
   return out;
 }
 
-Result<std::optional<StoredSecret>> FakeRuntimeStore::secret_get(std::string_view ns,
-                                                                 std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = secrets_.find(k2(ns, name));
-  if (it == secrets_.end()) return std::optional<StoredSecret>();
-  return std::optional<StoredSecret>(it->second);
-}
-
-Result<uint64_t> FakeRuntimeStore::secret_put(std::string_view ns, std::string_view name,
-                                              std::string_view value, uint64_t expected_version) {
-  if (before_secret_put) {
-    auto f = std::move(before_secret_put);
-    before_secret_put = nullptr;
-    f();
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  if (name == "host:credentials" && fail_next_credentials_put) {
-    Error e = *fail_next_credentials_put;
-    if (--fail_credentials_puts_left <= 0) fail_next_credentials_put.reset();
-    return e;
-  }
-  auto& slot = secrets_[k2(ns, name)];
-  if (slot.version != expected_version) return Error::conflict("version mismatch");
-  slot.value = std::string(value);
-  slot.version = expected_version + 1;
-  return slot.version;
-}
-
-Status FakeRuntimeStore::put_connection(const ConnectionRow& row) {
-  std::lock_guard<std::mutex> lock(mu_);
-  connections_[row.name] = row;
-  return {};
-}
-
-Result<std::optional<ConnectionRow>> FakeRuntimeStore::get_connection(std::string_view name) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = connections_.find(std::string(name));
-  if (it == connections_.end()) return std::optional<ConnectionRow>();
-  return std::optional<ConnectionRow>(it->second);
-}
-
-Status FakeRuntimeStore::append_history(std::string_view name, std::string_view from_state,
-                                        std::string_view to_state, std::string_view reason,
-                                        int64_t) {
-  std::lock_guard<std::mutex> lock(mu_);
-  history_[std::string(name)].push_back(std::string(from_state) + "->" + std::string(to_state) +
-                                        ": " + std::string(reason));
-  return {};
-}
-
-Status FakeRuntimeStore::upsert_subject(std::string_view ns, const SubjectRow& subject) {
-  std::lock_guard<std::mutex> lock(mu_);
-  subjects_[k2(ns, subject.subject_id)] = subject;
-  return {};
-}
-
-void FakeRuntimeStore::put_kv_ForTest(const std::string& ns, const std::string& key,
-                                      const std::string& value) {
-  std::lock_guard<std::mutex> lock(mu_);
-  kv_[k2(ns, key)] = value;
-}
-
-std::optional<std::string> FakeRuntimeStore::kv_ForTest(const std::string& ns,
-                                                        const std::string& key) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = kv_.find(k2(ns, key));
-  if (it == kv_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::vector<std::string> FakeRuntimeStore::history_ForTest(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = history_.find(name);
-  return it == history_.end() ? std::vector<std::string>{} : it->second;
-}
-
-std::optional<SubjectRow> FakeRuntimeStore::subject_ForTest(const std::string& ns,
-                                                            const std::string& id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = subjects_.find(k2(ns, id));
-  if (it == subjects_.end()) return std::nullopt;
-  return it->second;
+std::optional<store::SubjectRecord> FaultyStore::subject_ForTest(const std::string& ns,
+                                                                 const std::string& id) const {
+  auto subject = real_->get_subject(ns, id);
+  EXPECT_TRUE(subject) << subject.error().message;
+  return subject ? *subject : std::nullopt;
 }
 
 }  // namespace chost::runtime::testing

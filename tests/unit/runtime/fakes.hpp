@@ -1,17 +1,21 @@
-// In-memory fakes of the runtime's ports (store, HTTP, clock, random, log, metrics) for the
-// runtime's unit tests. Small on purpose: each holds just enough state to observe behaviour.
+// Test doubles of the runtime's ports for the runtime's unit tests: in-memory fakes of HTTP,
+// clock, random, log and metrics (small on purpose: just enough state to observe behaviour), and
+// FaultyStore, the real SQLite store with fault injection.
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "chost/runtime/clock.hpp"
 #include "chost/runtime/services.hpp"
-#include "chost/runtime/store_port.hpp"
+#include "chost/store/state_store.hpp"
 
 namespace chost::runtime::testing {
 
@@ -110,48 +114,77 @@ class FakeHttp final : public HttpPort {
   std::vector<Seen> seen_;
 };
 
-class FakeRuntimeStore final : public RuntimeStore {
+// The real SQLite store (in its own temporary directory, with a random master key) behind
+// store::StateStore, plus the faults the runtime's tests inject. Every call is forwarded; the
+// accessors below read and write through the store's own API, so tests see what the host would.
+class FaultyStore final : public store::StateStore {
  public:
+  FaultyStore();
+  ~FaultyStore() override;
+  FaultyStore(const FaultyStore&) = delete;
+  FaultyStore& operator=(const FaultyStore&) = delete;
+
   // Fault injection: the next `fail_credentials_puts_left` secret_puts of host credentials fail
   // with this error (a busy or full disk).
   std::optional<Error> fail_next_credentials_put;
   int fail_credentials_puts_left = 1;
-  // Runs before a secret_put is applied (e.g. to simulate another replica's write).
+  // Runs once before a secret_put is applied (e.g. to simulate another replica's write).
   std::function<void()> before_secret_put;
 
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
-  Result<std::unique_ptr<StoreTxn>> begin(std::string_view ns) override;
-  Result<std::optional<std::string>> record_get(std::string_view ns, std::string_view collection,
-                                                std::string_view id) override;
-  Result<std::vector<OutboxRow>> outbox_pending(std::string_view ns, size_t limit) override;
-  Result<std::optional<StoredSecret>> secret_get(std::string_view ns,
-                                                 std::string_view name) override;
+  Result<std::unique_ptr<store::Transaction>> begin(std::string_view ns) override;
+  Result<std::optional<store::MirroredRecord>> record_get(std::string_view ns,
+                                                          std::string_view collection,
+                                                          std::string_view id) override;
+  Result<uint64_t> count_records(std::string_view ns, std::string_view collection,
+                                 bool include_deleted) override;
+  Result<std::vector<std::string>> list_collections(std::string_view ns) override;
+  Result<std::vector<store::OutboxEntry>> outbox_pending(std::string_view ns,
+                                                         size_t limit) override;
+  Result<std::vector<store::OutboxEntry>> outbox_failed(std::string_view ns) override;
+  Status outbox_retry(std::string_view ns, int64_t entry_id) override;
+  Result<std::optional<store::SecretValue>> secret_get(std::string_view ns,
+                                                       std::string_view name) override;
   Result<uint64_t> secret_put(std::string_view ns, std::string_view name, std::string_view value,
                               uint64_t expected_version) override;
-  Status put_connection(const ConnectionRow& row) override;
-  Result<std::optional<ConnectionRow>> get_connection(std::string_view name) override;
+  Status secret_delete(std::string_view ns, std::string_view name) override;
+  Status rotate_key(store::MasterKey new_key) override;
+  Status put_connection(const store::ConnectionRecord& record) override;
+  Result<std::optional<store::ConnectionRecord>> get_connection(std::string_view name) override;
+  Result<std::vector<store::ConnectionRecord>> list_connections() override;
   Status append_history(std::string_view name, std::string_view from_state,
                         std::string_view to_state, std::string_view reason, int64_t at_ms) override;
-  Status upsert_subject(std::string_view ns, const SubjectRow& subject) override;
+  Result<std::vector<store::HistoryEntry>> list_history(std::string_view name,
+                                                        size_t limit) override;
+  Status upsert_subject(std::string_view ns, const store::SubjectRecord& subject) override;
+  Result<std::optional<store::SubjectRecord>> get_subject(std::string_view ns,
+                                                          std::string_view subject_id) override;
+  Result<std::vector<store::SubjectRecord>> list_subjects(std::string_view ns) override;
+  Status put_instance_status(const store::InstanceStatusRecord& record) override;
+  Result<std::optional<store::InstanceStatusRecord>> get_instance_status(
+      std::string_view name) override;
+  Result<std::vector<store::InstanceStatusRecord>> list_instance_statuses() override;
+  Status delete_instance_status(std::string_view name) override;
+  Result<bool> try_acquire_lease(std::string_view name, std::string_view owner, int64_t ttl_ms,
+                                 int64_t now_ms) override;
+  Status release_lease(std::string_view name, std::string_view owner) override;
 
-  // Direct access for tests.
+  // Direct access for tests, through the store (a failing call fails the test).
   void put_kv_ForTest(const std::string& ns, const std::string& key, const std::string& value);
   std::optional<std::string> kv_ForTest(const std::string& ns, const std::string& key) const;
-  std::vector<std::string> history_ForTest(const std::string& name) const;  // "from->to: why"
-  std::optional<SubjectRow> subject_ForTest(const std::string& ns, const std::string& id) const;
+  // Oldest first, "from->to: why".
+  std::vector<std::string> history_ForTest(const std::string& name) const;
+  std::optional<store::SubjectRecord> subject_ForTest(const std::string& ns,
+                                                      const std::string& id) const;
+  // Transactions begun through this store and committed successfully.
   size_t commits_ForTest() const { return commits_.load(); }
 
  private:
-  friend class FakeTxn;
-  mutable std::mutex mu_;
-  std::map<std::string, std::string> kv_;       // ns + '\0' + key
-  std::map<std::string, std::string> records_;  // ns + '\0' + collection + '\0' + id
-  std::map<std::string, StoredSecret> secrets_;
-  std::map<std::string, ConnectionRow> connections_;
-  std::map<std::string, std::vector<std::string>> history_;
-  std::map<std::string, SubjectRow> subjects_;
-  std::vector<std::pair<std::string, OutboxRow>> outbox_;  // ns, row
-  int64_t next_outbox_id_ = 1;
+  class CountingTransaction;
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::StateStore> real_;
+  std::mutex faults_mu_;  // guards the fault knobs against the runtime's threads
   std::atomic<size_t> commits_{0};
 };
 
@@ -162,7 +195,7 @@ struct FakeServices {
   FakeLog log;
   FakeMetrics metrics;
   FakeHttp http;
-  FakeRuntimeStore store;
+  FaultyStore store;
   Redactor redactor;  // the host's own (chost::log::Redactor), not a process-wide one
 
   RuntimeServices services() {

@@ -101,6 +101,10 @@ TEST_F(StoreHostTablesTest, SubjectsUpsertGetList) {
   ASSERT_TRUE(store_->upsert_subject("graph-mail", bob).ok());
   ASSERT_TRUE(store_->upsert_subject("graph-mail", alice).ok());
   ASSERT_TRUE(store_->upsert_subject("other", alice).ok());
+  auto disabled = store_->get_subject("graph-mail", "u-bob");
+  ASSERT_TRUE(disabled.ok() && disabled->has_value());
+  EXPECT_EQ((*disabled)->state, "disabled");
+  EXPECT_EQ((*disabled)->detail, "mailbox not found");
   bob.state = "active";
   bob.detail = "";
   bob.updated_at_ms = 20;

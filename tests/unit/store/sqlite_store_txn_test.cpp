@@ -14,7 +14,7 @@ using testing::OpenOrDie;
 using testing::RawQuery;
 using testing::TempDir;
 
-class StoreTxnTest : public ::testing::Test {
+class StoreTransactionTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SqliteStoreOptions options;
@@ -41,7 +41,7 @@ class StoreTxnTest : public ::testing::Test {
   std::unique_ptr<StateStore> store_;
 };
 
-TEST_F(StoreTxnTest, PutGetDeleteAreScopedByNamespace) {
+TEST_F(StoreTransactionTest, PutGetDeleteAreScopedByNamespace) {
   auto txn = Begin("sf-a");
   ASSERT_TRUE(txn->put("checkpoint", "v1").ok());
   ASSERT_TRUE(txn->put("bin", std::string("a\0b", 3)).ok());
@@ -58,7 +58,7 @@ TEST_F(StoreTxnTest, PutGetDeleteAreScopedByNamespace) {
   EXPECT_EQ(Get("sf-a", "bin"), std::nullopt);
 }
 
-TEST_F(StoreTxnTest, TransactionReadsItsOwnWritesOthersDoNot) {
+TEST_F(StoreTransactionTest, TransactionReadsItsOwnWritesOthersDoNot) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("k", "uncommitted").ok());
   auto own = txn->get("k");
@@ -69,7 +69,7 @@ TEST_F(StoreTxnTest, TransactionReadsItsOwnWritesOthersDoNot) {
   EXPECT_EQ(Get("ns", "k"), "uncommitted");
 }
 
-TEST_F(StoreTxnTest, RolledBackBatchLeavesNothing) {
+TEST_F(StoreTransactionTest, RolledBackBatchLeavesNothing) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("checkpoint", "page-2").ok());
   ASSERT_TRUE(txn->upsert_record("Account", "001", R"({"Name":"Acme"})", false).ok());
@@ -88,7 +88,7 @@ TEST_F(StoreTxnTest, RolledBackBatchLeavesNothing) {
   EXPECT_TRUE(pending->empty());
 }
 
-TEST_F(StoreTxnTest, DroppedTransactionRollsBack) {
+TEST_F(StoreTransactionTest, DroppedTransactionRollsBack) {
   {
     auto txn = Begin("ns");
     ASSERT_TRUE(txn->put("k", "v").ok());
@@ -101,7 +101,7 @@ TEST_F(StoreTxnTest, DroppedTransactionRollsBack) {
   EXPECT_EQ(Get("ns", "k"), "v2");
 }
 
-TEST_F(StoreTxnTest, FailureMidBatchPoisonsTheTransaction) {
+TEST_F(StoreTransactionTest, FailureMidBatchPoisonsTheTransaction) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("checkpoint", "page-3").ok());
   ASSERT_TRUE(txn->upsert_record("Account", "001", R"({"Name":"Acme"})", false).ok());
@@ -119,7 +119,7 @@ TEST_F(StoreTxnTest, FailureMidBatchPoisonsTheTransaction) {
   EXPECT_EQ(*count, 0u);
 }
 
-TEST_F(StoreTxnTest, InvalidCollectionNameFailsTheBatch) {
+TEST_F(StoreTransactionTest, InvalidCollectionNameFailsTheBatch) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("checkpoint", "x").ok());
   Status s = txn->upsert_record("Account\"; DROP TABLE kv; --", "1", "{}", false);
@@ -131,13 +131,13 @@ TEST_F(StoreTxnTest, InvalidCollectionNameFailsTheBatch) {
   EXPECT_EQ(RawQuery(path(), "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'mirror_%'"), "0");
 }
 
-TEST_F(StoreTxnTest, BeginRejectsInvalidNamespace) {
+TEST_F(StoreTransactionTest, BeginRejectsInvalidNamespace) {
   EXPECT_FALSE(store_->begin("").ok());
   EXPECT_FALSE(store_->begin("a b").ok());
   EXPECT_FALSE(store_->get("a;b", "k").ok());
 }
 
-TEST_F(StoreTxnTest, MirroredRecordsUpsertByIdInAPerCollectionTable) {
+TEST_F(StoreTransactionTest, MirroredRecordsUpsertByIdInAPerCollectionTable) {
   auto txn = Begin("sf-prod");
   ASSERT_TRUE(txn->upsert_record("Account", "001", R"({"Name":"Acme"})", false).ok());
   ASSERT_TRUE(txn->upsert_record("Account", "002", R"({"Name":"Beta"})", false).ok());
@@ -180,7 +180,7 @@ TEST_F(StoreTxnTest, MirroredRecordsUpsertByIdInAPerCollectionTable) {
             R"({"Role":"x"})");
 }
 
-TEST_F(StoreTxnTest, CollidingSanitizedNamesAreRefused) {
+TEST_F(StoreTransactionTest, CollidingSanitizedNamesAreRefused) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->upsert_record("a-b", "1", "{}", false).ok());
   ASSERT_TRUE(txn->commit().ok());
@@ -196,7 +196,7 @@ TEST_F(StoreTxnTest, CollidingSanitizedNamesAreRefused) {
   EXPECT_FALSE(t->upsert_record("b", "1", "{}", false).ok());
 }
 
-TEST_F(StoreTxnTest, OutboxPendingDoneFailedRetry) {
+TEST_F(StoreTransactionTest, OutboxPendingDoneFailedRetry) {
   int64_t e1 = 0, e2 = 0, e3 = 0;
   {
     auto txn = Begin("rw");
@@ -241,7 +241,7 @@ TEST_F(StoreTxnTest, OutboxPendingDoneFailedRetry) {
   EXPECT_EQ(again.error().cls, ErrorClass::kNotFound);
 }
 
-TEST_F(StoreTxnTest, OutboxDoneIsConfinedToItsNamespace) {
+TEST_F(StoreTransactionTest, OutboxDoneIsConfinedToItsNamespace) {
   int64_t id = 0;
   {
     auto txn = Begin("owner");
@@ -258,14 +258,14 @@ TEST_F(StoreTxnTest, OutboxDoneIsConfinedToItsNamespace) {
   EXPECT_EQ(store_->outbox_pending("owner", 10)->size(), 1u);
 }
 
-TEST_F(StoreTxnTest, OutboxRejectsInvalidJson) {
+TEST_F(StoreTransactionTest, OutboxRejectsInvalidJson) {
   auto txn = Begin("ns");
   auto r = txn->outbox_add("C", "1", "nope");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("not valid JSON"), std::string::npos);
 }
 
-TEST_F(StoreTxnTest, CommittedStateSurvivesReopen) {
+TEST_F(StoreTransactionTest, CommittedStateSurvivesReopen) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("checkpoint", "2024-01-01").ok());
   ASSERT_TRUE(txn->upsert_record("Account", "001", R"({"a":1})", false).ok());
@@ -288,7 +288,7 @@ TEST_F(StoreTxnTest, CommittedStateSurvivesReopen) {
   EXPECT_EQ(*reopened->count_records("ns", "Account", true), 2u);
 }
 
-TEST_F(StoreTxnTest, TransactionOutlivingTheStoreStaysSafe) {
+TEST_F(StoreTransactionTest, TransactionOutlivingTheStoreStaysSafe) {
   auto txn = Begin("ns");
   store_.reset();
   ASSERT_TRUE(txn->put("k", "v").ok());
@@ -298,7 +298,7 @@ TEST_F(StoreTxnTest, TransactionOutlivingTheStoreStaysSafe) {
   EXPECT_EQ(*reopened->get("ns", "k"), "v");
 }
 
-TEST_F(StoreTxnTest, ConcurrentWritersFromTwoThreadsAllLand) {
+TEST_F(StoreTransactionTest, ConcurrentWritersFromTwoThreadsAllLand) {
   constexpr int kTxnsPerThread = 40;
   std::atomic<int> failures{0};
   auto writer = [&](const std::string& ns) {

@@ -1,5 +1,5 @@
 // chost::app::Host: the facade that wires the subsystems into one running host. From a loaded
-// HostConfig it opens the state store, builds the runtime services (store adapter, libcurl HTTP,
+// HostConfig it opens the state store, builds the runtime services (the store, libcurl HTTP,
 // redacting logger), loads the plugins, creates one instance per configured connector, registers
 // connection providers with the ConnectionManager, and runs the Scheduler (start()).
 //

@@ -1,8 +1,8 @@
-// The runtime's outbound ports besides the store: logging, secret redaction, metrics and HTTP.
-// Log levels and the redactor are common/'s own (leaf interfaces the runtime depends on
-// directly); log lines, metrics and HTTP are narrow ports so tests can fake them and adapters
-// bind the real logger, metrics registry and libcurl client. RuntimeServices bundles the
-// pointers every runtime component receives (none owned; all must outlive the runtime).
+// The runtime's outbound ports (logging, metrics, HTTP) and RuntimeServices, the pointers every
+// runtime component receives (none owned; all must outlive the runtime). The store
+// (store::StateStore), log levels and the redactor (common/'s own) are leaf interfaces the
+// runtime depends on directly; log lines, metrics and HTTP are narrow ports so tests can fake
+// them and adapters bind the real logger, metrics registry and libcurl client.
 #pragma once
 
 #include <atomic>
@@ -18,7 +18,7 @@
 #include "chost/common/redactor.hpp"
 #include "chost/common/result.hpp"
 #include "chost/runtime/clock.hpp"
-#include "chost/runtime/store_port.hpp"
+#include "chost/store/state_store.hpp"
 
 namespace chost::runtime {
 
@@ -70,13 +70,13 @@ class HttpPort {
 };
 
 struct RuntimeServices {
-  RuntimeStore* store = nullptr;   // required
-  HttpPort* http = nullptr;        // optional: http_request returns CHP_ERR_UNSUPPORTED
-  LogPort* log = nullptr;          // required
-  MetricsPort* metrics = nullptr;  // optional
-  Redactor* redactor = nullptr;    // required
-  const Clock* clock = nullptr;    // required
-  RandomSource* random = nullptr;  // required
+  store::StateStore* store = nullptr;  // required
+  HttpPort* http = nullptr;            // optional: http_request returns CHP_ERR_UNSUPPORTED
+  LogPort* log = nullptr;              // required
+  MetricsPort* metrics = nullptr;      // optional
+  Redactor* redactor = nullptr;        // required
+  const Clock* clock = nullptr;        // required
+  RandomSource* random = nullptr;      // required
   uint32_t http_default_timeout_ms = 30000;
 };
 
