@@ -45,7 +45,7 @@ void mark_subjects_waiting(const RuntimeServices& sv, StatusBoard& board,
   const int64_t now = sv.clock->now_ms();
   for (const SubjectStatus& s : st->subjects) {
     if (s.state != "active") continue;  // keeps its own reason (e.g. not found)
-    SubjectRow row{s.subject_id, s.display_name, "disabled", detail, now};
+    store::SubjectRecord row{s.subject_id, s.display_name, "disabled", detail, now};
     if (Status put = sv.store->upsert_subject(instance, row); !put) {
       sv.log->log(LogLevel::kWarn, instance,
                   "could not store subject " + s.subject_id + ": " + put.error().message);

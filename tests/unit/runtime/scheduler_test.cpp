@@ -75,7 +75,7 @@ TEST_F(SchedulerTest, HooksOfOneInstanceNeverOverlap) {
   Scheduler scheduler(options, services, nullptr, &board);
   ScheduledInstance s = instance("crm", hooks);
   HookGate* gate = s.gate;
-  scheduler.add(s);
+  ASSERT_TRUE(scheduler.add(s));
   scheduler.start();
   std::thread other([&] {
     // Another hook of the same instance (as a refresh would be) through the gate.
@@ -104,7 +104,7 @@ TEST_F(SchedulerTest, MissedDeadlineFailsTheInstanceAndIsNotReentered) {
   options.sync_deadline_ms = 5;
   options.restart_backoff = BackoffPolicy{60000, 60000, 0.0};
   Scheduler scheduler(options, services, nullptr, &board);
-  scheduler.add(instance("crm", hooks));
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
   scheduler.start();
   ASSERT_TRUE(scheduler.sync_now("crm"));
   ASSERT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kFailed; }));
@@ -132,7 +132,7 @@ TEST_F(SchedulerTest, FailedInstanceRestartsWithBackoff) {
     return CHP_OK;
   };
   Scheduler scheduler(options, services, nullptr, &board);
-  scheduler.add(instance("crm", hooks));
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
   scheduler.start();
   ASSERT_TRUE(scheduler.sync_now("crm"));
   ASSERT_TRUE(eventually(
@@ -163,7 +163,7 @@ TEST_F(SchedulerTest, UserOfAConnectionIsSuspendedAndResumes) {
   Scheduler scheduler(options, services, connections.get(), &board);
   ScheduledInstance s = instance("crm", hooks, "sf");
   s.every_ms = 3600 * 1000;
-  scheduler.add(s);
+  ASSERT_TRUE(scheduler.add(s));
   scheduler.start();
   ASSERT_TRUE(eventually([&] { return board.get("crm")->state == InstanceState::kSuspended; }));
   EXPECT_EQ(scheduler.sync_calls_ForTest("crm"), 0u);
@@ -198,7 +198,7 @@ TEST_F(SchedulerTest, SubjectsOfASuspendedUserShowTheConnectionsReason) {
   Scheduler scheduler(options, services, connections.get(), &board);
   ScheduledInstance s = instance("crm", hooks, "sf");
   s.every_ms = 3600 * 1000;
-  scheduler.add(s);
+  ASSERT_TRUE(scheduler.add(s));
   // What the plugin reported on its last run: one user fine, one failed for its own reason.
   board.set_subject("crm", SubjectStatus{"u1", "Ana", "active", "synced 3 message(s)", 1});
   board.set_subject("crm", SubjectStatus{"u2", "Ben", "disabled", "mailbox not found", 1});
@@ -237,7 +237,7 @@ TEST_F(SchedulerTest, StopCancelsAndWaitsForHooksWithinTheGrace) {
     return CHP_ERR_CANCELLED;
   };
   Scheduler scheduler(options, services, nullptr, &board);
-  scheduler.add(instance("crm", hooks));
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
   scheduler.start();
   ASSERT_TRUE(scheduler.sync_now("crm"));
   ASSERT_TRUE(eventually([&] { return running.load(); }));
@@ -257,7 +257,7 @@ TEST_F(SchedulerTest, StopReportsHooksThatOutliveTheGrace) {
     return CHP_OK;
   };
   Scheduler scheduler(options, services, nullptr, &board);
-  scheduler.add(instance("crm", hooks));
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
   scheduler.start();
   ASSERT_TRUE(scheduler.sync_now("crm"));
   ASSERT_TRUE(eventually([&] { return running.load(); }));
@@ -283,8 +283,8 @@ TEST_F(SchedulerTest, DisablingOneInstanceLeavesAnotherRunningSyncUndisturbed) {
     return CHP_OK;
   };
   Scheduler scheduler(options, services, nullptr, &board);
-  scheduler.add(instance("a", a));
-  scheduler.add(instance("b", b));
+  ASSERT_TRUE(scheduler.add(instance("a", a)));
+  ASSERT_TRUE(scheduler.add(instance("b", b)));
   scheduler.start();
   ASSERT_TRUE(scheduler.sync_now("a"));
   ASSERT_TRUE(eventually([&] { return a_running.load(); }));
