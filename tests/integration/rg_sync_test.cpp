@@ -222,6 +222,13 @@ class RgSyncTest : public ::testing::Test {
     return c.at("total").at("requests").to_number<int64_t>();
   }
 
+  // The line of `text` that mentions `what`, for failure messages.
+  static std::string line_of(const std::string& text, const std::string& what) {
+    const size_t at = text.find("subject " + what + " ");
+    if (at == std::string::npos) return "(no line for " + what + ")";
+    return text.substr(at, text.find('\n', at) - at);
+  }
+
   static int count(const std::string& text, const std::string& what) {
     int n = 0;
     for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
@@ -370,6 +377,41 @@ TEST_F(RgSyncTest, AKillMidBatchThenARestartDuplicatesNoTask) {
   CommandResult restart = cli({"sync", "rg-sync"}, "sync-2");
   ASSERT_EQ(restart.exit_code, 0) << restart.out << restart.err;
   EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers, kUsers)));
+}
+
+TEST_F(RgSyncTest, AnAdminDisablesEnablesAndSyncsOneUser) {
+  ASSERT_EQ(cli({"sync", "rg-sync"}, "sync-1").exit_code, 0);
+  CommandResult off = cli({"disable", "rg-sync", "--user", user_email(7)}, "user-disable");
+  ASSERT_EQ(off.exit_code, 0) << off.out << off.err;
+  for (int i : {7, 8}) {
+    ASSERT_EQ(
+        graph_
+            ->SendJson("POST", "/__peer/users/" + user_email(i) + "/mailFolders/inbox/messages",
+                       message_to(i, 1))
+            .status,
+        200);
+  }
+  CommandResult second = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("\"users_skipped\":1"), std::string::npos) << second.out;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers + 1, kUsers + 1)));
+  CommandResult st = cli({"status"}, "status");
+  EXPECT_NE(st.out.find("subject " + user_email(7) + " (User 7): Disabled: "), std::string::npos)
+      << line_of(st.out, user_email(7));
+  // Sync now for one user: refused while disabled, then reads only that user, once a minute.
+  CommandResult refused = cli({"sync", "rg-sync", "--user", user_email(7)}, "user-sync-0");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("disabled by an admin"), std::string::npos) << refused.err;
+  ASSERT_EQ(cli({"enable", "rg-sync", "--user", user_email(7)}, "user-enable").exit_code, 0);
+  CommandResult one = cli({"sync", "rg-sync", "--user", user_email(7)}, "user-sync-1");
+  ASSERT_EQ(one.exit_code, 0) << one.out << one.err;
+  EXPECT_NE(one.out.find("\"messages\":1"), std::string::npos) << one.out;
+  EXPECT_NE(one.out.find("\"users_skipped\":" + std::to_string(kUsers - 1)), std::string::npos)
+      << one.out;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers + 2, kUsers + 2)));
+  st = cli({"status"}, "status-2");
+  EXPECT_NE(st.out.find("subject " + user_email(7) + " (User 7): Enabled: "), std::string::npos)
+      << line_of(st.out, user_email(7));
 }
 
 }  // namespace

@@ -188,6 +188,12 @@ Result<json::value> AdminClient::action(const std::string& name, const char* ver
   return json_call("POST", "/api/v1/connectors/" + segment(name) + "/" + verb);
 }
 
+Result<json::value> AdminClient::user_action(const std::string& name, const std::string& subject,
+                                             const std::string& verb) const {
+  return json_call("POST", "/api/v1/connectors/" + segment(name) + "/users/" + segment(subject) +
+                               "/" + segment(verb));
+}
+
 Result<json::value> AdminClient::refresh(const std::string& name) const {
   return action(name, "refresh");
 }

@@ -58,6 +58,7 @@ json::value to_json(const SubjectView& v) {
                       {"display_name", v.display_name},
                       {"state", v.state},
                       {"status", v.status},
+                      {"admin_disabled", v.admin_disabled},
                       {"detail", v.detail},
                       {"updated_at_ms", v.updated_at_ms}};
 }

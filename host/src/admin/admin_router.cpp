@@ -195,6 +195,25 @@ HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target
     if (!view) return unknown_connector(name);
     return json_response(200, to_json(*view));
   }
+  if (s.size() == 7 && s[4] == "users") {
+    // POST /api/v1/connectors/NAME/users/ID/{enable,disable,sync}
+    const std::string& subject = s[5];
+    const std::string& verb = s[6];
+    if (subject.empty() || (verb != "enable" && verb != "disable" && verb != "sync")) {
+      return not_found();
+    }
+    if (!post) return method_not_allowed("POST");
+    Status st = verb == "sync" ? backend.sync_subject(name, subject)
+                               : backend.set_subject_enabled(name, subject, verb == "enable");
+    if (!st) return error_response(st.error());
+    json::object body{{"ok", true}, {"connector", name}, {"user", nullptr}};
+    if (auto users = backend.subjects(name)) {
+      for (const auto& u : *users) {
+        if (u.subject_id == subject) body["user"] = to_json(u);
+      }
+    }
+    return json_response(200, body);
+  }
   if (s.size() != 5) return not_found();
   const std::string& leaf = s[4];
   if (leaf == "users") {

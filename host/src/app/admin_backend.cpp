@@ -53,8 +53,9 @@ Result<std::vector<admin::SubjectView>> HostAdminBackend::subjects(const std::st
     if (s.name != connector) continue;
     std::vector<admin::SubjectView> out;
     for (const auto& u : s.subjects) {
-      out.push_back(admin::SubjectView{connector, u.subject_id, u.display_name, u.state, u.detail,
-                                       u.updated_at_ms, runtime::subject_status_text(u.state)});
+      out.push_back(admin::SubjectView{
+          connector, u.subject_id, u.display_name, u.state, u.detail, u.updated_at_ms,
+          runtime::subject_status_text(u.state, u.admin_disabled), u.admin_disabled});
     }
     return out;
   }
@@ -121,6 +122,17 @@ Status HostAdminBackend::refresh(const std::string& name) { return host_.refresh
 Status HostAdminBackend::disable(const std::string& name) { return host_.disable(name); }
 Status HostAdminBackend::enable(const std::string& name) { return host_.enable(name); }
 Status HostAdminBackend::sync_now(const std::string& name) { return host_.sync_now(name); }
+
+Status HostAdminBackend::set_subject_enabled(const std::string& connector,
+                                             const std::string& subject, bool enabled) {
+  return host_.set_subject_enabled(connector, subject, enabled);
+}
+
+Status HostAdminBackend::sync_subject(const std::string& connector, const std::string& subject) {
+  HookResult r = host_.sync_subject(connector, subject);
+  if (r.ok) return {};
+  return Error{error_class_from_string(r.status), r.error};
+}
 
 bool HostAdminBackend::ready(std::string* why_not) {
   for (const ConnectorStatus& s : host_.status()) {

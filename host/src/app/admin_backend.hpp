@@ -30,6 +30,9 @@ class HostAdminBackend final : public admin::AdminBackend {
   Status disable(const std::string& name) override;
   Status enable(const std::string& name) override;
   Status sync_now(const std::string& name) override;
+  Status set_subject_enabled(const std::string& connector, const std::string& subject,
+                             bool enabled) override;
+  Status sync_subject(const std::string& connector, const std::string& subject) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 

@@ -197,8 +197,9 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
       continue;
     }
     for (const store::SubjectRecord& r : *subjects) {
-      gen->board.set_subject(cc.name, runtime::SubjectStatus{r.subject_id, r.display_name, r.state,
-                                                             r.detail, r.updated_at_ms});
+      gen->board.set_subject(cc.name,
+                             runtime::SubjectStatus{r.subject_id, r.display_name, r.state, r.detail,
+                                                    r.updated_at_ms, r.admin_disabled});
     }
   }
   gen->board.set_persist([&store, &services](const runtime::InstanceStatus& s) {

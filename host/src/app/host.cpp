@@ -3,6 +3,7 @@
 #include "chost/app/host.hpp"
 
 #include <boost/json.hpp>
+#include <map>
 #include <mutex>
 #include <shared_mutex>
 
@@ -72,6 +73,22 @@ struct Host::Impl {
   }
 
   void log_line(runtime::LogLevel level, const std::string& msg) { log->log(level, "", msg); }
+
+  // Last "sync now" per connector + '\0' + subject (steady ms), for the once-a-minute limit.
+  std::mutex subject_sync_mu;
+  std::map<std::string, int64_t> subject_sync_at;
+
+  // The subject as the board knows it, or why an admin cannot act on it. mu held (shared).
+  Result<runtime::SubjectStatus> subject(const std::string& connector,
+                                         const std::string& id) const {
+    if (auto in = usable(connector); !in) return in.error();
+    if (auto st = gen->board.get(connector)) {
+      for (const runtime::SubjectStatus& s : st->subjects) {
+        if (s.subject_id == id) return s;
+      }
+    }
+    return Error::not_found("connector '" + connector + "' has no user '" + id + "'");
+  }
 };
 
 Host::Host(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -294,7 +311,64 @@ Status Host::sync_now(const std::string& name) {
   return impl_->gen->scheduler->sync_now(name);
 }
 
-HookResult Host::sync_once(const std::string& name) {
+Status Host::set_subject_enabled(const std::string& connector, const std::string& subject,
+                                 bool enabled) {
+  std::shared_lock lock(impl_->mu);
+  auto s = impl_->subject(connector, subject);
+  if (!s) return s.error();
+  if (s->admin_disabled == !enabled) return {};  // already so: nothing to write
+  if (Status st = impl_->store->set_subject_admin_disabled(connector, subject, !enabled); !st) {
+    return st;
+  }
+  impl_->gen->board.set_subject_admin_disabled(connector, subject, !enabled);
+  impl_->log->log(runtime::LogLevel::kInfo, connector,
+                  "user " + subject + (enabled ? " enabled" : " disabled") + " by an admin");
+  return {};
+}
+
+HookResult Host::sync_subject(const std::string& connector, const std::string& subject) {
+  auto refuse = [](const Error& e) {
+    HookResult r;
+    r.status = chost::status_name(status_code_of(e.cls));
+    r.error = e.message;
+    return r;
+  };
+  bool running = false;
+  {
+    std::shared_lock lock(impl_->mu);
+    auto s = impl_->subject(connector, subject);
+    if (!s) return refuse(s.error());
+    if (s->admin_disabled) {
+      return refuse(Error::config("user " + subject + " is disabled by an admin; enable it first"));
+    }
+    running = impl_->started;
+  }
+  {
+    std::lock_guard<std::mutex> l(impl_->subject_sync_mu);
+    const std::string key = connector + '\0' + subject;
+    const int64_t now = impl_->services.clock->steady_ms();
+    auto it = impl_->subject_sync_at.find(key);
+    if (it != impl_->subject_sync_at.end() && now - it->second < kSubjectSyncIntervalMs) {
+      const int64_t wait_s = (kSubjectSyncIntervalMs - (now - it->second) + 999) / 1000;
+      return refuse(Error::conflict("user " + subject +
+                                    " was synced less than a minute ago; try again in " +
+                                    std::to_string(wait_s) + " s"));
+    }
+    impl_->subject_sync_at[key] = now;
+  }
+  if (!running) return sync_once(connector, {subject});
+  std::shared_lock lock(impl_->mu);
+  if (Status st = impl_->gen->scheduler->sync_now(connector, {subject}); !st) {
+    return refuse(st.error());
+  }
+  HookResult r;
+  r.ok = true;
+  r.status = "ok";
+  r.output = R"({"queued":true})";
+  return r;
+}
+
+HookResult Host::sync_once(const std::string& name, const std::vector<std::string>& subjects) {
   std::shared_lock lock(impl_->mu);
   HookResult r;
   auto found = impl_->usable(name);
@@ -312,7 +386,9 @@ HookResult Host::sync_once(const std::string& name) {
   runtime::HookOutcome out = runtime::run_hook(
       *in->sync.ctx, in->sync.gate,
       impl_->services.clock->steady_ms() + impl_->config.host.timeouts.sync.count(), nullptr,
-      [&](chp_call* call) { return in->sync.hooks->sync(call, R"({"reason":"manual"})"); });
+      [&, input = runtime::sync_input_json("manual", subjects,
+                                           impl_->gen->board.admin_disabled_subjects(name))](
+          chp_call* call) { return in->sync.hooks->sync(call, input); });
   r.ok = out.status == CHP_OK;
   r.status = chost::status_name(out.status);
   r.error = out.error;

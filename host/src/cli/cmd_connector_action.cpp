@@ -11,6 +11,9 @@
 // providers that only accept registered redirect URIs (http://127.0.0.1:PORT/callback).
 // --code CODE [--state S --redirect-uri URI] completes a
 // flow whose code was obtained elsewhere.
+//
+// disable/enable/sync NAME --user SUBJECT act on one subject (end user) of the connector:
+// durable per-user switch, or a sync of that user only (at most once a minute).
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -37,6 +40,7 @@ struct ActionArgs {
   std::string code;
   std::string state;
   std::string redirect_uri;
+  std::string user;  // --user: one subject of the connector
   bool follow = false;
   uint16_t redirect_port = 0;  // 0: random
   int64_t timeout_ms = 300 * 1000;
@@ -46,6 +50,9 @@ std::string usage_of(const std::string& verb) {
   if (verb == "authorize") {
     return "connector-host authorize NAME -c FILE [--follow] [--timeout SECONDS] "
            "[--redirect-port PORT] [--code CODE [--state STATE] [--redirect-uri URI]]";
+  }
+  if (verb == "disable" || verb == "enable" || verb == "sync") {
+    return "connector-host " + verb + " NAME -c FILE [--user SUBJECT]";
   }
   return "connector-host " + verb + " NAME -c FILE";
 }
@@ -63,6 +70,8 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
     }
     if (take_option(argc, argv, i, "-c", a.config_path, missing) ||
         take_option(argc, argv, i, "--config", a.config_path, missing)) {
+    } else if ((verb == "disable" || verb == "enable" || verb == "sync") &&
+               take_option(argc, argv, i, "--user", a.user, missing)) {
     } else if (verb == "authorize" && take_option(argc, argv, i, "--code", a.code, missing)) {
     } else if (verb == "authorize" && take_option(argc, argv, i, "--state", a.state, missing)) {
     } else if (verb == "authorize" &&
@@ -159,6 +168,12 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
               const std::string& url) {
   admin::AdminClient client(url, *cfg.host.admin.token);
   Result<json::value> r = Error::permanent("unknown verb");
+  if (!a.user.empty()) {
+    r = client.user_action(a.name, a.user, verb);
+    if (!r) return fail(verb, r.error());
+    std::printf("%s\n", json::serialize(*r).c_str());
+    return kExitOk;
+  }
   if (verb == "refresh") r = client.refresh(a.name);
   if (verb == "disable") r = client.disable(a.name);
   if (verb == "enable") r = client.enable(a.name);
@@ -206,6 +221,19 @@ int run_action(const std::string& verb, int argc, char** argv) {
   if (!host) return fail(verb, host.error());
   app::Host& h = **host;
   if (verb == "authorize") return authorize_direct(h, a);
+  if (!a.user.empty() && verb == "sync") {
+    app::HookResult r = h.sync_subject(a.name, a.user);
+    if (!r.ok) return fail(verb, Error{error_class_from_string(r.status), r.error});
+    std::printf("%s: sync of %s ok %s\n", a.name.c_str(), a.user.c_str(), r.output.c_str());
+    return kExitOk;
+  }
+  if (!a.user.empty()) {
+    if (Status st = h.set_subject_enabled(a.name, a.user, verb == "enable"); !st) {
+      return fail(verb, st.error());
+    }
+    std::printf("%s: user %s %sd\n", a.name.c_str(), a.user.c_str(), verb.c_str());
+    return kExitOk;
+  }
   if (verb == "sync") {
     app::HookResult r = h.sync_once(a.name);
     if (!r.ok) return fail(verb, Error{error_class_from_string(r.status), r.error});  // class once

@@ -47,8 +47,8 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
     if (s.identity_json != "{}") std::printf("  identity: %s\n", s.identity_json.c_str());
     for (const runtime::SubjectStatus& u : s.subjects) {
       std::printf("  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
-                  runtime::subject_status_text(u.state), u.detail.empty() ? "" : ": ",
-                  u.detail.c_str());
+                  runtime::subject_status_text(u.state, u.admin_disabled),
+                  u.detail.empty() ? "" : ": ", u.detail.c_str());
     }
   }
 }

@@ -5,6 +5,7 @@
 #include "chost/runtime/scheduler.hpp"
 
 #include <boost/asio.hpp>
+#include <boost/json.hpp>
 
 #include <condition_variable>
 #include <map>
@@ -30,6 +31,16 @@ std::string log_summary(const std::string& output) {
 }
 
 }  // namespace
+
+std::string sync_input_json(std::string_view reason, const std::vector<std::string>& only,
+                            const std::vector<std::string>& admin_disabled) {
+  boost::json::object o{{"reason", reason}};
+  if (!only.empty()) o["subjects"] = boost::json::array(only.begin(), only.end());
+  if (!admin_disabled.empty()) {
+    o["disabled_subjects"] = boost::json::array(admin_disabled.begin(), admin_disabled.end());
+  }
+  return boost::json::serialize(o);
+}
 
 void mark_subjects_waiting(const RuntimeServices& sv, StatusBoard& board,
                            ConnectionManager& connections, const std::string& instance,
@@ -66,6 +77,9 @@ struct Scheduler::Impl {
     bool deadline_missed = false;
     bool suspended = false;
     bool removed = false;
+    // sync_now for some subjects only: the next manual run reads just these (empty: all).
+    std::vector<std::string> only_subjects;
+    bool full_requested = false;
     uint32_t failures = 0;
     size_t calls = 0;
     CancelFlag cancel;
@@ -177,7 +191,16 @@ struct Scheduler::Impl {
                         msg + "; cancelled, waiting for it to return");
           });
     });
-    const std::string input = "{\"reason\":\"" + reason + "\"}";
+    std::vector<std::string> only;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (reason == "manual" && !in.full_requested) only = std::move(in.only_subjects);
+      in.only_subjects.clear();
+      in.full_requested = false;
+    }
+    const std::string input = sync_input_json(
+        reason, only,
+        board ? board->admin_disabled_subjects(in.spec.name) : std::vector<std::string>{});
     const int64_t started_ms = sv.clock->steady_ms();
     HookOutcome out =
         run_hook(*in.spec.ctx, *in.spec.gate, sv.clock->steady_ms() + deadline_ms, cancel,
@@ -404,7 +427,7 @@ void Scheduler::start() {
   }
 }
 
-Status Scheduler::sync_now(std::string_view name) {
+Status Scheduler::sync_now(std::string_view name, std::vector<std::string> subjects) {
   Impl::InstPtr in;
   {
     std::lock_guard<std::mutex> lock(impl_->mu);
@@ -419,6 +442,11 @@ Status Scheduler::sync_now(std::string_view name) {
     if (!impl_->connection_ok(*in)) {
       return Error::transient("connector " + std::string(name) + " is suspended: connection " +
                               in->spec.uses_connection + " is not connected");
+    }
+    if (subjects.empty()) {
+      in->full_requested = true;
+    } else {
+      for (std::string& s : subjects) in->only_subjects.push_back(std::move(s));
     }
   }
   impl_->post_run(in, "manual");

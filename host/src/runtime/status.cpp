@@ -5,7 +5,8 @@
 
 namespace chost::runtime {
 
-const char* subject_status_text(std::string_view state) {
+const char* subject_status_text(std::string_view state, bool admin_disabled) {
+  if (admin_disabled) return "Disabled";
   if (state == "active") return "Enabled";
   if (state == "disabled") return "Disabled due to an error";
   if (state == "suspended") return "Waiting for the connection";
@@ -135,10 +136,34 @@ void StatusBoard::set_subject(std::string_view name, SubjectStatus subject) {
       subjects.begin(), subjects.end(), subject.subject_id,
       [](const SubjectStatus& s, const std::string& id) { return s.subject_id < id; });
   if (it != subjects.end() && it->subject_id == subject.subject_id) {
+    subject.admin_disabled = it->admin_disabled;
     *it = std::move(subject);
   } else {
     subjects.insert(it, std::move(subject));
   }
+}
+
+bool StatusBoard::set_subject_admin_disabled(std::string_view name, std::string_view subject_id,
+                                             bool disabled) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (SubjectStatus& s : at(name).subjects) {
+    if (s.subject_id == subject_id) {
+      s.admin_disabled = disabled;
+      return true;
+    }
+  }
+  return false;
+}
+
+std::vector<std::string> StatusBoard::admin_disabled_subjects(std::string_view name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::string> out;
+  auto it = items_.find(name);
+  if (it == items_.end()) return out;
+  for (const SubjectStatus& s : it->second.subjects) {
+    if (s.admin_disabled) out.push_back(s.subject_id);
+  }
+  return out;
 }
 
 std::optional<InstanceStatus> StatusBoard::get(std::string_view name) const {

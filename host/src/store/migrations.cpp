@@ -113,6 +113,10 @@ CREATE TABLE instance_status (
   updated_at_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    Migration{3, "subjects disabled by an admin", R"sql(
+-- An admin's per-subject switch (issue 9): kept apart from what the plugin reports.
+ALTER TABLE subjects ADD COLUMN admin_disabled INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Result<int64_t> current_version(Db& db) {

@@ -31,6 +31,7 @@ SubjectRecord read_subject(const Stmt& st) {
   r.state = st.text(2);
   r.detail = st.text(3);
   r.updated_at_ms = st.int64(4);
+  r.admin_disabled = st.int64(5) != 0;
   return r;
 }
 
@@ -134,12 +135,32 @@ Status SqliteStateStore::upsert_subject(std::string_view ns, const SubjectRecord
   auto db = core_->acquire();
   if (!db) return db.error();
   auto st = (*db)->prepare(
-      "INSERT OR REPLACE INTO subjects (ns, subject_id, display_name, state, detail, "
-      "updated_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT INTO subjects (ns, subject_id, display_name, state, detail, updated_at_ms, "
+      "admin_disabled) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT (ns, subject_id) DO UPDATE SET display_name = excluded.display_name, "
+      "state = excluded.state, detail = excluded.detail, "
+      "updated_at_ms = excluded.updated_at_ms");  // an admin's switch stays as it is
   if (!st) return st.error();
   (*st)->bind(1, ns).bind(2, subject.subject_id).bind(3, subject.display_name);
   (*st)->bind(4, subject.state).bind(5, subject.detail).bind(6, subject.updated_at_ms);
+  (*st)->bind(7, int64_t{subject.admin_disabled ? 1 : 0});
   return (*st)->run();
+}
+
+Status SqliteStateStore::set_subject_admin_disabled(std::string_view ns,
+                                                    std::string_view subject_id, bool disabled) {
+  if (Status s = validate_identifier("namespace", ns); !s) return s;
+  auto db = core_->acquire();
+  if (!db) return db.error();
+  auto st =
+      (*db)->prepare("UPDATE subjects SET admin_disabled = ?3 WHERE ns = ?1 AND subject_id = ?2");
+  if (!st) return st.error();
+  (*st)->bind(1, ns).bind(2, subject_id).bind(3, int64_t{disabled ? 1 : 0});
+  if (Status s = (*st)->run(); !s) return s;
+  if ((*db)->changes() == 0) {
+    return Error::not_found("no subject '" + std::string(subject_id) + "' in " + std::string(ns));
+  }
+  return {};
 }
 
 Result<std::optional<SubjectRecord>> SqliteStateStore::get_subject(std::string_view ns,
@@ -147,8 +168,8 @@ Result<std::optional<SubjectRecord>> SqliteStateStore::get_subject(std::string_v
   auto db = core_->acquire();
   if (!db) return db.error();
   auto st = (*db)->prepare(
-      "SELECT subject_id, display_name, state, detail, updated_at_ms FROM subjects "
-      "WHERE ns = ?1 AND subject_id = ?2");
+      "SELECT subject_id, display_name, state, detail, updated_at_ms, admin_disabled "
+      "FROM subjects WHERE ns = ?1 AND subject_id = ?2");
   if (!st) return st.error();
   (*st)->bind(1, ns).bind(2, subject_id);
   auto row = (*st)->step();
@@ -161,8 +182,8 @@ Result<std::vector<SubjectRecord>> SqliteStateStore::list_subjects(std::string_v
   auto db = core_->acquire();
   if (!db) return db.error();
   auto st = (*db)->prepare(
-      "SELECT subject_id, display_name, state, detail, updated_at_ms FROM subjects "
-      "WHERE ns = ?1 ORDER BY subject_id");
+      "SELECT subject_id, display_name, state, detail, updated_at_ms, admin_disabled "
+      "FROM subjects WHERE ns = ?1 ORDER BY subject_id");
   if (!st) return st.error();
   (*st)->bind(1, ns);
   return collect_rows<SubjectRecord>(**st, read_subject);

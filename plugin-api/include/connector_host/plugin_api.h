@@ -1,5 +1,5 @@
 /*
- * connector-host plugin ABI, version 1.1.
+ * connector-host plugin ABI, version 1.2.
  *
  * The only contract between the host and a connector plugin. Pure C so that any
  * compiler and any language with a C FFI can implement a plugin; C++ authors use the
@@ -65,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 1
+#define CHP_ABI_MINOR 2
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -343,8 +343,14 @@ typedef struct chp_plugin {
    * resumes where it stopped. */
   chp_status_code (*disable)(chp_instance* instance, chp_call* call, chp_str input_json);
 
-  /* One sync run. `input_json` = {"reason":"schedule|manual|resume"}. Commits progress
-   * in transactions as it goes; returns CHP_ERR_CANCELLED promptly when cancelled. */
+  /* One sync run. `input_json` = {"reason":"schedule|manual|resume"}, and since 1.2 (older
+   * plugins ignore these keys; hosts before 1.2 never send them):
+   *   "disabled_subjects": [ids]  subjects an admin switched off: do no work for them and do
+   *                               not report them (the host shows them "Disabled");
+   *   "subjects": [ids]           an admin asked to sync these subjects now: work on these
+   *                               only (reason "manual"). Absent: every subject.
+   * Commits progress in transactions as it goes; returns CHP_ERR_CANCELLED promptly when
+   * cancelled. */
   chp_status_code (*sync)(chp_instance* instance, chp_call* call, chp_str input_json);
 
   /* Frees the instance. Never fails. Called exactly once per created instance, before

@@ -364,8 +364,25 @@ void RgSyncConnector::forget_departed(const std::vector<EndUser>& users) {
   }
 }
 
-void RgSyncConnector::sync(chp::Call& call, const boost::json::object&) {
+// A set of subject ids from the sync input (ABI 1.2: "subjects", "disabled_subjects").
+static std::optional<std::set<std::string>> subject_set(const boost::json::object& input,
+                                                        std::string_view key) {
+  const boost::json::value* v = input.if_contains(key);
+  if (v == nullptr || !v->is_array()) return std::nullopt;
+  std::set<std::string> out;
+  for (const boost::json::value& id : v->as_array()) {
+    if (id.is_string()) out.insert(lower(std::string(id.as_string())));
+  }
+  return out;
+}
+
+void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
   people_.clear();
+  // An admin's per-user switches: skip the users switched off (the host shows "Disabled"),
+  // and "sync now" for some users reads only those.
+  const std::set<std::string> disabled =
+      subject_set(input, "disabled_subjects").value_or(std::set<std::string>{});
+  const std::optional<std::set<std::string>> only = subject_set(input, "subjects");
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
                              config_.client_options());
   std::vector<EndUser> users = resolve_users(sf);
@@ -407,8 +424,13 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object&) {
     }
     throw;
   }
+  std::int64_t skipped = 0;
   for (const EndUser& u : users) {
     call.throw_if_cancelled();
+    if (disabled.contains(u.email) || (only && !only->contains(u.email))) {
+      ++skipped;
+      continue;
+    }
     const std::string shown = u.name.empty() ? u.email : u.name;
     std::string error;
     if (!u.found) {
@@ -448,6 +470,7 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object&) {
   boost::json::object summary{{"users", counts.users},
                               {"users_ok", counts.users_ok},
                               {"users_failed", counts.users_failed},
+                              {"users_skipped", skipped},
                               {"messages", counts.messages},
                               {"removed", counts.removed},
                               {"tasks", counts.tasks},

@@ -180,6 +180,36 @@ TEST_F(AdminServerTest, ListsUsersOfAConnector) {
   EXPECT_EQ(missing->status, 404);
 }
 
+TEST_F(AdminServerTest, AnAdminSwitchesAndSyncsOneUser) {
+  auto off = post("/api/v1/connectors/sf/users/u1/disable");
+  ASSERT_TRUE(off);
+  ASSERT_EQ(off->status, 200) << off->body;
+  auto v = body_json(*off);
+  EXPECT_EQ(v.at("user").at("subject_id"), "u1");
+  EXPECT_EQ(v.at("user").at("admin_disabled"), true);
+  EXPECT_EQ(v.at("user").at("status"), "Disabled");
+  auto on = post("/api/v1/connectors/sf/users/u1/enable");
+  ASSERT_TRUE(on);
+  EXPECT_EQ(body_json(*on).at("user").at("admin_disabled"), false);
+  auto sync = post("/api/v1/connectors/sf/users/u2/sync");
+  ASSERT_TRUE(sync);
+  EXPECT_EQ(sync->status, 200);
+  backend_.fail("user-sync", Error::conflict("user u2 was synced less than a minute ago"));
+  auto limited = post("/api/v1/connectors/sf/users/u2/sync");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(limited->status, 409);
+  auto unknown = post("/api/v1/connectors/sf/users/nobody/disable");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto wrong_verb = post("/api/v1/connectors/sf/users/u1/delete");
+  ASSERT_TRUE(wrong_verb);
+  EXPECT_EQ(wrong_verb->status, 404);
+  auto get_it = get("/api/v1/connectors/sf/users/u1/disable");
+  ASSERT_TRUE(get_it);
+  EXPECT_EQ(get_it->status, 405);
+  EXPECT_EQ(backend_.call_count("user-disable"), 2);
+}
+
 TEST_F(AdminServerTest, HistoryHonoursAndValidatesLimit) {
   auto r = get("/api/v1/connectors/sf/history?limit=2");
   ASSERT_TRUE(r);

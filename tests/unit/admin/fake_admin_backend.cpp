@@ -131,6 +131,31 @@ Status FakeAdminBackend::enable(const std::string& name) {
   return {};
 }
 
+Status FakeAdminBackend::set_subject_enabled(const std::string& connector,
+                                             const std::string& subject, bool enabled) {
+  if (auto e = enter(enabled ? "user-enable" : "user-disable", connector + "/" + subject)) {
+    return *e;
+  }
+  std::lock_guard lock(mu_);
+  for (SubjectView& s : subjects_) {
+    if (s.connector == connector && s.subject_id == subject) {
+      s.admin_disabled = !enabled;
+      s.status = enabled ? "Enabled" : "Disabled";
+      return {};
+    }
+  }
+  return Error::not_found("connector '" + connector + "' has no user '" + subject + "'");
+}
+
+Status FakeAdminBackend::sync_subject(const std::string& connector, const std::string& subject) {
+  if (auto e = enter("user-sync", connector + "/" + subject)) return *e;
+  std::lock_guard lock(mu_);
+  for (const SubjectView& s : subjects_) {
+    if (s.connector == connector && s.subject_id == subject) return {};
+  }
+  return Error::not_found("connector '" + connector + "' has no user '" + subject + "'");
+}
+
 Status FakeAdminBackend::sync_now(const std::string& name) {
   if (auto e = enter("sync", name)) return *e;
   std::unique_lock lock(mu_);

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -267,6 +268,42 @@ TEST_F(HostTest, ReloadWarnsThatHostHttpChangesNeedARestart) {
   next.host.http.proxy = "http://127.0.0.1:3128";
   ASSERT_TRUE((*host)->reload(next));
   EXPECT_TRUE(warned());
+}
+
+TEST_F(HostTest, PerUserSwitchIsDurableAndSyncNowIsLimitedToOnceAMinute) {
+  {
+    auto key = store::parse_master_key(std::string(64, 'a'));
+    ASSERT_TRUE(key);
+    std::filesystem::create_directories(dir_.path() / "state");
+    auto st =
+        store::open_sqlite_store((dir_.path() / "state" / "host.db").string(), std::move(*key));
+    ASSERT_TRUE(st) << st.error().message;
+    ASSERT_TRUE(
+        (*st)->upsert_subject("reader", store::SubjectRecord{"u1", "Ana", "active", "", 1}));
+  }
+  {
+    auto host = open(testing::fake_config(dir_.path()));
+    ASSERT_TRUE(host) << host.error().message;
+    EXPECT_EQ((*host)->set_subject_enabled("reader", "nobody", false).error().cls,
+              ErrorClass::kNotFound);
+    ASSERT_TRUE((*host)->set_subject_enabled("reader", "u1", false));
+    HookResult refused = (*host)->sync_subject("reader", "u1");
+    EXPECT_FALSE(refused.ok);
+    EXPECT_NE(refused.error.find("disabled by an admin"), std::string::npos) << refused.error;
+  }
+  auto host = open(testing::fake_config(dir_.path()));  // the switch is durable
+  ASSERT_TRUE(host);
+  const ConnectorStatus* reader = find((*host)->status(), "reader");
+  ASSERT_TRUE(reader && reader->subjects.size() == 1);
+  EXPECT_TRUE(reader->subjects[0].admin_disabled);
+  EXPECT_STREQ(runtime::subject_status_text(reader->subjects[0].state, true), "Disabled");
+  ASSERT_TRUE((*host)->set_subject_enabled("reader", "u1", true));
+  HookResult first = (*host)->sync_subject("reader", "u1");
+  EXPECT_NE(first.status, "conflict") << first.error;
+  HookResult again = (*host)->sync_subject("reader", "u1");
+  EXPECT_FALSE(again.ok);
+  EXPECT_EQ(again.status, "conflict");
+  EXPECT_NE(again.error.find("try again in"), std::string::npos) << again.error;
 }
 
 }  // namespace

@@ -385,6 +385,30 @@ TEST_F(RgSyncTest, ThePermissionCheckIsCachedAndAnEndUserAsServiceAccountIsWarne
   EXPECT_TRUE(warned);
 }
 
+TEST_F(RgSyncTest, UsersAnAdminSwitchedOffAreSkippedAndSyncNowReadsOnlyTheNamedOnes) {
+  world_.sf_users["ben@contoso.com"] = {{"Id", "005B"},
+                                        {"Username", "ben@contoso.com"},
+                                        {"Email", "ben@contoso.com"},
+                                        {"Name", "Ben Li"},
+                                        {"IsActive", true}};
+  world_.add_mail("ben@contoso.com/inbox", "b1", "pat@fabrikam.com", "ben@contoso.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync(R"({"reason":"schedule","disabled_subjects":["Ana@Contoso.com"]})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_FALSE(host_.subjects().contains("ana@contoso.com"));  // no work, no report
+  EXPECT_EQ(subject("ben@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(world_.tasks.size(), 1u);
+  EXPECT_EQ(boost::json::parse(r.output).at("users_skipped").as_int64(), 1);
+
+  world_.add_mail("ben@contoso.com/inbox", "b2", "pat@fabrikam.com", "ben@contoso.com");
+  const int graph_before = world_.graph_calls;
+  r = plugin_.sync(R"({"reason":"manual","subjects":["ana@contoso.com"]})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(world_.tasks.size(), 3u);  // ana's two; ben's new message waits for his turn
+  EXPECT_EQ(world_.graph_calls - graph_before, 2);  // ana's inbox: two pages
+}
+
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
   ASSERT_TRUE(plugin_.create(config_json()).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());

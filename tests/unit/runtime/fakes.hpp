@@ -157,6 +157,10 @@ class FaultyStore final : public store::StateStore {
   Result<std::vector<store::HistoryEntry>> list_history(std::string_view name,
                                                         size_t limit) override;
   Status upsert_subject(std::string_view ns, const store::SubjectRecord& subject) override;
+  Status set_subject_admin_disabled(std::string_view ns, std::string_view subject_id,
+                                    bool disabled) override {
+    return real_->set_subject_admin_disabled(ns, subject_id, disabled);
+  }
   Result<std::optional<store::SubjectRecord>> get_subject(std::string_view ns,
                                                           std::string_view subject_id) override;
   Result<std::vector<store::SubjectRecord>> list_subjects(std::string_view ns) override;

@@ -126,6 +126,24 @@ TEST_F(StoreHostTablesTest, SubjectsUpsertGetList) {
   EXPECT_FALSE(store_->upsert_subject("bad ns", alice).ok());
 }
 
+TEST_F(StoreHostTablesTest, AnAdminsSubjectSwitchSurvivesThePluginsReports) {
+  SubjectRecord ana{"ana@x.com", "Ana", "active", "synced 2 message(s)", 10};
+  ASSERT_TRUE(store_->upsert_subject("rg-sync", ana).ok());
+  ASSERT_TRUE(store_->set_subject_admin_disabled("rg-sync", "ana@x.com", true).ok());
+  ana.detail = "synced 0 message(s)";
+  ana.updated_at_ms = 20;
+  ASSERT_TRUE(store_->upsert_subject("rg-sync", ana).ok());  // admin_disabled false in the record
+  auto got = store_->get_subject("rg-sync", "ana@x.com");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_TRUE((*got)->admin_disabled);
+  EXPECT_EQ((*got)->detail, "synced 0 message(s)");
+  ASSERT_TRUE(store_->set_subject_admin_disabled("rg-sync", "ana@x.com", false).ok());
+  EXPECT_FALSE((*store_->list_subjects("rg-sync"))[0].admin_disabled);
+  Status missing = store_->set_subject_admin_disabled("rg-sync", "nobody@x.com", true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().cls, ErrorClass::kNotFound);
+}
+
 TEST_F(StoreHostTablesTest, LeaseIsExclusiveUntilExpiryOrRelease) {
   auto a = store_->try_acquire_lease("leader", "replica-a", 1000, 10'000);
   ASSERT_TRUE(a.ok());

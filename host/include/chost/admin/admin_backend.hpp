@@ -48,7 +48,8 @@ struct SubjectView {
   std::string state;  // active, suspended, disabled
   std::string detail;
   int64_t updated_at_ms = 0;
-  std::string status;  // the admin's words for `state`, e.g. "Disabled due to an error"
+  std::string status;           // the admin's words for `state`, e.g. "Disabled due to an error"
+  bool admin_disabled = false;  // an admin switched it off ("Disabled")
 };
 
 // One connection state transition, newest first in history().
@@ -87,6 +88,12 @@ class AdminBackend {
   virtual Status disable(const std::string& name) = 0;
   virtual Status enable(const std::string& name) = 0;
   virtual Status sync_now(const std::string& name) = 0;
+
+  // One subject (end user) of a connector. enable/disable are durable; sync runs that subject
+  // only (at most once a minute: kConflict). kNotFound for an unknown connector or subject.
+  virtual Status set_subject_enabled(const std::string& connector, const std::string& subject,
+                                     bool enabled) = 0;
+  virtual Status sync_subject(const std::string& connector, const std::string& subject) = 0;
 
   // Ready: configuration loaded and every required connection connected. When not ready,
   // `why_not` (never null) receives a one-line reason.

@@ -54,6 +54,12 @@ class AdminClient {
                                        const std::string& body = "") const;
   Result<boost::json::value> action(const std::string& name, const char* verb) const;
 
+ public:
+  // POST /api/v1/connectors/NAME/users/SUBJECT/{enable,disable,sync}
+  Result<boost::json::value> user_action(const std::string& name, const std::string& subject,
+                                         const std::string& verb) const;
+
+ private:
   std::string base_url_;
   std::string token_;
   AdminClientOptions options_;

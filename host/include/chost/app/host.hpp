@@ -88,8 +88,20 @@ class Host {
   Status refresh(const std::string& name);
   Status disable(const std::string& name);
   Status enable(const std::string& name);
-  Status sync_now(const std::string& name);       // running host: queue a sync
-  HookResult sync_once(const std::string& name);  // stopped host: run sync now, here
+  Status sync_now(const std::string& name);  // running host: queue a sync
+  // stopped host: run sync now, here; `subjects` non-empty: only those subjects
+  HookResult sync_once(const std::string& name, const std::vector<std::string>& subjects = {});
+
+  // Per subject (end user) of a connector, for an admin. enable/disable is durable and reaches
+  // the plugin as the sync input's "disabled_subjects" (the plugin skips them; the status says
+  // "Disabled"). kNotFound for an unknown connector or a subject it never reported.
+  Status set_subject_enabled(const std::string& connector, const std::string& subject,
+                             bool enabled);
+  // Syncs one subject now: queued on a running host, run here on a stopped one. At most once a
+  // minute per subject (kConflict saying when it may be asked again); refused for a subject
+  // an admin disabled.
+  HookResult sync_subject(const std::string& connector, const std::string& subject);
+  static constexpr int64_t kSubjectSyncIntervalMs = 60'000;
 
   std::vector<ConnectorStatus> status();
   bool running() const;

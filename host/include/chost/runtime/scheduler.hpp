@@ -75,7 +75,8 @@ class Scheduler {
   void start();  // threads, timers; first `every:` runs are immediate
   // Queues a sync (reason "manual"). kNotFound, kConfig (disabled), kTransient when the
   // instance is stuck in a call that missed its deadline or suspended.
-  Status sync_now(std::string_view name);
+  // `subjects` non-empty: that run reads only these subjects (ABI 1.2 sync input "subjects").
+  Status sync_now(std::string_view name, std::vector<std::string> subjects = {});
   // Stops scheduling, cancels every call in flight, waits up to `grace_ms` for them.
   StopReport stop(int64_t grace_ms);
 
@@ -86,6 +87,10 @@ class Scheduler {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The sync hook's input (plugin_api.h): {"reason", "subjects"?, "disabled_subjects"?}.
+std::string sync_input_json(std::string_view reason, const std::vector<std::string>& only,
+                            const std::vector<std::string>& admin_disabled);
 
 // While `instance` cannot run because `connection` is not connected, every subject it last
 // reported active shows "disabled" with the connection's state and reason (e.g. "connection

@@ -36,9 +36,10 @@ std::optional<InstanceState> instance_state_from_string(std::string_view name);
 
 enum class InstanceKind { kConnection = 1, kConnector };
 
-// What an admin reads for a subject state: active "Enabled", disabled "Disabled due to an
-// error" (the detail says which), suspended "Waiting for the connection".
-const char* subject_status_text(std::string_view state);
+// What an admin reads for a subject: "Disabled" when an admin switched it off, else by the
+// state the plugin reported: active "Enabled", disabled "Disabled due to an error" (the detail
+// says which), suspended "Waiting for the connection".
+const char* subject_status_text(std::string_view state, bool admin_disabled = false);
 
 struct SubjectStatus {
   std::string subject_id;
@@ -46,6 +47,7 @@ struct SubjectStatus {
   std::string state;  // active, suspended, disabled
   std::string detail;
   int64_t updated_at_ms = 0;
+  bool admin_disabled = false;  // an admin switched it off; kept across plugin reports
 };
 
 struct InstanceStatus {
@@ -80,7 +82,13 @@ class StatusBoard {
   // One sync outcome: last sync time, and on success the success time and the summary.
   void record_sync(std::string_view name, bool ok, int64_t at_ms, std::string summary_json);
   void set_next_run(std::string_view name, int64_t at_ms);
+  // What the plugin reported; an existing subject keeps its admin_disabled switch.
   void set_subject(std::string_view name, SubjectStatus subject);
+  // An admin's switch; false when the subject is not on the board.
+  bool set_subject_admin_disabled(std::string_view name, std::string_view subject_id,
+                                  bool disabled);
+  // Subjects an admin switched off.
+  std::vector<std::string> admin_disabled_subjects(std::string_view name) const;
 
   std::optional<InstanceStatus> get(std::string_view name) const;
   std::vector<InstanceStatus> snapshot() const;  // sorted by name

@@ -78,6 +78,7 @@ struct SubjectRecord {
   std::string state;
   std::string detail;
   int64_t updated_at_ms = 0;
+  bool admin_disabled = false;  // an admin switched this subject off (not the plugin's state)
 };
 
 // What the last sync of one connector instance reported, kept so that `status` on a stopped
@@ -182,7 +183,12 @@ class StateStore {
   virtual Result<std::vector<HistoryEntry>> list_history(std::string_view name, size_t limit) = 0;
 
   // --- Subjects (per end user status) ---
+  // Upsert by (ns, subject_id). An existing subject keeps its admin_disabled switch (the
+  // plugin reports state; only set_subject_admin_disabled changes the switch).
   virtual Status upsert_subject(std::string_view ns, const SubjectRecord& subject) = 0;
+  // An admin's per-subject switch. kNotFound when the subject was never reported.
+  virtual Status set_subject_admin_disabled(std::string_view ns, std::string_view subject_id,
+                                            bool disabled) = 0;
   virtual Result<std::optional<SubjectRecord>> get_subject(std::string_view ns,
                                                            std::string_view subject_id) = 0;
   // Sorted by subject_id.
