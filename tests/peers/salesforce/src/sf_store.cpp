@@ -3,6 +3,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "chpeer/http_types.h"
 #include "sf_util.h"
 
@@ -128,6 +130,36 @@ void ComputeName(const ObjectDef& object, json::object& record) {
 
 }  // namespace
 
+namespace {
+
+std::string IndexKey(bool text, const json::value& v) {
+  if (text && v.is_string()) return "s" + ToLower(v.as_string());
+  return "j" + json::serialize(v);
+}
+
+void IndexRecord(const ObjectTable& t, const std::string& id, const json::object& record) {
+  for (auto& [name, fi] : t.index) {
+    const json::value* v = record.if_contains(fi.field);
+    if (v && !v->is_null()) fi.ids.emplace(IndexKey(fi.text, *v), id);
+  }
+}
+
+void UnindexRecord(const ObjectTable& t, const std::string& id, const json::object& record) {
+  for (auto& [name, fi] : t.index) {
+    const json::value* v = record.if_contains(fi.field);
+    if (!v || v->is_null()) continue;
+    auto range = fi.ids.equal_range(IndexKey(fi.text, *v));
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second == id) {
+        fi.ids.erase(it);
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 DataStore::DataStore(const ManualClock& clock) : clock_(clock) {}
 
 void DataStore::Reset() {
@@ -238,6 +270,7 @@ std::variant<std::string, RecordError> DataStore::Create(const ObjectDef& object
   record["IsDeleted"] = false;
   ComputeName(object, record);
   Remember(object, id);
+  IndexRecord(table, id, record);
   table.records.emplace(id, std::move(record));
   table.order.push_back(id);
   return id;
@@ -264,6 +297,8 @@ std::optional<RecordError> DataStore::Update(const ObjectDef& object, const std:
   if (!user.empty()) updated["LastModifiedById"] = user;
   ComputeName(object, updated);
   Remember(object, *norm);
+  UnindexRecord(table, *norm, it->second);
+  IndexRecord(table, *norm, updated);
   it->second = std::move(updated);
   return std::nullopt;
 }
@@ -291,7 +326,11 @@ std::optional<RecordError> DataStore::Delete(const ObjectDef& object, const std:
 
 void DataStore::Purge(const ObjectDef& object, const std::string& id) {
   auto& table = MutableTable(object);
-  if (table.records.erase(id) > 0) std::erase(table.order, id);
+  if (auto it = table.records.find(id); it != table.records.end()) {
+    UnindexRecord(table, id, it->second);
+    table.records.erase(it);
+    std::erase(table.order, id);
+  }
 }
 
 const json::object* DataStore::Get(const ObjectDef& object, const std::string& id) const {
@@ -315,6 +354,24 @@ std::vector<std::string> DataStore::FindByField(const ObjectDef& object, const F
   json::value wanted;
   if (Coerce(field, value, &wanted)) return out;
   bool text = IsTextType(field.type) && field.type != FieldType::kId;
+  if (!wanted.is_null()) {
+    auto [entry, built] = table->index.try_emplace(ToLower(field.name));
+    FieldIndex& fi = entry->second;
+    if (built) {
+      fi.field = field.name;
+      fi.text = text;
+      for (const auto& id : table->order) {
+        const json::value* v = table->records.at(id).if_contains(field.name);
+        if (v && !v->is_null()) fi.ids.emplace(IndexKey(text, *v), id);
+      }
+    }
+    auto range = fi.ids.equal_range(IndexKey(text, wanted));
+    for (auto it = range.first; it != range.second; ++it) {
+      if (!table->records.at(it->second).at("IsDeleted").as_bool()) out.push_back(it->second);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
   std::string wanted_lower = text && wanted.is_string() ? ToLower(wanted.as_string()) : "";
   for (const auto& id : table->order) {
     const auto& record = table->records.at(id);
@@ -349,7 +406,11 @@ void DataStore::RollbackUndo() {
   undo_active_ = false;
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
     auto& table = tables_[it->object];
+    if (auto cur = table.records.find(it->id); cur != table.records.end()) {
+      UnindexRecord(table, it->id, cur->second);
+    }
     if (it->before) {
+      IndexRecord(table, it->id, *it->before);
       table.records[it->id] = std::move(*it->before);
     } else {
       table.records.erase(it->id);

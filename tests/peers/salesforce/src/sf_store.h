@@ -25,9 +25,19 @@ struct RecordError {
   std::vector<std::string> fields;
 };
 
+// Ids by value of one field (see DataStore::FindByField).
+struct FieldIndex {
+  std::string field;  // the field's API name as records carry it
+  bool text = false;  // compared case-insensitively
+  std::unordered_multimap<std::string, std::string> ids;
+};
+
 struct ObjectTable {
   std::unordered_map<std::string, boost::json::object> records;  // by 18-char Id
   std::vector<std::string> order;                                // insertion order
+  // Built on the first lookup by a field (external ids, unique fields) and kept up to date by
+  // every write after that, so an upsert does not scan the table. By lower-case field name.
+  mutable std::unordered_map<std::string, FieldIndex> index;
 };
 
 class DataStore {

@@ -91,6 +91,30 @@ TEST_F(SfSObjectTest, UpsertByExternalIdCreatesThenUpdates) {
   EXPECT_EQ(Send("PATCH", "/sobjects/Account/Name/x", json::object{{"Name", "y"}}).status, 404);
 }
 
+TEST_F(SfSObjectTest, UpsertFollowsAnExternalIdThatChangedOrWasDeleted) {
+  // The peer looks external ids up by index: a changed value, a delete and a case difference
+  // must be seen by the next upsert exactly as a scan would see them.
+  HttpResult a =
+      Send("PATCH", "/sobjects/Account/External_Id__c/Ext-A", json::object{{"Name", "A"}});
+  ASSERT_EQ(a.status, 201) << a.body;
+  const std::string id(a.Json().at("id").as_string());
+  ASSERT_EQ(
+      Send("PATCH", "/sobjects/Account/" + id, json::object{{"External_Id__c", "EXT-B"}}).status,
+      204);
+  HttpResult b =
+      Send("PATCH", "/sobjects/Account/External_Id__c/ext-b", json::object{{"Name", "B"}});
+  ASSERT_EQ(b.status, 200) << b.body;  // text external ids match case-insensitively
+  EXPECT_EQ(std::string(b.Json().at("id").as_string()), id);
+  HttpResult again =
+      Send("PATCH", "/sobjects/Account/External_Id__c/Ext-A", json::object{{"Name", "A2"}});
+  ASSERT_EQ(again.status, 201) << again.body;  // the old value no longer matches
+  ASSERT_EQ(Send("DELETE", "/sobjects/Account/" + id, json::value()).status, 204);
+  HttpResult after_delete =
+      Send("PATCH", "/sobjects/Account/External_Id__c/EXT-B", json::object{{"Name", "C"}});
+  ASSERT_EQ(after_delete.status, 201) << after_delete.body;
+  EXPECT_NE(std::string(after_delete.Json().at("id").as_string()), id);
+}
+
 TEST_F(SfSObjectTest, DescribeListsFieldsIncludingCustomOnes) {
   HttpResult r = Get("/sobjects/Account/describe");
   ASSERT_EQ(r.status, 200);
