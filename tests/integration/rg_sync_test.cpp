@@ -414,5 +414,35 @@ TEST_F(RgSyncTest, AnAdminDisablesEnablesAndSyncsOneUser) {
       << line_of(st.out, user_email(7));
 }
 
+TEST_F(RgSyncTest, AnApiOnlyServiceAccountThroughClientCredentialsHasNoRefreshTokenToLose) {
+  // The service connection without a browser and without a refresh token: the connected app's
+  // client-credentials flow runs as its integration user.
+  std::string yaml = read_file(dir_.path() / "host.yaml");
+  const std::string secret_line = "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n";
+  yaml.replace(yaml.find(secret_line), secret_line.size(),
+               secret_line + "      auth_flow: client_credentials\n");
+  dir_.write("host.yaml", yaml);
+  CommandResult auth = cli({"authorize", "sf-org"}, "authorize-cc");
+  ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  ASSERT_EQ(cli({"sync", "rg-sync"}, "sync-1").exit_code, 0);
+  // Every session dies at Salesforce: the host runs the grant again, once for all users.
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/revoke", boost::json::object{}).status, 200);
+  const int64_t grants = sf_counter("grant_type", "client_credentials");
+  for (int i = 0; i < kUsers; i += 5) {
+    ASSERT_EQ(
+        graph_
+            ->SendJson("POST", "/__peer/users/" + user_email(i) + "/mailFolders/inbox/messages",
+                       message_to(i, 1))
+            .status,
+        200);
+  }
+  CommandResult after = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(after.exit_code, 0) << after.out << after.err;
+  EXPECT_EQ(sf_counter("grant_type", "client_credentials") - grants, 1);
+  EXPECT_EQ(sf_counter("grant_type", "refresh_token"), 0);
+  const int64_t expected = kUsers + kUsers / 5;
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(expected, expected)));
+}
+
 }  // namespace
 }  // namespace chost::integration
