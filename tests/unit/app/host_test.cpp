@@ -293,7 +293,8 @@ TEST_F(HostTest, PerUserSwitchIsDurableAndSyncNowIsLimitedToOnceAMinute) {
   }
   auto host = open(testing::fake_config(dir_.path()));  // the switch is durable
   ASSERT_TRUE(host);
-  const ConnectorStatus* reader = find((*host)->status(), "reader");
+  const std::vector<ConnectorStatus> statuses = (*host)->status();  // `reader` points into it
+  const ConnectorStatus* reader = find(statuses, "reader");
   ASSERT_TRUE(reader && reader->subjects.size() == 1);
   EXPECT_TRUE(reader->subjects[0].admin_disabled);
   EXPECT_STREQ(runtime::subject_status_text(reader->subjects[0].state, true), "Disabled");
