@@ -444,5 +444,39 @@ TEST_F(RgSyncTest, AnApiOnlyServiceAccountThroughClientCredentialsHasNoRefreshTo
   EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(expected, expected)));
 }
 
+TEST_F(RgSyncTest, AuthorizeRefusesAServiceAccountWithoutThePermissionsNamingEachOne) {
+  std::string yaml = read_file(dir_.path() / "host.yaml");
+  const std::string secret_line = "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n";
+  yaml.replace(yaml.find(secret_line), secret_line.size(),
+               secret_line +
+                   "      require:\n"
+                   "        system_permissions: [ApiEnabled, ViewAllData]\n"
+                   "        object_permissions: { Task: [Create, Edit] }\n");
+  dir_.write("host.yaml", yaml);
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/login_user",
+                          boost::json::object{{"username", "alice@demo.peer"}})
+                .status,
+            200);
+  CommandResult refused =
+      run_host_command(dir_.path(),
+                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
+                        std::to_string(redirect_port_), "--timeout", "30"},
+                       "authorize-alice");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("alice@demo.peer lacks API Enabled, View All Data, Create on Task, "
+                             "Edit on Task"),
+            std::string::npos)
+      << refused.err;
+  // The dedicated service account has them: the connection is authorized as it.
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/login_user",
+                          boost::json::object{{"username", "integration@demo.peer"}})
+                .status,
+            200);
+  authorize();
+  CommandResult st = cli({"status"}, "status");
+  EXPECT_NE(st.out.find("integration@demo.peer"), std::string::npos) << st.out.substr(0, 1500);
+  ASSERT_EQ(cli({"sync", "rg-sync"}, "sync").exit_code, 0);
+}
+
 }  // namespace
 }  // namespace chost::integration

@@ -12,9 +12,9 @@
 // whole sync at once: there is nothing any user can do until the admin reauthorizes, and the
 // host marks every user with the connection's reason.
 #include <connector_host/sdk/http/url.hpp>
+#include <connector_host/sdk/salesforce/permissions.hpp>
 
 #include <algorithm>
-#include <array>
 #include <set>
 
 #include "rg_sync_connector.hpp"
@@ -69,11 +69,6 @@ std::string describe_mailbox_error(const GraphResponse& r) {
   return "Microsoft Graph: " + r.error_text();
 }
 
-bool flag(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_bool() && v->as_bool();
-}
-
 }  // namespace
 
 const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Client& sf) {
@@ -88,63 +83,24 @@ const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Cl
     acct.email = lower(str(info.as_object(), "email"));
   }
   if (acct.user_id.empty()) throw chp::PermanentError("userinfo did not name the user");
-  std::vector<std::string> sets;
-  sf.query("SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = " +
-               soql_quote(acct.user_id),
-           [&](chp::salesforce::QueryPage& page) {
-             for (const boost::json::value& v : page.records) {
-               sets.push_back(str(v.as_object(), "PermissionSetId"));
-             }
-           });
-  bool api = false, view_all = false, modify_all = false;
-  // object -> {read, create, edit, view all}
-  std::map<std::string, std::array<bool, 4>> objects;
-  for (std::size_t i = 0; i < sets.size(); i += kSoqlInChunk) {
-    const std::string ids = in_list(sets, i, kSoqlInChunk);
-    sf.query(
-        "SELECT Id, PermissionsApiEnabled, PermissionsViewAllData, "
-        "PermissionsModifyAllData FROM PermissionSet WHERE Id IN " +
-            ids,
-        [&](chp::salesforce::QueryPage& page) {
-          for (const boost::json::value& v : page.records) {
-            const boost::json::object& r = v.as_object();
-            api = api || flag(r, "PermissionsApiEnabled");
-            view_all = view_all || flag(r, "PermissionsViewAllData");
-            modify_all = modify_all || flag(r, "PermissionsModifyAllData");
-          }
-        });
-    sf.query(
-        "SELECT SobjectType, PermissionsRead, PermissionsCreate, PermissionsEdit, "
-        "PermissionsViewAllRecords FROM ObjectPermissions WHERE ParentId IN " +
-            ids,
-        [&](chp::salesforce::QueryPage& page) {
-          for (const boost::json::value& v : page.records) {
-            const boost::json::object& r = v.as_object();
-            auto& p = objects[str(r, "SobjectType")];
-            p[0] = p[0] || flag(r, "PermissionsRead");
-            p[1] = p[1] || flag(r, "PermissionsCreate");
-            p[2] = p[2] || flag(r, "PermissionsEdit");
-            p[3] = p[3] || flag(r, "PermissionsViewAllRecords");
-          }
-        });
-  }
-  view_all = view_all || modify_all;
-  if (!api) acct.missing.push_back("API Enabled");
-  if (!view_all) {
+  const chp::salesforce::UserPermissions p =
+      chp::salesforce::read_user_permissions(sf, acct.user_id);
+  if (!p.has_system("ApiEnabled")) acct.missing.push_back("API Enabled");
+  if (!p.has_system("ViewAllData") && !p.has_system("ModifyAllData")) {
     // Every user's Contacts and Leads must be visible: View All Data, or View All per object.
     std::string objects_missing;
     for (const char* object : {"Account", "Contact", "Lead"}) {
-      if (!objects[object][3])
+      if (!p.has_object(object, "ViewAllRecords")) {
         objects_missing += (objects_missing.empty() ? "" : ", ") + std::string(object);
+      }
     }
     if (!objects_missing.empty()) {
       acct.missing.push_back("View All Data (or View All on " + objects_missing + ")");
     }
   }
-  if (!modify_all) {  // Tasks owned by every end user are created and updated
-    if (!objects["Task"][1]) acct.missing.push_back("Create on Task");
-    if (!objects["Task"][2]) acct.missing.push_back("Edit on Task");
-  }
+  // Tasks owned by every end user are created and updated (Modify All Data covers it).
+  if (!p.has_object("Task", "Create")) acct.missing.push_back("Create on Task");
+  if (!p.has_object("Task", "Edit")) acct.missing.push_back("Edit on Task");
   acct.checked_at = std::chrono::steady_clock::now();
   service_ = std::move(acct);
   return *service_;

@@ -198,9 +198,38 @@ chp::Grant SalesforceConnector::make_grant(chp::Call& call,
                              "the sync stops when this user leaves or loses access");
       ctx_.log(chp::LogLevel::kWarn, out.warnings.back());
     }
+    if (!config_.require.empty()) check_requirements(call, grant, refresh_token, info);
     ctx_.log(chp::LogLevel::kInfo, "authorized as " + info.username + " in org " + info.org_id);
   }
   return out;
+}
+
+void SalesforceConnector::check_requirements(chp::Call& call,
+                                             const chp::salesforce::TokenGrant& grant,
+                                             const std::string& refresh_token,
+                                             const chp::salesforce::UserInfo& info) const {
+  chp::salesforce::Connection session{
+      grant.token.access_token, grant.instance_url,
+      grant.token.token_type.empty() ? std::string("Bearer") : grant.token.token_type};
+  chp::salesforce::Client client(ctx_, call, chp::salesforce::fixed_token_source(session),
+                                 config_.client_options());
+  const std::vector<std::string> missing =
+      config_.require.missing(chp::salesforce::read_user_permissions(client, info.user_id));
+  if (missing.empty()) return;
+  std::string list;
+  for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
+  // The new grant is of no use: do not leave a live refresh token behind at Salesforce.
+  if (!refresh_token.empty()) {
+    try {
+      chp::salesforce::OAuthClient(ctx_, call, config_.app).revoke(refresh_token);
+    } catch (const chp::Error& e) {
+      ctx_.log(chp::LogLevel::kWarn,
+               std::string("could not revoke the refused grant: ") + e.what());
+    }
+  }
+  const std::string who = info.username.empty() ? info.user_id : info.username;
+  throw chp::ConfigError("authorize: " + who + " lacks " + list +
+                         "; authorize as a user that has them (a dedicated integration user)");
 }
 
 void SalesforceConnector::refresh(chp::Call& call, const boost::json::object& input) {

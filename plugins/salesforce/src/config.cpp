@@ -55,7 +55,18 @@ const char kConfigSchemaJson[] = R"JSON({
       "default": 90,
       "description": "Stop calling Salesforce once this share of the org's daily API quota is used, leaving the rest to other integrations."},
     "write_back": {"type": "boolean", "default": false,
-      "description": "Push outbox entries to Salesforce (sObject Collections, 200 per call) after each sync."}
+      "description": "Push outbox entries to Salesforce (sObject Collections, 200 per call) after each sync."},
+    "require": {"type": "object", "additionalProperties": false,
+      "description": "What the authorizing user must have; authorize refuses, naming each missing permission, and revokes the new grant. E.g. rg-sync's service account: system_permissions [ApiEnabled, ViewAllData], object_permissions {Task: [Create, Edit]}.",
+      "properties": {
+        "system_permissions": {"type": "array",
+          "items": {"type": "string", "enum": ["ApiEnabled", "ViewAllData", "ModifyAllData",
+            "ViewAllUsers", "ManageUsers", "ManageProfilesPermissionsets", "ViewRoles", "ViewSetup"]}},
+        "object_permissions": {"type": "object",
+          "additionalProperties": {"type": "array", "items": {"type": "string",
+            "enum": ["Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords"]}}},
+        "permission_sets": {"type": "array", "items": {"type": "string"},
+          "description": "Permission sets (Name or Label) the user must be assigned."}}}
   }
 })JSON";
 
@@ -127,7 +138,8 @@ Config parse_config(const boost::json::object& config) {
                                                 "overlap_seconds",
                                                 "page_size_records",
                                                 "api_usage_threshold_percent",
-                                                "write_back"};
+                                                "write_back",
+                                                "require"};
   for (const auto& member : config) {
     if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
       throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
@@ -173,6 +185,43 @@ Config parse_config(const boost::json::object& config) {
   }
   c.revoke_on_disable = optional_bool(config, "revoke_on_disable", false);
   c.write_back = optional_bool(config, "write_back", false);
+  if (const boost::json::value* r = config.if_contains("require"); r && !r->is_null()) {
+    if (!r->is_object()) throw chp::ConfigError("'require' must be an object");
+    const boost::json::object& ro = r->as_object();
+    auto names = [](const boost::json::value* v, const std::string& where) {
+      std::vector<std::string> out;
+      if (v == nullptr || v->is_null()) return out;
+      if (!v->is_array()) throw chp::ConfigError("'" + where + "' must be an array of names");
+      for (const boost::json::value& n : v->as_array()) {
+        if (!n.is_string() || n.as_string().empty()) {
+          throw chp::ConfigError("'" + where + "' must hold non-empty names");
+        }
+        out.emplace_back(n.as_string());
+      }
+      return out;
+    };
+    for (const auto& member : ro) {
+      if (member.key() != "system_permissions" && member.key() != "object_permissions" &&
+          member.key() != "permission_sets") {
+        throw chp::ConfigError("unknown field 'require." + std::string(member.key()) + "'");
+      }
+    }
+    c.require.system = names(ro.if_contains("system_permissions"), "require.system_permissions");
+    c.require.permission_sets = names(ro.if_contains("permission_sets"), "require.permission_sets");
+    if (const boost::json::value* op = ro.if_contains("object_permissions"); op && !op->is_null()) {
+      if (!op->is_object())
+        throw chp::ConfigError("'require.object_permissions' must be an object");
+      for (const auto& [object, perms] : op->as_object()) {
+        if (!chp::salesforce::is_api_name(object)) {
+          throw chp::ConfigError("'require.object_permissions' has an invalid object name: " +
+                                 std::string(object));
+        }
+        for (std::string& p : names(&perms, "require.object_permissions." + std::string(object))) {
+          c.require.objects.emplace_back(std::string(object), std::move(p));
+        }
+      }
+    }
+  }
   c.overlap_seconds = chp::optional_int(config, "overlap_seconds", 300);
   if (c.overlap_seconds < 0) throw chp::ConfigError("'overlap_seconds' must be >= 0");
   std::int64_t page = chp::optional_int(config, "page_size_records", 2000);

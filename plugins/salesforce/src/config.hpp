@@ -5,6 +5,7 @@
 
 #include <connector_host/sdk/salesforce/client.hpp>
 #include <connector_host/sdk/salesforce/oauth.hpp>
+#include <connector_host/sdk/salesforce/permissions.hpp>
 
 #include <boost/json.hpp>
 #include <cstdint>
@@ -34,6 +35,7 @@ struct Config {
   std::uint32_t page_size_records = 2000;
   double api_usage_threshold_percent = 90.0;
   bool write_back = false;
+  chp::salesforce::Requirements require;  // of the authorizing user, checked at authorize
 
   chp::salesforce::ClientOptions client_options() const;
 };

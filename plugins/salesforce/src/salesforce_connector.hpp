@@ -58,6 +58,11 @@ class SalesforceConnector : public chp::Connector {
   // and the integration-user warning; refresh skips it.
   chp::Grant make_grant(chp::Call& call, const chp::salesforce::TokenGrant& grant,
                         const std::string& refresh_token, bool with_userinfo) const;
+  // Refuses (ConfigError naming each missing permission) when the authorizing user lacks
+  // what `require` asks for, revoking the refused grant first.
+  void check_requirements(chp::Call& call, const chp::salesforce::TokenGrant& grant,
+                          const std::string& refresh_token,
+                          const chp::salesforce::UserInfo& info) const;
 
   // sync.cpp
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,
