@@ -1,0 +1,1 @@
+#include "rw_test_client.h"
