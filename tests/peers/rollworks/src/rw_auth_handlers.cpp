@@ -95,13 +95,13 @@ std::optional<Credential> Authenticate(PeerState& state, const Request& request,
   }
   std::string token = auth->substr(7);
   if (auto key = state.api_keys.find(token); key != state.api_keys.end() && key->second.active) {
-    return Credential{"api_key", &key->second.advertiser_ids};
+    return Credential{CredentialKind::kApiKey, &key->second.advertiser_ids};
   }
   if (auto access = state.access_tokens.find(token); access != state.access_tokens.end()) {
     auto client = state.oauth_clients.find(access->second.client_id);
     if (access->second.expires_ms > state.clock.NowMs() && client != state.oauth_clients.end() &&
         client->second.active) {
-      return Credential{"oauth", &client->second.advertiser_ids};
+      return Credential{CredentialKind::kOAuthToken, &client->second.advertiser_ids};
     }
   }
   state.counters.Increment("events", "invalid_token");

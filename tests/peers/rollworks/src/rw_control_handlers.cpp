@@ -1,6 +1,8 @@
 // The RollWorks peer's control API under /__peer/ (JSON in, JSON out; README.md has the
 // table): reset, seed, mutate ABM data, credentials, clock, settings, faults, throttle,
 // counters and the uploaded CRM records. Never counted, faulted or throttled.
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "rw_peer_state.h"
@@ -17,32 +19,20 @@ Response Bad(const std::string& message) {
   return JsonResponse(json::object{{"error", message}}, 400);
 }
 
-std::string Str(const json::value& v, const char* key) {
-  const auto* o = v.if_object();
-  const json::value* f = o ? o->if_contains(key) : nullptr;
-  return f && f->is_string() ? std::string(f->as_string()) : std::string();
-}
-
-std::int64_t Num(const json::value& v, const char* key, std::int64_t fallback) {
-  const auto* o = v.if_object();
-  const json::value* f = o ? o->if_contains(key) : nullptr;
-  return f && f->is_number() ? f->to_number<std::int64_t>() : fallback;
-}
-
 // POST abm/accounts: set ABM data on the account with `account_id` or `domain` (created when
 // the domain is new); the change shows in the accounts feed.
 Response MutateAccount(PeerState& state, const json::value& body) {
   std::string error;
-  Advertiser* adv = state.AdvertiserFor(body, &error);
+  Advertiser* adv = state.AdvertiserFor(ObjectOrEmpty(body), &error);
   if (!adv) return Bad(error);
   if (!body.is_object()) return Bad("body must be an object");
   AbmAccount* account = nullptr;
-  if (std::string id = Str(body, "account_id"); !id.empty()) {
+  if (std::string id = StringField(ObjectOrEmpty(body), "account_id"); !id.empty()) {
     auto it = adv->accounts.find(id);
     if (it == adv->accounts.end()) return Bad("unknown account " + id);
     account = &it->second;
   } else {
-    auto domain = NormalizeDomain(Str(body, "domain"));
+    auto domain = NormalizeDomain(StringField(ObjectOrEmpty(body), "domain"));
     if (!domain) return Bad("give account_id or a valid domain");
     account = adv->FindAccountByDomain(*domain);
     if (!account) {
@@ -63,10 +53,10 @@ Response MutateAccount(PeerState& state, const json::value& body) {
 
 Response MutateContact(PeerState& state, const json::value& body) {
   std::string error;
-  Advertiser* adv = state.AdvertiserFor(body, &error);
+  Advertiser* adv = state.AdvertiserFor(ObjectOrEmpty(body), &error);
   if (!adv) return Bad(error);
   if (!body.is_object()) return Bad("body must be an object");
-  std::string email = ToLower(Str(body, "email"));
+  std::string email = ToLower(StringField(ObjectOrEmpty(body), "email"));
   if (!IsValidEmail(email)) return Bad("give a valid email");
   AbmContact* contact = adv->FindContactByEmail(email);
   if (!contact) {
@@ -118,7 +108,7 @@ Response Credentials(PeerState& state, const std::string& what, const std::strin
       }
       return Ok();
     }
-    auto it = state.api_keys.find(Str(body, "key"));
+    auto it = state.api_keys.find(StringField(ObjectOrEmpty(body), "key"));
     if (it == state.api_keys.end()) return Bad("unknown api key");
     if (action != "deactivate" && action != "activate") return Bad("unknown action " + action);
     it->second.active = action == "activate";
@@ -131,7 +121,7 @@ Response Credentials(PeerState& state, const std::string& what, const std::strin
     }
     return Ok();
   }
-  auto it = state.oauth_clients.find(Str(body, "client_id"));
+  auto it = state.oauth_clients.find(StringField(ObjectOrEmpty(body), "client_id"));
   if (it == state.oauth_clients.end()) return Bad("unknown oauth client");
   if (action != "revoke" && action != "activate") return Bad("unknown action " + action);
   it->second.active = action == "activate";
@@ -149,11 +139,12 @@ Response SetThrottle(PeerState& state, const Request& request, const json::value
   }
   if (request.method == "POST") {
     Throttle t;
-    if (std::string prefix = Str(body, "path_prefix"); !prefix.empty()) t.path_prefix = prefix;
-    t.next = Num(body, "next", 0);
-    t.retry_after_s = Num(body, "retry_after_s", 1);
-    t.window_limit = Num(body, "limit", 0);
-    t.window_s = Num(body, "window_s", 60);
+    if (std::string prefix = StringField(ObjectOrEmpty(body), "path_prefix"); !prefix.empty())
+      t.path_prefix = prefix;
+    t.next = IntField(ObjectOrEmpty(body), "next", 0);
+    t.retry_after_s = IntField(ObjectOrEmpty(body), "retry_after_s", 1);
+    t.window_limit = IntField(ObjectOrEmpty(body), "limit", 0);
+    t.window_s = IntField(ObjectOrEmpty(body), "window_s", 60);
     if (t.next < 0 || t.retry_after_s < 1 || t.window_limit < 0 || t.window_s < 1 ||
         (t.next == 0 && t.window_limit == 0)) {
       return Bad("throttle needs next > 0 or limit > 0; retry_after_s and window_s >= 1");
@@ -221,7 +212,8 @@ Response HandleControl(PeerState& state, const Request& request) {
   }
   if (what == "clock") {
     if (m == "POST" && sub == "advance") {
-      std::int64_t ms = Num(body, "ms", 0) + Num(body, "seconds", 0) * 1000;
+      std::int64_t ms = IntField(ObjectOrEmpty(body), "ms", 0) +
+                        IntField(ObjectOrEmpty(body), "seconds", 0) * 1000;
       if (ms < 0) return Bad("the clock only moves forward");
       state.clock.AdvanceMs(ms);
     }

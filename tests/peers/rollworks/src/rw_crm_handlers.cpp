@@ -11,7 +11,7 @@ namespace {
 
 namespace json = boost::json;
 
-enum class FieldKind { kString, kInteger, kNumber, kBool, kDate, kPersonKind };
+enum class FieldKind { kString = 1, kInteger, kNumber, kBool, kDate, kPersonKind };
 
 struct FieldSpec {
   const char* name;
@@ -135,19 +135,13 @@ std::optional<json::object> Normalize(const std::string& object, const json::obj
   return out;
 }
 
-std::optional<std::string> OptStr(const json::object& o, const char* key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::optional<std::string>(std::string(v->as_string()))
-                             : std::nullopt;
-}
-
 // Links the CRM account to the RollWorks account with its domain (creating it), unlinking
 // whatever it was linked to before; returns the linked account id.
 std::optional<std::string> LinkAccount(PeerState& state, Advertiser& adv, const std::string& ext,
                                        const json::object& record) {
   std::int64_t now = state.clock.NowMs();
   AbmAccount* target = nullptr;
-  auto domain = OptStr(record, "domain");
+  auto domain = OptionalStringField(record, "domain");
   if (!record.at("deleted").as_bool() && domain) {
     target = adv.FindAccountByDomain(*domain);
     if (!target) {
@@ -155,7 +149,7 @@ std::optional<std::string> LinkAccount(PeerState& state, Advertiser& adv, const 
       target = &adv.accounts[id];
       target->id = id;
       target->domain = *domain;
-      target->name = OptStr(record, "name").value_or(*domain);
+      target->name = OptionalStringField(record, "name").value_or(*domain);
       adv.Touch(*target, now);
     }
   }
@@ -197,8 +191,8 @@ std::optional<std::string> LinkContact(PeerState& state, Advertiser& adv, const 
     }
   }
   if (!target) return std::nullopt;
-  auto kind = OptStr(record, "kind");
-  auto account_ext = OptStr(record, "account_external_id");
+  auto kind = OptionalStringField(record, "kind");
+  auto account_ext = OptionalStringField(record, "account_external_id");
   if (target->external_id != ext || target->kind != kind ||
       target->account_external_id != account_ext) {
     target->external_id = ext;
@@ -261,7 +255,7 @@ json::object UpsertOne(PeerState& state, Advertiser& adv, const std::string& obj
 
   json::object result{{"external_id", ext}, {"status", status}};
   if (object == "accounts") {
-    auto domain = OptStr(*record, "domain");
+    auto domain = OptionalStringField(*record, "domain");
     std::optional<std::string> matched;
     if (status != "unchanged") {
       matched = LinkAccount(state, adv, ext, *record);

@@ -165,8 +165,6 @@ std::unique_ptr<RollWorksPeer> RollWorksPeer::Start(const RollWorksPeerOptions& 
   peer->impl_->server = HttpServer::Start(
       server_options, [raw_state](const Request& r) { return Route(*raw_state, r); }, error);
   if (!peer->impl_->server) return nullptr;
-  std::lock_guard lock(state.mu);
-  state.base_url = peer->impl_->server->base_url();
   return peer;
 }
 

@@ -127,8 +127,10 @@ struct AccessToken {
 };
 
 // Who a request authenticated as.
+enum class CredentialKind { kApiKey = 1, kOAuthToken };
+
 struct Credential {
-  std::string kind;  // "api_key" | "oauth"
+  CredentialKind kind;
   const std::set<std::string>* advertiser_ids = nullptr;
 };
 
@@ -149,7 +151,6 @@ struct PeerState {
   FaultInjector faults;
   CallCounters counters;
   Throttle throttle;
-  std::string base_url;
 
   std::map<std::string, Advertiser> advertisers;
   std::map<std::string, ApiKey> api_keys;
@@ -167,7 +168,7 @@ struct PeerState {
   std::string NewAccountId() { return "rwa_" + std::to_string(next_account_number++); }
   std::string NewContactId() { return "rwc_" + std::to_string(next_contact_number++); }
   // The advertiser named in a seed/control body, or the first one when it names none.
-  Advertiser* AdvertiserFor(const boost::json::value& body, std::string* error);
+  Advertiser* AdvertiserFor(const boost::json::object& body, std::string* error);
 };
 
 // Seeding (file or control API): see README.md for the format. Merges into current state.

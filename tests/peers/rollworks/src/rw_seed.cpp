@@ -12,16 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::string Str(const json::object& o, const char* key, const std::string& fallback = "") {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->as_string()) : fallback;
-}
-
-bool Bool(const json::object& o, const char* key, bool fallback) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_bool() ? v->as_bool() : fallback;
-}
-
 // advertiser_ids of a credential; every known advertiser when the seed leaves it out.
 bool AdvertiserIds(const PeerState& state, const json::object& o, std::set<std::string>* out,
                    std::string* error) {
@@ -74,20 +64,20 @@ bool Each(const json::object& seed, const char* key, std::string* error,
 bool SeedAccount(PeerState& state, const json::object& o, std::string* error) {
   Advertiser* advertiser = state.AdvertiserFor(o, error);
   if (!advertiser) return false;
-  auto domain = NormalizeDomain(Str(o, "domain"));
+  auto domain = NormalizeDomain(StringField(o, "domain"));
   if (!domain) {
-    *error = "account needs a valid domain, got '" + Str(o, "domain") + "'";
+    *error = "account needs a valid domain, got '" + StringField(o, "domain") + "'";
     return false;
   }
   AbmAccount* account = advertiser->FindAccountByDomain(*domain);
   if (!account) {
-    std::string id = Str(o, "id", state.NewAccountId());
+    std::string id = StringField(o, "id", state.NewAccountId());
     account = &advertiser->accounts[id];
     account->id = id;
     account->domain = *domain;
   }
   if (o.contains("external_id")) {
-    std::string ext = Str(o, "external_id");
+    std::string ext = StringField(o, "external_id");
     account->external_id = ext.empty() ? std::nullopt : std::optional<std::string>(ext);
   }
   bool changed = false;
@@ -99,14 +89,14 @@ bool SeedAccount(PeerState& state, const json::object& o, std::string* error) {
 bool SeedContact(PeerState& state, const json::object& o, std::string* error) {
   Advertiser* advertiser = state.AdvertiserFor(o, error);
   if (!advertiser) return false;
-  std::string email = ToLower(Str(o, "email"));
+  std::string email = ToLower(StringField(o, "email"));
   if (!IsValidEmail(email)) {
     *error = "contact needs a valid email, got '" + email + "'";
     return false;
   }
   AbmContact* contact = advertiser->FindContactByEmail(email);
   if (!contact) {
-    std::string id = Str(o, "id", state.NewContactId());
+    std::string id = StringField(o, "id", state.NewContactId());
     contact = &advertiser->contacts[id];
     contact->id = id;
     contact->email = email;
@@ -139,7 +129,7 @@ bool ApplySeed(PeerState& state, const json::value& seed_value, std::string* err
   }
   bool ok = Each(*seed, "advertisers", error,
                  [&](const json::object& o) {
-                   std::string id = Str(o, "id");
+                   std::string id = StringField(o, "id");
                    if (id.empty()) {
                      *error = "advertiser needs an id";
                      return false;
@@ -147,17 +137,17 @@ bool ApplySeed(PeerState& state, const json::value& seed_value, std::string* err
                    Advertiser& adv = state.advertisers[id];
                    if (adv.id.empty()) adv.created_ms = now;
                    adv.id = id;
-                   adv.name = Str(o, "name", adv.name.empty() ? id : adv.name);
-                   adv.status = Str(o, "status", adv.status);
-                   adv.time_zone = Str(o, "time_zone", adv.time_zone);
-                   adv.currency = Str(o, "currency", adv.currency);
+                   adv.name = StringField(o, "name", adv.name.empty() ? id : adv.name);
+                   adv.status = StringField(o, "status", adv.status);
+                   adv.time_zone = StringField(o, "time_zone", adv.time_zone);
+                   adv.currency = StringField(o, "currency", adv.currency);
                    return true;
                  }) &&
             Each(*seed, "api_keys", error,
                  [&](const json::object& o) {
                    ApiKey key;
-                   key.key = Str(o, "key");
-                   key.active = Bool(o, "active", true);
+                   key.key = StringField(o, "key");
+                   key.active = BoolField(o, "active", true);
                    if (key.key.empty()) {
                      *error = "api key needs a key";
                      return false;
@@ -169,10 +159,10 @@ bool ApplySeed(PeerState& state, const json::value& seed_value, std::string* err
             Each(*seed, "oauth_clients", error,
                  [&](const json::object& o) {
                    OAuthClient client;
-                   client.client_id = Str(o, "client_id");
-                   client.client_secret = Str(o, "client_secret");
-                   client.scope = Str(o, "scope", client.scope);
-                   client.active = Bool(o, "active", true);
+                   client.client_id = StringField(o, "client_id");
+                   client.client_secret = StringField(o, "client_secret");
+                   client.scope = StringField(o, "scope", client.scope);
+                   client.active = BoolField(o, "active", true);
                    if (client.client_id.empty() || client.client_secret.empty()) {
                      *error = "oauth client needs client_id and client_secret";
                      return false;
@@ -185,8 +175,8 @@ bool ApplySeed(PeerState& state, const json::value& seed_value, std::string* err
                  [&](const json::object& o) {
                    Advertiser* adv = state.AdvertiserFor(o, error);
                    if (!adv) return false;
-                   std::string id = Str(o, "id");
-                   std::string type = Str(o, "type", "static");
+                   std::string id = StringField(o, "id");
+                   std::string type = StringField(o, "type", "static");
                    if (id.empty() || (type != "static" && type != "dynamic")) {
                      *error = "account list needs an id and type static|dynamic";
                      return false;
@@ -194,7 +184,7 @@ bool ApplySeed(PeerState& state, const json::value& seed_value, std::string* err
                    AccountList& list = adv->lists[id];
                    if (list.id.empty()) list.created_ms = now;
                    list.id = id;
-                   list.name = Str(o, "name", id);
+                   list.name = StringField(o, "name", id);
                    list.type = type;
                    list.updated_ms = now;
                    return true;

@@ -54,13 +54,11 @@ void PeerState::ResetLocked() {
   }
 }
 
-Advertiser* PeerState::AdvertiserFor(const json::value& body, std::string* error) {
-  const auto* obj = body.if_object();
-  const json::value* id = obj ? obj->if_contains("advertiser_id") : nullptr;
-  if (id && id->is_string()) {
-    auto it = advertisers.find(std::string(id->as_string()));
+Advertiser* PeerState::AdvertiserFor(const json::object& body, std::string* error) {
+  if (auto id = OptionalStringField(body, "advertiser_id")) {
+    auto it = advertisers.find(*id);
     if (it != advertisers.end()) return &it->second;
-    *error = "unknown advertiser " + std::string(id->as_string());
+    *error = "unknown advertiser " + *id;
     return nullptr;
   }
   if (advertisers.empty()) {

@@ -28,6 +28,31 @@ Response JsonResponse(const json::value& body, int status) {
   return Response::Json(status, json::serialize(body));
 }
 
+std::string StringField(const json::object& o, const char* key, const std::string& fallback) {
+  return OptionalStringField(o, key).value_or(fallback);
+}
+
+std::optional<std::string> OptionalStringField(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::optional<std::string>(std::string(v->as_string()))
+                             : std::nullopt;
+}
+
+std::int64_t IntField(const json::object& o, const char* key, std::int64_t fallback) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<std::int64_t>() : fallback;
+}
+
+bool BoolField(const json::object& o, const char* key, bool fallback) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_bool() ? v->as_bool() : fallback;
+}
+
+const json::object& ObjectOrEmpty(const json::value& v) {
+  static const json::object kEmpty;
+  return v.is_object() ? v.as_object() : kEmpty;
+}
+
 std::string FormatTime(std::int64_t epoch_ms) {
   std::time_t seconds = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};

@@ -21,6 +21,16 @@ Response ApiError(int status, std::string_view code, std::string_view message,
 // 200 (or `status`) with a JSON body.
 Response JsonResponse(const boost::json::value& body, int status = 200);
 
+// Field readers for JSON request/seed objects: the fallback when the key is missing or holds
+// another type.
+std::string StringField(const boost::json::object& o, const char* key,
+                        const std::string& fallback = "");
+std::optional<std::string> OptionalStringField(const boost::json::object& o, const char* key);
+std::int64_t IntField(const boost::json::object& o, const char* key, std::int64_t fallback);
+bool BoolField(const boost::json::object& o, const char* key, bool fallback);
+// The object itself, or an empty object for any other JSON value.
+const boost::json::object& ObjectOrEmpty(const boost::json::value& v);
+
 // "2026-01-31T09:30:00Z"
 std::string FormatTime(std::int64_t epoch_ms);
 

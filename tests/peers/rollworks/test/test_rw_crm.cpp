@@ -187,7 +187,9 @@ TEST_F(RwCrmTest, AccountsMatchByDomainAndUnknownDomainsCreateRollWorksAccounts)
   json::value feed = Get(std::string(kBase) + "/accounts/changes?limit=1000").Json();
   int linked = 0;
   for (const auto& a : feed.at("data").as_array()) {
-    if (a.at("account_id") == "rwa_0001") EXPECT_EQ(a.at("account_external_id"), "001A");
+    if (a.at("account_id") == "rwa_0001") {
+      EXPECT_EQ(a.at("account_external_id"), "001A");
+    }
     if (a.at("account_id") == json::value(created)) {
       EXPECT_EQ(a.at("account_external_id"), "001Z");
       EXPECT_EQ(a.at("journey_stage"), nullptr);
