@@ -99,14 +99,20 @@ Response Route(PeerState& state, const Request& request) {
     delay_ms = fault->delay_ms;
   }
   Response response;
-  if (auto throttled = Throttled(state, request, request_id)) {
-    response = std::move(*throttled);
-  } else if (request.path == "/oauth/token") {
-    response = HandleToken(state, request, request_id);
-  } else if (StartsWith(request.path, "/api/")) {
-    response = RouteApi(state, request, request_id);
-  } else {
-    response = ApiError(404, "not_found", "No such resource: " + request.path, request_id);
+  // A handler bug must still answer in the documented envelope, not the server's plain text.
+  try {
+    if (auto throttled = Throttled(state, request, request_id)) {
+      response = std::move(*throttled);
+    } else if (request.path == "/oauth/token") {
+      response = HandleToken(state, request, request_id);
+    } else if (StartsWith(request.path, "/api/")) {
+      response = RouteApi(state, request, request_id);
+    } else {
+      response = ApiError(404, "not_found", "No such resource: " + request.path, request_id);
+    }
+  } catch (const std::exception& e) {
+    response = ApiError(500, "internal_error", std::string("peer handler failed: ") + e.what(),
+                        request_id);
   }
   response.delay_ms = std::max(response.delay_ms, delay_ms);
   return finish(std::move(response));

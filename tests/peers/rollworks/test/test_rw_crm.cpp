@@ -1,6 +1,8 @@
 // CRM batch upserts on the RollWorks peer (API.md §3): idempotency by external_id, the
 // 500-record limit, per-record errors, domain normalisation, matching by domain and email,
 // Idempotency-Key replays, and the upload counters tests assert on.
+#include <map>
+
 #include "rw_test_client.h"
 
 namespace chpeer::rollworks::testing {
@@ -197,6 +199,24 @@ TEST_F(RwCrmTest, AccountsMatchByDomainAndUnknownDomainsCreateRollWorksAccounts)
     if (!a.at("account_external_id").is_null()) ++linked;
   }
   EXPECT_EQ(linked, 2);
+}
+
+TEST_F(RwCrmTest, DeletingOrMovingTheCrmAccountUnlinksIt) {
+  Upsert("accounts",
+         {Account("001A", "Acme", "acme.com"), Account("001B", "Globex", "globex.com")});
+  std::string feed = std::string(kBase) + "/accounts/changes?limit=1000";
+  std::string cursor(Get(feed).Json().at("next_cursor").as_string());
+  Upsert("accounts", {json::object{{"external_id", "001A"}, {"deleted", true}},
+                      Account("001B", "Globex", "initech.io")});
+  json::value changes = Get(feed + "&since_cursor=" + cursor).Json();
+  std::map<std::string, json::value> by_id;
+  for (const auto& a : changes.at("data").as_array()) {
+    by_id[std::string(a.at("account_id").as_string())] = a.at("account_external_id");
+  }
+  EXPECT_EQ(by_id.size(), 3u);
+  EXPECT_EQ(by_id["rwa_0001"], nullptr);  // acme.com: its CRM account was deleted
+  EXPECT_EQ(by_id["rwa_0002"], nullptr);  // globex.com: 001B moved to initech.io
+  EXPECT_EQ(by_id["rwa_0003"], "001B");
 }
 
 TEST_F(RwCrmTest, ContactsMatchByEmailCaseInsensitively) {
