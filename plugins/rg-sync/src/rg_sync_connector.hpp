@@ -56,7 +56,7 @@ struct SyncCounts {
   std::int64_t removed = 0;
   std::int64_t tasks = 0;  // upserted
   std::int64_t tasks_failed = 0;
-  std::int64_t unmatched = 0;       // messages with no Contact/Lead among their participants
+  std::int64_t unmatched = 0;       // messages/events: no Contact/Lead among their participants
   std::int64_t resyncs = 0;         // folders (and calendars) re-read after an expired delta token
   std::int64_t events = 0;          // calendar events seen in delta pages (excluding @removed)
   std::int64_t events_removed = 0;  // their Salesforce Events stay
@@ -81,7 +81,8 @@ class RgSyncConnector : public chp::Connector {
   static constexpr chp::PluginInfo kInfo{
       "rg-sync", "1.0.0",
       "Revenue Grid style sync: every end user through one Salesforce service connection, "
-      "mailboxes read with Microsoft Graph app-only access into Salesforce Tasks",
+      "mailboxes and calendars read with Microsoft Graph app-only access into Salesforce Tasks "
+      "and Events",
       kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
 
   static constexpr const char* kDeltaPrefix = "delta/";           // + email + "/" + folder
