@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <set>
@@ -105,7 +107,11 @@ class RgSyncTest : public ::testing::Test {
          {{"Task", boost::json::array{{{"name", "RG_Message_Id__c"},
                                        {"type", "string"},
                                        {"external_id", true},
-                                       {"unique", true}}}}}},
+                                       {"unique", true}}}},
+          {"Event", boost::json::array{{{"name", "RG_Event_Id__c"},
+                                        {"type", "string"},
+                                        {"external_id", true},
+                                        {"unique", true}}}}}},
         {"users", users},
         {"records",
          {{"Contact", contacts},
@@ -183,6 +189,11 @@ class RgSyncTest : public ::testing::Test {
   // What Salesforce holds: Tasks in all and distinct external ids (a duplicate shows as a
   // difference), read with the service account's own password session.
   std::pair<int64_t, int64_t> tasks_in_salesforce() {
+    return records_in_salesforce("Task", "RG_Message_Id__c");
+  }
+
+  std::pair<int64_t, int64_t> records_in_salesforce(const std::string& sobject,
+                                                    const std::string& external_id_field) {
     auto token = sf_->PostForm("/services/oauth2/token", {{"grant_type", "password"},
                                                           {"client_id", "demo-consumer-key"},
                                                           {"client_secret", kSecret},
@@ -192,15 +203,15 @@ class RgSyncTest : public ::testing::Test {
     const std::string at(token.Json().at("access_token").as_string());
     std::set<std::string> ids;
     int64_t total = 0;
-    std::string next =
-        "/services/data/v59.0/query?q=SELECT+Id,+RG_Message_Id__c,+OwnerId+FROM+Task";
+    std::string next = "/services/data/v59.0/query?q=SELECT+Id,+" + external_id_field +
+                       ",+OwnerId+FROM+" + sobject;
     for (int page = 0; page < 1000 && !next.empty(); ++page) {
       auto r = sf_->Get(next, {"Authorization: Bearer " + at});
       EXPECT_EQ(r.status, 200) << r.body;
       boost::json::value v = r.Json();
       for (const auto& rec : v.at("records").as_array()) {
         ++total;
-        ids.insert(std::string(rec.at("RG_Message_Id__c").as_string()));
+        ids.insert(std::string(rec.at(external_id_field).as_string()));
       }
       next = v.as_object().contains("nextRecordsUrl")
                  ? std::string(v.at("nextRecordsUrl").as_string())
@@ -328,7 +339,8 @@ TEST_F(RgSyncTest, ExpiredDeltaTokensReReadOnlyThoseFoldersWithoutDuplicates) {
   ASSERT_EQ(expired.status, 200) << expired.body;
   CommandResult again = cli({"sync", "rg-sync"}, "sync-2");
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
-  EXPECT_NE(again.out.find("\"resyncs\":" + std::to_string(kUsers)), std::string::npos)
+  // Every mailbox's inbox and calendar start a new round.
+  EXPECT_NE(again.out.find("\"resyncs\":" + std::to_string(2 * kUsers)), std::string::npos)
       << again.out;
   const int64_t expected = kUsers + kUsers / 4;
   EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(expected, expected)));
@@ -476,6 +488,72 @@ TEST_F(RgSyncTest, AuthorizeRefusesAServiceAccountWithoutThePermissionsNamingEac
   CommandResult st = cli({"status"}, "status");
   EXPECT_NE(st.out.find("integration@demo.peer"), std::string::npos) << st.out.substr(0, 1500);
   ASSERT_EQ(cli({"sync", "rg-sync"}, "sync").exit_code, 0);
+}
+
+// ISO 8601 UTC, `hours` from now: inside the plugin's calendar window (14 days each way).
+std::string hours_from_now(int hours) {
+  const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() +
+                                                          std::chrono::hours{hours});
+  const auto day = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{day};
+  const std::chrono::hh_mm_ss hms{t - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+TEST_F(RgSyncTest, MeetingsBecomeSalesforceEventsOnceEachAcrossSyncs) {
+  constexpr int kWithEvents = 5;
+  std::vector<std::string> first_ids;  // per user, the meeting with a Contact
+  for (int i = 0; i < kWithEvents; ++i) {
+    boost::json::array events{
+        // with a Contact: one Salesforce Event
+        boost::json::object{{"subject", "Review with buyer " + std::to_string(i)},
+                            {"start", hours_from_now(24 + i)},
+                            {"end", hours_from_now(25 + i)},
+                            {"location", {{"displayName", "Room " + std::to_string(i)}}},
+                            {"attendees", boost::json::array{contact_email(i)}}},
+        // internal only: none
+        boost::json::object{{"subject", "Team sync"},
+                            {"start", hours_from_now(-48)},
+                            {"end", hours_from_now(-47)},
+                            {"attendees", boost::json::array{user_email(i + 1)}}}};
+    auto r = graph_->SendJson("POST", "/__peer/users/" + user_email(i) + "/events", events);
+    ASSERT_EQ(r.status, 200) << r.body;
+    first_ids.emplace_back(r.Json().at("ids").at(0).as_string());
+  }
+  CommandResult first = cli({"sync", "rg-sync"}, "sync-1");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_NE(first.out.find("\"events\":" + std::to_string(2 * kWithEvents)), std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("\"events_upserted\":" + std::to_string(kWithEvents)), std::string::npos)
+      << first.out;
+  EXPECT_EQ(records_in_salesforce("Event", "RG_Event_Id__c"),
+            (std::pair<int64_t, int64_t>(kWithEvents, kWithEvents)));
+  EXPECT_EQ(tasks_in_salesforce(), (std::pair<int64_t, int64_t>(kUsers, kUsers)));
+  CommandResult st = cli({"status"}, "status-1");
+  EXPECT_EQ(count(st.out, ", 2 event(s), 1 Salesforce Event(s)"), kWithEvents) << st.out;
+
+  // A meeting changes (the delta brings it again) and Graph drops one calendar's sync state
+  // (a new round re-reads it): still one Event per meeting.
+  auto patched =
+      graph_->SendJson("PATCH", "/__peer/users/" + user_email(1) + "/events/" + first_ids[1],
+                       boost::json::object{{"subject", "Review, moved"}});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+  auto expired =
+      graph_->SendJson("POST", "/__peer/delta/expire",
+                       boost::json::object{{"user", user_email(0)}, {"folder", "calendarView"}});
+  ASSERT_EQ(expired.status, 200) << expired.body;
+  CommandResult second = cli({"sync", "rg-sync"}, "sync-2");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("\"resyncs\":1,"), std::string::npos) << second.out;
+  EXPECT_NE(second.out.find("\"events_upserted\":2"), std::string::npos)  // u0 again, u1 changed
+      << second.out;
+  EXPECT_EQ(records_in_salesforce("Event", "RG_Event_Id__c"),
+            (std::pair<int64_t, int64_t>(kWithEvents, kWithEvents)));
 }
 
 }  // namespace

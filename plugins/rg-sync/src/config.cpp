@@ -18,7 +18,7 @@ namespace rgsync {
 const char kConfigSchemaJson[] = R"JSON({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "rg-sync connector",
-  "description": "Connects every entitled end user to Salesforce through one service connection (the connector this one `uses:`) and syncs their mailboxes, read with Microsoft Graph app-only access, into Salesforce Tasks.",
+  "description": "Connects every entitled end user to Salesforce through one service connection (the connector this one `uses:`) and syncs their mailboxes, read with Microsoft Graph app-only access, into Salesforce Tasks and their calendars into Salesforce Events, polling quiet users less often.",
   "type": "object",
   "required": ["graph_tenant_id", "graph_client_id", "graph_client_secret"],
   "additionalProperties": false,
@@ -26,7 +26,7 @@ const char kConfigSchemaJson[] = R"JSON({
     "graph_tenant_id": {"type": "string", "minLength": 1,
       "description": "Microsoft Entra tenant (directory) id or a verified domain, e.g. contoso.onmicrosoft.com."},
     "graph_client_id": {"type": "string", "minLength": 1,
-      "description": "Application (client) id of the Entra app registration with the Mail.Read application permission."},
+      "description": "Application (client) id of the Entra app registration with the Mail.Read (and, for calendar, Calendars.Read) application permission."},
     "graph_client_secret": {"type": "string", "x-secret": true,
       "description": "Client secret of that app registration."},
     "graph_login_url": {"type": "string", "default": "https://login.microsoftonline.com",
@@ -47,6 +47,17 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "Mail folders synced per user: well-known names (inbox, sentitems, ...) or folder ids."},
     "task_external_id_field": {"type": "string", "default": "RG_Message_Id__c",
       "description": "External id text field on Task (length >= 40) that makes every write an upsert, so a retried message never becomes a second Task."},
+    "calendar": {"type": "boolean", "default": true,
+      "description": "Also sync each user's calendar (Graph calendarView/delta over a sliding window) into Salesforce Events. Needs the Calendars.Read application permission."},
+    "calendar_window_days_back": {"type": "integer", "minimum": 0, "maximum": 365, "default": 14,
+      "description": "Days before today the calendar window starts. The window slides daily: a new delta round starts once its start is more than a day older than this."},
+    "calendar_window_days_ahead": {"type": "integer", "minimum": 0, "maximum": 365, "default": 14,
+      "description": "Days after today the calendar window ends."},
+    "event_external_id_field": {"type": "string", "default": "RG_Event_Id__c",
+      "description": "External id text field on Event (length >= 43) that makes every write an upsert, so a re-read meeting never becomes a second Event."},
+    "idle_intervals_minutes": {"type": "array", "items": {"type": "integer", "minimum": 0, "maximum": 10080},
+      "minItems": 1, "default": [0, 30, 60, 120],
+      "description": "Adaptive polling: minutes until a user is polled again after 0, 1, 2, ... syncs in a row that found no changes (0 = every cycle); the last step repeats. A sync that finds changes puts the user back on the first step. Manual syncs and syncs after the connection resumes poll every user."},
     "page_size": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50,
       "description": "Messages per Graph delta page (Prefer: odata.maxpagesize). Each page commits with its checkpoint."},
     "snippet_chars": {"type": "integer", "minimum": 0, "maximum": 32000, "default": 1000,
@@ -117,12 +128,26 @@ chp::salesforce::ClientOptions Config::client_options() const {
 }
 
 Config parse_config(const boost::json::object& config) {
-  static constexpr std::string_view kKnown[] = {
-      "graph_tenant_id", "graph_client_id", "graph_client_secret",
-      "graph_login_url", "graph_url",       "graph_scope",
-      "users",           "users_where",     "internal_domains",
-      "blocklist",       "folders",         "task_external_id_field",
-      "page_size",       "snippet_chars",   "api_version"};
+  static constexpr std::string_view kKnown[] = {"graph_tenant_id",
+                                                "graph_client_id",
+                                                "graph_client_secret",
+                                                "graph_login_url",
+                                                "graph_url",
+                                                "graph_scope",
+                                                "users",
+                                                "users_where",
+                                                "internal_domains",
+                                                "blocklist",
+                                                "folders",
+                                                "task_external_id_field",
+                                                "page_size",
+                                                "snippet_chars",
+                                                "api_version",
+                                                "calendar",
+                                                "calendar_window_days_back",
+                                                "calendar_window_days_ahead",
+                                                "event_external_id_field",
+                                                "idle_intervals_minutes"};
   for (const auto& member : config) {
     if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
       throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
@@ -174,6 +199,34 @@ Config parse_config(const boost::json::object& config) {
   if (!chp::salesforce::is_api_name(c.task_external_id_field)) {
     throw chp::ConfigError("'task_external_id_field' is not a Salesforce field API name: " +
                            c.task_external_id_field);
+  }
+  if (const boost::json::value* cal = config.if_contains("calendar"); cal && !cal->is_null()) {
+    if (!cal->is_bool()) throw chp::ConfigError("'calendar' must be true or false");
+    c.calendar = cal->as_bool();
+  }
+  c.calendar_window_days_back = bounded_int(config, "calendar_window_days_back", 14, 0, 365);
+  c.calendar_window_days_ahead = bounded_int(config, "calendar_window_days_ahead", 14, 0, 365);
+  c.event_external_id_field =
+      chp::optional_string(config, "event_external_id_field").value_or("RG_Event_Id__c");
+  if (!chp::salesforce::is_api_name(c.event_external_id_field)) {
+    throw chp::ConfigError("'event_external_id_field' is not a Salesforce field API name: " +
+                           c.event_external_id_field);
+  }
+  if (const boost::json::value* iv = config.if_contains("idle_intervals_minutes");
+      iv && !iv->is_null()) {
+    if (!iv->is_array() || iv->as_array().empty()) {
+      throw chp::ConfigError("'idle_intervals_minutes' must be a non-empty array of minutes");
+    }
+    c.idle_intervals_minutes.clear();
+    std::size_t n = 0;
+    for (const boost::json::value& m : iv->as_array()) {
+      if (!m.is_int64() || m.as_int64() < 0 || m.as_int64() > 10080) {
+        throw chp::ConfigError("'idle_intervals_minutes[" + std::to_string(n) +
+                               "]' must be an integer between 0 and 10080");
+      }
+      c.idle_intervals_minutes.push_back(static_cast<std::uint32_t>(m.as_int64()));
+      ++n;
+    }
   }
   c.page_size = bounded_int(config, "page_size", 50, 1, 1000);
   c.snippet_chars = bounded_int(config, "snippet_chars", 1000, 0, 32000);

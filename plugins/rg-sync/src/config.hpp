@@ -30,6 +30,12 @@ struct Config {
   std::vector<std::string> blocklist;         // lower-case addresses or "@domain" never logged
   std::vector<std::string> folders = {"inbox", "sentitems"};  // well-known names or ids
   std::string task_external_id_field = "RG_Message_Id__c";    // Task external id field
+  bool calendar = true;                                       // calendarView/delta too
+  std::uint32_t calendar_window_days_back = 14;  // the window: [today - back, today + ahead]
+  std::uint32_t calendar_window_days_ahead = 14;
+  std::string event_external_id_field = "RG_Event_Id__c";  // Event external id field
+  // Minutes between polls of a user after 0, 1, 2, ... idle syncs in a row; 0 = every cycle.
+  std::vector<std::uint32_t> idle_intervals_minutes = {0, 30, 60, 120};
   std::uint32_t page_size = 50;        // Prefer: odata.maxpagesize for delta pages
   std::uint32_t snippet_chars = 1000;  // of bodyPreview put into Task.Description
   std::string api_version = "59.0";

@@ -5,6 +5,7 @@
 #include <connector_host/sdk/oauth/token.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <thread>
 
 namespace rgsync {
@@ -28,6 +29,27 @@ std::optional<std::int64_t> retry_after_ms(const chp::http::Response& r) {
 }
 
 }  // namespace
+
+bool needs_resync(const GraphResponse& r) {
+  if (r.status == 410) return true;
+  std::string code = r.code;
+  std::transform(code.begin(), code.end(), code.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return code == "syncstatenotfound" || code == "resyncrequired" || code == "syncstateinvalid" ||
+         code == "errorinvalidsyncstatedata";
+}
+
+std::string describe_mailbox_error(const GraphResponse& r) {
+  if (r.status == 403 || r.code == "ErrorAccessDenied") {
+    return "app-only access to this mailbox was denied (" + r.error_text() +
+           "): the application access policy or RBAC scope of the Graph app excludes it";
+  }
+  if (r.status == 404) return "mailbox not found (" + r.error_text() + ")";
+  if (r.status == 429 || r.status == 503) {
+    return "Microsoft Graph throttled this mailbox (" + r.error_text() + "); retried next cycle";
+  }
+  return "Microsoft Graph: " + r.error_text();
+}
 
 std::string GraphResponse::error_text() const {
   std::string out = std::to_string(status);

@@ -33,6 +33,13 @@ struct GraphResponse {
   std::string error_text() const;
 };
 
+// Graph's answers for an expired or unknown delta token (410 Gone, syncStateNotFound, ...):
+// the client starts a new round from the initial query.
+bool needs_resync(const GraphResponse& r);
+
+// What a failed Graph answer means for the user whose mailbox it concerns, in the admin's words.
+std::string describe_mailbox_error(const GraphResponse& r);
+
 class GraphClient {
  public:
   // `token` is kept by the connector across syncs.

@@ -48,27 +48,6 @@ std::string in_list(const std::vector<std::string>& values, std::size_t from, st
   return out + ")";
 }
 
-// Graph answers for an expired or unknown delta token.
-bool needs_resync(const GraphResponse& r) {
-  if (r.status == 410) return true;
-  std::string code = lower(r.code);
-  return code == "syncstatenotfound" || code == "resyncrequired" || code == "syncstateinvalid" ||
-         code == "errorinvalidsyncstatedata";
-}
-
-// What a failed Graph answer means for this user, in the admin's words.
-std::string describe_mailbox_error(const GraphResponse& r) {
-  if (r.status == 403 || r.code == "ErrorAccessDenied") {
-    return "app-only access to this mailbox was denied (" + r.error_text() +
-           "): the application access policy or RBAC scope of the Graph app excludes it";
-  }
-  if (r.status == 404) return "mailbox not found (" + r.error_text() + ")";
-  if (r.status == 429 || r.status == 503) {
-    return "Microsoft Graph throttled this mailbox (" + r.error_text() + "); retried next cycle";
-  }
-  return "Microsoft Graph: " + r.error_text();
-}
-
 }  // namespace
 
 const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Client& sf) {
@@ -193,9 +172,50 @@ void RgSyncConnector::lookup_people(chp::salesforce::Client& sf,
   for (const std::string& a : todo) people_.try_emplace(a, std::nullopt);
 }
 
+std::optional<Who> RgSyncConnector::first_match(const std::vector<std::string>& addresses) const {
+  for (const std::string& a : addresses) {
+    if (auto it = people_.find(a); it != people_.end() && it->second) return it->second;
+  }
+  return std::nullopt;
+}
+
+std::string RgSyncConnector::upsert_records(chp::salesforce::Client& sf, const std::string& sobject,
+                                            const std::string& field, boost::json::array& records,
+                                            std::int64_t& upserted, std::int64_t& failed) {
+  if (records.empty()) return "";
+  std::vector<chp::salesforce::RecordResult> results =
+      sf.composite_upsert(sobject, field, records, false);
+  std::string first_error;
+  for (const chp::salesforce::RecordResult& res : results) {
+    if (res.success) {
+      ++upserted;
+    } else {
+      ++failed;
+      if (first_error.empty()) first_error = res.error_text();
+    }
+  }
+  return first_error;
+}
+
+void RgSyncConnector::commit_checkpoint(
+    const UserPass& pass, const SyncCounts& counts,
+    const std::vector<std::pair<std::string, std::string>>& puts, bool done) {
+  chp::Transaction txn = ctx_.begin();
+  for (const auto& [key, value] : puts) txn.put(key, value);
+  if (done && pass.last_stream) {
+    const std::int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
+    const PollState next = next_poll_state(pass.poll, counts.changes() > pass.changes_before,
+                                           config_.idle_intervals_minutes, now_ms);
+    txn.put(std::string(kPollPrefix) + pass.user.email, serialize_poll_state(next));
+  }
+  txn.commit();
+}
+
 std::string RgSyncConnector::sync_folder(chp::Call& call, chp::salesforce::Client& sf,
-                                         GraphClient& graph, const EndUser& user,
+                                         GraphClient& graph, const UserPass& pass,
                                          const std::string& folder, SyncCounts& counts) {
+  const EndUser& user = pass.user;
   const std::string key = std::string(kDeltaPrefix) + user.email + "/" + folder;
   const std::string initial = "/v1.0/users/" + chp::http::url_encode(user.email) + "/mailFolders/" +
                               folder + "/messages/delta?$select=" + kMessageSelect;
@@ -244,13 +264,7 @@ std::string RgSyncConnector::sync_folder(chp::Call& call, chp::salesforce::Clien
     boost::json::array tasks;
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const MailMessage& m = messages[i];
-      std::optional<Who> who;
-      for (const std::string& a : externals[i]) {
-        if (auto it = people_.find(a); it != people_.end() && it->second) {
-          who = it->second;
-          break;
-        }
-      }
+      std::optional<Who> who = first_match(externals[i]);
       if (!who) {
         if (!externals[i].empty()) ++counts.unmatched;
         continue;
@@ -264,29 +278,16 @@ std::string RgSyncConnector::sync_folder(chp::Call& call, chp::salesforce::Clien
       f.snippet_chars = config_.snippet_chars;
       tasks.emplace_back(build_task(m, f));
     }
-    if (!tasks.empty()) {
-      std::vector<chp::salesforce::RecordResult> results =
-          sf.composite_upsert("Task", config_.task_external_id_field, tasks, false);
-      std::string first_error;
-      for (const chp::salesforce::RecordResult& res : results) {
-        if (res.success) {
-          ++counts.tasks;
-        } else {
-          ++counts.tasks_failed;
-          if (first_error.empty()) first_error = res.error_text();
-        }
-      }
-      // The checkpoint stays before this page: the next cycle tries its messages again.
-      if (!first_error.empty()) return "Salesforce refused a Task: " + first_error;
-    }
+    const std::string refused = upsert_records(sf, "Task", config_.task_external_id_field, tasks,
+                                               counts.tasks, counts.tasks_failed);
+    // The checkpoint stays before this page: the next cycle tries its messages again.
+    if (!refused.empty()) return "Salesforce refused a Task: " + refused;
     const std::string next = str(r.body, "@odata.nextLink");
     const std::string delta = str(r.body, "@odata.deltaLink");
     if (next.empty() && delta.empty()) {
       return "Microsoft Graph: a delta page without @odata.nextLink or @odata.deltaLink";
     }
-    chp::Transaction txn = ctx_.begin();
-    txn.put(key, next.empty() ? delta : next);
-    txn.commit();
+    commit_checkpoint(pass, counts, {{key, next.empty() ? delta : next}}, next.empty());
     if (next.empty()) return "";
     url = next;
   }
@@ -333,6 +334,9 @@ static std::optional<std::set<std::string>> subject_set(const boost::json::objec
 }
 
 void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
+  // An admin pressed sync, or the connection came back: everyone now, whatever their interval.
+  const std::string reason = str(input, "reason");
+  const bool poll_everyone = reason == "manual" || reason == "resume";
   people_.clear();
   // An admin's per-user switches: skip the users switched off (the host shows "Disabled"),
   // and "sync now" for some users reads only those.
@@ -380,11 +384,10 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
     }
     throw;
   }
-  std::int64_t skipped = 0;
   for (const EndUser& u : users) {
     call.throw_if_cancelled();
     if (disabled.contains(u.email) || (only && !only->contains(u.email))) {
-      ++skipped;
+      ++counts.users_skipped;  // switched off by an admin, or not named by a sync-now
       continue;
     }
     const std::string shown = u.name.empty() ? u.email : u.name;
@@ -394,15 +397,30 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
     } else if (!u.active) {
       error = "Salesforce user " + u.username + " is inactive";
     } else {
-      const std::int64_t tasks_before = counts.tasks;
-      const std::int64_t messages_before = counts.messages;
+      const std::string poll_key = std::string(kPollPrefix) + u.email;
+      std::optional<PollState> poll;
+      if (std::optional<std::string> stored = ctx_.state_get(poll_key)) {
+        poll = parse_poll_state(*stored);
+      }
+      const std::int64_t now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
+      if (!poll_everyone && poll && !poll_due(*poll, now_ms)) {
+        ++counts.users_skipped;  // its status detail stays that of its last sync
+        continue;
+      }
+      UserPass pass{u, counts.changes(), poll.value_or(PollState{}), false};
+      const SyncCounts before = counts;
       try {
-        for (const std::string& folder : config_.folders) {
-          error = sync_folder(call, sf, graph, u, folder, counts);
-          if (!error.empty()) {
-            error = folder + ": " + error;
-            break;
-          }
+        for (std::size_t i = 0; i < config_.folders.size() && error.empty(); ++i) {
+          const std::string& folder = config_.folders[i];
+          pass.last_stream = !config_.calendar && i + 1 == config_.folders.size();
+          error = sync_folder(call, sf, graph, pass, folder, counts);
+          if (!error.empty()) error = folder + ": " + error;
+        }
+        if (error.empty() && config_.calendar) {
+          pass.last_stream = true;
+          error = sync_calendar(call, sf, graph, pass, counts);
+          if (!error.empty()) error = "calendar: " + error;
         }
       } catch (const chp::AuthRevokedError&) {
         throw;  // the service connection: every user waits for the admin (see top)
@@ -413,10 +431,15 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
       }
       if (error.empty()) {
         ++counts.users_ok;
-        ctx_.report_subject(u.email, shown, chp::SubjectState::kActive,
-                            "synced " + std::to_string(counts.messages - messages_before) +
-                                " message(s), " + std::to_string(counts.tasks - tasks_before) +
-                                " task(s)");
+        std::string detail = "synced " + std::to_string(counts.messages - before.messages) +
+                             " message(s), " + std::to_string(counts.tasks - before.tasks) +
+                             " task(s)";
+        if (config_.calendar) {
+          detail += ", " + std::to_string(counts.events - before.events) + " event(s), " +
+                    std::to_string(counts.events_upserted - before.events_upserted) +
+                    " Salesforce Event(s)";
+        }
+        ctx_.report_subject(u.email, shown, chp::SubjectState::kActive, detail);
         continue;
       }
     }
@@ -426,13 +449,17 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
   boost::json::object summary{{"users", counts.users},
                               {"users_ok", counts.users_ok},
                               {"users_failed", counts.users_failed},
-                              {"users_skipped", skipped},
                               {"messages", counts.messages},
                               {"removed", counts.removed},
                               {"tasks", counts.tasks},
                               {"tasks_failed", counts.tasks_failed},
                               {"unmatched", counts.unmatched},
                               {"resyncs", counts.resyncs},
+                              {"events", counts.events},
+                              {"events_removed", counts.events_removed},
+                              {"events_upserted", counts.events_upserted},
+                              {"events_failed", counts.events_failed},
+                              {"users_skipped", counts.users_skipped},
                               {"graph_calls", static_cast<std::int64_t>(graph.calls())},
                               {"graph_throttled", static_cast<std::int64_t>(graph.throttled())},
                               {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};

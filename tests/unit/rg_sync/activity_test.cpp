@@ -104,5 +104,115 @@ TEST(Activity, SoqlQuotingAndEmailShape) {
   EXPECT_FALSE(is_plausible_email("a@b@c.com"));
 }
 
+constexpr const char* kEvent = R"({
+  "id":"AAMkAGE=","iCalUId":"040000008200E00074C5B7101A82E008","subject":"Quote review",
+  "bodyPreview":"Let us go through the quote","isAllDay":false,"isCancelled":false,
+  "start":{"dateTime":"2026-12-03T10:00:00.1230000","timeZone":"UTC"},
+  "end":{"dateTime":"2026-12-03T10:45:00.0000000","timeZone":"UTC"},
+  "location":{"displayName":"Room 4"},
+  "organizer":{"emailAddress":{"name":"Ana","address":"ana@contoso.com"}},
+  "attendees":[{"type":"required","status":{"response":"none"},
+                "emailAddress":{"name":"Pat","address":"Pat@Fabrikam.com"}},
+               {"type":"optional","emailAddress":{"address":"lee@contoso.com"}},
+               {"type":"required","emailAddress":{"address":"kim@northwind.com"}}]})";
+
+CalendarEvent event_from(const char* json) {
+  std::optional<CalendarEvent> e = parse_event(boost::json::parse(json));
+  EXPECT_TRUE(e.has_value());
+  return e.value_or(CalendarEvent{});
+}
+
+TEST(Activity, EventParticipantsAreTheOrganizerThenAttendeesMinusOwnerAndInternal) {
+  CalendarEvent e = event_from(kEvent);
+  EXPECT_EQ(e.location, "Room 4");
+  EXPECT_EQ(external_participants(e, "ana@contoso.com", {"contoso.com"}, {}),
+            (std::vector<std::string>{"pat@fabrikam.com", "kim@northwind.com"}));
+  EXPECT_EQ(external_participants(e, "ana@contoso.com", {"contoso.com"}, {"@fabrikam.com"}),
+            (std::vector<std::string>{"kim@northwind.com"}));
+  auto removed = parse_event(boost::json::parse(R"({"id":"X","@removed":{"reason":"deleted"}})"));
+  ASSERT_TRUE(removed);
+  EXPECT_TRUE(removed->removed);
+  EXPECT_TRUE(event_from(R"({"id":"c","isCancelled":true})").cancelled);
+  EXPECT_FALSE(parse_event(boost::json::parse(R"({"subject":"no id"})")));
+}
+
+TEST(Activity, EventIdUsesTheICalUIdElseTheGraphIdPerOwner) {
+  CalendarEvent e = event_from(kEvent);
+  const std::string id = event_external_id("ana@contoso.com", e);
+  EXPECT_EQ(id.size(), 43u);
+  EXPECT_EQ(id.rfind("rg-", 0), 0u);
+  CalendarEvent other_copy = e;
+  other_copy.id = "AAMkAGE-other=";  // the same meeting, another Graph id
+  EXPECT_EQ(event_external_id("ana@contoso.com", other_copy), id);
+  EXPECT_NE(event_external_id("lee@contoso.com", e), id);
+  CalendarEvent no_uid = e;
+  no_uid.ical_uid.clear();
+  EXPECT_NE(event_external_id("ana@contoso.com", no_uid), id);
+}
+
+TEST(Activity, GraphUtcTimesBecomeSalesforceDateTimes) {
+  EXPECT_EQ(salesforce_datetime("2024-03-05T10:00:00.0000000", "UTC"), "2024-03-05T10:00:00.000Z");
+  EXPECT_EQ(salesforce_datetime("2024-03-05T10:00:00.1239999", "UTC"), "2024-03-05T10:00:00.123Z");
+  EXPECT_EQ(salesforce_datetime("2024-03-05T10:00:00Z", ""), "2024-03-05T10:00:00.000Z");
+  EXPECT_FALSE(salesforce_datetime("2024-03-05T10:00:00.0000000", "Pacific Standard Time"));
+  EXPECT_FALSE(salesforce_datetime("2024-03-05 10:00", "UTC"));
+  EXPECT_FALSE(salesforce_datetime("", "UTC"));
+}
+
+TEST(Activity, EventForAContactCarriesItsAccountAndALeadNone) {
+  CalendarEvent e = event_from(kEvent);
+  EventFields f{"005A", Who{"003P", "001F", false}, "RG_Event_Id__c", "rg-x", 10};
+  std::optional<boost::json::object> ev = build_event(e, f);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->at("attributes").at("type"), "Event");
+  EXPECT_EQ(ev->at("RG_Event_Id__c"), "rg-x");
+  EXPECT_EQ(ev->at("Subject"), "Quote review");
+  EXPECT_EQ(ev->at("StartDateTime"), "2026-12-03T10:00:00.123Z");
+  EXPECT_EQ(ev->at("EndDateTime"), "2026-12-03T10:45:00.000Z");
+  EXPECT_FALSE(ev->contains("DurationInMinutes"));
+  EXPECT_EQ(ev->at("IsAllDayEvent"), false);
+  EXPECT_EQ(ev->at("Location"), "Room 4");
+  EXPECT_EQ(ev->at("OwnerId"), "005A");
+  EXPECT_EQ(ev->at("WhoId"), "003P");
+  EXPECT_EQ(ev->at("WhatId"), "001F");
+  EXPECT_EQ(ev->at("Description"), "Let us go ");
+  f.who = Who{"00QK", "", true};
+  ev = build_event(e, f);
+  ASSERT_TRUE(ev);
+  EXPECT_FALSE(ev->contains("WhatId"));
+  CalendarEvent zoned = e;
+  zoned.start_zone = "W. Europe Standard Time";
+  EXPECT_FALSE(build_event(zoned, f));
+}
+
+TEST(Activity, AllDayEventsEndOnTheirLastDay) {
+  CalendarEvent e = event_from(kEvent);
+  e.all_day = true;
+  e.start = "2026-12-31T00:00:00.0000000";
+  e.end = "2027-01-01T00:00:00.0000000";  // Graph: the next midnight, exclusive
+  EventFields f{"005A", Who{"003P", "001F", false}, "RG_Event_Id__c", "rg-x", 0};
+  std::optional<boost::json::object> ev = build_event(e, f);
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->at("IsAllDayEvent"), true);
+  EXPECT_EQ(ev->at("StartDateTime"), "2026-12-31T00:00:00.000Z");
+  EXPECT_EQ(ev->at("EndDateTime"), "2026-12-31T00:00:00.000Z");
+  EXPECT_FALSE(ev->contains("Description"));
+  e.end = "2027-01-03T00:00:00.0000000";  // three days
+  EXPECT_EQ(build_event(e, f)->at("EndDateTime"), "2027-01-02T00:00:00.000Z");
+}
+
+TEST(Activity, TheCalendarWindowIsWholeUtcDaysAndSlidesOnceADayOld) {
+  // 2026-12-01T12:00:00Z
+  const std::chrono::system_clock::time_point noon{std::chrono::seconds{1796126400}};
+  CalendarWindow w = calendar_window(noon, 14, 14);
+  EXPECT_EQ(w.start, "2026-11-17T00:00:00Z");
+  EXPECT_EQ(w.end, "2026-12-16T00:00:00Z");
+  EXPECT_EQ(calendar_window(noon, 0, 0).end, "2026-12-02T00:00:00Z");
+  EXPECT_FALSE(calendar_window_stale(w.start, noon, 14));
+  EXPECT_FALSE(calendar_window_stale(w.start, noon + std::chrono::hours{11}, 14));
+  EXPECT_TRUE(calendar_window_stale(w.start, noon + std::chrono::hours{13}, 14));
+  EXPECT_TRUE(calendar_window_stale("garbage", noon, 14));
+}
+
 }  // namespace
 }  // namespace rgsync

@@ -62,5 +62,38 @@ TEST(RgSyncConfig, ErrorsNameTheField) {
             std::string::npos);
 }
 
+TEST(RgSyncConfig, CalendarAndPollingDefaultsAndErrors) {
+  Config c = parse(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+    "users":["a@b.com"]})");
+  EXPECT_TRUE(c.calendar);
+  EXPECT_EQ(c.calendar_window_days_back, 14u);
+  EXPECT_EQ(c.calendar_window_days_ahead, 14u);
+  EXPECT_EQ(c.event_external_id_field, "RG_Event_Id__c");
+  EXPECT_EQ(c.idle_intervals_minutes, (std::vector<std::uint32_t>{0, 30, 60, 120}));
+  c = parse(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+    "users":["a@b.com"],"calendar":false,"calendar_window_days_back":3,
+    "calendar_window_days_ahead":0,"idle_intervals_minutes":[5,15]})");
+  EXPECT_FALSE(c.calendar);
+  EXPECT_EQ(c.calendar_window_days_back, 3u);
+  EXPECT_EQ(c.calendar_window_days_ahead, 0u);
+  EXPECT_EQ(c.idle_intervals_minutes, (std::vector<std::uint32_t>{5, 15}));
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"idle_intervals_minutes":[]})")
+                .find("'idle_intervals_minutes'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"idle_intervals_minutes":[0,-1]})")
+                .find("'idle_intervals_minutes[1]'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"event_external_id_field":"x y"})")
+                .find("'event_external_id_field'"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
+                         "users":["a@b.com"],"calendar":"yes"})")
+                .find("'calendar'"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace rgsync

@@ -1,11 +1,13 @@
 // rg-sync's sync hook against FakeHost with a scripted world: a Salesforce org (Users,
 // Contacts, Leads, Task upserts by external id) and Microsoft Graph (client-credentials token,
-// mail delta with paging, delta links, 410, ErrorAccessDenied, 429). The real wire formats are
+// mail and calendarView delta with paging, delta links, 410, ErrorAccessDenied, 429, Event
+// upserts) and a clock the test sets. The real wire formats are
 // exercised against the local peers by the integration tests; this pins the plugin's logic.
 #include <gtest/gtest.h>
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/testing/connector_under_test.hpp>
 
+#include <chrono>
 #include <map>
 #include <set>
 #include <string>
@@ -20,6 +22,19 @@ using chp::testing::FakeHttpRequest;
 using chp::testing::FakeHttpResponse;
 using chp::testing::PluginUnderTest;
 using rgsync::RgSyncConnector;
+
+// The connector on a clock the test sets (calendar window, polling schedule).
+class ClockedRgSync : public RgSyncConnector {
+ public:
+  ClockedRgSync(chp::Context& ctx, const boost::json::object& config)
+      : RgSyncConnector(ctx, config) {
+    now_ = [] { return now_for_test; };
+  }
+  static inline std::chrono::system_clock::time_point now_for_test;
+};
+
+// 2026-12-01T12:00:00Z
+constexpr std::chrono::system_clock::time_point kNoon{std::chrono::seconds{1796126400}};
 
 constexpr const char* kSf = "https://org.example.com";
 constexpr const char* kGraph = "https://graph.example.com";
@@ -56,10 +71,15 @@ struct World {
   std::map<std::string, boost::json::object> sf_users;  // by lower-case email
   std::map<std::string, boost::json::object> contacts;
   std::map<std::string, boost::json::object> leads;
-  std::map<std::string, boost::json::object> tasks;              // by external id
-  std::map<std::string, std::vector<boost::json::object>> mail;  // "email/folder" -> messages
-  std::set<std::string> denied;                                  // mailboxes out of scope
-  std::set<std::string> missing;                                 // mailboxes that don't exist
+  std::map<std::string, boost::json::object> tasks;                  // by external id
+  std::map<std::string, std::vector<boost::json::object>> mail;      // "email/folder" -> messages
+  std::map<std::string, std::vector<boost::json::object>> calendar;  // email -> event changes
+  std::map<std::string, boost::json::object> sf_events;              // by external id
+  std::vector<std::string> calendar_urls;                            // as requested
+  std::vector<std::string> calendar_prefer;
+  std::map<std::string, int> mailbox_calls;  // by email
+  std::set<std::string> denied;              // mailboxes out of scope
+  std::set<std::string> missing;             // mailboxes that don't exist
   boost::json::object service_set{{"Id", "0PS1"},
                                   {"PermissionsApiEnabled", true},
                                   {"PermissionsViewAllData", true},
@@ -90,6 +110,24 @@ struct World {
     mail[box].push_back(std::move(m));
   }
 
+  void add_event(const std::string& box, const std::string& id, const std::string& organizer,
+                 const std::string& attendee, bool cancelled = false) {
+    boost::json::object e{
+        {"id", id},
+        {"iCalUId", "ical-" + id},
+        {"subject", "Meeting " + id},
+        {"bodyPreview", "agenda of " + id},
+        {"isAllDay", false},
+        {"isCancelled", cancelled},
+        {"start", {{"dateTime", "2026-12-03T10:00:00.0000000"}, {"timeZone", "UTC"}}},
+        {"end", {{"dateTime", "2026-12-03T10:30:00.0000000"}, {"timeZone", "UTC"}}},
+        {"location", {{"displayName", "Room " + id}}},
+        {"organizer", {{"emailAddress", {{"address", organizer}}}}},
+        {"attendees",
+         boost::json::array{{{"type", "required"}, {"emailAddress", {{"address", attendee}}}}}}};
+    calendar[box].push_back(std::move(e));
+  }
+
   FakeHttpResponse handle(const FakeHttpRequest& req) {
     if (req.url.find("/oauth2/v2.0/token") != std::string::npos) {
       ++graph_tokens;
@@ -105,6 +143,10 @@ struct World {
     if (req.method == "PATCH" &&
         req.url.find("/composite/sobjects/Task/RG_Message_Id__c") != std::string::npos) {
       return upsert(req.body);
+    }
+    if (req.method == "PATCH" &&
+        req.url.find("/composite/sobjects/Event/RG_Event_Id__c") != std::string::npos) {
+      return upsert_events(req.body);
     }
     ADD_FAILURE() << "unexpected " << req.method << " " << req.url;
     return reply(404, "[]");
@@ -153,6 +195,54 @@ struct World {
     return reply(200, boost::json::serialize(results));
   }
 
+  FakeHttpResponse upsert_events(const std::string& body) {
+    ++upsert_calls;
+    boost::json::array results;
+    const boost::json::value parsed = boost::json::parse(body);
+    for (const boost::json::value& r : parsed.at("records").as_array()) {
+      const std::string ext(r.at("RG_Event_Id__c").as_string());
+      const bool created = !sf_events.contains(ext);
+      sf_events[ext] = r.as_object();
+      results.push_back(boost::json::object{{"id", "00U" + std::to_string(sf_events.size())},
+                                            {"success", true},
+                                            {"created", created},
+                                            {"errors", boost::json::array{}}});
+    }
+    return reply(200, boost::json::serialize(results));
+  }
+
+  // /v1.0/users/{email}/calendarView/delta: the window is taken as given; a delta token is
+  // the offset into the mailbox's list of changes.
+  FakeHttpResponse calendar_view(const FakeHttpRequest& req, const std::string& email) {
+    calendar_urls.push_back(req.url);
+    for (const auto& [name, value] : req.headers) {
+      if (name == "Prefer") calendar_prefer.push_back(value);
+    }
+    const std::vector<boost::json::object>& box = calendar[email];
+    const std::string delta = query_param(req.url, "$deltatoken");
+    if (!delta.empty() && expire_delta_tokens) {
+      return reply(410, graph_error("syncStateNotFound", "The sync state is not found."));
+    }
+    std::size_t from = 0;
+    if (!delta.empty()) from = std::stoul(delta);
+    const std::string skip = query_param(req.url, "$skiptoken");
+    if (!skip.empty()) from = std::stoul(skip);
+    if (delta.empty() && skip.empty() && query_param(req.url, "startDateTime").empty()) {
+      return reply(400, graph_error("ErrorInvalidParameter", "no window"));
+    }
+    boost::json::array value;
+    std::size_t i = from;
+    for (; i < box.size() && value.size() < page_size; ++i) value.push_back(box[i]);
+    const std::string base = std::string(kGraph) + "/v1.0/users/" + email + "/calendarView/delta";
+    boost::json::object out{{"value", value}};
+    if (i < box.size()) {
+      out["@odata.nextLink"] = base + "?$skiptoken=" + std::to_string(i);
+    } else {
+      out["@odata.deltaLink"] = base + "?$deltatoken=" + std::to_string(i);
+    }
+    return reply(200, boost::json::serialize(out));
+  }
+
   FakeHttpResponse graph(const FakeHttpRequest& req) {
     ++graph_calls;
     if (throttle_next > 0) {
@@ -163,10 +253,16 @@ struct World {
     // /v1.0/users/{email}/mailFolders/{folder}/messages/delta
     const std::string path = req.url.substr(std::string(kGraph).size());
     const std::size_t u = path.find("/users/") + 7;
+    if (const std::size_t c = path.find("/calendarView/delta"); c != std::string::npos) {
+      const std::string email = *chp::http::url_decode(path.substr(u, c - u));
+      ++mailbox_calls[email];
+      return calendar_view(req, email);
+    }
     const std::size_t f = path.find("/mailFolders/");
     const std::string email = *chp::http::url_decode(path.substr(u, f - u));
     const std::size_t fe = path.find("/messages/delta");
     const std::string folder = path.substr(f + 13, fe - f - 13);
+    ++mailbox_calls[email];
     if (missing.contains(email)) {
       return reply(404, graph_error("ErrorInvalidUser", "The requested user is invalid."));
     }
@@ -208,6 +304,7 @@ std::string config_json(const std::string& extra = "") {
 class RgSyncTest : public ::testing::Test {
  protected:
   RgSyncTest() {
+    ClockedRgSync::now_for_test = kNoon;
     host_.set_connection_token(std::string(R"({"access_token":"AT","instance_url":")") + kSf +
                                R"(","token_type":"Bearer"})");
     host_.set_http_handler([this](const FakeHttpRequest& req) { return world_.handle(req); });
@@ -239,7 +336,7 @@ class RgSyncTest : public ::testing::Test {
 
   World world_;
   FakeHost host_;
-  PluginUnderTest plugin_{chp::testing::descriptor_for_test<RgSyncConnector>(), host_};
+  PluginUnderTest plugin_{chp::testing::descriptor_for_test<ClockedRgSync>(), host_};
 };
 
 TEST_F(RgSyncTest, SyncsEveryEntitledUserAndReportsEachOnesStatus) {
@@ -293,7 +390,7 @@ TEST_F(RgSyncTest, TheNextSyncReadsOnlyNewMessagesFromTheDeltaLink) {
 }
 
 TEST_F(RgSyncTest, AnExpiredDeltaTokenReReadsTheFolderWithoutDuplicates) {
-  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"calendar":false)")).ok());  // mail only
   ASSERT_TRUE(plugin_.sync("{}").ok());
   world_.expire_delta_tokens = true;
   world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
@@ -406,7 +503,7 @@ TEST_F(RgSyncTest, UsersAnAdminSwitchedOffAreSkippedAndSyncNowReadsOnlyTheNamedO
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
   EXPECT_EQ(world_.tasks.size(), 3u);  // ana's two; ben's new message waits for his turn
-  EXPECT_EQ(world_.graph_calls - graph_before, 2);  // ana's inbox: two pages
+  EXPECT_EQ(world_.graph_calls - graph_before, 3);  // ana's inbox (two pages) and calendar
 }
 
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
@@ -418,6 +515,177 @@ TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
   ASSERT_TRUE(plugin_.sync("{}").ok());
   EXPECT_EQ(subject("cy@contoso.com").state, CHP_SUBJECT_DISABLED);
   EXPECT_NE(subject("cy@contoso.com").detail.find("no longer entitled"), std::string::npos);
+}
+
+// --- calendar ---
+
+const boost::json::object* event_with_who(const World& w, const char* who) {
+  for (const auto& [ext, e] : w.sf_events) {
+    if (e.at("WhoId") == who) return &e;
+  }
+  return nullptr;
+}
+
+TEST_F(RgSyncTest, MeetingsWithAKnownExternalParticipantBecomeEventsOwnedByTheUser) {
+  world_.add_event("ana@contoso.com", "e1", "ana@contoso.com", "pat@fabrikam.com");
+  world_.add_event("ana@contoso.com", "e2", "kim@northwind.com", "ana@contoso.com");
+  world_.add_event("ana@contoso.com", "e3", "ana@contoso.com", "lee@contoso.com");  // internal
+  world_.add_event("ana@contoso.com", "e4", "ana@contoso.com", "pat@fabrikam.com", true);
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+
+  ASSERT_EQ(world_.sf_events.size(), 2u);  // e3 internal only, e4 cancelled
+  const boost::json::object* pat = event_with_who(world_, "003P");
+  const boost::json::object* kim = event_with_who(world_, "00QK");
+  ASSERT_TRUE(pat && kim);
+  EXPECT_EQ(pat->at("OwnerId"), "005A");
+  EXPECT_EQ(pat->at("WhatId"), "001F");
+  EXPECT_FALSE(kim->contains("WhatId"));  // never next to a Lead
+  EXPECT_EQ(pat->at("Subject"), "Meeting e1");
+  EXPECT_EQ(pat->at("StartDateTime"), "2026-12-03T10:00:00.000Z");
+  EXPECT_EQ(pat->at("EndDateTime"), "2026-12-03T10:30:00.000Z");
+  EXPECT_FALSE(pat->contains("DurationInMinutes"));  // Salesforce derives it
+  EXPECT_EQ(pat->at("IsAllDayEvent"), false);
+  EXPECT_EQ(pat->at("Location"), "Room e1");
+  EXPECT_EQ(pat->at("Description"), "agenda of e1");
+  rgsync::CalendarEvent e1;
+  e1.id = "e1";
+  e1.ical_uid = "ical-e1";
+  EXPECT_EQ(pat->at("RG_Event_Id__c").as_string(),
+            rgsync::event_external_id("ana@contoso.com", e1));
+
+  // The window: 14 days back and ahead of today (2026-12-01), in UTC; times asked in UTC.
+  ASSERT_FALSE(world_.calendar_urls.empty());
+  EXPECT_EQ(query_param(world_.calendar_urls[0], "startDateTime"), "2026-11-17T00:00:00Z");
+  EXPECT_EQ(query_param(world_.calendar_urls[0], "endDateTime"), "2026-12-16T00:00:00Z");
+  ASSERT_FALSE(world_.calendar_prefer.empty());
+  EXPECT_NE(world_.calendar_prefer[0].find(R"(outlook.timezone="UTC")"), std::string::npos);
+  EXPECT_EQ(host_.state_value("delta/ana@contoso.com/calendarView"),
+            std::string(kGraph) + "/v1.0/users/ana@contoso.com/calendarView/delta?$deltatoken=4");
+
+  auto summary = boost::json::parse(r.output).as_object();
+  EXPECT_EQ(summary.at("events").as_int64(), 4);
+  EXPECT_EQ(summary.at("events_upserted").as_int64(), 2);
+  EXPECT_EQ(summary.at("events_removed").as_int64(), 0);
+  EXPECT_EQ(subject("ana@contoso.com").detail,
+            "synced 4 message(s), 2 task(s), 4 event(s), 2 Salesforce Event(s)");
+
+  // The next sync reads from the delta link: nothing new, nothing written again.
+  const int upserts = world_.upsert_calls;
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.upsert_calls, upserts);
+  EXPECT_EQ(boost::json::parse(r.output).at("events").as_int64(), 0);
+  EXPECT_EQ(world_.calendar_urls.back(),
+            std::string(kGraph) + "/v1.0/users/ana@contoso.com/calendarView/delta?$deltatoken=4");
+}
+
+TEST_F(RgSyncTest, RemovedMeetingsAreCountedAndTheirEventsStay) {
+  world_.add_event("ana@contoso.com", "e1", "ana@contoso.com", "pat@fabrikam.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  world_.calendar["ana@contoso.com"].push_back(
+      {{"id", "e1"}, {"@removed", {{"reason", "deleted"}}}});
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(boost::json::parse(r.output).at("events_removed").as_int64(), 1);
+  EXPECT_EQ(world_.sf_events.size(), 1u);
+}
+
+TEST_F(RgSyncTest, TheWindowSlidesAfterADayAndReReadsWithoutDuplicates) {
+  world_.add_event("ana@contoso.com", "e1", "ana@contoso.com", "pat@fabrikam.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ClockedRgSync::now_for_test = kNoon + std::chrono::hours{10};  // same window still
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(query_param(world_.calendar_urls.back(), "$deltatoken"), "1");
+  ClockedRgSync::now_for_test = kNoon + std::chrono::hours{49};  // start > 1 day too old
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(query_param(world_.calendar_urls.back(), "startDateTime"), "2026-11-19T00:00:00Z");
+  EXPECT_EQ(query_param(world_.calendar_urls.back(), "endDateTime"), "2026-12-18T00:00:00Z");
+  EXPECT_EQ(world_.sf_events.size(), 1u);  // re-read onto the same Event
+  EXPECT_EQ(boost::json::parse(r.output).at("events_upserted").as_int64(), 1);
+  EXPECT_EQ(host_.state_value("window/ana@contoso.com/calendarView"), "2026-11-19T00:00:00Z");
+}
+
+TEST_F(RgSyncTest, AnExpiredCalendarTokenStartsANewRound) {
+  world_.add_event("ana@contoso.com", "e1", "ana@contoso.com", "pat@fabrikam.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  world_.expire_delta_tokens = true;
+  auto r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(boost::json::parse(r.output).at("resyncs").as_int64(), 2);  // inbox and calendar
+  EXPECT_EQ(world_.sf_events.size(), 1u);
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+}
+
+TEST_F(RgSyncTest, CalendarFalseReadsNoCalendar) {
+  world_.add_event("ana@contoso.com", "e1", "ana@contoso.com", "pat@fabrikam.com");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"calendar":false)")).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(world_.calendar_urls.empty());
+  EXPECT_TRUE(world_.sf_events.empty());
+  EXPECT_EQ(subject("ana@contoso.com").detail, "synced 4 message(s), 2 task(s)");
+}
+
+// --- adaptive polling ---
+
+TEST_F(RgSyncTest, QuietUsersArePolledLessOftenAndBackEveryCycleOnChanges) {
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());  // 4 messages: stays on step 0
+  EXPECT_EQ(host_.state_value("poll/ana@contoso.com"), R"({"step":0,"next_at_ms":1796126400000})");
+  ASSERT_TRUE(plugin_.sync("{}").ok());  // nothing new: step 1, 30 minutes
+  EXPECT_EQ(host_.state_value("poll/ana@contoso.com"), R"({"step":1,"next_at_ms":1796128200000})");
+  const std::string detail = subject("ana@contoso.com").detail;
+
+  ClockedRgSync::now_for_test = kNoon + std::chrono::minutes{10};
+  const int calls = world_.mailbox_calls["ana@contoso.com"];
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.mailbox_calls["ana@contoso.com"], calls);  // not due
+  auto summary = boost::json::parse(r.output).as_object();
+  EXPECT_EQ(summary.at("users_skipped").as_int64(), 1);
+  EXPECT_EQ(summary.at("users_ok").as_int64(), 0);
+  EXPECT_EQ(subject("ana@contoso.com").detail, detail);
+  EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
+
+  // An admin's sync (or the connection coming back) polls everyone now.
+  r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_GT(world_.mailbox_calls["ana@contoso.com"], calls);
+  EXPECT_EQ(boost::json::parse(r.output).at("users_skipped").as_int64(), 0);
+  EXPECT_EQ(host_.state_value("poll/ana@contoso.com"),  // idle again: step 2, 60 minutes
+            R"({"step":2,"next_at_ms":1796130600000})");
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"resume"})").ok());
+  EXPECT_EQ(host_.state_value("poll/ana@contoso.com"),  // step 3, 120 minutes: the last one
+            R"({"step":3,"next_at_ms":1796134200000})");
+
+  // Mail arrives; once due, the sync finds it and the user is back on the first step.
+  world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
+  ClockedRgSync::now_for_test = kNoon + std::chrono::minutes{131};
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(boost::json::parse(r.output).at("messages").as_int64(), 1);
+  EXPECT_EQ(world_.tasks.size(), 3u);
+  EXPECT_EQ(host_.state_value("poll/ana@contoso.com"), R"({"step":0,"next_at_ms":1796134260000})");
+}
+
+TEST_F(RgSyncTest, AFailedUserIsTriedAgainEveryCycle) {
+  world_.sf_users["ben@contoso.com"] = {{"Id", "005B"},
+                                        {"Username", "ben@contoso.com"},
+                                        {"Email", "ben@contoso.com"},
+                                        {"Name", "Ben Li"},
+                                        {"IsActive", true}};
+  world_.denied.insert("ben@contoso.com");
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_FALSE(host_.state_value("poll/ben@contoso.com").has_value());
+  EXPECT_EQ(world_.mailbox_calls["ben@contoso.com"], 2);
 }
 
 }  // namespace
