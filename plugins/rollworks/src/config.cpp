@@ -1,0 +1,123 @@
+// Parses and checks the rollworks config. Object and field names end up inside SOQL and
+// URLs, so they are checked here, once; the defaults live in the schema and in Config.
+#include "config.hpp"
+
+#include <connector_host/sdk/error.hpp>
+#include <connector_host/sdk/json.hpp>
+#include <connector_host/sdk/salesforce/api_name.hpp>
+#include <connector_host/sdk/salesforce/oauth.hpp>
+
+#include <algorithm>
+#include <string_view>
+
+namespace rollworks {
+
+const char kConfigSchemaJson[] = R"JSON({
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "rollworks connector",
+  "description": "Syncs Salesforce (the connection this connector `uses:`) with RollWorks ABM both ways: Accounts, Contacts and Leads up as batch upserts, per-account ABM data down into a custom object.",
+  "type": "object",
+  "required": ["advertiser_id", "api_key"],
+  "additionalProperties": false,
+  "properties": {
+    "rollworks_url": {"type": "string", "default": "https://api.rollworks.com",
+      "description": "RollWorks API base URL (without /api/v1)."},
+    "advertiser_id": {"type": "string", "minLength": 1,
+      "description": "The RollWorks advertiser (Audience) the CRM is connected to, e.g. adv_demo."},
+    "api_key": {"type": "string", "x-secret": true,
+      "description": "RollWorks API key granted this advertiser."},
+    "objects_up": {"type": "array", "items": {"enum": ["Account", "Contact", "Lead"]},
+      "default": ["Account", "Contact", "Lead"],
+      "description": "Salesforce objects uploaded to RollWorks."},
+    "account_data_object": {"type": "string", "default": "RollWorks_Account_Data__c",
+      "description": "Salesforce custom object receiving the per-account ABM data."},
+    "account_data_external_id_field": {"type": "string", "default": "RollWorks_Account_Id__c",
+      "description": "External id field on that object holding the RollWorks account id."},
+    "account_data_account_field": {"type": "string", "default": "Account__c",
+      "description": "Lookup field on that object to the Salesforce Account."},
+    "overlap_seconds": {"type": "integer", "minimum": 0, "maximum": 86400, "default": 300,
+      "description": "Seconds re-read before the SystemModstamp checkpoint (late commits)."},
+    "page_size": {"type": "integer", "minimum": 1, "maximum": 500, "default": 500,
+      "description": "Records per RollWorks batch upsert and per change-feed page."},
+    "api_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]$", "default": "59.0",
+      "description": "Salesforce REST API version, e.g. 59.0."}
+  }
+})JSON";
+
+namespace {
+
+std::string api_name(const boost::json::object& o, std::string_view key, std::string fallback) {
+  std::string v = chp::optional_string(o, key).value_or(std::move(fallback));
+  if (!chp::salesforce::is_api_name(v)) {
+    throw chp::ConfigError("'" + std::string(key) + "' is not a Salesforce API name: " + v);
+  }
+  return v;
+}
+
+}  // namespace
+
+chp::salesforce::ClientOptions Config::client_options() const {
+  chp::salesforce::ClientOptions o;
+  o.api_version = api_version;
+  o.page_size_records = 2000;
+  return o;
+}
+
+Config parse_config(const boost::json::object& config) {
+  static constexpr std::string_view kKnown[] = {"rollworks_url",
+                                                "advertiser_id",
+                                                "api_key",
+                                                "objects_up",
+                                                "account_data_object",
+                                                "account_data_external_id_field",
+                                                "account_data_account_field",
+                                                "overlap_seconds",
+                                                "page_size",
+                                                "api_version"};
+  for (const auto& member : config) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
+      throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
+    }
+  }
+  Config c;
+  c.rollworks_url = chp::salesforce::trim_trailing_slash(
+      chp::optional_string(config, "rollworks_url").value_or(c.rollworks_url));
+  if (!c.rollworks_url.starts_with("https://") && !c.rollworks_url.starts_with("http://")) {
+    throw chp::ConfigError("'rollworks_url' must be an http(s) URL");
+  }
+  c.advertiser_id = chp::require_string(config, "advertiser_id");
+  if (c.advertiser_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-") != std::string::npos) {
+    throw chp::ConfigError("'advertiser_id' must be letters, digits, '_' or '-'");
+  }
+  c.api_key = chp::require_string(config, "api_key");
+  if (const boost::json::value* v = config.if_contains("objects_up")) {
+    if (!v->is_array()) throw chp::ConfigError("'objects_up' must be an array");
+    c.objects_up.clear();
+    for (const boost::json::value& item : v->as_array()) {
+      const std::string name = item.is_string() ? std::string(item.as_string()) : "";
+      if (name != "Account" && name != "Contact" && name != "Lead") {
+        throw chp::ConfigError("'objects_up' entries must be Account, Contact or Lead");
+      }
+      if (std::find(c.objects_up.begin(), c.objects_up.end(), name) == c.objects_up.end()) {
+        c.objects_up.push_back(name);
+      }
+    }
+  }
+  c.account_data_object = api_name(config, "account_data_object", c.account_data_object);
+  c.account_data_external_id_field =
+      api_name(config, "account_data_external_id_field", c.account_data_external_id_field);
+  c.account_data_account_field =
+      api_name(config, "account_data_account_field", c.account_data_account_field);
+  c.overlap_seconds = chp::optional_int(config, "overlap_seconds", c.overlap_seconds);
+  if (c.overlap_seconds < 0 || c.overlap_seconds > 86400) {
+    throw chp::ConfigError("'overlap_seconds' must be between 0 and 86400");
+  }
+  const std::int64_t page = chp::optional_int(config, "page_size", c.page_size_records);
+  if (page < 1 || page > 500) throw chp::ConfigError("'page_size' must be between 1 and 500");
+  c.page_size_records = static_cast<std::uint32_t>(page);
+  c.api_version = chp::optional_string(config, "api_version").value_or(c.api_version);
+  return c;
+}
+
+}  // namespace rollworks

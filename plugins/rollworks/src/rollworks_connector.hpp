@@ -1,0 +1,81 @@
+// RollworksConnector: the `rollworks` plugin. Each sync runs both directions through the
+// Salesforce connection this connector `uses:`:
+//  - up: per object, Salesforce records changed since the SystemModstamp checkpoint (minus
+//    the overlap) are batch-upserted to RollWorks by external_id = Salesforce Id;
+//  - down: the RollWorks accounts change feed, from the stored cursor, is upserted into the
+//    account data custom object by the RollWorks account id.
+// Each direction keeps its own checkpoint in the host kv, committed only after the writes of
+// its page: a crash repeats at most one page and never loses one; upserts make the repeat a
+// no-op on both sides.
+#ifndef PLUGINS_ROLLWORKS_ROLLWORKS_CONNECTOR_HPP_
+#define PLUGINS_ROLLWORKS_ROLLWORKS_CONNECTOR_HPP_
+
+#include <connector_host/sdk/salesforce/client.hpp>
+#include <connector_host/sdk/sdk.hpp>
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config.hpp"
+#include "rollworks_client.hpp"
+
+namespace rollworks {
+
+// Counts of one object uploaded to RollWorks.
+struct UpCounts {
+  std::int64_t read = 0;  // Salesforce records read
+  std::int64_t created = 0;
+  std::int64_t updated = 0;
+  std::int64_t unchanged = 0;
+  std::int64_t record_errors = 0;  // per-record `error` results (logged, not retried)
+  std::string failure;             // whole-batch failure: the object stopped here
+};
+
+// Counts of the accounts change feed written to Salesforce.
+struct DownCounts {
+  std::int64_t received = 0;
+  std::int64_t upserted = 0;
+  std::int64_t record_errors = 0;  // Salesforce refused the record
+  std::int64_t resyncs = 0;        // feed restarted without a cursor (410 / invalid_cursor)
+  std::string failure;
+};
+
+class RollworksConnector : public chp::Connector {
+ public:
+  static constexpr chp::PluginInfo kInfo{
+      "rollworks", "0.1.0",
+      "RollWorks ABM: Salesforce Accounts, Contacts and Leads up as batch upserts, per-account "
+      "ABM data down into a Salesforce custom object",
+      kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
+
+  static constexpr const char* kUpCheckpointPrefix = "up/";  // + object: newest SystemModstamp
+  static constexpr const char* kDownCursorKey = "down/accounts/cursor";
+  static constexpr std::size_t kMaxFeedPages = 100'000;
+
+  RollworksConnector(chp::Context& ctx, const boost::json::object& config);
+
+  void sync(chp::Call& call, const boost::json::object& input) override;
+
+ private:
+  void check_advertiser(RollworksClient& rw);
+  UpCounts sync_up(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
+                   const std::string& object);
+  DownCounts sync_down(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
+
+  chp::Context& ctx_;
+  Config config_;
+};
+
+// The SOQL of one up object: changed since `checkpoint` minus `overlap_s`.
+std::string build_up_query(const std::string& object, const std::string& checkpoint,
+                           std::int64_t overlap_s);
+// The RollWorks record for one Salesforce row of `object`.
+boost::json::object to_rollworks_record(const std::string& object, const boost::json::object& row);
+// "https://www.Acme.com/x" -> "acme.com"; "" when nothing host-like is left.
+std::string domain_from_website(std::string_view website);
+
+}  // namespace rollworks
+
+#endif  // PLUGINS_ROLLWORKS_ROLLWORKS_CONNECTOR_HPP_

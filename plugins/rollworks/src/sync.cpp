@@ -1,0 +1,77 @@
+// sync: check the advertiser, then up (per object) and down, each with its own checkpoint
+// (see sync_up.cpp, sync_down.cpp). A Salesforce connection that is not connected
+// (AuthRevokedError from connection_token) propagates before anything is pushed: the host
+// suspends the connector and shows why. A refused RollWorks key is a ConfigError.
+#include "rollworks_connector.hpp"
+
+namespace rollworks {
+
+RollworksConnector::RollworksConnector(chp::Context& ctx, const boost::json::object& config)
+    : ctx_(ctx), config_(parse_config(config)) {}
+
+void RollworksConnector::check_advertiser(RollworksClient& rw) {
+  RollworksResponse r = rw.get("");
+  if (!r.ok()) {
+    if (r.status == 403 || r.status == 404) {
+      throw chp::ConfigError("RollWorks advertiser " + config_.advertiser_id + ": " +
+                             r.error_text());
+    }
+    throw chp::TransientError("RollWorks advertiser check: " + r.error_text());
+  }
+  const boost::json::value* name = r.body.if_contains("name");
+  ctx_.report_status("Success! We've connected your Audience to RollWorks. (" +
+                     (name != nullptr && name->is_string() ? std::string(name->as_string())
+                                                           : config_.advertiser_id) +
+                     ")");
+}
+
+void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*input*/) {
+  chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
+                             config_.client_options());
+  RollworksClient rw(ctx_, call, config_);
+  // The Salesforce session first: without it nothing may be pushed or read.
+  (void)ctx_.connection_token(call, false);
+  check_advertiser(rw);
+
+  std::vector<std::string> failures;
+  std::int64_t record_errors = 0;
+  boost::json::object up;
+  for (const std::string& object : config_.objects_up) {
+    call.throw_if_cancelled();
+    const UpCounts c = sync_up(call, sf, rw, object);
+    record_errors += c.record_errors;
+    if (!c.failure.empty()) failures.push_back(c.failure);
+    up[object] = boost::json::object{{"read", c.read},
+                                     {"created", c.created},
+                                     {"updated", c.updated},
+                                     {"unchanged", c.unchanged},
+                                     {"errors", c.record_errors}};
+  }
+  const DownCounts d = sync_down(call, sf, rw);
+  record_errors += d.record_errors;
+  if (!d.failure.empty()) failures.push_back(d.failure);
+
+  boost::json::object summary{
+      {"up", std::move(up)},
+      {"down", boost::json::object{{"accounts", boost::json::object{{"received", d.received},
+                                                                    {"upserted", d.upserted},
+                                                                    {"errors", d.record_errors},
+                                                                    {"resyncs", d.resyncs}}}}},
+      {"record_errors", record_errors},
+      {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
+      {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
+      {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
+  if (record_errors > 0) {
+    ctx_.report_status(std::to_string(record_errors) +
+                       " record(s) refused in this sync (see the log); the rest synced");
+  }
+  if (!failures.empty()) {
+    std::string why;
+    for (const std::string& f : failures) why += (why.empty() ? "" : "; ") + f;
+    ctx_.report_status(why);
+    throw chp::TransientError(why);
+  }
+  call.set_output(summary);
+}
+
+}  // namespace rollworks

@@ -1,0 +1,239 @@
+// rollworks end to end: the real connector-host binary with the salesforce and rollworks
+// plugins against the local Salesforce peer (Accounts, Contacts, the account data custom
+// object) and the local RollWorks peer. Scenario: sync both ways; change ABM data at RollWorks
+// and an Account in Salesforce, sync: each change arrives once; the Salesforce tokens are
+// revoked (the user leaves): the sync fails with auth_revoked and pushes nothing; changes on
+// both sides meanwhile; re-authorize and sync: both directions resume from their checkpoints.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <boost/json.hpp>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "chpeer/testing/peer_http_client.h"
+#include "host_process.hpp"
+#include "salesforce_peer_support.hpp"
+
+namespace chost::integration {
+namespace {
+
+constexpr int kWaitMs = 30000;  // hang guard only
+constexpr const char* kSecret = "it-rollworks-consumer-secret-51ab";
+constexpr const char* kApiKey = "rwk_it_rollworks_key";
+
+class RollworksE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SalesforcePeerForTest sf = start_salesforce_peer(dir_, kSecret, kWaitMs);
+    sf_peer_ = std::move(sf.process);
+    ASSERT_FALSE(sf.base_url.empty()) << sf_peer_->err();
+    redirect_port_ = sf.redirect_port;
+    sf_ = std::make_unique<chpeer::testing::PeerHttpClient>(sf.base_url);
+    seed_salesforce();
+    start_rollworks();
+    setenv("CHOST_IT_SF_KEY", std::string(64, 'e').c_str(), 1);
+    setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+    setenv("CHOST_IT_RW_KEY", kApiKey, 1);
+    std::string yaml = salesforce_host_yaml(sf);
+    yaml +=
+        "  - name: rollworks\n"
+        "    plugin: rollworks\n"
+        "    uses: crm\n"
+        "    config:\n"
+        "      rollworks_url: \"" +
+        rw_url_ +
+        "\"\n"
+        "      advertiser_id: adv_it\n"
+        "      api_key: \"${env:CHOST_IT_RW_KEY}\"\n"
+        "      objects_up: [Account, Contact]\n"
+        "      overlap_seconds: 0\n";
+    dir_.write("host.yaml", yaml);
+    authorize();
+  }
+
+  void TearDown() override {
+    for (HostProcess* p : {rw_peer_.get(), sf_peer_.get()}) {
+      if (p) p->signal(SIGTERM);
+    }
+  }
+
+  void seed_salesforce() {
+    boost::json::array fields{
+        {{"name", "Journey_Stage__c"}, {"type", "string"}},
+        {{"name", "ICP_Fit_Grade__c"}, {"type", "string"}},
+        {{"name", "Intent_Score__c"}, {"type", "double"}},
+        {{"name", "Account_Lists__c"}, {"type", "string"}},
+        {{"name", "Ad_Impressions_30d__c"}, {"type", "double"}},
+        {{"name", "Ad_Clicks_30d__c"}, {"type", "double"}},
+        {{"name", "RollWorks_Account_Id__c"},
+         {"type", "string"},
+         {"external_id", true},
+         {"unique", true}},
+        {{"name", "Account__c"}, {"type", "reference"}, {"reference_to", "Account"}}};
+    boost::json::object seed{
+        {"custom_objects", boost::json::array{{{"name", "RollWorks_Account_Data__c"},
+                                               {"label", "RollWorks Account Data"},
+                                               {"fields", fields}}}}};
+    auto r = sf_->SendJson("POST", "/__peer/seed", seed);
+    ASSERT_EQ(r.status, 200) << r.body;
+    r = sf_->SendJson("POST", "/__peer/login_user",
+                      boost::json::object{{"username", "integration@demo.peer"}});
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  void start_rollworks() {
+    boost::json::object seed{
+        {"advertisers", boost::json::array{{{"id", "adv_it"}, {"name", "IT Audience"}}}},
+        {"api_keys", boost::json::array{{{"key", kApiKey}, {"active", true}}}},
+        {"account_lists",
+         boost::json::array{{{"id", "al_t1"}, {"name", "Tier 1"}, {"type", "static"}}}},
+        {"accounts", boost::json::array{{{"id", "rwa_9001"},
+                                         {"domain", "rollworks-only.example"},
+                                         {"name", "Only In RollWorks"},
+                                         {"journey_stage", "aware"},
+                                         {"icp_fit_grade", "B"},
+                                         {"intent_score", 40},
+                                         {"account_lists", boost::json::array{"al_t1"}}}}}};
+    dir_.write("rw-seed.json", boost::json::serialize(seed));
+    rw_peer_ = std::make_unique<HostProcess>(
+        dir_.path(), std::vector<std::string>{"--port", "0", "--seed", "rw-seed.json"}, "rw",
+        ROLLWORKS_PEER_BIN);
+    ASSERT_TRUE(rw_peer_->wait_for_out("http://", kWaitMs)) << rw_peer_->err();
+    std::string out = rw_peer_->out();
+    out = out.substr(out.find("http://"));
+    rw_url_ = out.substr(0, out.find_first_of("\r\n"));
+    rw_ = std::make_unique<chpeer::testing::PeerHttpClient>(rw_url_);
+  }
+
+  void authorize() {
+    CommandResult auth =
+        run_host_command(dir_.path(),
+                         {"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
+                          std::to_string(redirect_port_), "--timeout", "30"},
+                         "authorize");
+    ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  }
+
+  CommandResult cli(const std::vector<std::string>& args, const std::string& tag) {
+    std::vector<std::string> full = args;
+    full.insert(full.end(), {"-c", "host.yaml"});
+    return run_host_command(dir_.path(), full, tag);
+  }
+
+  // The service account's own password session on the Salesforce peer.
+  std::string sf_session() {
+    auto token = sf_->PostForm("/services/oauth2/token", {{"grant_type", "password"},
+                                                          {"client_id", "demo-consumer-key"},
+                                                          {"client_secret", kSecret},
+                                                          {"username", "integration@demo.peer"},
+                                                          {"password", "integration-pass"}});
+    EXPECT_EQ(token.status, 200) << token.body;
+    return "Authorization: Bearer " + std::string(token.Json().at("access_token").as_string());
+  }
+
+  boost::json::array sf_query(const std::string& soql_plus) {
+    auto r = sf_->Get("/services/data/v59.0/query?q=" + soql_plus, {sf_session()});
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.Json().at("records").as_array();
+  }
+
+  void sf_patch_account(const std::string& id, const boost::json::object& fields) {
+    auto r = sf_->SendJson("PATCH", "/services/data/v59.0/sobjects/Account/" + id, fields,
+                           {sf_session()});
+    ASSERT_LT(r.status, 300) << r.body;
+  }
+
+  // external_id -> version of what RollWorks received for `object`.
+  std::map<std::string, int64_t> rw_uploaded(const std::string& object) {
+    boost::json::value v = rw_->Get("/__peer/crm/" + object).Json();
+    std::map<std::string, int64_t> out;
+    for (const auto& rec : v.at("records").as_array()) {
+      out[std::string(rec.at("external_id").as_string())] = rec.at("version").to_number<int64_t>();
+    }
+    return out;
+  }
+
+  // RollWorks account id -> Intent_Score__c of the account data records (a duplicate fails).
+  std::map<std::string, double> account_data() {
+    std::map<std::string, double> out;
+    for (const auto& rec : sf_query("SELECT+Id,+RollWorks_Account_Id__c,+Intent_Score__c,+"
+                                    "Account__c+FROM+RollWorks_Account_Data__c")) {
+      const std::string id(rec.at("RollWorks_Account_Id__c").as_string());
+      EXPECT_FALSE(out.contains(id)) << "duplicate account data for " << id;
+      const auto& score = rec.at("Intent_Score__c");
+      out[id] = score.is_null() ? -1 : score.to_number<double>();
+    }
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<HostProcess> sf_peer_;
+  std::unique_ptr<HostProcess> rw_peer_;
+  std::unique_ptr<chpeer::testing::PeerHttpClient> sf_;
+  std::unique_ptr<chpeer::testing::PeerHttpClient> rw_;
+  std::string rw_url_;
+  uint16_t redirect_port_ = 0;
+};
+
+TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection) {
+  // 1. Both directions from scratch.
+  CommandResult first = cli({"sync", "rollworks"}, "sync-1");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const boost::json::array accounts = sf_query("SELECT+Id,+Name+FROM+Account");
+  const boost::json::array contacts = sf_query("SELECT+Id+FROM+Contact");
+  ASSERT_FALSE(accounts.empty());
+  std::map<std::string, int64_t> up = rw_uploaded("accounts");
+  EXPECT_EQ(up.size(), accounts.size());
+  EXPECT_EQ(rw_uploaded("contacts").size(), contacts.size());
+  std::map<std::string, double> data = account_data();
+  ASSERT_TRUE(data.contains("rwa_9001"));
+  EXPECT_EQ(data.at("rwa_9001"), 40);
+
+  // 2. A change on each side arrives once.
+  const std::string account_id(accounts.front().at("Id").as_string());
+  sf_patch_account(account_id, {{"Industry", "Changed Industry"}});
+  ASSERT_EQ(rw_->SendJson("POST", "/__peer/abm/accounts",
+                          boost::json::object{{"account_id", "rwa_9001"}, {"intent_score", 77}})
+                .status,
+            200);
+  CommandResult second = cli({"sync", "rollworks"}, "sync-2");
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  std::map<std::string, int64_t> up2 = rw_uploaded("accounts");
+  EXPECT_EQ(up2.size(), up.size());
+  EXPECT_EQ(up2.at(account_id), up.at(account_id) + 1);
+  data = account_data();
+  EXPECT_EQ(data.at("rwa_9001"), 77);
+
+  // 3. The user leaves: the Salesforce tokens are revoked; nothing is pushed.
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/revoke", boost::json::object{}).status, 200);
+  // The host finds the revocation on Salesforce's 401; only the advertiser check (a read)
+  // may reach RollWorks before that, never a batch.
+  const boost::json::value batches_before = rw_->Get("/__peer/counters").Json().at("batches");
+  CommandResult revoked = cli({"sync", "rollworks"}, "sync-3");
+  EXPECT_NE(revoked.exit_code, 0) << revoked.out << revoked.err;
+  EXPECT_NE((revoked.out + revoked.err).find("auth_revoked"), std::string::npos)
+      << revoked.out << revoked.err;
+  EXPECT_EQ(rw_->Get("/__peer/counters").Json().at("batches"), batches_before);
+
+  // 4. Changes meanwhile on both sides; re-authorize; both resume from their checkpoints.
+  sf_patch_account(account_id, {{"Industry", "Changed Again"}});
+  ASSERT_EQ(rw_->SendJson("POST", "/__peer/abm/accounts",
+                          boost::json::object{{"account_id", "rwa_9001"}, {"intent_score", 88}})
+                .status,
+            200);
+  authorize();
+  CommandResult fourth = cli({"sync", "rollworks"}, "sync-4");
+  ASSERT_EQ(fourth.exit_code, 0) << fourth.out << fourth.err;
+  std::map<std::string, int64_t> up4 = rw_uploaded("accounts");
+  EXPECT_EQ(up4.size(), up.size());
+  EXPECT_EQ(up4.at(account_id), up.at(account_id) + 2);
+  data = account_data();
+  EXPECT_EQ(data.at("rwa_9001"), 88);
+}
+
+}  // namespace
+}  // namespace chost::integration
