@@ -1,60 +1,8 @@
-// rollworks-peer: runs the local RollWorks peer as a standalone process.
-//   rollworks-peer --port N [--host 127.0.0.1] [--seed FILE.json]
-// Prints the base URL on one line once listening; stops on SIGTERM/SIGINT.
-#include <csignal>
-#include <cstdio>
-#include <iostream>
-
-#include <boost/program_options.hpp>
-
+// rollworks-peer: runs the local RollWorks peer as a standalone process (see peer_main.h).
+#include "chpeer/peer_main.h"
 #include "chpeer/rollworks/rw_peer.h"
 
 int main(int argc, char** argv) {
-  namespace po = boost::program_options;
-  po::options_description desc("rollworks-peer options");
-  desc.add_options()("help,h", "show help")("port", po::value<int>()->default_value(0),
-                                            "TCP port (0 picks a free one)")(
-      "host", po::value<std::string>()->default_value("127.0.0.1"), "listen address")(
-      "seed", po::value<std::string>(), "seed JSON file")(
-      "threads", po::value<int>()->default_value(1), "io threads");
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, desc), vm);
-    po::notify(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "rollworks-peer: " << e.what() << "\n" << desc;
-    return 2;
-  }
-  if (vm.count("help")) {
-    std::cout << desc;
-    return 0;
-  }
-  int port = vm["port"].as<int>();
-  if (port < 0 || port > 65535) {
-    std::cerr << "rollworks-peer: --port must be 0..65535\n";
-    return 2;
-  }
-  // Block the stop signals before any thread starts so only sigwait sees them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  chpeer::rollworks::RollWorksPeerOptions options;
-  options.host = vm["host"].as<std::string>();
-  options.port = static_cast<std::uint16_t>(port);
-  options.io_threads = vm["threads"].as<int>();
-  if (vm.count("seed")) options.seed_path = vm["seed"].as<std::string>();
-  std::string error;
-  auto peer = chpeer::rollworks::RollWorksPeer::Start(options, &error);
-  if (!peer) {
-    std::cerr << "rollworks-peer: " << error << "\n";
-    return 1;
-  }
-  std::cout << peer->base_url() << std::endl;
-  int received = 0;
-  sigwait(&signals, &received);
-  peer->Stop();
-  return 0;
+  return chpeer::RunPeerMain<chpeer::rollworks::RollWorksPeer,
+                             chpeer::rollworks::RollWorksPeerOptions>("rollworks-peer", argc, argv);
 }
