@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <thread>
 
 namespace rgsync {
@@ -25,6 +26,19 @@ std::optional<std::int64_t> retry_after_ms(const chp::http::Response& r) {
     return std::min<long long>(s, 24 * 3600) * 1000;
   } catch (...) {
     return std::nullopt;
+  }
+}
+
+// Graph's {"error":{"code","message"}} into code and message.
+void read_error(GraphResponse& r) {
+  if (const boost::json::value* e = r.body.if_contains("error"); e && e->is_object()) {
+    const boost::json::object& eo = e->as_object();
+    if (const auto* c = eo.if_contains("code"); c && c->is_string()) {
+      r.code = std::string(c->as_string());
+    }
+    if (const auto* m = eo.if_contains("message"); m && m->is_string()) {
+      r.message = std::string(m->as_string());
+    }
   }
 }
 
@@ -91,8 +105,70 @@ void GraphClient::wait(std::int64_t ms) const {
   call_.throw_if_cancelled();
 }
 
+void GraphClient::prefetch(const std::vector<std::string>& urls, const std::string& prefer) {
+  const std::string root = app_.graph_url + "/v1.0";
+  std::vector<std::pair<std::string, std::string>> todo;  // full URL, URL relative to /v1.0
+  for (const std::string& url : urls) {
+    const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
+    if (!full.starts_with(root + "/") || prefetched_.contains(full)) continue;
+    todo.emplace_back(full, full.substr(root.size()));
+  }
+  for (std::size_t i = 0; i < todo.size(); i += kBatchMax) {
+    boost::json::array requests;
+    for (std::size_t j = i; j < todo.size() && j < i + kBatchMax; ++j) {
+      boost::json::object one{
+          {"id", std::to_string(j)}, {"method", "GET"}, {"url", todo[j].second}};
+      if (!prefer.empty()) one["headers"] = boost::json::object{{"Prefer", prefer}};
+      requests.push_back(std::move(one));
+    }
+    ensure_token();
+    chp::http::Request req;
+    req.method = "POST";
+    req.url = root + "/$batch";
+    req.headers.emplace_back("Authorization", "Bearer " + token_.access_token);
+    req.headers.emplace_back("Accept", "application/json");
+    req.headers.emplace_back("Content-Type", "application/json");
+    req.body = boost::json::serialize(boost::json::object{{"requests", std::move(requests)}});
+    ++calls_;
+    chp::http::Response r = ctx_.http(call_, req);
+    if (r.status < 200 || r.status >= 300) return;  // get() asks one by one, as without batching
+    std::optional<boost::json::value> v = chp::try_parse(r.body);
+    const boost::json::value* responses =
+        v && v->is_object() ? v->as_object().if_contains("responses") : nullptr;
+    if (responses == nullptr || !responses->is_array()) return;
+    for (const boost::json::value& item : responses->as_array()) {
+      if (!item.is_object()) continue;
+      const boost::json::object& o = item.as_object();
+      const boost::json::value* id = o.if_contains("id");
+      const boost::json::value* status = o.if_contains("status");
+      const boost::json::value* body = o.if_contains("body");
+      if (!id || !id->is_string() || !status || !status->is_int64() || !body ||
+          !body->is_object()) {
+        continue;
+      }
+      const std::size_t index = std::strtoul(std::string(id->as_string()).c_str(), nullptr, 10);
+      const std::int64_t code = status->as_int64();
+      // Kept: answers a second ask would repeat (2xx, and 4xx such as 403, 404, 410). Asked
+      // again by get(): 401 (a new token), 429 and 5xx (Retry-After, backoff).
+      const bool final =
+          (code >= 200 && code < 300) || (code >= 400 && code < 500 && code != 401 && code != 429);
+      if (index >= todo.size() || !final) continue;
+      GraphResponse kept;
+      kept.status = static_cast<std::uint32_t>(code);
+      kept.body = body->as_object();
+      read_error(kept);
+      prefetched_[todo[index].first] = std::move(kept);
+    }
+  }
+}
+
 GraphResponse GraphClient::get(const std::string& url, const std::string& prefer) {
   const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
+  if (auto it = prefetched_.find(full); it != prefetched_.end()) {
+    GraphResponse out = std::move(it->second);
+    prefetched_.erase(it);
+    return out;
+  }
   bool renewed = false;
   for (int attempt = 1;; ++attempt) {
     ensure_token();
@@ -108,15 +184,7 @@ GraphResponse GraphClient::get(const std::string& url, const std::string& prefer
       out.body = std::move(v->as_object());
     }
     if (out.ok()) return out;
-    if (const boost::json::value* e = out.body.if_contains("error"); e && e->is_object()) {
-      const boost::json::object& eo = e->as_object();
-      if (const auto* c = eo.if_contains("code"); c && c->is_string()) {
-        out.code = std::string(c->as_string());
-      }
-      if (const auto* m = eo.if_contains("message"); m && m->is_string()) {
-        out.message = std::string(m->as_string());
-      }
-    }
+    read_error(out);
     if (r.status == 401 && !renewed) {  // the token expired early or was revoked: once more
       renewed = true;
       token_.access_token.clear();

@@ -12,7 +12,9 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 
@@ -52,7 +54,15 @@ class GraphClient {
   void ensure_token();
 
   // GET `url` (absolute, or a path under graph_url) with `prefer` as the Prefer header.
+  // A 2xx answer prefetched for this URL (see prefetch) is returned without a request.
   GraphResponse get(const std::string& url, const std::string& prefer = "");
+
+  // Asks for these GETs (absolute, or paths under graph_url) in JSON batches of at most
+  // kBatchMax (POST /v1.0/$batch), keeping each answer a second ask would repeat (2xx; 4xx
+  // but 401 and 429) for the next get() of its URL. 401, 429 and 5xx inside the batch are not
+  // kept: get() asks again and handles them as usual, so batching changes only the count.
+  void prefetch(const std::vector<std::string>& urls, const std::string& prefer);
+  static constexpr std::size_t kBatchMax = 20;  // Graph's limit per $batch
 
   std::uint64_t calls() const noexcept { return calls_; }
   std::uint64_t throttled() const noexcept { return throttled_; }
@@ -69,6 +79,7 @@ class GraphClient {
   const GraphApp& app_;
   GraphToken& token_;
   std::uint64_t calls_ = 0;
+  std::map<std::string, GraphResponse> prefetched_;  // by full URL
   std::uint64_t throttled_ = 0;
 };
 

@@ -108,6 +108,8 @@ class RgSyncConnector : public chp::Connector {
   const ServiceAccount& check_service_account(chp::salesforce::Client& sf);
   std::vector<EndUser> resolve_users(chp::salesforce::Client& sf);
   // Syncs one folder of one user; returns an error text for the admin, empty when fine.
+  std::string initial_mail_url(const EndUser& user, const std::string& folder) const;
+  std::string mail_prefer() const;
   std::string sync_folder(chp::Call& call, chp::salesforce::Client& sf, GraphClient& graph,
                           const UserPass& pass, const std::string& folder, SyncCounts& counts);
   // Syncs the user's calendarView window into Events (calendar_sync.cpp); as sync_folder.

@@ -212,16 +212,24 @@ void RgSyncConnector::commit_checkpoint(
   txn.commit();
 }
 
+std::string RgSyncConnector::initial_mail_url(const EndUser& user,
+                                              const std::string& folder) const {
+  return "/v1.0/users/" + chp::http::url_encode(user.email) + "/mailFolders/" + folder +
+         "/messages/delta?$select=" + kMessageSelect;
+}
+
+std::string RgSyncConnector::mail_prefer() const {
+  return "odata.maxpagesize=" + std::to_string(config_.page_size);
+}
+
 std::string RgSyncConnector::sync_folder(chp::Call& call, chp::salesforce::Client& sf,
                                          GraphClient& graph, const UserPass& pass,
                                          const std::string& folder, SyncCounts& counts) {
   const EndUser& user = pass.user;
   const std::string key = std::string(kDeltaPrefix) + user.email + "/" + folder;
-  const std::string initial = "/v1.0/users/" + chp::http::url_encode(user.email) + "/mailFolders/" +
-                              folder + "/messages/delta?$select=" + kMessageSelect;
-  const std::string prefer = "odata.maxpagesize=" + std::to_string(config_.page_size);
-  std::optional<std::string> checkpoint = ctx_.state_get(key);
-  std::string url = checkpoint.value_or(initial);
+  const std::string initial = initial_mail_url(user, folder);
+  const std::string prefer = mail_prefer();
+  std::string url = ctx_.state_get(key).value_or(initial);
   bool resynced = false;
   for (std::size_t page_no = 0; page_no < kMaxPagesPerFolder; ++page_no) {
     call.throw_if_cancelled();
@@ -384,8 +392,38 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
     }
     throw;
   }
-  for (const EndUser& u : users) {
+  // The first mail page of the next users that will be polled, asked for in JSON batches: a
+  // user with no new mail then costs a twentieth of a request instead of one per folder.
+  auto will_poll = [&](const EndUser& u) {
+    if (disabled.contains(u.email) || (only && !only->contains(u.email))) return false;
+    if (!u.found || !u.active) return false;
+    if (poll_everyone) return true;
+    std::optional<std::string> stored = ctx_.state_get(std::string(kPollPrefix) + u.email);
+    std::optional<PollState> poll = stored ? parse_poll_state(*stored) : std::nullopt;
+    const std::int64_t now_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
+    return !poll || poll_due(*poll, now_ms);
+  };
+  const std::size_t users_per_batch =
+      std::max<std::size_t>(1, GraphClient::kBatchMax / config_.folders.size());
+  std::size_t prefetched_until = 0;
+  for (std::size_t index = 0; index < users.size(); ++index) {
+    const EndUser& u = users[index];
     call.throw_if_cancelled();
+    if (index >= prefetched_until) {
+      std::vector<std::string> urls;
+      std::size_t j = index;
+      for (std::size_t taken = 0; j < users.size() && taken < users_per_batch; ++j) {
+        if (!will_poll(users[j])) continue;
+        ++taken;
+        for (const std::string& folder : config_.folders) {
+          urls.push_back(ctx_.state_get(std::string(kDeltaPrefix) + users[j].email + "/" + folder)
+                             .value_or(initial_mail_url(users[j], folder)));
+        }
+      }
+      prefetched_until = j;
+      if (urls.size() > 1) graph.prefetch(urls, mail_prefer());
+    }
     if (disabled.contains(u.email) || (only && !only->contains(u.email))) {
       ++counts.users_skipped;  // switched off by an admin, or not named by a sync-now
       continue;

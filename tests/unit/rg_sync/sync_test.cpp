@@ -91,7 +91,9 @@ struct World {
   bool expire_delta_tokens = false;
   int throttle_next = 0;
   int graph_tokens = 0;
-  int graph_calls = 0;
+  int graph_calls = 0;  // Graph requests, each request inside a $batch counted too
+  int batch_posts = 0;  // POST /v1.0/$batch
+  bool refuse_batches = false;
   int upsert_calls = 0;
   std::size_t page_size = 2;
 
@@ -243,7 +245,26 @@ struct World {
     return reply(200, boost::json::serialize(out));
   }
 
+  // JSON batching as Graph documents it: each request answered as if sent alone.
+  FakeHttpResponse batch(const FakeHttpRequest& req) {
+    ++batch_posts;
+    if (refuse_batches) return reply(503, graph_error("serviceNotAvailable", "try later"));
+    const boost::json::value in = boost::json::parse(req.body);
+    boost::json::array responses;
+    for (const boost::json::value& r : in.at("requests").as_array()) {
+      FakeHttpRequest one;
+      one.method = std::string(r.at("method").as_string());
+      one.url = std::string(kGraph) + "/v1.0" + std::string(r.at("url").as_string());
+      FakeHttpResponse answer = graph(one);
+      responses.push_back({{"id", r.at("id")},
+                           {"status", answer.http_status},
+                           {"body", boost::json::parse(answer.body)}});
+    }
+    return reply(200, boost::json::serialize(boost::json::object{{"responses", responses}}));
+  }
+
   FakeHttpResponse graph(const FakeHttpRequest& req) {
+    if (req.method == "POST" && req.url.ends_with("/v1.0/$batch")) return batch(req);
     ++graph_calls;
     if (throttle_next > 0) {
       --throttle_next;
@@ -504,6 +525,40 @@ TEST_F(RgSyncTest, UsersAnAdminSwitchedOffAreSkippedAndSyncNowReadsOnlyTheNamedO
   EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_ACTIVE);
   EXPECT_EQ(world_.tasks.size(), 3u);  // ana's two; ben's new message waits for his turn
   EXPECT_EQ(world_.graph_calls - graph_before, 3);  // ana's inbox (two pages) and calendar
+}
+
+TEST_F(RgSyncTest, FirstMailPagesOfManyUsersGoInJsonBatches) {
+  for (int i = 0; i < 45; ++i) {
+    const std::string email = "x" + std::to_string(i) + "@contoso.com";
+    world_.sf_users[email] = {{"Id", "005X" + std::to_string(i)},
+                              {"Username", email},
+                              {"Email", email},
+                              {"Name", "X " + std::to_string(i)},
+                              {"IsActive", true}};
+  }
+  std::string users = R"("ana@contoso.com")";
+  for (int i = 0; i < 45; ++i) users += ",\"x" + std::to_string(i) + "@contoso.com\"";
+  std::string config = config_json(R"(,"calendar":false)");
+  const std::string listed = R"("users":["ana@contoso.com","ben@contoso.com","cy@contoso.com"])";
+  config.replace(config.find(listed), listed.size(), "\"users\":[" + users + "]");
+  ASSERT_TRUE(plugin_.create(config).ok());
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"manual"})").ok());
+  // 46 users polled (ana + 45), one folder each: three batches of at most 20.
+  EXPECT_EQ(world_.batch_posts, 3);
+  world_.batch_posts = 0;
+  world_.graph_calls = 0;
+  auto r = plugin_.sync(R"({"reason":"manual"})");  // nobody has new mail
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.batch_posts, 3);
+  EXPECT_EQ(world_.graph_calls, 46);  // answered inside the batches: no request of their own
+  EXPECT_EQ(boost::json::parse(r.output).at("graph_calls").as_int64(), 3);
+  // A refused batch changes nothing but the count: every user is asked on their own.
+  world_.refuse_batches = true;
+  world_.add_mail("x3@contoso.com/inbox", "late", "pat@fabrikam.com", "x3@contoso.com");
+  r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(subject("x3@contoso.com").state, CHP_SUBJECT_ACTIVE);
+  EXPECT_EQ(boost::json::parse(r.output).at("tasks").as_int64(), 1);
 }
 
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
