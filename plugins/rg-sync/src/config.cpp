@@ -60,6 +60,8 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "Adaptive polling: minutes until a user is polled again after 0, 1, 2, ... syncs in a row that found no changes (0 = every cycle); the last step repeats. A sync that finds changes puts the user back on the first step. Manual syncs and syncs after the connection resumes poll every user."},
     "page_size": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 50,
       "description": "Messages per Graph delta page (Prefer: odata.maxpagesize). Each page commits with its checkpoint."},
+    "mailbox_requests_per_10min": {"type": "integer", "minimum": 1, "maximum": 10000, "default": 10000,
+      "description": "Requests this connector sends per mailbox in any 10 minutes (Outlook allows an app 10,000); a mailbox that used them waits for the next cycle instead of being throttled."},
     "snippet_chars": {"type": "integer", "minimum": 0, "maximum": 32000, "default": 1000,
       "description": "Characters of the message preview stored in Task.Description."},
     "api_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]$", "default": "59.0",
@@ -142,6 +144,7 @@ Config parse_config(const boost::json::object& config) {
                                                 "task_external_id_field",
                                                 "page_size",
                                                 "snippet_chars",
+                                                "mailbox_requests_per_10min",
                                                 "api_version",
                                                 "calendar",
                                                 "calendar_window_days_back",
@@ -230,6 +233,7 @@ Config parse_config(const boost::json::object& config) {
   }
   c.page_size = bounded_int(config, "page_size", 50, 1, 1000);
   c.snippet_chars = bounded_int(config, "snippet_chars", 1000, 0, 32000);
+  c.mailbox_requests_per_10min = bounded_int(config, "mailbox_requests_per_10min", 10000, 1, 10000);
   c.api_version = chp::optional_string(config, "api_version").value_or("59.0");
   return c;
 }

@@ -36,8 +36,9 @@ struct Config {
   std::string event_external_id_field = "RG_Event_Id__c";  // Event external id field
   // Minutes between polls of a user after 0, 1, 2, ... idle syncs in a row; 0 = every cycle.
   std::vector<std::uint32_t> idle_intervals_minutes = {0, 30, 60, 120};
-  std::uint32_t page_size = 50;        // Prefer: odata.maxpagesize for delta pages
-  std::uint32_t snippet_chars = 1000;  // of bodyPreview put into Task.Description
+  std::uint32_t page_size = 50;                      // Prefer: odata.maxpagesize for delta pages
+  std::uint32_t snippet_chars = 1000;                // of bodyPreview put into Task.Description
+  std::uint32_t mailbox_requests_per_10min = 10000;  // Outlook's per-mailbox, per-app limit
   std::string api_version = "59.0";
 
   chp::salesforce::ClientOptions client_options() const;

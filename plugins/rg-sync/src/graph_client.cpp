@@ -110,7 +110,7 @@ void GraphClient::prefetch(const std::vector<std::string>& urls, const std::stri
   std::vector<std::pair<std::string, std::string>> todo;  // full URL, URL relative to /v1.0
   for (const std::string& url : urls) {
     const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
-    if (!full.starts_with(root + "/") || prefetched_.contains(full)) continue;
+    if (!full.starts_with(root + "/") || prefetched_.contains(full) || !spend(full)) continue;
     todo.emplace_back(full, full.substr(root.size()));
   }
   for (std::size_t i = 0; i < todo.size(); i += kBatchMax) {
@@ -162,11 +162,38 @@ void GraphClient::prefetch(const std::vector<std::string>& urls, const std::stri
   }
 }
 
+bool GraphClient::spend(const std::string& full_url) {
+  const std::size_t at = full_url.find("/users/");
+  if (at == std::string::npos) return true;
+  const std::size_t end = full_url.find_first_of("/?", at + 7);
+  const std::string raw = full_url.substr(at + 7, end == std::string::npos ? end : end - at - 7);
+  // One key per mailbox however the URL spells it (ana%40x.com, ANA@x.com). A link that names
+  // the mailbox by its id counts apart: the budget is then checked per spelling.
+  std::string mailbox = chp::http::url_decode(raw).value_or(raw);
+  std::transform(mailbox.begin(), mailbox.end(), mailbox.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  auto& recent = state_.recent_by_mailbox[mailbox];
+  const auto now = std::chrono::steady_clock::now();
+  while (!recent.empty() && now - recent.front() >= std::chrono::minutes(10)) recent.pop_front();
+  if (recent.size() >= mailbox_budget_) return false;
+  recent.push_back(now);
+  return true;
+}
+
 GraphResponse GraphClient::get(const std::string& url, const std::string& prefer) {
   const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
   if (auto it = prefetched_.find(full); it != prefetched_.end()) {
     GraphResponse out = std::move(it->second);
     prefetched_.erase(it);
+    return out;
+  }
+  if (!spend(full)) {
+    GraphResponse out;
+    out.status = 429;
+    out.code = "ClientBudgetExceeded";
+    out.message = "this mailbox used the app's " + std::to_string(mailbox_budget_) +
+                  " requests of the last 10 minutes; it waits for the next cycle";
+    ++throttled_;
     return out;
   }
   bool renewed = false;

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -23,6 +24,13 @@ namespace rgsync {
 struct GraphToken {
   std::string access_token;
   std::chrono::steady_clock::time_point expires_at{};
+};
+
+// What a connector keeps between syncs: the token, and when each mailbox was last asked, for
+// Outlook's budget of 10,000 requests per 10 minutes per mailbox and app.
+struct GraphState {
+  GraphToken token;
+  std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> recent_by_mailbox;
 };
 
 struct GraphResponse {
@@ -44,10 +52,18 @@ std::string describe_mailbox_error(const GraphResponse& r);
 
 class GraphClient {
  public:
-  // `token` is kept by the connector across syncs.
+  // `state` is kept by the connector across syncs. `mailbox_budget`: requests per mailbox in
+  // any 10 minutes; one more is answered here with 429 ClientBudgetExceeded, not sent.
   GraphClient(const chp::Context& ctx, const chp::Call& call, const GraphApp& app,
-              GraphToken& token)
-      : ctx_(ctx), call_(call), app_(app), token_(token) {}
+              GraphState& state, std::size_t mailbox_budget = kMailboxBudget)
+      : ctx_(ctx),
+        call_(call),
+        app_(app),
+        token_(state.token),
+        state_(state),
+        mailbox_budget_(mailbox_budget) {}
+
+  static constexpr std::size_t kMailboxBudget = 10'000;  // per 10 minutes (Outlook's limit)
 
   // Gets a token when there is none or it is about to expire. Throws ConfigError when the
   // identity platform refuses the app (wrong secret, tenant or consent), naming its error.
@@ -71,6 +87,8 @@ class GraphClient {
 
  private:
   void fetch_token();
+  // Counts one request against its mailbox's 10-minute budget; false when it is used up.
+  bool spend(const std::string& full_url);
   // Sleeps `ms`, waking for cancellation; CancelledError when cancelled or past the deadline.
   void wait(std::int64_t ms) const;
 
@@ -78,6 +96,8 @@ class GraphClient {
   const chp::Call& call_;
   const GraphApp& app_;
   GraphToken& token_;
+  GraphState& state_;
+  std::size_t mailbox_budget_;
   std::uint64_t calls_ = 0;
   std::map<std::string, GraphResponse> prefetched_;  // by full URL
   std::uint64_t throttled_ = 0;

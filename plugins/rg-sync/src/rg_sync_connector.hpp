@@ -132,7 +132,7 @@ class RgSyncConnector : public chp::Connector {
 
   chp::Context& ctx_;
   Config config_;
-  GraphToken graph_token_;
+  GraphState graph_state_;
   std::optional<ServiceAccount> service_;
   std::map<std::string, std::optional<Who>> people_;  // per sync: address -> match
 };

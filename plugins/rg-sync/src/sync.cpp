@@ -376,7 +376,7 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
                  " is also an entitled end user: do not use an active end-user account as the "
                  "service account (when that person leaves, every user's sync stops)");
   }
-  GraphClient graph(ctx_, call, config_.graph, graph_token_);
+  GraphClient graph(ctx_, call, config_.graph, graph_state_, config_.mailbox_requests_per_10min);
   SyncCounts counts;
   counts.users = static_cast<std::int64_t>(users.size());
   try {

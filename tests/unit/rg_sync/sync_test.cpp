@@ -561,6 +561,22 @@ TEST_F(RgSyncTest, FirstMailPagesOfManyUsersGoInJsonBatches) {
   EXPECT_EQ(boost::json::parse(r.output).at("tasks").as_int64(), 1);
 }
 
+TEST_F(RgSyncTest, AMailboxThatUsedItsTenMinuteBudgetWaitsWithoutAskingGraph) {
+  ASSERT_TRUE(
+      plugin_.create(config_json(R"(,"calendar":false,"mailbox_requests_per_10min":2)")).ok());
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"manual"})").ok());  // ana's inbox: two pages
+  EXPECT_EQ(world_.tasks.size(), 2u);
+  world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
+  const int before = world_.mailbox_calls["ana@contoso.com"];
+  auto r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.mailbox_calls["ana@contoso.com"], before);  // nothing sent for that mailbox
+  EXPECT_NE(subject("ana@contoso.com").detail.find("ClientBudgetExceeded"), std::string::npos)
+      << subject("ana@contoso.com").detail;
+  EXPECT_EQ(world_.tasks.size(), 2u);  // m5 waits, its checkpoint untouched
+  EXPECT_NE(host_.state_value("delta/ana@contoso.com/inbox"), std::nullopt);
+}
+
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
   ASSERT_TRUE(plugin_.create(config_json()).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
