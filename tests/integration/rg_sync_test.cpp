@@ -126,6 +126,11 @@ class RgSyncTest : public ::testing::Test {
                                                     {"SobjectType", "Task"},
                                                     {"PermissionsRead", true},
                                                     {"PermissionsCreate", true},
+                                                    {"PermissionsEdit", true}},
+                                                   {{"ParentId", "0PS5g00000RGSVC"},
+                                                    {"SobjectType", "Event"},
+                                                    {"PermissionsRead", true},
+                                                    {"PermissionsCreate", true},
                                                     {"PermissionsEdit", true}}}}}}};
     auto r = sf_->SendJson("POST", "/__peer/seed", seed);
     ASSERT_EQ(r.status, 200) << r.body;

@@ -80,6 +80,10 @@ const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Cl
   // Tasks owned by every end user are created and updated (Modify All Data covers it).
   if (!p.has_object("Task", "Create")) acct.missing.push_back("Create on Task");
   if (!p.has_object("Task", "Edit")) acct.missing.push_back("Edit on Task");
+  if (config_.calendar) {  // meetings become Events owned by the end users
+    if (!p.has_object("Event", "Create")) acct.missing.push_back("Create on Event");
+    if (!p.has_object("Event", "Edit")) acct.missing.push_back("Edit on Event");
+  }
   acct.checked_at = std::chrono::steady_clock::now();
   service_ = std::move(acct);
   return *service_;

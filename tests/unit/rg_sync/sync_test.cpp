@@ -84,8 +84,11 @@ struct World {
                                   {"PermissionsApiEnabled", true},
                                   {"PermissionsViewAllData", true},
                                   {"PermissionsModifyAllData", false}};
-  boost::json::array service_objects{boost::json::object{
-      {"SobjectType", "Task"}, {"PermissionsCreate", true}, {"PermissionsEdit", true}}};
+  boost::json::array service_objects{
+      boost::json::object{
+          {"SobjectType", "Task"}, {"PermissionsCreate", true}, {"PermissionsEdit", true}},
+      boost::json::object{
+          {"SobjectType", "Event"}, {"PermissionsCreate", true}, {"PermissionsEdit", true}}};
   std::string service_email = "svc@contoso.com";
   int permission_queries = 0;
   bool expire_delta_tokens = false;
@@ -475,7 +478,7 @@ TEST_F(RgSyncTest, AServiceAccountWithoutThePermissionsIsRefusedNamingEachOne) {
   EXPECT_EQ(r.status, CHP_ERR_CONFIG);
   const std::string expected =
       "the Salesforce service account svc@contoso.com lacks: API Enabled, View All Data (or View "
-      "All on Account, Lead), Create on Task, Edit on Task";
+      "All on Account, Lead), Create on Task, Edit on Task, Create on Event, Edit on Event";
   EXPECT_NE(r.error.find(expected), std::string::npos) << r.error;
   EXPECT_NE(subject("ana@contoso.com").detail.find(expected), std::string::npos);
   EXPECT_EQ(subject("ana@contoso.com").state, CHP_SUBJECT_DISABLED);
