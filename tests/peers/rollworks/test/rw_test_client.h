@@ -1,5 +1,6 @@
-// Test helpers for the RollWorks peer tests: a tiny libcurl client (bounded timeouts, no
-// proxies) and a fixture that starts the peer with the demo seed on a free port.
+// Test helpers for the RollWorks peer tests: the peers' shared libcurl client
+// (chpeer_test_client) with RollWorks' auth and error envelope, and a fixture that starts the
+// peer with the demo seed on a free port.
 #pragma once
 
 #include <cstdint>
@@ -11,19 +12,14 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "chpeer/http_types.h"
 #include "chpeer/rollworks/rw_peer.h"
+#include "chpeer/testing/peer_http_client.h"
 
 namespace chpeer::rollworks::testing {
 
-struct HttpResult {
-  int curl_code = 0;  // CURLcode; 0 when a response arrived
-  long status = 0;
-  std::string body;
-  HeaderMap headers;
-
+struct HttpResult : chpeer::testing::HttpResult {
+  // The parsed body; a body that is not JSON fails the test.
   boost::json::value Json() const;
-  std::string Header(const std::string& name) const;
   // error.code of the API's error envelope ("" when absent).
   std::string ErrorCode() const;
 };
@@ -32,7 +28,7 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 class FakeRollWorksClient {
  public:
-  explicit FakeRollWorksClient(std::string base_url) : base_url_(std::move(base_url)) {}
+  explicit FakeRollWorksClient(std::string base_url) : http_(std::move(base_url)) {}
 
   HttpResult Request(const std::string& method, const std::string& path, const std::string& body,
                      const std::vector<std::string>& headers) const;
@@ -45,10 +41,10 @@ class FakeRollWorksClient {
   boost::json::value Control(const std::string& method, const std::string& path,
                              const boost::json::value& body = boost::json::object{}) const;
 
-  const std::string& base_url() const { return base_url_; }
+  const std::string& base_url() const { return http_.base_url(); }
 
  private:
-  std::string base_url_;
+  chpeer::testing::PeerHttpClient http_;
 };
 
 // Demo-seed constants (tests/peers/rollworks/seeds/demo.json).

@@ -1,5 +1,6 @@
-// Test helpers for the Salesforce peer tests: a tiny libcurl client (no redirects followed,
-// bounded timeouts) and a fixture that starts the peer with the demo seed on a free port.
+// Test helpers for the Salesforce peer tests: the peers' shared libcurl client
+// (chpeer_test_client: no redirects followed, bounded timeouts) with Salesforce's auth, and a
+// fixture that starts the peer with the demo seed on a free port.
 #pragma once
 
 #include <cstdint>
@@ -12,26 +13,21 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
-#include "chpeer/http_types.h"
 #include "chpeer/salesforce/sf_peer.h"
+#include "chpeer/testing/peer_http_client.h"
 
 namespace chpeer::sf::testing {
 
-struct HttpResult {
-  int curl_code = 0;  // CURLcode; 0 when a response arrived
-  long status = 0;
-  std::string body;
-  HeaderMap headers;
-
+struct HttpResult : chpeer::testing::HttpResult {
+  // The parsed body; a body that is not JSON fails the test.
   boost::json::value Json() const;
-  std::string Header(const std::string& name) const;
 };
 
 using Params = std::vector<std::pair<std::string, std::string>>;
 
 class FakeSalesforceClient {
  public:
-  explicit FakeSalesforceClient(std::string base_url) : base_url_(std::move(base_url)) {}
+  explicit FakeSalesforceClient(std::string base_url) : http_(std::move(base_url)) {}
 
   HttpResult Request(const std::string& method, const std::string& path, const std::string& body,
                      const std::vector<std::string>& headers) const;
@@ -44,10 +40,10 @@ class FakeSalesforceClient {
   boost::json::value Control(const std::string& method, const std::string& path,
                              const boost::json::value& body = boost::json::object{}) const;
 
-  const std::string& base_url() const { return base_url_; }
+  const std::string& base_url() const { return http_.base_url(); }
 
  private:
-  std::string base_url_;
+  chpeer::testing::PeerHttpClient http_;
 };
 
 std::string Q(const std::string& soql);  // "/services/data/v59.0/query?q=<encoded>"
