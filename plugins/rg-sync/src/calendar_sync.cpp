@@ -23,31 +23,51 @@ std::string link(const boost::json::object& body, std::string_view key) {
 
 }  // namespace
 
+RgSyncConnector::CalendarStart RgSyncConnector::calendar_start(const EndUser& user) const {
+  const CalendarWindow fresh = calendar_window(now_(), config_.calendar_window_days_back,
+                                               config_.calendar_window_days_ahead);
+  CalendarStart start;
+  start.initial = "/v1.0/users/" + chp::http::url_encode(user.email) +
+                  "/calendarView/delta?startDateTime=" + fresh.start + "&endDateTime=" + fresh.end;
+  start.fresh_start = fresh.start;
+  start.fresh_end = fresh.end;
+  start.url = start.initial;
+  start.window_start = fresh.start;
+  const std::string key = std::string(kDeltaPrefix) + user.email + "/" + kCalendarStream;
+  if (std::optional<std::string> checkpoint = ctx_.state_get(key)) {
+    const std::string window_key =
+        std::string(kWindowPrefix) + user.email + "/" + kCalendarStream;
+    std::optional<std::string> started = ctx_.state_get(window_key);
+    if (started && !calendar_window_stale(*started, now_(), config_.calendar_window_days_back)) {
+      start.url = *checkpoint;
+      start.window_start = *started;
+    } else {
+      start.moved = true;
+    }
+  }
+  return start;
+}
+
+std::string RgSyncConnector::calendar_prefer() const {
+  // Times come back in UTC, the zone Salesforce's dateTime fields are written in.
+  return "odata.maxpagesize=" + std::to_string(config_.page_size) + ", outlook.timezone=\"UTC\"";
+}
+
 std::string RgSyncConnector::sync_calendar(chp::Call& call, chp::salesforce::Client& sf,
                                            GraphClient& graph, const UserPass& pass,
                                            SyncCounts& counts) {
   const EndUser& user = pass.user;
   const std::string key = std::string(kDeltaPrefix) + user.email + "/" + kCalendarStream;
   const std::string window_key = std::string(kWindowPrefix) + user.email + "/" + kCalendarStream;
-  const CalendarWindow fresh = calendar_window(now_(), config_.calendar_window_days_back,
-                                               config_.calendar_window_days_ahead);
-  const std::string initial = "/v1.0/users/" + chp::http::url_encode(user.email) +
-                              "/calendarView/delta?startDateTime=" + fresh.start +
-                              "&endDateTime=" + fresh.end;
-  // Times come back in UTC, the zone Salesforce's dateTime fields are written in.
-  const std::string prefer =
-      "odata.maxpagesize=" + std::to_string(config_.page_size) + ", outlook.timezone=\"UTC\"";
-  std::string url = initial;
-  std::string window_start = fresh.start;
-  if (std::optional<std::string> checkpoint = ctx_.state_get(key)) {
-    std::optional<std::string> started = ctx_.state_get(window_key);
-    if (started && !calendar_window_stale(*started, now_(), config_.calendar_window_days_back)) {
-      url = *checkpoint;
-      window_start = *started;
-    } else {
-      ctx_.log(chp::LogLevel::kInfo, user.email + "/calendar: the window moves to " + fresh.start +
-                                         " .. " + fresh.end + ", starting a new round");
-    }
+  const std::string prefer = calendar_prefer();
+  const CalendarStart start = calendar_start(user);
+  const std::string& initial = start.initial;
+  std::string url = start.url;
+  std::string window_start = start.window_start;
+  if (start.moved) {
+    ctx_.log(chp::LogLevel::kInfo, user.email + "/calendar: the window moves to " +
+                                       start.fresh_start + " .. " + start.fresh_end +
+                                       ", starting a new round");
   }
   bool resynced = false;
   for (std::size_t page_no = 0; page_no < kMaxCalendarPages; ++page_no) {
@@ -60,7 +80,7 @@ std::string RgSyncConnector::sync_calendar(chp::Call& call, chp::salesforce::Cli
         resynced = true;
         ++counts.resyncs;
         url = initial;
-        window_start = fresh.start;
+        window_start = start.fresh_start;
         continue;
       }
       return describe_mailbox_error(r);

@@ -105,20 +105,28 @@ void GraphClient::wait(std::int64_t ms) const {
   call_.throw_if_cancelled();
 }
 
-void GraphClient::prefetch(const std::vector<std::string>& urls, const std::string& prefer) {
+void GraphClient::prefetch(const std::vector<BatchGet>& gets) {
   const std::string root = app_.graph_url + "/v1.0";
-  std::vector<std::pair<std::string, std::string>> todo;  // full URL, URL relative to /v1.0
-  for (const std::string& url : urls) {
-    const std::string full = url.starts_with("http") ? url : app_.graph_url + url;
+  struct Todo {
+    std::string full;      // absolute URL, the key get() looks the answer up by
+    std::string relative;  // relative to /v1.0, as $batch wants it
+    const std::string* prefer;
+  };
+  std::vector<Todo> todo;
+  for (const BatchGet& g : gets) {
+    std::string full = g.url.starts_with("http") ? g.url : app_.graph_url + g.url;
     if (!full.starts_with(root + "/") || prefetched_.contains(full) || !spend(full)) continue;
-    todo.emplace_back(full, full.substr(root.size()));
+    std::string relative = full.substr(root.size());
+    todo.push_back(Todo{std::move(full), std::move(relative), &g.prefer});
   }
   for (std::size_t i = 0; i < todo.size(); i += kBatchMax) {
     boost::json::array requests;
     for (std::size_t j = i; j < todo.size() && j < i + kBatchMax; ++j) {
       boost::json::object one{
-          {"id", std::to_string(j)}, {"method", "GET"}, {"url", todo[j].second}};
-      if (!prefer.empty()) one["headers"] = boost::json::object{{"Prefer", prefer}};
+          {"id", std::to_string(j)}, {"method", "GET"}, {"url", todo[j].relative}};
+      if (!todo[j].prefer->empty()) {
+        one["headers"] = boost::json::object{{"Prefer", *todo[j].prefer}};
+      }
       requests.push_back(std::move(one));
     }
     ensure_token();
@@ -148,6 +156,7 @@ void GraphClient::prefetch(const std::vector<std::string>& urls, const std::stri
       }
       const std::size_t index = std::strtoul(std::string(id->as_string()).c_str(), nullptr, 10);
       const std::int64_t code = status->as_int64();
+      if (code == 429) ++throttled_;  // Graph throttled it inside the batch; get() asks again
       // Kept: answers a second ask would repeat (2xx, and 4xx such as 403, 404, 410). Asked
       // again by get(): 401 (a new token), 429 and 5xx (Retry-After, backoff).
       const bool final =
@@ -157,27 +166,59 @@ void GraphClient::prefetch(const std::vector<std::string>& urls, const std::stri
       kept.status = static_cast<std::uint32_t>(code);
       kept.body = body->as_object();
       read_error(kept);
-      prefetched_[todo[index].first] = std::move(kept);
+      if (kept.ok()) learn_alias(todo[index].full, kept.body);
+      prefetched_[todo[index].full] = std::move(kept);
     }
   }
 }
 
-bool GraphClient::spend(const std::string& full_url) {
+namespace {
+
+// The mailbox a Graph URL names (/users/{id or email}/...), in one spelling however the URL
+// encodes or cases it (ana%40x.com, ANA@x.com); empty for URLs not under /users/.
+std::string mailbox_of(const std::string& full_url) {
   const std::size_t at = full_url.find("/users/");
-  if (at == std::string::npos) return true;
+  if (at == std::string::npos) return "";
   const std::size_t end = full_url.find_first_of("/?", at + 7);
   const std::string raw = full_url.substr(at + 7, end == std::string::npos ? end : end - at - 7);
-  // One key per mailbox however the URL spells it (ana%40x.com, ANA@x.com). A link that names
-  // the mailbox by its id counts apart: the budget is then checked per spelling.
   std::string mailbox = chp::http::url_decode(raw).value_or(raw);
   std::transform(mailbox.begin(), mailbox.end(), mailbox.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return mailbox;
+}
+
+}  // namespace
+
+bool GraphClient::spend(const std::string& full_url) {
+  std::string mailbox = mailbox_of(full_url);
+  if (mailbox.empty()) return true;
+  if (auto it = state_.alias.find(mailbox); it != state_.alias.end()) mailbox = it->second;
   auto& recent = state_.recent_by_mailbox[mailbox];
   const auto now = std::chrono::steady_clock::now();
   while (!recent.empty() && now - recent.front() >= std::chrono::minutes(10)) recent.pop_front();
   if (recent.size() >= mailbox_budget_) return false;
   recent.push_back(now);
   return true;
+}
+
+void GraphClient::learn_alias(const std::string& full_url, const boost::json::object& body) {
+  std::string asked = mailbox_of(full_url);
+  if (asked.empty()) return;
+  if (auto it = state_.alias.find(asked); it != state_.alias.end()) asked = it->second;
+  for (std::string_view key : {"@odata.nextLink", "@odata.deltaLink"}) {
+    const boost::json::value* v = body.if_contains(key);
+    if (v == nullptr || !v->is_string()) continue;
+    const std::string named = mailbox_of(std::string(v->as_string()));
+    if (named.empty() || named == asked || state_.alias.contains(named)) continue;
+    // Requests already counted under the other spelling move over, so none is forgotten.
+    if (auto other = state_.recent_by_mailbox.find(named); other != state_.recent_by_mailbox.end()) {
+      auto& into = state_.recent_by_mailbox[asked];
+      into.insert(into.end(), other->second.begin(), other->second.end());
+      std::sort(into.begin(), into.end());
+      state_.recent_by_mailbox.erase(other);
+    }
+    state_.alias.emplace(named, asked);
+  }
 }
 
 GraphResponse GraphClient::get(const std::string& url, const std::string& prefer) {
@@ -210,7 +251,10 @@ GraphResponse GraphClient::get(const std::string& url, const std::string& prefer
     if (std::optional<boost::json::value> v = chp::try_parse(r.body); v && v->is_object()) {
       out.body = std::move(v->as_object());
     }
-    if (out.ok()) return out;
+    if (out.ok()) {
+      learn_alias(full, out.body);
+      return out;
+    }
     read_error(out);
     if (r.status == 401 && !renewed) {  // the token expired early or was revoked: once more
       renewed = true;

@@ -27,10 +27,19 @@ struct GraphToken {
 };
 
 // What a connector keeps between syncs: the token, and when each mailbox was last asked, for
-// Outlook's budget of 10,000 requests per 10 minutes per mailbox and app.
+// Outlook's budget of 10,000 requests per 10 minutes per mailbox and app. Graph's links name a
+// mailbox by its object id while the first request of a round names it by email: `alias` maps
+// each other spelling seen in a link to the key the mailbox is counted under.
 struct GraphState {
   GraphToken token;
   std::map<std::string, std::deque<std::chrono::steady_clock::time_point>> recent_by_mailbox;
+  std::map<std::string, std::string> alias;
+};
+
+// One GET of a JSON batch: its URL (absolute, or a path under graph_url) and Prefer header.
+struct BatchGet {
+  std::string url;
+  std::string prefer;
 };
 
 struct GraphResponse {
@@ -73,11 +82,11 @@ class GraphClient {
   // A 2xx answer prefetched for this URL (see prefetch) is returned without a request.
   GraphResponse get(const std::string& url, const std::string& prefer = "");
 
-  // Asks for these GETs (absolute, or paths under graph_url) in JSON batches of at most
-  // kBatchMax (POST /v1.0/$batch), keeping each answer a second ask would repeat (2xx; 4xx
-  // but 401 and 429) for the next get() of its URL. 401, 429 and 5xx inside the batch are not
-  // kept: get() asks again and handles them as usual, so batching changes only the count.
-  void prefetch(const std::vector<std::string>& urls, const std::string& prefer);
+  // Asks for these GETs in JSON batches of at most kBatchMax (POST /v1.0/$batch), keeping
+  // each answer a second ask would repeat (2xx; 4xx but 401 and 429) for the next get() of its
+  // URL. 401, 429 and 5xx inside the batch are not kept: get() asks again and handles them as
+  // usual, so batching changes only the count.
+  void prefetch(const std::vector<BatchGet>& gets);
   static constexpr std::size_t kBatchMax = 20;  // Graph's limit per $batch
 
   std::uint64_t calls() const noexcept { return calls_; }
@@ -89,6 +98,8 @@ class GraphClient {
   void fetch_token();
   // Counts one request against its mailbox's 10-minute budget; false when it is used up.
   bool spend(const std::string& full_url);
+  // Records that the links in a 2xx `body` answered for `full_url` name the same mailbox.
+  void learn_alias(const std::string& full_url, const boost::json::object& body);
   // Sleeps `ms`, waking for cancellation; CancelledError when cancelled or past the deadline.
   void wait(std::int64_t ms) const;
 

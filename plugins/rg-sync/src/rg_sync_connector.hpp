@@ -110,6 +110,17 @@ class RgSyncConnector : public chp::Connector {
   // Syncs one folder of one user; returns an error text for the admin, empty when fine.
   std::string initial_mail_url(const EndUser& user, const std::string& folder) const;
   std::string mail_prefer() const;
+  // Where a user's calendar round goes on: the stored link while its window is current, else
+  // the initial query of a fresh window (`moved`: a stored round was left for it).
+  struct CalendarStart {
+    std::string initial;  // the first query of a fresh window
+    std::string fresh_start, fresh_end;
+    std::string url;
+    std::string window_start;
+    bool moved = false;
+  };
+  CalendarStart calendar_start(const EndUser& user) const;
+  std::string calendar_prefer() const;
   std::string sync_folder(chp::Call& call, chp::salesforce::Client& sf, GraphClient& graph,
                           const UserPass& pass, const std::string& folder, SyncCounts& counts);
   // Syncs the user's calendarView window into Events (calendar_sync.cpp); as sync_folder.

@@ -408,25 +408,29 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
         std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
     return !poll || poll_due(*poll, now_ms);
   };
-  const std::size_t users_per_batch =
-      std::max<std::size_t>(1, GraphClient::kBatchMax / config_.folders.size());
+  // Each polled user's first page of every folder and, with calendars, of the calendar.
+  const std::size_t per_user = config_.folders.size() + (config_.calendar ? 1 : 0);
+  const std::size_t users_per_batch = std::max<std::size_t>(1, GraphClient::kBatchMax / per_user);
   std::size_t prefetched_until = 0;
   for (std::size_t index = 0; index < users.size(); ++index) {
     const EndUser& u = users[index];
     call.throw_if_cancelled();
     if (index >= prefetched_until) {
-      std::vector<std::string> urls;
+      std::vector<BatchGet> gets;
       std::size_t j = index;
       for (std::size_t taken = 0; j < users.size() && taken < users_per_batch; ++j) {
         if (!will_poll(users[j])) continue;
         ++taken;
         for (const std::string& folder : config_.folders) {
-          urls.push_back(ctx_.state_get(std::string(kDeltaPrefix) + users[j].email + "/" + folder)
-                             .value_or(initial_mail_url(users[j], folder)));
+          gets.push_back(
+              {ctx_.state_get(std::string(kDeltaPrefix) + users[j].email + "/" + folder)
+                   .value_or(initial_mail_url(users[j], folder)),
+               mail_prefer()});
         }
+        if (config_.calendar) gets.push_back({calendar_start(users[j]).url, calendar_prefer()});
       }
       prefetched_until = j;
-      if (urls.size() > 1) graph.prefetch(urls, mail_prefer());
+      if (gets.size() > 1) graph.prefetch(gets);
     }
     if (disabled.contains(u.email) || (only && !only->contains(u.email))) {
       ++counts.users_skipped;  // switched off by an admin, or not named by a sync-now

@@ -97,6 +97,8 @@ struct World {
   int graph_calls = 0;  // Graph requests, each request inside a $batch counted too
   int batch_posts = 0;  // POST /v1.0/$batch
   bool refuse_batches = false;
+  // Links name the mailbox by its object id, as Graph's do, instead of the email asked for.
+  bool links_by_id = false;
   int upsert_calls = 0;
   std::size_t page_size = 2;
 
@@ -238,7 +240,8 @@ struct World {
     boost::json::array value;
     std::size_t i = from;
     for (; i < box.size() && value.size() < page_size; ++i) value.push_back(box[i]);
-    const std::string base = std::string(kGraph) + "/v1.0/users/" + email + "/calendarView/delta";
+    const std::string base =
+        std::string(kGraph) + "/v1.0/users/" + mailbox_segment(email) + "/calendarView/delta";
     boost::json::object out{{"value", value}};
     if (i < box.size()) {
       out["@odata.nextLink"] = base + "?$skiptoken=" + std::to_string(i);
@@ -258,12 +261,29 @@ struct World {
       FakeHttpRequest one;
       one.method = std::string(r.at("method").as_string());
       one.url = std::string(kGraph) + "/v1.0" + std::string(r.at("url").as_string());
+      if (const boost::json::value* headers = r.as_object().if_contains("headers")) {
+        for (const auto& [name, value] : headers->as_object()) {
+          one.headers.emplace_back(std::string(name), std::string(value.as_string()));
+        }
+      }
       FakeHttpResponse answer = graph(one);
       responses.push_back({{"id", r.at("id")},
                            {"status", answer.http_status},
                            {"body", boost::json::parse(answer.body)}});
     }
     return reply(200, boost::json::serialize(boost::json::object{{"responses", responses}}));
+  }
+
+  // A mailbox's segment in a link: its email, or with links_by_id an object id for it.
+  std::string mailbox_segment(const std::string& email) const {
+    return links_by_id ? "0b9e-" + std::to_string(std::hash<std::string>{}(email)) : email;
+  }
+  std::string mailbox_named(const std::string& segment) const {
+    const std::string decoded = *chp::http::url_decode(segment);
+    for (const auto& [email, user] : sf_users) {
+      if (decoded == mailbox_segment(email)) return email;
+    }
+    return decoded;
   }
 
   FakeHttpResponse graph(const FakeHttpRequest& req) {
@@ -278,12 +298,12 @@ struct World {
     const std::string path = req.url.substr(std::string(kGraph).size());
     const std::size_t u = path.find("/users/") + 7;
     if (const std::size_t c = path.find("/calendarView/delta"); c != std::string::npos) {
-      const std::string email = *chp::http::url_decode(path.substr(u, c - u));
+      const std::string email = mailbox_named(path.substr(u, c - u));
       ++mailbox_calls[email];
       return calendar_view(req, email);
     }
     const std::size_t f = path.find("/mailFolders/");
-    const std::string email = *chp::http::url_decode(path.substr(u, f - u));
+    const std::string email = mailbox_named(path.substr(u, f - u));
     const std::size_t fe = path.find("/messages/delta");
     const std::string folder = path.substr(f + 13, fe - f - 13);
     ++mailbox_calls[email];
@@ -305,8 +325,8 @@ struct World {
     boost::json::array value;
     std::size_t i = from;
     for (; i < box.size() && value.size() < page_size; ++i) value.push_back(box[i]);
-    const std::string base =
-        std::string(kGraph) + "/v1.0/users/" + email + "/mailFolders/" + folder + "/messages/delta";
+    const std::string base = std::string(kGraph) + "/v1.0/users/" + mailbox_segment(email) +
+                             "/mailFolders/" + folder + "/messages/delta";
     boost::json::object out{{"value", value}};
     if (i < box.size()) {
       out["@odata.nextLink"] = base + "?$skiptoken=" + std::to_string(i);
@@ -580,6 +600,59 @@ TEST_F(RgSyncTest, AMailboxThatUsedItsTenMinuteBudgetWaitsWithoutAskingGraph) {
   EXPECT_NE(host_.state_value("delta/ana@contoso.com/inbox"), std::nullopt);
 }
 
+TEST_F(RgSyncTest, AMailboxNamedByEmailAndByIdSpendsOneBudget) {
+  world_.links_by_id = true;  // the first request names ana by email, every link by her id
+  ASSERT_TRUE(
+      plugin_.create(config_json(R"(,"calendar":false,"mailbox_requests_per_10min":3)")).ok());
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"manual"})").ok());  // two pages: email, then id
+  EXPECT_EQ(world_.mailbox_calls["ana@contoso.com"], 2);
+  world_.add_mail("ana@contoso.com/inbox", "m5", "pat@fabrikam.com", "ana@contoso.com");
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"manual"})").ok());  // the third request
+  EXPECT_EQ(world_.mailbox_calls["ana@contoso.com"], 3);
+  EXPECT_EQ(world_.tasks.size(), 3u);
+  world_.add_mail("ana@contoso.com/inbox", "m6", "pat@fabrikam.com", "ana@contoso.com");
+  auto r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  // Counted apart, the id would have had one request left: it is one mailbox, three are spent.
+  EXPECT_EQ(world_.mailbox_calls["ana@contoso.com"], 3);
+  EXPECT_NE(subject("ana@contoso.com").detail.find("ClientBudgetExceeded"), std::string::npos)
+      << subject("ana@contoso.com").detail;
+  EXPECT_EQ(world_.tasks.size(), 3u);
+}
+
+TEST_F(RgSyncTest, CalendarFirstPagesGoInTheSameJsonBatchesAsMail) {
+  for (int i = 0; i < 45; ++i) {
+    const std::string email = "x" + std::to_string(i) + "@contoso.com";
+    world_.sf_users[email] = {{"Id", "005X" + std::to_string(i)},
+                              {"Username", email},
+                              {"Email", email},
+                              {"Name", "X " + std::to_string(i)},
+                              {"IsActive", true}};
+  }
+  std::string users = R"("ana@contoso.com")";
+  for (int i = 0; i < 45; ++i) users += ",\"x" + std::to_string(i) + "@contoso.com\"";
+  std::string config = config_json();
+  const std::string listed = R"("users":["ana@contoso.com","ben@contoso.com","cy@contoso.com"])";
+  config.replace(config.find(listed), listed.size(), "\"users\":[" + users + "]");
+  ASSERT_TRUE(plugin_.create(config).ok());
+  ASSERT_TRUE(plugin_.sync(R"({"reason":"manual"})").ok());
+  // 46 users, an inbox and a calendar each: 92 first pages in batches of 20 (10 users each).
+  EXPECT_EQ(world_.batch_posts, 5);
+  world_.batch_posts = 0;
+  world_.graph_calls = 0;
+  world_.calendar_prefer.clear();
+  auto r = plugin_.sync(R"({"reason":"manual"})");  // nothing new anywhere
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(world_.batch_posts, 5);
+  EXPECT_EQ(world_.graph_calls, 92);  // all answered inside the batches
+  EXPECT_EQ(boost::json::parse(r.output).at("graph_calls").as_int64(), 5);
+  // Each calendar request in a batch kept its own Prefer: UTC times, the page size.
+  ASSERT_EQ(world_.calendar_prefer.size(), 46u);
+  for (const std::string& prefer : world_.calendar_prefer) {
+    EXPECT_NE(prefer.find("outlook.timezone=\"UTC\""), std::string::npos) << prefer;
+  }
+}
+
 TEST_F(RgSyncTest, UsersThatLeaveTheEntitlementAreDisabledWithTheReason) {
   ASSERT_TRUE(plugin_.create(config_json()).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
@@ -759,7 +832,8 @@ TEST_F(RgSyncTest, AFailedUserIsTriedAgainEveryCycle) {
   ASSERT_TRUE(plugin_.sync("{}").ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
   EXPECT_FALSE(host_.state_value("poll/ben@contoso.com").has_value());
-  EXPECT_EQ(world_.mailbox_calls["ben@contoso.com"], 2);
+  // Each cycle asks his inbox and calendar first pages again (in the JSON batch).
+  EXPECT_EQ(world_.mailbox_calls["ben@contoso.com"], 4);
 }
 
 }  // namespace
