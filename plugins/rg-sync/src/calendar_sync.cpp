@@ -35,8 +35,7 @@ RgSyncConnector::CalendarStart RgSyncConnector::calendar_start(const EndUser& us
   start.window_start = fresh.start;
   const std::string key = std::string(kDeltaPrefix) + user.email + "/" + kCalendarStream;
   if (std::optional<std::string> checkpoint = ctx_.state_get(key)) {
-    const std::string window_key =
-        std::string(kWindowPrefix) + user.email + "/" + kCalendarStream;
+    const std::string window_key = std::string(kWindowPrefix) + user.email + "/" + kCalendarStream;
     std::optional<std::string> started = ctx_.state_get(window_key);
     if (started && !calendar_window_stale(*started, now_(), config_.calendar_window_days_back)) {
       start.url = *checkpoint;

@@ -211,7 +211,8 @@ void GraphClient::learn_alias(const std::string& full_url, const boost::json::ob
     const std::string named = mailbox_of(std::string(v->as_string()));
     if (named.empty() || named == asked || state_.alias.contains(named)) continue;
     // Requests already counted under the other spelling move over, so none is forgotten.
-    if (auto other = state_.recent_by_mailbox.find(named); other != state_.recent_by_mailbox.end()) {
+    if (auto other = state_.recent_by_mailbox.find(named);
+        other != state_.recent_by_mailbox.end()) {
       auto& into = state_.recent_by_mailbox[asked];
       into.insert(into.end(), other->second.begin(), other->second.end());
       std::sort(into.begin(), into.end());

@@ -422,10 +422,9 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
         if (!will_poll(users[j])) continue;
         ++taken;
         for (const std::string& folder : config_.folders) {
-          gets.push_back(
-              {ctx_.state_get(std::string(kDeltaPrefix) + users[j].email + "/" + folder)
-                   .value_or(initial_mail_url(users[j], folder)),
-               mail_prefer()});
+          gets.push_back({ctx_.state_get(std::string(kDeltaPrefix) + users[j].email + "/" + folder)
+                              .value_or(initial_mail_url(users[j], folder)),
+                          mail_prefer()});
         }
         if (config_.calendar) gets.push_back({calendar_start(users[j]).url, calendar_prefer()});
       }
