@@ -495,6 +495,54 @@ TEST_F(RgSyncTest, AuthorizeRefusesAServiceAccountWithoutThePermissionsNamingEac
   ASSERT_EQ(cli({"sync", "rg-sync"}, "sync").exit_code, 0);
 }
 
+// Without `require:` on the provider, "Log in with Salesforce" still answers with rg-sync's own
+// check of the account (ABI 1.3 check_connection): a refusal naming what is missing, and the
+// warning when the service account is also one of the entitled end users.
+TEST_F(RgSyncTest, AuthorizeAnswersWithRgSyncsOwnCheckOfTheServiceAccount) {
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/login_user",
+                          boost::json::object{{"username", "alice@demo.peer"}})
+                .status,
+            200);
+  CommandResult refused =
+      run_host_command(dir_.path(),
+                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
+                        std::to_string(redirect_port_), "--timeout", "30"},
+                       "authorize-alice");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.out.find("sf-org: connected as alice@demo.peer"), std::string::npos)
+      << refused.out;
+  EXPECT_NE(refused.err.find("rg-sync refuses this account: the Salesforce service account "
+                             "alice@demo.peer lacks: API Enabled, View All Data"),
+            std::string::npos)
+      << refused.err;
+  CommandResult st = cli({"status"}, "status-alice");
+  EXPECT_NE(st.out.find("alice@demo.peer lacks: API Enabled"), std::string::npos)
+      << st.out.substr(0, 2000);
+
+  std::string yaml = read_file(dir_.path() / "host.yaml");
+  const std::string where = "      users_where: \"Email LIKE '%@contoso.example'\"\n";
+  ASSERT_NE(yaml.find(where), std::string::npos);
+  yaml.replace(yaml.find(where), where.size(),
+               "      users_where: \"Email LIKE '%@contoso.example' OR Email = "
+               "'integration@demo.peer'\"\n");
+  dir_.write("host.yaml", yaml);
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/login_user",
+                          boost::json::object{{"username", "integration@demo.peer"}})
+                .status,
+            200);
+  CommandResult warned =
+      run_host_command(dir_.path(),
+                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
+                        std::to_string(redirect_port_), "--timeout", "30"},
+                       "authorize-entitled");
+  EXPECT_EQ(warned.exit_code, 0) << warned.err;
+  EXPECT_NE(warned.out.find("warning: rg-sync: the Salesforce service account "
+                            "integration@demo.peer is also an entitled end user: do not use an "
+                            "active end-user account"),
+            std::string::npos)
+      << warned.out;
+}
+
 // ISO 8601 UTC, `hours` from now: inside the plugin's calendar window (14 days each way).
 std::string hours_from_now(int hours) {
   const auto t = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now() +

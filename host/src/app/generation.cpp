@@ -3,12 +3,16 @@
 
 #include <connector_host/plugin_api.h>
 
+#include <boost/json.hpp>
+
 #include "chost/app/options.hpp"
 #include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
 #include "chost/runtime/host_callbacks.hpp"
 
 namespace chost::app {
+
+namespace json = boost::json;
 
 namespace {
 
@@ -84,6 +88,77 @@ GenerationInstance* Generation::find(std::string_view name) const {
   return it == instances.end() ? nullptr : it->second.get();
 }
 
+std::optional<Error> Generation::create_slot(PluginSlot& slot, const config::ConnectorConfig& cc,
+                                             const std::shared_ptr<loader::PluginLibrary>& lib,
+                                             const std::string& borrows) {
+  slot.ctx = std::make_unique<runtime::InstanceContext>(cc.name, *services, &board, manager.get(),
+                                                        borrows);
+  slot.hooks = std::make_unique<LoaderHooks>(lib, slot.ctx->handle(), cc.config_json);
+  Status created;
+  LoaderHooks* hooks = slot.hooks.get();
+  runtime::HookOutcome out =
+      runtime::run_hook(*slot.ctx, slot.gate, services->clock->steady_ms() + create_timeout_ms,
+                        nullptr, [&](chp_call* call) -> chp_status_code {
+                          created = hooks->create(call);
+                          return created ? CHP_OK : CHP_ERR_CONFIG;
+                        });
+  if (created) return std::nullopt;
+  return Error{created.error().cls,
+               "create failed: " + (out.error.empty() ? created.error().message : out.error)};
+}
+
+std::vector<Generation::ConsumerCheck> Generation::check_consumers(std::string_view name,
+                                                                   const std::string& identity_json,
+                                                                   int64_t timeout_ms) {
+  std::vector<ConsumerCheck> checks;
+  boost::system::error_code ec;
+  json::value identity = json::parse(identity_json, ec);
+  if (ec) identity = json::object{};
+  const std::string input = json::serialize(json::object{
+      {"step", "check_connection"}, {"connection", name}, {"identity", std::move(identity)}});
+  for (auto& [consumer, in] : instances) {
+    if (!in->config.uses || *in->config.uses != name || !in->enabled || in->create_error ||
+        (in->library->descriptor().capabilities & CHP_CAP_CHECKS_CONNECTION) == 0) {
+      continue;
+    }
+    ConsumerCheck check{consumer, {}, std::nullopt};
+    PluginSlot slot;
+    if (std::optional<Error> failed =
+            create_slot(slot, in->config, in->library, std::string(name))) {
+      check.refusal = Error{failed->cls, "could not check the account: " + failed->message};
+    } else {
+      LoaderHooks* hooks = slot.hooks.get();
+      runtime::HookOutcome out =
+          runtime::run_hook(*slot.ctx, slot.gate, services->clock->steady_ms() + timeout_ms,
+                            nullptr, [&](chp_call* call) { return hooks->authorize(call, input); });
+      if (out.status != CHP_OK) {
+        check.refusal = Error{error_class_of(out.status),
+                              out.error.empty() ? "refused the account" : out.error};
+      } else {
+        json::value v = json::parse(out.output, ec);
+        const json::object* o = ec ? nullptr : v.if_object();
+        const json::value* w = o ? o->if_contains("warnings") : nullptr;
+        if (w && w->is_array()) {
+          for (const json::value& item : w->as_array()) {
+            if (item.is_string()) check.warnings.emplace_back(item.as_string());
+          }
+        }
+      }
+    }
+    if (check.refusal) {
+      board.set_error(consumer, check.refusal);
+      services->log->log(runtime::LogLevel::kWarn, consumer,
+                         "refuses the account just authorized for " + std::string(name) + ": " +
+                             check.refusal->message);
+    }
+    for (const std::string& w : check.warnings) {
+      services->log->log(runtime::LogLevel::kWarn, consumer, w);
+    }
+    checks.push_back(std::move(check));
+  }
+  return checks;
+}
+
 std::unique_ptr<GenerationInstance> Generation::make_instance(
     const config::ConnectorConfig& cc, std::shared_ptr<loader::PluginLibrary> lib) {
   auto in = std::make_unique<GenerationInstance>();
@@ -93,27 +168,12 @@ std::unique_ptr<GenerationInstance> Generation::make_instance(
   in->provides_connection =
       (in->library->descriptor().capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0 &&
       !cc.uses.has_value();
-  auto create = [&](PluginSlot& slot, const std::string& borrows) -> std::optional<Error> {
-    slot.ctx = std::make_unique<runtime::InstanceContext>(cc.name, *services, &board, manager.get(),
-                                                          borrows);
-    slot.hooks = std::make_unique<LoaderHooks>(in->library, slot.ctx->handle(), cc.config_json);
-    Status created;
-    LoaderHooks* hooks = slot.hooks.get();
-    runtime::HookOutcome out =
-        runtime::run_hook(*slot.ctx, slot.gate, services->clock->steady_ms() + create_timeout_ms,
-                          nullptr, [&](chp_call* call) -> chp_status_code {
-                            created = hooks->create(call);
-                            return created ? CHP_OK : CHP_ERR_CONFIG;
-                          });
-    if (created) return std::nullopt;
-    return Error{created.error().cls,
-                 "create failed: " + (out.error.empty() ? created.error().message : out.error)};
-  };
   // A provider's own sync borrows its own connection's token, like a `uses:` consumer.
-  in->create_error = create(in->sync, in->provides_connection ? cc.name : cc.uses.value_or(""));
+  in->create_error = create_slot(in->sync, cc, in->library,
+                                 in->provides_connection ? cc.name : cc.uses.value_or(""));
   if (!in->create_error && in->provides_connection) {
     in->credential = std::make_unique<PluginSlot>();
-    in->create_error = create(*in->credential, "");
+    in->create_error = create_slot(*in->credential, cc, in->library, "");
   }
   auto flag = store->get(kHostNamespace, disabled_key(cc.name));
   in->enabled = cc.enabled && !(flag && flag->has_value() && **flag == "1");

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "chost/app/loader_hooks.hpp"
 #include "chost/common/result.hpp"
@@ -66,6 +67,18 @@ struct Generation {
 
   GenerationInstance* find(std::string_view name) const;
 
+  // ABI 1.3: what the consumers of connection `name` think of the account an admin has just
+  // authorized. Each enabled consumer whose plugin has CHP_CAP_CHECKS_CONNECTION is asked on a
+  // short-lived instance of its own (never its sync instance: no wait behind a running sync),
+  // within `timeout_ms`; a refusal also becomes that consumer's last error.
+  struct ConsumerCheck {
+    std::string connector;
+    std::vector<std::string> warnings;
+    std::optional<Error> refusal;
+  };
+  std::vector<ConsumerCheck> check_consumers(std::string_view name,
+                                             const std::string& identity_json, int64_t timeout_ms);
+
   const runtime::RuntimeServices* services = nullptr;
   store::StateStore* store = nullptr;
   int64_t create_timeout_ms = 60 * 1000;
@@ -73,6 +86,10 @@ struct Generation {
  private:
   std::unique_ptr<GenerationInstance> make_instance(const config::ConnectorConfig& cc,
                                                     std::shared_ptr<loader::PluginLibrary> lib);
+  // Creates `slot` as an instance of `cc`'s plugin borrowing connection `borrows` (may be empty).
+  std::optional<Error> create_slot(PluginSlot& slot, const config::ConnectorConfig& cc,
+                                   const std::shared_ptr<loader::PluginLibrary>& lib,
+                                   const std::string& borrows);
   Status start_instance(GenerationInstance& in);  // registers with manager and scheduler
   void stop_instance(const std::string& name, int64_t grace_ms);
 };

@@ -19,6 +19,8 @@
 
 namespace chost::app {
 
+namespace json = boost::json;
+
 struct Host::Impl {
   config::HostConfig config;
   HostOptions options;
@@ -229,7 +231,35 @@ Result<std::string> Host::authorize(const std::string& name, const std::string& 
   std::shared_lock lock(impl_->mu);
   auto in = impl_->provider(name, "authorize");
   if (!in) return in.error();
-  return impl_->gen->manager->authorize(name, input_json);
+  Result<std::string> out = impl_->gen->manager->authorize(name, input_json);
+  if (!out) return out;
+  boost::system::error_code ec;
+  json::value answer = json::parse(*out, ec);
+  json::object* o = ec ? nullptr : answer.if_object();
+  const json::value* identity = o ? o->if_contains("identity") : nullptr;
+  if (identity == nullptr) return out;  // an interactive start: nothing is authorized yet
+  // The consumers' word on the account (ABI 1.3), in the same answer as the provider's own.
+  const auto checks =
+      impl_->gen->check_consumers(name, json::serialize(*identity),
+                                  connection_options(impl_->config.host).authorize_timeout_ms);
+  if (checks.empty()) return out;
+  json::array warnings;
+  if (const json::value* w = o->if_contains("warnings"); w && w->is_array())
+    warnings = w->as_array();
+  json::array results;
+  for (const Generation::ConsumerCheck& c : checks) {
+    json::array mine;
+    for (const std::string& w : c.warnings) {
+      warnings.emplace_back(c.connector + ": " + w);
+      mine.emplace_back(w);
+    }
+    json::object r{{"connector", c.connector}, {"ok", !c.refusal}, {"warnings", std::move(mine)}};
+    if (c.refusal) r["error"] = c.refusal->message;
+    results.push_back(std::move(r));
+  }
+  (*o)["warnings"] = std::move(warnings);
+  (*o)["checks"] = std::move(results);
+  return json::serialize(answer);
 }
 
 Status Host::refresh(const std::string& name) {

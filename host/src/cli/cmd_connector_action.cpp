@@ -112,6 +112,40 @@ int fail(const std::string& verb, const Error& e) {
   return kExitFailure;
 }
 
+// What an authorize that stored credentials answered: who it is, the provider's and the
+// consumers' warnings, and a consumer's refusal (the authorization stands; exit 1 so that a
+// script sees that a consumer cannot work with this account).
+int report_authorized(const std::string& name, const std::string& answer) {
+  boost::system::error_code ec;
+  json::value v = json::parse(answer, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  std::string who;
+  if (const json::value* id = o ? o->if_contains("identity") : nullptr; id && id->is_object()) {
+    if (const json::value* u = id->as_object().if_contains("username"); u && u->is_string()) {
+      who = std::string(u->as_string());
+    }
+  }
+  std::printf("%s: connected%s%s\n", name.c_str(), who.empty() ? "" : " as ", who.c_str());
+  if (const json::value* w = o ? o->if_contains("warnings") : nullptr; w && w->is_array()) {
+    for (const json::value& item : w->as_array()) {
+      if (item.is_string()) std::printf("warning: %s\n", std::string(item.as_string()).c_str());
+    }
+  }
+  int rc = kExitOk;
+  if (const json::value* c = o ? o->if_contains("checks") : nullptr; c && c->is_array()) {
+    for (const json::value& item : c->as_array()) {
+      const json::object* check = item.if_object();
+      const json::value* error = check ? check->if_contains("error") : nullptr;
+      if (error == nullptr || !error->is_string()) continue;
+      std::fprintf(stderr, "connector-host authorize: %s refuses this account: %s\n",
+                   std::string(check->at("connector").as_string()).c_str(),
+                   std::string(error->as_string()).c_str());
+      rc = kExitFailure;
+    }
+  }
+  return rc;
+}
+
 // Runs an interactive or direct authorize against a stopped host.
 int authorize_direct(app::Host& host, const ActionArgs& a) {
   if (!a.code.empty()) {
@@ -121,8 +155,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
                     {"redirect_uri", a.redirect_uri}};
     auto out = host.authorize(a.name, json::serialize(in));
     if (!out) return fail("authorize", out.error());
-    std::printf("%s: connected\n", a.name.c_str());
-    return kExitOk;
+    return report_authorized(a.name, *out);
   }
   auto listener = app::LoopbackRedirect::listen(a.redirect_port);
   if (!listener) return fail("authorize", listener.error());
@@ -134,10 +167,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
   json::value v = json::parse(*started, ec);
   const json::object* o = ec ? nullptr : v.if_object();
   const json::value* url = o ? o->if_contains("authorize_url") : nullptr;
-  if (url == nullptr || !url->is_string()) {
-    std::printf("%s: connected\n", a.name.c_str());  // non-interactive flow completed
-    return kExitOk;
-  }
+  if (url == nullptr || !url->is_string()) return report_authorized(a.name, *started);
   const std::string authorize_url(url->as_string());
   std::printf("Open this URL in a browser to authorize %s:\n  %s\n", a.name.c_str(),
               authorize_url.c_str());
@@ -159,8 +189,7 @@ int authorize_direct(app::Host& host, const ActionArgs& a) {
                   {"redirect_uri", redirect}};
   auto out = host.authorize(a.name, json::serialize(cb));
   if (!out) return fail("authorize", out.error());
-  std::printf("%s: connected\n", a.name.c_str());
-  return kExitOk;
+  return report_authorized(a.name, *out);
 }
 
 #if CHOST_CLI_WITH_ADMIN

@@ -150,6 +150,7 @@ std::string capability_names(uint64_t capabilities) {
       {CHP_CAP_SUBJECTS, "subjects"},
       {CHP_CAP_INTERACTIVE_AUTHORIZE, "interactive-authorize"},
       {CHP_CAP_WRITE_BACK, "write-back"},
+      {CHP_CAP_CHECKS_CONNECTION, "checks-connection"},
   };
   std::string out;
   uint64_t unknown = capabilities;

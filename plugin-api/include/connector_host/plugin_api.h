@@ -65,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 2
+#define CHP_ABI_MINOR 3
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -140,6 +140,9 @@ typedef uint32_t chp_subject_state;
 #define CHP_CAP_SUBJECTS ((uint64_t)1 << 2)              /* reports per-subject status */
 #define CHP_CAP_INTERACTIVE_AUTHORIZE ((uint64_t)1 << 3) /* browser redirect flow */
 #define CHP_CAP_WRITE_BACK ((uint64_t)1 << 4)            /* consumes the outbox */
+/* Since 1.3: a `uses:` consumer that checks a freshly authorized connection (see authorize,
+ * step "check_connection"). Hosts before 1.3 never ask. */
+#define CHP_CAP_CHECKS_CONNECTION ((uint64_t)1 << 5)
 
 /* Opaque handles. */
 typedef struct chp_instance chp_instance; /* plugin-owned; one or two per connector (above) */
@@ -328,7 +331,18 @@ typedef struct chp_plugin {
    *      -> output credentials.
    * Credentials output: {"credentials":{...secret...},"connection":{...public, e.g.
    * instance_url...},"identity":{"user_id","username","org_id"},"expires_at_ms":N,
-   * "warnings":[...]}. The host stores credentials encrypted. */
+   * "warnings":[...]}. The host stores credentials encrypted.
+   * Since 1.3, consumers with CHP_CAP_CHECKS_CONNECTION: once an admin's authorize of the
+   * connection they use has stored its credentials, the host creates a short-lived instance
+   * of each enabled such consumer (its config, its state namespace, the borrowed connection)
+   * and calls authorize with
+   *   {"step":"check_connection","connection":"<name>","identity":{...}}
+   * The plugin checks what it needs of the authorized account (connection_token works) and
+   * answers {"warnings":[...]} (may be empty), or fails with a message saying what is
+   * missing. The host puts both into the authorize answer for the admin, names the consumer,
+   * and records a failure as the consumer's last error; it does not undo the authorization
+   * (other consumers may be satisfied; a provider refuses a login itself). The instance is
+   * destroyed right after; it never syncs. */
   chp_status_code (*authorize)(chp_instance* instance, chp_call* call, chp_str input_json);
 
   /* Refreshes credentials. `input_json` = {"credentials":{...}}. Output as authorize;

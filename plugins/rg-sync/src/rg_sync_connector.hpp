@@ -83,7 +83,7 @@ class RgSyncConnector : public chp::Connector {
       "Revenue Grid style sync: every end user through one Salesforce service connection, "
       "mailboxes and calendars read with Microsoft Graph app-only access into Salesforce Tasks "
       "and Events",
-      kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
+      kConfigSchemaJson, CHP_CAP_USES_CONNECTION | CHP_CAP_CHECKS_CONNECTION};
 
   static constexpr const char* kDeltaPrefix = "delta/";           // + email + "/" + folder
   static constexpr const char* kKnownUsersKey = "users";          // JSON array of subject ids
@@ -95,6 +95,9 @@ class RgSyncConnector : public chp::Connector {
   RgSyncConnector(chp::Context& ctx, const boost::json::object& config);
 
   void sync(chp::Call& call, const boost::json::object& input) override;
+  // Only the ABI 1.3 step "check_connection": the service account's permissions, and a warning
+  // when it is one of the entitled end users.
+  void authorize(chp::Call& call, const boost::json::object& input) override;
 
  protected:
   // The wall clock (calendar window, polling schedule); tests subclass and replace it.

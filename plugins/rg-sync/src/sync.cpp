@@ -48,7 +48,48 @@ std::string in_list(const std::vector<std::string>& values, std::size_t from, st
   return out + ")";
 }
 
+std::string lacks_text(const ServiceAccount& service) {
+  std::string what;
+  for (const std::string& m : service.missing) what += (what.empty() ? "" : ", ") + m;
+  return "the Salesforce service account " + service.username + " lacks: " + what +
+         " (give it a permission set with these, then sync again)";
+}
+
+std::optional<std::string> end_user_warning(const ServiceAccount& service,
+                                            const std::vector<EndUser>& users) {
+  if (std::none_of(users.begin(), users.end(),
+                   [&](const EndUser& u) { return u.email == service.email; })) {
+    return std::nullopt;
+  }
+  return "the Salesforce service account " + service.username +
+         " is also an entitled end user: do not use an active end-user account as the service "
+         "account (when that person leaves, every user's sync stops)";
+}
+
 }  // namespace
+
+// ABI 1.3 "check_connection": right after an admin's "Log in with Salesforce", the same checks
+// a sync makes first, answered to the admin instead of found at the next cycle.
+void RgSyncConnector::authorize(chp::Call& call, const boost::json::object& input) {
+  if (str(input, "step") != "check_connection") {
+    throw chp::PermanentError(
+        "rg-sync authorizes nothing itself: authorize the Salesforce connection it uses");
+  }
+  chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
+                             config_.client_options());
+  service_.reset();  // a new account was just authorized
+  const ServiceAccount& service = check_service_account(sf);
+  if (!service.missing.empty()) {
+    const std::string why = lacks_text(service);
+    service_.reset();
+    throw chp::ConfigError(why);
+  }
+  boost::json::array warnings;
+  if (std::optional<std::string> w = end_user_warning(service, resolve_users(sf))) {
+    warnings.emplace_back(*w);
+  }
+  call.set_output(boost::json::object{{"warnings", std::move(warnings)}});
+}
 
 const ServiceAccount& RgSyncConnector::check_service_account(chp::salesforce::Client& sf) {
   if (service_ && std::chrono::steady_clock::now() - service_->checked_at < kServiceCheckTtl) {
@@ -361,11 +402,7 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
   forget_departed(users);
   const ServiceAccount& service = check_service_account(sf);
   if (!service.missing.empty()) {
-    std::string what;
-    for (const std::string& m : service.missing) what += (what.empty() ? "" : ", ") + m;
-    const std::string why = "the Salesforce service account " + service.username +
-                            " lacks: " + what +
-                            " (give it a permission set with these, then sync again)";
+    const std::string why = lacks_text(service);
     service_.reset();  // check again next time: the admin may fix it at once
     for (const EndUser& u : users) {
       ctx_.report_subject(u.email, u.name.empty() ? u.email : u.name, chp::SubjectState::kDisabled,
@@ -373,12 +410,8 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
     }
     throw chp::ConfigError(why);
   }
-  if (std::any_of(users.begin(), users.end(),
-                  [&](const EndUser& u) { return u.email == service.email; })) {
-    ctx_.log(chp::LogLevel::kWarn,
-             "the Salesforce service account " + service.username +
-                 " is also an entitled end user: do not use an active end-user account as the "
-                 "service account (when that person leaves, every user's sync stops)");
+  if (std::optional<std::string> w = end_user_warning(service, users)) {
+    ctx_.log(chp::LogLevel::kWarn, *w);
   }
   GraphClient graph(ctx_, call, config_.graph, graph_state_, config_.mailbox_requests_per_10min);
   SyncCounts counts;

@@ -66,8 +66,11 @@ TEST(Descriptor, StringsAndHooksPresent) {
 TEST(Descriptor, CapabilitiesAreKnownBits) {
   constexpr std::uint64_t kKnown = CHP_CAP_PROVIDES_CONNECTION | CHP_CAP_USES_CONNECTION |
                                    CHP_CAP_SUBJECTS | CHP_CAP_INTERACTIVE_AUTHORIZE |
-                                   CHP_CAP_WRITE_BACK;
+                                   CHP_CAP_WRITE_BACK | CHP_CAP_CHECKS_CONNECTION;
   EXPECT_EQ(plugin().capabilities & ~kKnown, 0u);
+  EXPECT_FALSE((plugin().capabilities & CHP_CAP_CHECKS_CONNECTION) &&
+               !(plugin().capabilities & CHP_CAP_USES_CONNECTION))
+      << "only a connector that uses a connection checks it (ABI 1.3 check_connection)";
   EXPECT_FALSE((plugin().capabilities & CHP_CAP_PROVIDES_CONNECTION) &&
                (plugin().capabilities & CHP_CAP_USES_CONNECTION))
       << "a connector either provides or uses a connection";
