@@ -1,9 +1,11 @@
 // Secret redaction: registry of known values plus patterns for obviously secret fields.
 #include "chost/common/redactor.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <mutex>
+#include <utility>
 
 #include "chost/common/text.hpp"
 
@@ -18,6 +20,7 @@ void Redactor::add(std::string_view secret) {
   std::unique_lock lock(mu_);
   ++secrets_[std::string(secret)];
   if (encoded != secret) ++secrets_[std::move(encoded)];
+  rebuild_index();
 }
 
 void Redactor::remove(std::string_view secret) {
@@ -30,6 +33,25 @@ void Redactor::remove(std::string_view secret) {
   };
   drop(std::string(secret));
   if (encoded != secret) drop(encoded);
+  rebuild_index();
+}
+
+namespace {
+
+size_t pair_of(char a, char b) {
+  return (static_cast<size_t>(static_cast<unsigned char>(a)) << 8) | static_cast<unsigned char>(b);
+}
+
+}  // namespace
+
+void Redactor::rebuild_index() {
+  by_suffix_.clear();
+  last_pairs_.reset();
+  for (const auto& [value, count] : secrets_) {
+    const std::string_view v(value);  // map keys do not move: views stay valid until erased
+    by_suffix_[v.substr(v.size() - kMinSecretChars)].push_back(v);
+    last_pairs_.set(pair_of(v[v.size() - 2], v[v.size() - 1]));
+  }
 }
 
 size_t Redactor::size() const {
@@ -38,16 +60,36 @@ size_t Redactor::size() const {
 }
 
 std::string Redactor::redact(std::string_view text) const {
-  std::string out(text);
+  std::vector<std::pair<size_t, size_t>> found;  // [begin, end) of every occurrence
   {
     std::shared_lock lock(mu_);
-    for (const auto& [secret, count] : secrets_) {
-      for (size_t pos = out.find(secret); pos != std::string::npos;
-           pos = out.find(secret, pos + kRedactedMask.size())) {
-        out.replace(pos, secret.size(), kRedactedMask);
+    if (!secrets_.empty()) {
+      for (size_t end = kMinSecretChars; end <= text.size(); ++end) {
+        if (!last_pairs_.test(pair_of(text[end - 2], text[end - 1]))) continue;
+        auto it = by_suffix_.find(text.substr(end - kMinSecretChars, kMinSecretChars));
+        if (it == by_suffix_.end()) continue;
+        for (std::string_view secret : it->second) {
+          if (secret.size() <= end && text.substr(end - secret.size(), secret.size()) == secret) {
+            found.emplace_back(end - secret.size(), end);
+          }
+        }
       }
     }
   }
+  if (found.empty()) return redact_patterns(text);
+  std::sort(found.begin(), found.end());
+  std::string out;
+  out.reserve(text.size());
+  size_t copied = 0;  // text before this is in `out`
+  for (size_t i = 0; i < found.size();) {
+    const size_t begin = found[i].first;
+    size_t end = found[i].second;
+    for (++i; i < found.size() && found[i].first <= end; ++i) end = std::max(end, found[i].second);
+    out.append(text.substr(copied, begin - copied));
+    out.append(kRedactedMask);
+    copied = end;
+  }
+  out.append(text.substr(copied));
   return redact_patterns(out);
 }
 

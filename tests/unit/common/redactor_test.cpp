@@ -50,6 +50,23 @@ TEST(Redactor, MasksTheLongerOfOverlappingSecretsWhole) {
   EXPECT_EQ(r.redact("[abcdefghijkl]"), "[***]");
 }
 
+TEST(Redactor, OverlappingSecretsLeaveNoCharacterOfEither) {
+  Redactor r;
+  r.add("abcdefgh");
+  r.add("fghijklm");
+  // Replacing one and then looking for the other left "ijklm" of the second in view.
+  EXPECT_EQ(r.redact("[abcdefghijklm] [fghijklm]"), "[***] [***]");
+}
+
+TEST(Redactor, TokensSharingAnOrgIdPrefixAreToldApart) {
+  Redactor r;
+  for (int i = 0; i < 100; ++i) r.add("00D5g000004Xyz!AQ" + std::to_string(100000 + i) + "tail");
+  EXPECT_EQ(r.redact("sid 00D5g000004Xyz!AQ100042tail and 00D5g000004Xyz!AQ999999tail"),
+            "sid *** and 00D5g000004Xyz!AQ999999tail");
+  r.remove("00D5g000004Xyz!AQ100042tail");
+  EXPECT_EQ(r.redact("00D5g000004Xyz!AQ100042tail"), "00D5g000004Xyz!AQ100042tail");
+}
+
 TEST(RedactPatterns, BearerTokens) {
   EXPECT_EQ(redact_patterns("sent Bearer eyJhbGciOi.JIUzI1NiJ9-x_y"), "sent Bearer ***");
   EXPECT_EQ(redact_patterns("token=\"bearer abc.def.ghi\""), "token=\"bearer ***\"");

@@ -4,10 +4,13 @@
 // whatever their value (`Bearer <token>`, `access_token=...`, `"refresh_token":"..."`).
 #pragma once
 
+#include <bitset>
 #include <map>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 namespace chost::log {
 
@@ -32,18 +35,21 @@ class Redactor {
   size_t size() const;  // distinct registered forms
 
   // `text` with every registered value and every pattern match replaced by kRedactedMask.
+  // Overlapping or adjacent occurrences become one mask, so no character of any registered
+  // value survives. One pass over `text` whatever the number of secrets (see the index).
   // Thread: any (readers do not block each other).
   std::string redact(std::string_view text) const;
 
  private:
-  // Longest first, so that a secret containing another one is masked whole.
-  struct LongerFirst {
-    bool operator()(const std::string& a, const std::string& b) const {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;
-    }
-  };
+  void rebuild_index();  // under the unique lock, after every change of secrets_
+
   mutable std::shared_mutex mu_;
-  std::map<std::string, int, LongerFirst> secrets_;  // value -> registration count
+  std::map<std::string, int> secrets_;  // value -> registration count
+  // The index the single pass uses: secrets by their last kMinSecretChars characters (their
+  // ends differ where their starts do not: Salesforce tokens of one org share the org id), and
+  // a filter of the last two bytes, so that almost every position costs one bit test.
+  std::unordered_map<std::string_view, std::vector<std::string_view>> by_suffix_;
+  std::bitset<65536> last_pairs_;
 };
 
 // Pattern redaction alone (no registry): bearer tokens, Authorization header values,
