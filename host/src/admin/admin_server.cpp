@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <atomic>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -98,18 +100,34 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
     });
   }
 
+  // Makes room for a new connection: closes this one if it is still waiting for the first byte
+  // of a request. False when it has begun one meanwhile (or was already chosen).
+  bool evict() {
+    if (!waiting_.exchange(false)) return false;
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->evicted_ = true;
+      if (!self->busy_) self->close();
+    });
+    return true;
+  }
+  bool waiting() const { return waiting_.load(); }
+
  private:
   const AdminOptions& opts() const { return server_.options_; }
 
-  // Waits for the first byte of the next request under the idle timeout, so that a slow
-  // request (read timeout) and a quiet keep-alive connection (idle timeout) differ.
+  // Waits for the first byte of the next request, so that a slow request (read timeout) and a
+  // quiet connection differ: a new one gets the short first-byte timeout, a keep-alive one
+  // that has been served the idle timeout. While waiting it may be evicted (see on_accept).
   void wait_request() {
-    if (closing_ || server_.stopping_) return close();
+    if (closing_ || evicted_ || server_.stopping_) return close();
     if (buffer_.size() > 0) return read_request();
-    stream_.expires_after(std::chrono::milliseconds(opts().idle_timeout_ms));
+    stream_.expires_after(
+        std::chrono::milliseconds(served_ ? opts().idle_timeout_ms : opts().first_byte_timeout_ms));
+    waiting_ = true;
     stream_.async_read_some(buffer_.prepare(4096),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
-                              if (ec) return self->close();
+                              self->waiting_ = false;
+                              if (ec || self->evicted_) return self->close();
                               self->buffer_.commit(n);
                               self->read_request();
                             });
@@ -181,6 +199,7 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
     http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
                         self->busy_ = false;
+                        self->served_ = true;
                         if (ec || !res->keep_alive()) return self->close();
                         self->wait_request();
                       });
@@ -197,8 +216,11 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  bool busy_ = false;     // a request is being handled or answered
-  bool closing_ = false;  // stop() asked
+  bool busy_ = false;                 // a request is being handled or answered
+  bool served_ = false;               // answered a request: later waits use the idle timeout
+  bool evicted_ = false;              // made room for a newer connection
+  std::atomic<bool> waiting_{false};  // waiting for a request's first byte (read by on_accept)
+  bool closing_ = false;              // stop() asked
   bool keep_alive_ = true;
   unsigned version_ = 11;
   Clock::time_point started_at_;
@@ -260,9 +282,17 @@ void AdminServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     spdlog::warn("admin: accept failed: {}", ec.message());
   } else {
     std::shared_ptr<Session> session;
+    std::vector<std::shared_ptr<Session>> looked_at;  // released after the lock: ~Session locks
     {
       std::lock_guard lock(mu_);
-      if (sessions_.size() < options_.max_connections) {
+      bool room = sessions_.size() < options_.max_connections;
+      // Oldest first (ids grow): the connection that has waited longest without a request.
+      for (auto it = sessions_.begin(); !room && it != sessions_.end(); ++it) {
+        std::shared_ptr<Session> old = it->second.lock();
+        if (old && old->evict()) room = true;
+        if (old) looked_at.push_back(std::move(old));
+      }
+      if (room) {
         uint64_t id = next_session_id_++;
         session = std::make_shared<Session>(*this, id, std::move(socket));
         sessions_[id] = session;
@@ -272,7 +302,7 @@ void AdminServer::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
       session->start();
     } else {
       beast::error_code ignored;
-      socket.close(ignored);  // over the connection limit
+      socket.close(ignored);  // at the limit, and every connection is in a request
     }
   }
   do_accept();

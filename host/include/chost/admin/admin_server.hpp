@@ -43,13 +43,17 @@ struct AdminOptions {
   // URI is public_url + "/oauth/callback". Empty: "http://<listen address>:<port>".
   std::string public_url;
 
-  int io_threads = 1;           // parse and write
-  int worker_threads = 2;       // backend calls
-  size_t max_connections = 64;  // further connections are closed at once
+  int io_threads = 1;      // parse and write
+  int worker_threads = 2;  // backend calls
+  // At the cap a new connection takes the place of the longest-waiting connection that has not
+  // begun a request (an idle keep-alive, or a socket that never sent a byte); with none such it
+  // is closed at once. Probes so stay reachable however many sockets sit idle.
+  size_t max_connections = 256;
   size_t max_header_bytes = 8 * 1024;
   size_t max_body_bytes = 64 * 1024;
-  int64_t read_timeout_ms = 10 * 1000;  // to receive one whole request once it started
-  int64_t idle_timeout_ms = 60 * 1000;  // keep-alive connection without a request
+  int64_t read_timeout_ms = 10 * 1000;       // to receive one whole request once it started
+  int64_t idle_timeout_ms = 60 * 1000;       // keep-alive connection without a request
+  int64_t first_byte_timeout_ms = 5 * 1000;  // a new connection that has not sent a byte yet
   int64_t write_timeout_ms = 10 * 1000;
   int64_t stop_timeout_ms = 5 * 1000;  // stop() waits this long for in-flight requests
 };
