@@ -90,7 +90,6 @@ class GraphClient {
   // Counts one request against its mailbox's 10-minute budget; false when it is used up.
   bool spend(const std::string& full_url);
   // Sleeps `ms`, waking for cancellation; CancelledError when cancelled or past the deadline.
-  void wait(std::int64_t ms) const;
 
   const chp::Context& ctx_;
   const chp::Call& call_;

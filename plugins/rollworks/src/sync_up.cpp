@@ -6,11 +6,12 @@
 // (kv "up/<Object>"). A batch RollWorks rejects as a whole (non-2xx) stops the object without
 // advancing; per-record `error` results are logged and counted and do not hold the checkpoint
 // back (one bad record must not block every later change).
+#include <connector_host/sdk/salesforce/soql_time.hpp>
+
 #include <algorithm>
 #include <cctype>
 
 #include "rollworks_connector.hpp"
-#include "soql_time.hpp"
 
 namespace rollworks {
 namespace {
@@ -61,8 +62,8 @@ std::string build_up_query(const std::string& object, const std::string& checkpo
     soql += "Email, FirstName, LastName, Title";
   }
   soql += " FROM " + object;
-  if (std::optional<std::int64_t> cp = sfplugin::parse_sf_datetime(checkpoint)) {
-    soql += " WHERE SystemModstamp >= " + sfplugin::format_soql_datetime(*cp - overlap_s);
+  if (std::optional<std::int64_t> cp = chp::salesforce::parse_sf_datetime(checkpoint)) {
+    soql += " WHERE SystemModstamp >= " + chp::salesforce::format_soql_datetime(*cp - overlap_s);
   }
   return soql + " ORDER BY SystemModstamp ASC, Id ASC";
 }
@@ -96,7 +97,7 @@ UpCounts RollworksConnector::sync_up(chp::Call& call, chp::salesforce::Client& s
   const std::string path =
       object == "Account" ? "/crm/accounts:batchUpsert" : "/crm/contacts:batchUpsert";
   std::string checkpoint = ctx_.state_get(key).value_or("");
-  std::optional<std::int64_t> checkpoint_s = sfplugin::parse_sf_datetime(checkpoint);
+  std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   UpCounts counts;
   sf.query_all(
       build_up_query(object, checkpoint, config_.overlap_seconds),
@@ -109,7 +110,7 @@ UpCounts RollworksConnector::sync_up(chp::Call& call, chp::salesforce::Client& s
           if (!v.is_object()) continue;
           const boost::json::object& row = v.as_object();
           const std::string stamp = str(row, "SystemModstamp");
-          if (std::optional<std::int64_t> s = sfplugin::parse_sf_datetime(stamp)) {
+          if (std::optional<std::int64_t> s = chp::salesforce::parse_sf_datetime(stamp)) {
             // Forward only: the overlap re-reads rows older than the checkpoint.
             if (!newest_s || *s >= *newest_s) {
               newest_s = s;
