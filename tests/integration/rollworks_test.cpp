@@ -61,27 +61,20 @@ class RollworksE2eTest : public ::testing::Test {
     }
   }
 
+  // The rollworks additions to the demo org (seeds/rollworks.json): the account data object,
+  // the licences and profiles, the RollWorks Admin permission set, the dedicated integration
+  // user rollworks-integration@demo.peer, a person jordan.lee@demo.peer and an API-only user.
   void seed_salesforce() {
-    boost::json::array fields{
-        {{"name", "Journey_Stage__c"}, {"type", "string"}},
-        {{"name", "ICP_Fit_Grade__c"}, {"type", "string"}},
-        {{"name", "Intent_Score__c"}, {"type", "double"}},
-        {{"name", "Account_Lists__c"}, {"type", "string"}},
-        {{"name", "Ad_Impressions_30d__c"}, {"type", "double"}},
-        {{"name", "Ad_Clicks_30d__c"}, {"type", "double"}},
-        {{"name", "RollWorks_Account_Id__c"},
-         {"type", "string"},
-         {"external_id", true},
-         {"unique", true}},
-        {{"name", "Account__c"}, {"type", "reference"}, {"reference_to", "Account"}}};
-    boost::json::object seed{
-        {"custom_objects", boost::json::array{{{"name", "RollWorks_Account_Data__c"},
-                                               {"label", "RollWorks Account Data"},
-                                               {"fields", fields}}}}};
-    auto r = sf_->SendJson("POST", "/__peer/seed", seed);
+    auto r = sf_->Request("POST", "/__peer/seed", read_file(SF_ROLLWORKS_SEED),
+                          {"Content-Type: application/json"});
     ASSERT_EQ(r.status, 200) << r.body;
-    r = sf_->SendJson("POST", "/__peer/login_user",
-                      boost::json::object{{"username", "integration@demo.peer"}});
+    login_as("rollworks-integration@demo.peer");
+  }
+
+  // Who the peer's authorize page logs in as next.
+  void login_as(const std::string& username) {
+    auto r =
+        sf_->SendJson("POST", "/__peer/login_user", boost::json::object{{"username", username}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
@@ -155,6 +148,16 @@ class RollworksE2eTest : public ::testing::Test {
       out[std::string(rec.at("external_id").as_string())] = rec.at("version").to_number<int64_t>();
     }
     return out;
+  }
+
+  // Batch upserts RollWorks received so far, all objects.
+  int64_t rw_batches() {
+    const boost::json::value v = rw_->Get("/__peer/counters").Json();
+    int64_t n = 0;
+    if (const auto* b = v.as_object().if_contains("batches"); b && b->is_object()) {
+      for (const auto& kv : b->as_object()) n += kv.value().to_number<int64_t>();
+    }
+    return n;
   }
 
   // RollWorks account id -> Intent_Score__c of the account data records (a duplicate fails).
@@ -233,6 +236,30 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
   EXPECT_EQ(up4.at(account_id), up.at(account_id) + 2);
   data = account_data();
   EXPECT_EQ(data.at("rwa_9001"), 88);
+}
+
+TEST_F(RollworksE2eTest, AnApiOnlyUserIsRefusedAndAPersonSyncsWithAWarning) {
+  login_as("api-only@demo.peer");
+  authorize();
+  CommandResult refused = cli({"sync", "rollworks"}, "sync-api-only");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err)
+                .find("the Salesforce user api-only@demo.peer lacks a full Salesforce licence "
+                      "(the user has Salesforce Integration); nothing is synced"),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_EQ(rw_batches(), 0);
+  EXPECT_TRUE(account_data().empty());
+
+  login_as("jordan.lee@demo.peer");
+  authorize();
+  CommandResult person = cli({"sync", "rollworks"}, "sync-person");
+  ASSERT_EQ(person.exit_code, 0) << person.out << person.err;
+  EXPECT_NE((person.out + person.err)
+                .find("the Salesforce user jordan.lee@demo.peer looks like a person"),
+            std::string::npos)
+      << person.out << person.err;
+  EXPECT_FALSE(account_data().empty());
 }
 
 }  // namespace
