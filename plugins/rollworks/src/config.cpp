@@ -19,6 +19,7 @@ const char kConfigSchemaJson[] = R"JSON({
   "type": "object",
   "required": ["advertiser_id", "api_key"],
   "additionalProperties": false,
+  "x-default-schedule": {"at": "12:00", "tz": "UTC"},
   "properties": {
     "rollworks_url": {"type": "string", "default": "https://api.rollworks.com",
       "description": "RollWorks API base URL (without /api/v1)."},
