@@ -262,5 +262,76 @@ TEST_F(RollworksE2eTest, AnApiOnlyUserIsRefusedAndAPersonSyncsWithAWarning) {
   EXPECT_FALSE(account_data().empty());
 }
 
+// The admin's story (issue 10): a person authorized the connection and leaves; the peer
+// deactivates them, so the refresh gives `invalid_grant: inactive user`; the connection is
+// disconnected with that reason and nothing moves either way while changes pile up on both
+// sides; the admin disables rollworks, re-authorizes as the dedicated integration user (the
+// check passes, no warning), enables it, and every change arrives exactly once.
+TEST_F(RollworksE2eTest, DeactivatedUserDisableReauthorizeAsAnotherUserEnableLosesNothing) {
+  login_as("jordan.lee@demo.peer");
+  authorize();
+  CommandResult first = cli({"sync", "rollworks"}, "sync-person");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const size_t accounts = sf_query("SELECT+Id+FROM+Account").size();
+  const size_t contacts = sf_query("SELECT+Id+FROM+Contact").size();
+  const std::map<std::string, int64_t> up = rw_uploaded("accounts");
+  ASSERT_EQ(up.size(), accounts);
+  ASSERT_EQ(rw_uploaded("contacts").size(), contacts);
+  const std::string account_id(sf_query("SELECT+Id+FROM+Account").front().at("Id").as_string());
+
+  // Jordan leaves: deactivated, and the session is gone (the next call must refresh).
+  auto r = sf_->SendJson("PATCH", "/services/data/v59.0/sobjects/User/0055g00000JORDN",
+                         boost::json::object{{"IsActive", false}}, {sf_session()});
+  ASSERT_LT(r.status, 300) << r.body;
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/expire", boost::json::object{}).status, 200);
+  // Changes on both sides during the outage.
+  sf_patch_account(account_id, {{"Industry", "Changed During Outage"}});
+  r = sf_->SendJson("POST", "/services/data/v59.0/sobjects/Contact",
+                    boost::json::object{{"LastName", "Newcomer"},
+                                        {"Email", "newcomer@outage.example"},
+                                        {"AccountId", account_id}},
+                    {sf_session()});
+  ASSERT_LT(r.status, 300) << r.body;
+  ASSERT_EQ(rw_->SendJson("POST", "/__peer/abm/accounts",
+                          boost::json::object{{"account_id", "rwa_9001"}, {"intent_score", 61}})
+                .status,
+            200);
+
+  const int64_t batches_before = rw_batches();
+  CommandResult down = cli({"sync", "rollworks"}, "sync-deactivated");
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_NE((down.out + down.err).find("invalid_grant: inactive user"), std::string::npos)
+      << down.out << down.err;
+  EXPECT_EQ(rw_batches(), batches_before);       // nothing pushed to RollWorks
+  EXPECT_EQ(account_data().at("rwa_9001"), 40);  // nothing written to Salesforce
+  CommandResult st = cli({"status"}, "status-down");
+  EXPECT_NE(st.out.find("disconnected"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("inactive user"), std::string::npos) << st.out;
+
+  // Disable (loses nothing), re-authorize as the dedicated integration user, enable.
+  CommandResult off = cli({"disable", "rollworks"}, "disable");
+  ASSERT_EQ(off.exit_code, 0) << off.out << off.err;
+  login_as("rollworks-integration@demo.peer");
+  authorize();
+  CommandResult on = cli({"enable", "rollworks"}, "enable");
+  ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
+  CommandResult resumed = cli({"sync", "rollworks"}, "sync-resumed");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ((resumed.out + resumed.err).find("looks like a person"), std::string::npos)
+      << resumed.out;
+
+  // Exactly once: one new contact, one more version of the changed account, the others as
+  // they were; the RollWorks change once in the account data (account_data() fails on dups).
+  const std::map<std::string, int64_t> up2 = rw_uploaded("accounts");
+  EXPECT_EQ(up2.size(), accounts);
+  for (const auto& [id, version] : up) {
+    EXPECT_EQ(up2.at(id), id == account_id ? version + 1 : version) << id;
+  }
+  EXPECT_EQ(rw_uploaded("contacts").size(), contacts + 1);
+  EXPECT_EQ(account_data().at("rwa_9001"), 61);
+  st = cli({"status"}, "status-resumed");
+  EXPECT_NE(st.out.find("rollworks-integration@demo.peer"), std::string::npos) << st.out;
+}
+
 }  // namespace
 }  // namespace chost::integration
