@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chpeer/testing/peer_http_client.h"
@@ -158,6 +159,14 @@ class RollworksE2eTest : public ::testing::Test {
       for (const auto& kv : b->as_object()) n += kv.value().to_number<int64_t>();
     }
     return n;
+  }
+
+  // One counter of the RollWorks peer, e.g. ("batches", "accounts"); 0 when absent.
+  int64_t rw_counter(const std::string& group, const std::string& name) {
+    const boost::json::value v = rw_->Get("/__peer/counters").Json();
+    const auto* g = v.as_object().if_contains(group);
+    const auto* n = g && g->is_object() ? g->as_object().if_contains(name) : nullptr;
+    return n ? n->to_number<int64_t>() : 0;
   }
 
   // RollWorks account id -> Intent_Score__c of the account data records (a duplicate fails).
@@ -331,6 +340,48 @@ TEST_F(RollworksE2eTest, DeactivatedUserDisableReauthorizeAsAnotherUserEnableLos
   EXPECT_EQ(account_data().at("rwa_9001"), 61);
   st = cli({"status"}, "status-resumed");
   EXPECT_NE(st.out.find("rollworks-integration@demo.peer"), std::string::npos) << st.out;
+}
+
+// kill -9 in the middle of a push: the first account batch was acknowledged, the second is
+// throttled (Retry-After 60 s) and the host dies while waiting. The next sync sends what was
+// missing: every Account ends up at RollWorks exactly once, none is lost; what it repeats is at
+// most the unfinished Salesforce page (its checkpoint had not been committed), as upserts
+// RollWorks answers "unchanged".
+TEST_F(RollworksE2eTest, AKillDuringAPushLosesNothingAndDuplicatesNothing) {
+  ASSERT_EQ(
+      sf_->SendJson("POST", "/__peer/generate",
+                    boost::json::object{
+                        {"sobject", "Account"},
+                        {"count", 1200},
+                        {"fields", {{"Name", "Gen {n}"}, {"Website", "https://gen{n}.example"}}}})
+          .status,
+      200);
+  const size_t accounts = sf_query("SELECT+Id+FROM+Account").size();
+  ASSERT_GT(accounts, 1000u);  // three batches of at most 500
+  // The advertiser read and the first batch pass, then 429 until the window ends.
+  ASSERT_EQ(
+      rw_->SendJson("POST", "/__peer/throttle", boost::json::object{{"limit", 2}, {"window_s", 60}})
+          .status,
+      200);
+  HostProcess sync(dir_.path(), {"sync", "rollworks", "-c", "host.yaml"}, "sync-killed");
+  bool throttled = false;
+  for (int i = 0; i < kWaitMs / 10 && !throttled; ++i) {  // bounded poll, no timing
+    throttled = rw_counter("batches", "accounts") == 1 && rw_counter("events", "rate_limited") > 0;
+    if (!throttled) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(throttled) << sync.err();
+  sync.signal(SIGKILL);
+  ASSERT_TRUE(sync.wait_exit(kWaitMs).has_value());
+  EXPECT_EQ(rw_uploaded("accounts").size(), 500u);  // one batch acknowledged, then the kill
+
+  ASSERT_EQ(rw_->Request("DELETE", "/__peer/throttle", "", {}).status, 200);
+  CommandResult again = cli({"sync", "rollworks"}, "sync-after-kill");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  const std::map<std::string, int64_t> up = rw_uploaded("accounts");
+  EXPECT_EQ(up.size(), accounts);
+  for (const auto& [id, version] : up) EXPECT_EQ(version, 1) << id;  // never changed by a resend
+  EXPECT_EQ(rw_counter("duplicates_in_batch", "accounts"), 0);
+  EXPECT_LE(rw_counter("resent_external_ids", "accounts"), 500);  // the acknowledged batch
 }
 
 }  // namespace
