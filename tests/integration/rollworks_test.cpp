@@ -50,7 +50,7 @@ class RollworksE2eTest : public ::testing::Test {
         "\"\n"
         "      advertiser_id: adv_it\n"
         "      api_key: \"${env:CHOST_IT_RW_KEY}\"\n"
-        "      objects_up: [Account, Contact]\n"
+        "      objects_up: [Account, Contact, Opportunity, Campaign]\n"
         "      overlap_seconds: 0\n";
     dir_.write("host.yaml", yaml);
     authorize();
@@ -192,6 +192,18 @@ class RollworksE2eTest : public ::testing::Test {
 };
 
 TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection) {
+  const std::string any_account(sf_query("SELECT+Id+FROM+Account").front().at("Id").as_string());
+  for (const auto& [type, fields] :
+       {std::pair<std::string, boost::json::object>{"Opportunity",
+                                                    {{"Name", "Renewal"},
+                                                     {"StageName", "Prospecting"},
+                                                     {"CloseDate", "2026-12-31"},
+                                                     {"Amount", 1200},
+                                                     {"AccountId", any_account}}},
+        {"Campaign", {{"Name", "Q4 Webinar"}, {"Type", "Webinar"}}}}) {
+    auto r = sf_->SendJson("POST", "/services/data/v59.0/sobjects/" + type, fields, {sf_session()});
+    ASSERT_LT(r.status, 300) << r.body;
+  }
   // 1. Both directions from scratch.
   CommandResult first = cli({"sync", "rollworks"}, "sync-1");
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
@@ -201,6 +213,8 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
   std::map<std::string, int64_t> up = rw_uploaded("accounts");
   EXPECT_EQ(up.size(), accounts.size());
   EXPECT_EQ(rw_uploaded("contacts").size(), contacts.size());
+  EXPECT_EQ(rw_uploaded("opportunities").size(), 1u);  // the peer accepted our wire format
+  EXPECT_EQ(rw_uploaded("campaigns").size(), 1u);
   std::map<std::string, double> data = account_data();
   ASSERT_TRUE(data.contains("rwa_9001"));
   EXPECT_EQ(data.at("rwa_9001"), 40);

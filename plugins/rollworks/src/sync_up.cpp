@@ -58,6 +58,10 @@ std::string build_up_query(const std::string& object, const std::string& checkpo
     soql += "Name, Website, Industry, NumberOfEmployees, AnnualRevenue";
   } else if (object == "Contact") {
     soql += "Email, FirstName, LastName, Title, AccountId";
+  } else if (object == "Opportunity") {
+    soql += "Name, AccountId, StageName, Amount, CloseDate, IsClosed, IsWon";
+  } else if (object == "Campaign") {
+    soql += "Name, Type, Status, StartDate, EndDate";
   } else {
     soql += "Email, FirstName, LastName, Title";
   }
@@ -79,6 +83,20 @@ boost::json::object to_rollworks_record(const std::string& object, const boost::
     copy_field(row, "Industry", r, "industry");
     copy_field(row, "NumberOfEmployees", r, "employees");
     copy_field(row, "AnnualRevenue", r, "annual_revenue");
+  } else if (object == "Opportunity") {
+    copy_field(row, "Name", r, "name");
+    copy_field(row, "AccountId", r, "account_external_id");
+    copy_field(row, "StageName", r, "stage");
+    copy_field(row, "Amount", r, "amount");
+    copy_field(row, "CloseDate", r, "close_date");
+    copy_field(row, "IsClosed", r, "is_closed");
+    copy_field(row, "IsWon", r, "is_won");
+  } else if (object == "Campaign") {
+    copy_field(row, "Name", r, "name");
+    copy_field(row, "Type", r, "type");
+    copy_field(row, "Status", r, "status");
+    copy_field(row, "StartDate", r, "start_date");
+    copy_field(row, "EndDate", r, "end_date");
   } else {
     copy_field(row, "Email", r, "email");
     copy_field(row, "FirstName", r, "first_name");
@@ -94,8 +112,10 @@ boost::json::object to_rollworks_record(const std::string& object, const boost::
 UpCounts RollworksConnector::sync_up(chp::Call& call, chp::salesforce::Client& sf,
                                      RollworksClient& rw, const std::string& object) {
   const std::string key = kUpCheckpointPrefix + object;
-  const std::string path =
-      object == "Account" ? "/crm/accounts:batchUpsert" : "/crm/contacts:batchUpsert";
+  const std::string path = object == "Account"       ? "/crm/accounts:batchUpsert"
+                           : object == "Opportunity" ? "/crm/opportunities:batchUpsert"
+                           : object == "Campaign"    ? "/crm/campaigns:batchUpsert"
+                                                     : "/crm/contacts:batchUpsert";
   std::string checkpoint = ctx_.state_get(key).value_or("");
   std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   UpCounts counts;

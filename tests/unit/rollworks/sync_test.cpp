@@ -70,6 +70,8 @@ struct World {
   // RollWorks.
   std::map<std::string, boost::json::object> rw_accounts;  // by external_id
   std::map<std::string, boost::json::object> rw_contacts;
+  std::map<std::string, boost::json::object> rw_opportunities;
+  std::map<std::string, boost::json::object> rw_campaigns;
   std::vector<std::size_t> batch_sizes;
   std::set<std::string> rw_refuse;        // external ids answered with a per-record error
   bool reject_batches = false;            // whole-batch 500
@@ -230,8 +232,10 @@ struct World {
 
   FakeHttpResponse batch(const std::string& path, const std::string& body) {
     if (reject_batches) return reply(500, rw_error(500, "internal_error"));
-    const bool accounts = path.find("/crm/accounts:batchUpsert") != std::string::npos;
-    auto& table = accounts ? rw_accounts : rw_contacts;
+    auto& table = path.find("/crm/accounts:") != std::string::npos        ? rw_accounts
+                  : path.find("/crm/opportunities:") != std::string::npos ? rw_opportunities
+                  : path.find("/crm/campaigns:") != std::string::npos     ? rw_campaigns
+                                                                          : rw_contacts;
     const boost::json::value parsed = boost::json::parse(body);
     const boost::json::array& records = parsed.at("records").as_array();
     EXPECT_LE(records.size(), 500u);
@@ -351,8 +355,8 @@ TEST_F(RollworksSyncTest, SyncsBothWaysAndReportsTheConnectedAudience) {
   EXPECT_EQ(out.at("up").at("Contact").at("created").as_int64(), 1);
   EXPECT_EQ(out.at("down").at("accounts").at("upserted").as_int64(), 2);
   EXPECT_EQ(out.at("rollworks_calls").as_int64(), 1 + 3 + 1);  // advertiser, 3 batches, feed
-  // Organization, userinfo, 4 user and permission queries, 3 queryAll, 1 upsert
-  EXPECT_EQ(out.at("salesforce_calls").as_int64(), 6 + 3 + 1);
+  // Organization, userinfo, 4 user and permission queries, 5 queryAll, 1 upsert
+  EXPECT_EQ(out.at("salesforce_calls").as_int64(), 6 + 5 + 1);
   EXPECT_FALSE(out.contains("warnings"));
 }
 
@@ -550,6 +554,46 @@ TEST_F(RollworksSyncTest, APersonsAccountSyncsWithAWarning) {
                 .find("it has a "
                       "manager"),
             std::string::npos);
+}
+
+TEST_F(RollworksSyncTest, OpportunitiesAndCampaignsGoUpInTheirOwnBatches) {
+  world_.add_sf("Opportunity",
+                {{"Id", "006O"},
+                 {"Name", "Acme renewal"},
+                 {"AccountId", "001A"},
+                 {"StageName", "Negotiation"},
+                 {"Amount", 25000},
+                 {"CloseDate", "2026-12-31"},
+                 {"IsClosed", false},
+                 {"IsWon", false}},
+                4);
+  world_.add_sf("Campaign",
+                {{"Id", "701C"},
+                 {"Name", "Q4 Webinar"},
+                 {"Type", "Webinar"},
+                 {"Status", "In Progress"},
+                 {"StartDate", "2026-11-01"},
+                 {"EndDate", nullptr}},
+                5);
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":["Opportunity","Campaign"])")).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(world_.rw_opportunities.size(), 1u);
+  const boost::json::object& o = world_.rw_opportunities.at("006O");
+  EXPECT_EQ(o.at("name"), "Acme renewal");
+  EXPECT_EQ(o.at("account_external_id"), "001A");
+  EXPECT_EQ(o.at("stage"), "Negotiation");
+  EXPECT_EQ(o.at("amount").as_int64(), 25000);
+  EXPECT_EQ(o.at("close_date"), "2026-12-31");
+  EXPECT_EQ(o.at("is_won"), false);
+  ASSERT_EQ(world_.rw_campaigns.size(), 1u);
+  const boost::json::object& c = world_.rw_campaigns.at("701C");
+  EXPECT_EQ(c.at("type"), "Webinar");
+  EXPECT_EQ(c.at("status"), "In Progress");
+  EXPECT_FALSE(c.contains("end_date"));  // null in Salesforce: not sent
+  EXPECT_EQ(host_.state_value("up/Opportunity"), stamp(4));
+  EXPECT_EQ(host_.state_value("up/Campaign"), stamp(5));
+  EXPECT_TRUE(world_.rw_accounts.empty());
 }
 
 TEST(RollworksDomain, NormalisesWebsitesLikeRollWorks) {
