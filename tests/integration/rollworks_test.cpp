@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "chpeer/testing/peer_http_client.h"
@@ -49,7 +50,7 @@ class RollworksE2eTest : public ::testing::Test {
         "\"\n"
         "      advertiser_id: adv_it\n"
         "      api_key: \"${env:CHOST_IT_RW_KEY}\"\n"
-        "      objects_up: [Account, Contact]\n"
+        "      objects_up: [Account, Contact, Opportunity, Campaign]\n"
         "      overlap_seconds: 0\n";
     dir_.write("host.yaml", yaml);
     authorize();
@@ -61,27 +62,20 @@ class RollworksE2eTest : public ::testing::Test {
     }
   }
 
+  // The rollworks additions to the demo org (seeds/rollworks.json): the account data object,
+  // the licences and profiles, the RollWorks Admin permission set, the dedicated integration
+  // user rollworks-integration@demo.peer, a person jordan.lee@demo.peer and an API-only user.
   void seed_salesforce() {
-    boost::json::array fields{
-        {{"name", "Journey_Stage__c"}, {"type", "string"}},
-        {{"name", "ICP_Fit_Grade__c"}, {"type", "string"}},
-        {{"name", "Intent_Score__c"}, {"type", "double"}},
-        {{"name", "Account_Lists__c"}, {"type", "string"}},
-        {{"name", "Ad_Impressions_30d__c"}, {"type", "double"}},
-        {{"name", "Ad_Clicks_30d__c"}, {"type", "double"}},
-        {{"name", "RollWorks_Account_Id__c"},
-         {"type", "string"},
-         {"external_id", true},
-         {"unique", true}},
-        {{"name", "Account__c"}, {"type", "reference"}, {"reference_to", "Account"}}};
-    boost::json::object seed{
-        {"custom_objects", boost::json::array{{{"name", "RollWorks_Account_Data__c"},
-                                               {"label", "RollWorks Account Data"},
-                                               {"fields", fields}}}}};
-    auto r = sf_->SendJson("POST", "/__peer/seed", seed);
+    auto r = sf_->Request("POST", "/__peer/seed", read_file(SF_ROLLWORKS_SEED),
+                          {"Content-Type: application/json"});
     ASSERT_EQ(r.status, 200) << r.body;
-    r = sf_->SendJson("POST", "/__peer/login_user",
-                      boost::json::object{{"username", "integration@demo.peer"}});
+    login_as("rollworks-integration@demo.peer");
+  }
+
+  // Who the peer's authorize page logs in as next.
+  void login_as(const std::string& username) {
+    auto r =
+        sf_->SendJson("POST", "/__peer/login_user", boost::json::object{{"username", username}});
     ASSERT_EQ(r.status, 200) << r.body;
   }
 
@@ -157,6 +151,24 @@ class RollworksE2eTest : public ::testing::Test {
     return out;
   }
 
+  // Batch upserts RollWorks received so far, all objects.
+  int64_t rw_batches() {
+    const boost::json::value v = rw_->Get("/__peer/counters").Json();
+    int64_t n = 0;
+    if (const auto* b = v.as_object().if_contains("batches"); b && b->is_object()) {
+      for (const auto& kv : b->as_object()) n += kv.value().to_number<int64_t>();
+    }
+    return n;
+  }
+
+  // One counter of the RollWorks peer, e.g. ("batches", "accounts"); 0 when absent.
+  int64_t rw_counter(const std::string& group, const std::string& name) {
+    const boost::json::value v = rw_->Get("/__peer/counters").Json();
+    const auto* g = v.as_object().if_contains(group);
+    const auto* n = g && g->is_object() ? g->as_object().if_contains(name) : nullptr;
+    return n ? n->to_number<int64_t>() : 0;
+  }
+
   // RollWorks account id -> Intent_Score__c of the account data records (a duplicate fails).
   std::map<std::string, double> account_data() {
     std::map<std::string, double> out;
@@ -180,6 +192,18 @@ class RollworksE2eTest : public ::testing::Test {
 };
 
 TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection) {
+  const std::string any_account(sf_query("SELECT+Id+FROM+Account").front().at("Id").as_string());
+  for (const auto& [type, fields] :
+       {std::pair<std::string, boost::json::object>{"Opportunity",
+                                                    {{"Name", "Renewal"},
+                                                     {"StageName", "Prospecting"},
+                                                     {"CloseDate", "2026-12-31"},
+                                                     {"Amount", 1200},
+                                                     {"AccountId", any_account}}},
+        {"Campaign", {{"Name", "Q4 Webinar"}, {"Type", "Webinar"}}}}) {
+    auto r = sf_->SendJson("POST", "/services/data/v59.0/sobjects/" + type, fields, {sf_session()});
+    ASSERT_LT(r.status, 300) << r.body;
+  }
   // 1. Both directions from scratch.
   CommandResult first = cli({"sync", "rollworks"}, "sync-1");
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
@@ -189,6 +213,8 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
   std::map<std::string, int64_t> up = rw_uploaded("accounts");
   EXPECT_EQ(up.size(), accounts.size());
   EXPECT_EQ(rw_uploaded("contacts").size(), contacts.size());
+  EXPECT_EQ(rw_uploaded("opportunities").size(), 1u);  // the peer accepted our wire format
+  EXPECT_EQ(rw_uploaded("campaigns").size(), 1u);
   std::map<std::string, double> data = account_data();
   ASSERT_TRUE(data.contains("rwa_9001"));
   EXPECT_EQ(data.at("rwa_9001"), 40);
@@ -233,6 +259,143 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
   EXPECT_EQ(up4.at(account_id), up.at(account_id) + 2);
   data = account_data();
   EXPECT_EQ(data.at("rwa_9001"), 88);
+}
+
+TEST_F(RollworksE2eTest, AnApiOnlyUserIsRefusedAndAPersonSyncsWithAWarning) {
+  login_as("api-only@demo.peer");
+  authorize();
+  CommandResult refused = cli({"sync", "rollworks"}, "sync-api-only");
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE((refused.out + refused.err)
+                .find("the Salesforce user api-only@demo.peer lacks a full Salesforce licence "
+                      "(the user has Salesforce Integration); nothing is synced"),
+            std::string::npos)
+      << refused.out << refused.err;
+  EXPECT_EQ(rw_batches(), 0);
+  EXPECT_TRUE(account_data().empty());
+
+  login_as("jordan.lee@demo.peer");
+  authorize();
+  CommandResult person = cli({"sync", "rollworks"}, "sync-person");
+  ASSERT_EQ(person.exit_code, 0) << person.out << person.err;
+  EXPECT_NE((person.out + person.err)
+                .find("the Salesforce user jordan.lee@demo.peer looks like a person"),
+            std::string::npos)
+      << person.out << person.err;
+  EXPECT_FALSE(account_data().empty());
+}
+
+// The admin's story (issue 10): a person authorized the connection and leaves; the peer
+// deactivates them, so the refresh gives `invalid_grant: inactive user`; the connection is
+// disconnected with that reason and nothing moves either way while changes pile up on both
+// sides; the admin disables rollworks, re-authorizes as the dedicated integration user (the
+// check passes, no warning), enables it, and every change arrives exactly once.
+TEST_F(RollworksE2eTest, DeactivatedUserDisableReauthorizeAsAnotherUserEnableLosesNothing) {
+  login_as("jordan.lee@demo.peer");
+  authorize();
+  CommandResult first = cli({"sync", "rollworks"}, "sync-person");
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  const size_t accounts = sf_query("SELECT+Id+FROM+Account").size();
+  const size_t contacts = sf_query("SELECT+Id+FROM+Contact").size();
+  const std::map<std::string, int64_t> up = rw_uploaded("accounts");
+  ASSERT_EQ(up.size(), accounts);
+  ASSERT_EQ(rw_uploaded("contacts").size(), contacts);
+  const std::string account_id(sf_query("SELECT+Id+FROM+Account").front().at("Id").as_string());
+
+  // Jordan leaves: deactivated, and the session is gone (the next call must refresh).
+  auto r = sf_->SendJson("PATCH", "/services/data/v59.0/sobjects/User/0055g00000JORDN",
+                         boost::json::object{{"IsActive", false}}, {sf_session()});
+  ASSERT_LT(r.status, 300) << r.body;
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/tokens/expire", boost::json::object{}).status, 200);
+  // Changes on both sides during the outage.
+  sf_patch_account(account_id, {{"Industry", "Changed During Outage"}});
+  r = sf_->SendJson("POST", "/services/data/v59.0/sobjects/Contact",
+                    boost::json::object{{"LastName", "Newcomer"},
+                                        {"Email", "newcomer@outage.example"},
+                                        {"AccountId", account_id}},
+                    {sf_session()});
+  ASSERT_LT(r.status, 300) << r.body;
+  ASSERT_EQ(rw_->SendJson("POST", "/__peer/abm/accounts",
+                          boost::json::object{{"account_id", "rwa_9001"}, {"intent_score", 61}})
+                .status,
+            200);
+
+  const int64_t batches_before = rw_batches();
+  CommandResult down = cli({"sync", "rollworks"}, "sync-deactivated");
+  EXPECT_NE(down.exit_code, 0);
+  EXPECT_NE((down.out + down.err).find("invalid_grant: inactive user"), std::string::npos)
+      << down.out << down.err;
+  EXPECT_EQ(rw_batches(), batches_before);       // nothing pushed to RollWorks
+  EXPECT_EQ(account_data().at("rwa_9001"), 40);  // nothing written to Salesforce
+  CommandResult st = cli({"status"}, "status-down");
+  EXPECT_NE(st.out.find("disconnected"), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find("inactive user"), std::string::npos) << st.out;
+
+  // Disable (loses nothing), re-authorize as the dedicated integration user, enable.
+  CommandResult off = cli({"disable", "rollworks"}, "disable");
+  ASSERT_EQ(off.exit_code, 0) << off.out << off.err;
+  login_as("rollworks-integration@demo.peer");
+  authorize();
+  CommandResult on = cli({"enable", "rollworks"}, "enable");
+  ASSERT_EQ(on.exit_code, 0) << on.out << on.err;
+  CommandResult resumed = cli({"sync", "rollworks"}, "sync-resumed");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  EXPECT_EQ((resumed.out + resumed.err).find("looks like a person"), std::string::npos)
+      << resumed.out;
+
+  // Exactly once: one new contact, one more version of the changed account, the others as
+  // they were; the RollWorks change once in the account data (account_data() fails on dups).
+  const std::map<std::string, int64_t> up2 = rw_uploaded("accounts");
+  EXPECT_EQ(up2.size(), accounts);
+  for (const auto& [id, version] : up) {
+    EXPECT_EQ(up2.at(id), id == account_id ? version + 1 : version) << id;
+  }
+  EXPECT_EQ(rw_uploaded("contacts").size(), contacts + 1);
+  EXPECT_EQ(account_data().at("rwa_9001"), 61);
+  st = cli({"status"}, "status-resumed");
+  EXPECT_NE(st.out.find("rollworks-integration@demo.peer"), std::string::npos) << st.out;
+}
+
+// kill -9 in the middle of a push: the first account batch was acknowledged, the second is
+// throttled (Retry-After 60 s) and the host dies while waiting. The next sync sends what was
+// missing: every Account ends up at RollWorks exactly once, none is lost; what it repeats is at
+// most the unfinished Salesforce page (its checkpoint had not been committed), as upserts
+// RollWorks answers "unchanged".
+TEST_F(RollworksE2eTest, AKillDuringAPushLosesNothingAndDuplicatesNothing) {
+  ASSERT_EQ(
+      sf_->SendJson("POST", "/__peer/generate",
+                    boost::json::object{
+                        {"sobject", "Account"},
+                        {"count", 1200},
+                        {"fields", {{"Name", "Gen {n}"}, {"Website", "https://gen{n}.example"}}}})
+          .status,
+      200);
+  const size_t accounts = sf_query("SELECT+Id+FROM+Account").size();
+  ASSERT_GT(accounts, 1000u);  // three batches of at most 500
+  // The advertiser read and the first batch pass, then 429 until the window ends.
+  ASSERT_EQ(
+      rw_->SendJson("POST", "/__peer/throttle", boost::json::object{{"limit", 2}, {"window_s", 60}})
+          .status,
+      200);
+  HostProcess sync(dir_.path(), {"sync", "rollworks", "-c", "host.yaml"}, "sync-killed");
+  bool throttled = false;
+  for (int i = 0; i < kWaitMs / 10 && !throttled; ++i) {  // bounded poll, no timing
+    throttled = rw_counter("batches", "accounts") == 1 && rw_counter("events", "rate_limited") > 0;
+    if (!throttled) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(throttled) << sync.err();
+  sync.signal(SIGKILL);
+  ASSERT_TRUE(sync.wait_exit(kWaitMs).has_value());
+  EXPECT_EQ(rw_uploaded("accounts").size(), 500u);  // one batch acknowledged, then the kill
+
+  ASSERT_EQ(rw_->Request("DELETE", "/__peer/throttle", "", {}).status, 200);
+  CommandResult again = cli({"sync", "rollworks"}, "sync-after-kill");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  const std::map<std::string, int64_t> up = rw_uploaded("accounts");
+  EXPECT_EQ(up.size(), accounts);
+  for (const auto& [id, version] : up) EXPECT_EQ(version, 1) << id;  // never changed by a resend
+  EXPECT_EQ(rw_counter("duplicates_in_batch", "accounts"), 0);
+  EXPECT_LE(rw_counter("resent_external_ids", "accounts"), 500);  // the acknowledged batch
 }
 
 }  // namespace

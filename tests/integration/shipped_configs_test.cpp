@@ -27,10 +27,13 @@ TEST(ShippedConfigsTest, EveryFileInConfigsPassesCheckConfig) {
         {"SF_CLIENT_SECRET", "example-secret"},
         {"GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555"},
         {"GRAPH_CLIENT_SECRET", "example-graph-secret"},
+        {"ROLLWORKS_API_KEY", "example-rollworks-key"},
         {"DEMO_SF_LOGIN_URL", "http://127.0.0.1:9"},
         {"DEMO_SF_CLIENT_SECRET", "demo-consumer-secret"},
         {"DEMO_GRAPH_URL", "http://127.0.0.1:9"},
-        {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"}}) {
+        {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"},
+        {"DEMO_RW_URL", "http://127.0.0.1:9"},
+        {"DEMO_RW_API_KEY", "rwk_demo_0123456789abcdef"}}) {
     setenv(name, value, 1);
   }
   TempDir dir;

@@ -24,7 +24,8 @@ std::string load_errors_text(const loader::PluginRegistry& registry) {
 
 bool same_config(const config::ConnectorConfig& a, const config::ConnectorConfig& b) {
   return a.name == b.name && a.plugin == b.plugin && a.enabled == b.enabled &&
-         a.schedule_every == b.schedule_every && a.uses == b.uses && a.config_json == b.config_json;
+         a.schedule_every == b.schedule_every && a.schedule_at == b.schedule_at &&
+         a.uses == b.uses && a.config_json == b.config_json;
 }
 
 std::unique_ptr<loader::PluginRegistry> scan(const config::HostConfig& config) {
@@ -204,6 +205,7 @@ Status Generation::start_instance(GenerationInstance& in) {
   si.gate = &in.sync.gate;
   si.ctx = in.sync.ctx.get();
   si.every_ms = in.config.schedule_every ? in.config.schedule_every->count() : 0;
+  si.daily = in.config.schedule_at;
   // Providers wait for their own connection too: suspended while unauthorized, resumed by the
   // connection's listener once connected.
   si.uses_connection = in.sync.ctx->uses_connection();

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "chost/common/daily_time.hpp"
 #include "json_pointer.hpp"
 #include "json_schema.hpp"
 #include "suggest.hpp"
@@ -40,6 +41,36 @@ const PluginSchemaInfo* find_plugin(const std::vector<PluginSchemaInfo>& plugins
     if (p.name == name) return &p;
   }
   return nullptr;
+}
+
+// schedule: {at, tz}: one form or the other, a real time of day, a zone this build can compute.
+void check_schedule_at(LoadContext& ctx, const std::string& entry, bool has_every) {
+  const std::string base = entry + "/schedule";
+  const json::value* schedule = pointer_find(ctx.doc.root, base);
+  if (schedule == nullptr || !schedule->is_object()) return;
+  const json::value* at = schedule->as_object().if_contains("at");
+  const json::value* tz = schedule->as_object().if_contains("tz");
+  if (at == nullptr && tz == nullptr && !has_every) {
+    ctx.error(base, "needs 'every' (e.g. 15m) or 'at' (e.g. \"12:00\", with tz)");
+    return;
+  }
+  if (at != nullptr && has_every) {
+    ctx.error(base + "/at", "'at' and 'every' exclude each other: choose one");
+  }
+  if (tz != nullptr && at == nullptr) ctx.error(base + "/tz", "'tz' needs 'at'");
+  if (at != nullptr && at->is_string() && !common::parse_time_of_day(at->get_string())) {
+    ctx.error(base + "/at", "'" + std::string(at->get_string()) +
+                                "' is not a time of day HH:MM between 00:00 and 23:59");
+  }
+  if (tz != nullptr && tz->is_string() && !common::parse_utc_offset(tz->get_string())) {
+    const std::string text(tz->get_string());
+    ctx.error(base + "/tz",
+              "'" + text + "' is not UTC or a fixed offset like +02:00 or UTC-05:00" +
+                  (text.find('/') != std::string::npos
+                       ? std::string(" (IANA zone names need a C++20 time zone database, which "
+                                     "this build's standard library lacks)")
+                       : std::string()));
+  }
 }
 
 }  // namespace
@@ -88,11 +119,13 @@ void check_connectors(LoadContext& ctx, const std::vector<PluginSchemaInfo>& plu
         ctx.error(pointer_append(e.pointer, "plugin"), "unknown plugin '" + *e.plugin + "'" + hint);
       }
     }
-    if (const json::value* every = pointer_find(ctx.doc.root, e.pointer + "/schedule/every")) {
+    const json::value* every = pointer_find(ctx.doc.root, e.pointer + "/schedule/every");
+    if (every) {
       if (every->is_string() && parse_duration_ms(every->get_string()).value_or(1) == 0) {
         ctx.error(e.pointer + "/schedule/every", "must be greater than 0");
       }
     }
+    check_schedule_at(ctx, e.pointer, every != nullptr);
     if (!e.uses) continue;
     std::string uses_ptr = pointer_append(e.pointer, "uses");
     if (plugin && (plugin->capabilities & CHP_CAP_USES_CONNECTION) == 0) {

@@ -134,8 +134,13 @@ constexpr const char* kHostSchema = R"JSON({
           "schedule": {
             "type": "object",
             "additionalProperties": false,
-            "required": ["every"],
-            "properties": {"every": {"type": "string", "format": "duration"}}
+            "description": "Either {every: 15m} or a daily {at: \"12:00\", tz: UTC}; without one: the plugin's x-default-schedule if it declares one (rollworks: daily 12:00 UTC), else only on demand",
+            "properties": {
+              "every": {"type": "string", "format": "duration"},
+              "at": {"type": "string", "description": "Daily time of day, HH:MM (00:00-23:59)"},
+              "tz": {"type": "string",
+                     "description": "Time zone of `at` (default UTC): UTC or a fixed offset such as +02:00 or UTC-05:00 (IANA names are not supported)"}
+            }
           },
           "uses": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$",
                    "description": "Name of the connector whose connection this one borrows"},

@@ -266,9 +266,16 @@ class Loader {
       c.plugin = std::string(item.at("plugin").as_string());
       c.enabled = item.at("enabled").as_bool();
       if (const json::value* s = item.if_contains("schedule")) {
-        c.schedule_every =
-            std::chrono::milliseconds(*parse_duration_ms(s->at("every").as_string()));
+        if (const json::value* every = s->as_object().if_contains("every")) {
+          c.schedule_every = std::chrono::milliseconds(*parse_duration_ms(every->as_string()));
+        } else if (const json::value* at = s->as_object().if_contains("at")) {
+          const json::value* tz = s->as_object().if_contains("tz");
+          c.schedule_at =
+              common::DailyTime{*common::parse_time_of_day(at->as_string()),
+                                tz != nullptr ? *common::parse_utc_offset(tz->as_string()) : 0};
+        }
       }
+      if (!item.contains("schedule")) c.schedule_at = plugin_default_schedule(c.plugin);
       if (const json::value* u = item.if_contains("uses")) c.uses = std::string(u->as_string());
       c.config_json = json::serialize(item.at("config"));
       json::value redacted = item.at("config");
@@ -285,6 +292,31 @@ class Loader {
       config.connectors.push_back(std::move(c));
     }
     return config;
+  }
+
+  // A plugin's own daily default, `"x-default-schedule": {"at": "12:00", "tz": "UTC"}` at the top
+  // of its config schema, for connectors without a `schedule:` (e.g. rollworks: daily at noon).
+  std::optional<common::DailyTime> plugin_default_schedule(const std::string& plugin) const {
+    for (const PluginSchemaInfo& p : *plugins_) {
+      if (p.name != plugin) continue;
+      boost::system::error_code ec;
+      const json::value schema = json::parse(p.config_schema_json, ec);
+      const json::value* d = ec || !schema.is_object()
+                                 ? nullptr
+                                 : schema.as_object().if_contains("x-default-schedule");
+      if (d == nullptr || !d->is_object()) return std::nullopt;
+      const json::value* at = d->as_object().if_contains("at");
+      const json::value* tz = d->as_object().if_contains("tz");
+      const std::optional<int> minute =
+          at && at->is_string() ? common::parse_time_of_day(at->get_string()) : std::nullopt;
+      const std::optional<int> offset = tz == nullptr ? std::optional<int>(0)
+                                        : tz->is_string()
+                                            ? common::parse_utc_offset(tz->get_string())
+                                            : std::nullopt;
+      if (!minute || !offset) return std::nullopt;  // plugin-info shows the schema as written
+      return common::DailyTime{*minute, *offset};
+    }
+    return std::nullopt;
   }
 
   const std::vector<PluginSchemaInfo>* plugins_;

@@ -120,6 +120,27 @@ struct Scheduler::Impl {
     return st == ConnectionState::kConnected || st == ConnectionState::kRefreshing;
   }
 
+  static bool scheduled(const Inst& in) { return in.spec.every_ms > 0 || in.spec.daily; }
+
+  // After a run: `every:` waits its interval; a daily schedule waits for the next time of day.
+  int64_t next_delay_ms(const Inst& in) const {
+    if (!in.spec.daily) return in.spec.every_ms;
+    const int64_t now = sv.clock->now_ms();
+    return common::next_daily_run_ms(*in.spec.daily, now) - now;
+  }
+
+  // The first run once scheduling starts: `every:` at once. A daily schedule at once only when
+  // its latest time of day passed with no sync since (the host was down then, or it never
+  // synced), else at the next one: a restart neither repeats nor skips a day's run.
+  int64_t first_delay_ms(const Inst& in) const {
+    if (!in.spec.daily) return 0;
+    const int64_t now = sv.clock->now_ms();
+    std::optional<InstanceStatus> st = board ? board->get(in.spec.name) : std::nullopt;
+    const int64_t last = st ? st->last_sync_at_ms : 0;
+    if (last < common::previous_daily_run_ms(*in.spec.daily, now)) return 0;
+    return common::next_daily_run_ms(*in.spec.daily, now) - now;
+  }
+
   InstPtr find(std::string_view name) const {
     auto it = insts.find(name);
     return it == insts.end() ? nullptr : it->second;
@@ -235,7 +256,7 @@ struct Scheduler::Impl {
       sv.log->log(LogLevel::kInfo, name,
                   "sync finished in " + duration_text(took_ms) +
                       (out.output.empty() ? "" : ": " + log_summary(out.output)));
-      if (in.spec.every_ms > 0) schedule_in(inp, in.spec.every_ms, "schedule");
+      if (scheduled(in)) schedule_in(inp, next_delay_ms(in), "schedule");
       return;
     }
     if (out.status == CHP_ERR_AUTH_REVOKED && (lost || !connection_ok(in))) {
@@ -359,7 +380,7 @@ Status Scheduler::add(ScheduledInstance instance) {
     impl_->set_state(*in, in->spec.enabled ? InstanceState::kIdle : InstanceState::kDisabled);
   }
   impl_->insts[in->spec.name] = in;
-  if (in->spec.every_ms > 0) impl_->schedule_in(in, 0, "schedule");
+  if (Impl::scheduled(*in)) impl_->schedule_in(in, impl_->first_delay_ms(*in), "schedule");
   return {};
 }
 
@@ -423,7 +444,7 @@ void Scheduler::start() {
   asio::post(impl_->timers, [this] { impl_->arm_maintenance(); });
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (auto& [name, in] : impl_->insts) {
-    if (in->spec.every_ms > 0) impl_->schedule_in(in, 0, "schedule");
+    if (Impl::scheduled(*in)) impl_->schedule_in(in, impl_->first_delay_ms(*in), "schedule");
   }
 }
 

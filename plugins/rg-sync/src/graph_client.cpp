@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <thread>
 
 namespace rgsync {
 namespace {
@@ -15,19 +14,6 @@ namespace {
 // A token is renewed this long before Graph says it expires.
 constexpr std::chrono::seconds kTokenMargin{120};
 constexpr int kMaxAttempts = 3;
-
-std::optional<std::int64_t> retry_after_ms(const chp::http::Response& r) {
-  std::optional<std::string> v = r.header("Retry-After");
-  if (!v) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const long long s = std::stoll(*v, &used);
-    if (used != v->size() || s < 0) return std::nullopt;
-    return std::min<long long>(s, 24 * 3600) * 1000;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
 
 // Graph's {"error":{"code","message"}} into code and message.
 void read_error(GraphResponse& r) {
@@ -94,15 +80,6 @@ void GraphClient::fetch_token() {
   // Client-credential tokens last about an hour; without expires_in assume 10 minutes.
   const std::int64_t lifetime_s = t.expires_in_s.value_or(0) > 0 ? *t.expires_in_s : 600;
   token_.expires_at = std::chrono::steady_clock::now() + std::chrono::seconds(lifetime_s);
-}
-
-void GraphClient::wait(std::int64_t ms) const {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    call_.throw_if_cancelled();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  call_.throw_if_cancelled();
 }
 
 void GraphClient::prefetch(const std::vector<BatchGet>& gets) {
@@ -264,9 +241,9 @@ GraphResponse GraphClient::get(const std::string& url, const std::string& prefer
     }
     if ((r.status == 429 || r.status == 503) && attempt < kMaxAttempts) {
       ++throttled_;
-      const std::int64_t ms = retry_after_ms(r).value_or(1000 * attempt);
+      const std::int64_t ms = r.retry_after_ms().value_or(1000 * attempt);
       if (ms <= kMaxWaitMs && static_cast<std::uint64_t>(ms) < call_.remaining_ms()) {
-        wait(ms);
+        call_.sleep_ms(ms);
         continue;
       }
     }

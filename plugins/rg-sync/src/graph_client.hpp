@@ -101,7 +101,6 @@ class GraphClient {
   // Records that the links in a 2xx `body` answered for `full_url` name the same mailbox.
   void learn_alias(const std::string& full_url, const boost::json::object& body);
   // Sleeps `ms`, waking for cancellation; CancelledError when cancelled or past the deadline.
-  void wait(std::int64_t ms) const;
 
   const chp::Context& ctx_;
   const chp::Call& call_;

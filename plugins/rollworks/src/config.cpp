@@ -15,10 +15,11 @@ namespace rollworks {
 const char kConfigSchemaJson[] = R"JSON({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "title": "rollworks connector",
-  "description": "Syncs Salesforce (the connection this connector `uses:`) with RollWorks ABM both ways: Accounts, Contacts and Leads up as batch upserts, per-account ABM data down into a custom object.",
+  "description": "Syncs Salesforce (the connection this connector `uses:`) with RollWorks ABM both ways: Accounts, Contacts, Leads, Opportunities and Campaigns up as batch upserts, per-account ABM data down into a custom object.",
   "type": "object",
   "required": ["advertiser_id", "api_key"],
   "additionalProperties": false,
+  "x-default-schedule": {"at": "12:00", "tz": "UTC"},
   "properties": {
     "rollworks_url": {"type": "string", "default": "https://api.rollworks.com",
       "description": "RollWorks API base URL (without /api/v1)."},
@@ -26,8 +27,9 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "The RollWorks advertiser (Audience) the CRM is connected to, e.g. adv_demo."},
     "api_key": {"type": "string", "x-secret": true,
       "description": "RollWorks API key granted this advertiser."},
-    "objects_up": {"type": "array", "items": {"enum": ["Account", "Contact", "Lead"]},
-      "default": ["Account", "Contact", "Lead"],
+    "objects_up": {"type": "array",
+      "items": {"enum": ["Account", "Contact", "Lead", "Opportunity", "Campaign"]},
+      "default": ["Account", "Contact", "Lead", "Opportunity", "Campaign"],
       "description": "Salesforce objects uploaded to RollWorks."},
     "account_data_object": {"type": "string", "default": "RollWorks_Account_Data__c",
       "description": "Salesforce custom object receiving the per-account ABM data."},
@@ -96,8 +98,10 @@ Config parse_config(const boost::json::object& config) {
     c.objects_up.clear();
     for (const boost::json::value& item : v->as_array()) {
       const std::string name = item.is_string() ? std::string(item.as_string()) : "";
-      if (name != "Account" && name != "Contact" && name != "Lead") {
-        throw chp::ConfigError("'objects_up' entries must be Account, Contact or Lead");
+      if (name != "Account" && name != "Contact" && name != "Lead" && name != "Opportunity" &&
+          name != "Campaign") {
+        throw chp::ConfigError(
+            "'objects_up' entries must be Account, Contact, Lead, Opportunity or Campaign");
       }
       if (std::find(c.objects_up.begin(), c.objects_up.end(), name) == c.objects_up.end()) {
         c.objects_up.push_back(name);

@@ -16,7 +16,7 @@ struct Config {
   std::string rollworks_url = "https://api.rollworks.com";  // no trailing slash
   std::string advertiser_id;
   std::string api_key;  // resolved secret; never logged
-  std::vector<std::string> objects_up = {"Account", "Contact", "Lead"};
+  std::vector<std::string> objects_up = {"Account", "Contact", "Lead", "Opportunity", "Campaign"};
   std::string account_data_object = "RollWorks_Account_Data__c";
   std::string account_data_external_id_field = "RollWorks_Account_Id__c";
   std::string account_data_account_field = "Account__c";

@@ -1,26 +1,6 @@
 #include "rollworks_client.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <thread>
-
 namespace rollworks {
-namespace {
-
-std::optional<std::int64_t> retry_after_ms(const chp::http::Response& r) {
-  std::optional<std::string> v = r.header("Retry-After");
-  if (!v) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const long long s = std::stoll(*v, &used);
-    if (used != v->size() || s < 0) return std::nullopt;
-    return std::min<long long>(s, 24 * 3600) * 1000;
-  } catch (...) {
-    return std::nullopt;
-  }
-}
-
-}  // namespace
 
 std::string RollworksResponse::error_text() const {
   std::string out = std::to_string(status);
@@ -41,15 +21,6 @@ RollworksResponse RollworksClient::post(const std::string& path, const boost::js
   req.headers.emplace_back("Content-Type", "application/json");
   req.body = boost::json::serialize(body);
   return send(std::move(req));
-}
-
-void RollworksClient::wait(std::int64_t ms) const {
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (std::chrono::steady_clock::now() < until) {
-    call_.throw_if_cancelled();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  call_.throw_if_cancelled();
 }
 
 RollworksResponse RollworksClient::send(chp::http::Request req) {
@@ -82,9 +53,9 @@ RollworksResponse RollworksClient::send(chp::http::Request req) {
     if (r.status == 429 || r.status == 503) {
       ++throttled_;
       if (attempt < kMaxAttempts) {
-        const std::int64_t ms = retry_after_ms(r).value_or(1000LL * attempt);
+        const std::int64_t ms = r.retry_after_ms().value_or(1000LL * attempt);
         if (ms <= kMaxWaitMs && static_cast<std::uint64_t>(ms) < call_.remaining_ms()) {
-          wait(ms);
+          call_.sleep_ms(ms);
           continue;
         }
       }

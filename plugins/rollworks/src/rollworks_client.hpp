@@ -44,7 +44,6 @@ class RollworksClient {
 
  private:
   RollworksResponse send(chp::http::Request req);
-  void wait(std::int64_t ms) const;
 
   const chp::Context& ctx_;
   const chp::Call& call_;

@@ -46,7 +46,8 @@ class RollworksConnector : public chp::Connector {
  public:
   static constexpr chp::PluginInfo kInfo{
       "rollworks", "0.1.0",
-      "RollWorks ABM: Salesforce Accounts, Contacts and Leads up as batch upserts, per-account "
+      "RollWorks ABM: Salesforce Accounts, Contacts, Leads, Opportunities and Campaigns up as "
+      "batch upserts, per-account "
       "ABM data down into a Salesforce custom object",
       kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
 

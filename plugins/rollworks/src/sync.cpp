@@ -1,7 +1,9 @@
-// sync: check the advertiser, then up (per object) and down, each with its own checkpoint
+// sync: check the Salesforce user (preflight.hpp: refused before anything is read or pushed),
+// check the advertiser, then up (per object) and down, each with its own checkpoint
 // (see sync_up.cpp, sync_down.cpp). A Salesforce connection that is not connected
 // (AuthRevokedError from connection_token) propagates before anything is pushed: the host
 // suspends the connector and shows why. A refused RollWorks key is a ConfigError.
+#include "preflight.hpp"
 #include "rollworks_connector.hpp"
 
 namespace rollworks {
@@ -31,7 +33,21 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   RollworksClient rw(ctx_, call, config_);
   // The Salesforce session first: without it nothing may be pushed or read.
   (void)ctx_.connection_token(call, false);
+  const Preflight preflight = check_salesforce_user(sf);
+  if (!preflight.missing.empty()) {
+    std::string list;
+    for (const std::string& m : preflight.missing) list += (list.empty() ? "" : ", ") + m;
+    const std::string why = "the Salesforce user " + preflight.username + " lacks " + list +
+                            "; nothing is synced until the connection is authorized as a "
+                            "user that has them (a dedicated integration user)";
+    ctx_.report_status(why);
+    throw chp::ConfigError(why);
+  }
   check_advertiser(rw);
+  if (!preflight.warning.empty()) {
+    ctx_.log(chp::LogLevel::kWarn, preflight.warning);
+    ctx_.report_status(preflight.warning);
+  }
 
   std::vector<std::string> failures;
   std::int64_t record_errors = 0;
@@ -61,6 +77,7 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
       {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
+  if (!preflight.warning.empty()) summary["warnings"] = boost::json::array{preflight.warning};
   if (record_errors > 0) {
     ctx_.report_status(std::to_string(record_errors) +
                        " record(s) refused in this sync (see the log); the rest synced");

@@ -6,11 +6,12 @@
 // (kv "up/<Object>"). A batch RollWorks rejects as a whole (non-2xx) stops the object without
 // advancing; per-record `error` results are logged and counted and do not hold the checkpoint
 // back (one bad record must not block every later change).
+#include <connector_host/sdk/salesforce/soql_time.hpp>
+
 #include <algorithm>
 #include <cctype>
 
 #include "rollworks_connector.hpp"
-#include "soql_time.hpp"
 
 namespace rollworks {
 namespace {
@@ -57,12 +58,16 @@ std::string build_up_query(const std::string& object, const std::string& checkpo
     soql += "Name, Website, Industry, NumberOfEmployees, AnnualRevenue";
   } else if (object == "Contact") {
     soql += "Email, FirstName, LastName, Title, AccountId";
+  } else if (object == "Opportunity") {
+    soql += "Name, AccountId, StageName, Amount, CloseDate, IsClosed, IsWon";
+  } else if (object == "Campaign") {
+    soql += "Name, Type, Status, StartDate, EndDate";
   } else {
     soql += "Email, FirstName, LastName, Title";
   }
   soql += " FROM " + object;
-  if (std::optional<std::int64_t> cp = sfplugin::parse_sf_datetime(checkpoint)) {
-    soql += " WHERE SystemModstamp >= " + sfplugin::format_soql_datetime(*cp - overlap_s);
+  if (std::optional<std::int64_t> cp = chp::salesforce::parse_sf_datetime(checkpoint)) {
+    soql += " WHERE SystemModstamp >= " + chp::salesforce::format_soql_datetime(*cp - overlap_s);
   }
   return soql + " ORDER BY SystemModstamp ASC, Id ASC";
 }
@@ -78,6 +83,20 @@ boost::json::object to_rollworks_record(const std::string& object, const boost::
     copy_field(row, "Industry", r, "industry");
     copy_field(row, "NumberOfEmployees", r, "employees");
     copy_field(row, "AnnualRevenue", r, "annual_revenue");
+  } else if (object == "Opportunity") {
+    copy_field(row, "Name", r, "name");
+    copy_field(row, "AccountId", r, "account_external_id");
+    copy_field(row, "StageName", r, "stage");
+    copy_field(row, "Amount", r, "amount");
+    copy_field(row, "CloseDate", r, "close_date");
+    copy_field(row, "IsClosed", r, "is_closed");
+    copy_field(row, "IsWon", r, "is_won");
+  } else if (object == "Campaign") {
+    copy_field(row, "Name", r, "name");
+    copy_field(row, "Type", r, "type");
+    copy_field(row, "Status", r, "status");
+    copy_field(row, "StartDate", r, "start_date");
+    copy_field(row, "EndDate", r, "end_date");
   } else {
     copy_field(row, "Email", r, "email");
     copy_field(row, "FirstName", r, "first_name");
@@ -93,10 +112,12 @@ boost::json::object to_rollworks_record(const std::string& object, const boost::
 UpCounts RollworksConnector::sync_up(chp::Call& call, chp::salesforce::Client& sf,
                                      RollworksClient& rw, const std::string& object) {
   const std::string key = kUpCheckpointPrefix + object;
-  const std::string path =
-      object == "Account" ? "/crm/accounts:batchUpsert" : "/crm/contacts:batchUpsert";
+  const std::string path = object == "Account"       ? "/crm/accounts:batchUpsert"
+                           : object == "Opportunity" ? "/crm/opportunities:batchUpsert"
+                           : object == "Campaign"    ? "/crm/campaigns:batchUpsert"
+                                                     : "/crm/contacts:batchUpsert";
   std::string checkpoint = ctx_.state_get(key).value_or("");
-  std::optional<std::int64_t> checkpoint_s = sfplugin::parse_sf_datetime(checkpoint);
+  std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   UpCounts counts;
   sf.query_all(
       build_up_query(object, checkpoint, config_.overlap_seconds),
@@ -109,7 +130,7 @@ UpCounts RollworksConnector::sync_up(chp::Call& call, chp::salesforce::Client& s
           if (!v.is_object()) continue;
           const boost::json::object& row = v.as_object();
           const std::string stamp = str(row, "SystemModstamp");
-          if (std::optional<std::int64_t> s = sfplugin::parse_sf_datetime(stamp)) {
+          if (std::optional<std::int64_t> s = chp::salesforce::parse_sf_datetime(stamp)) {
             // Forward only: the overlap re-reads rows older than the checkpoint.
             if (!newest_s || *s >= *newest_s) {
               newest_s = s;

@@ -33,12 +33,6 @@ const char* flow_name(AuthFlow flow) {
   return "web_server";
 }
 
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 // The identity URL is https://login.salesforce.com/id/<org id>/<user id>: enough to name the
 // authorizing user on refresh without spending an API call on userinfo.
 chp::Identity identity_from_url(const std::string& url) {
@@ -72,12 +66,8 @@ std::string read_key_file(const std::string& path) {
 // community users never qualify) and the username or display name must name the purpose
 // ("integration", "api", "svc", "service", "sync"). Anything else yields a warning only.
 bool looks_like_integration_user(const chp::salesforce::UserInfo& info) {
-  if (info.user_type != "STANDARD") return false;
-  std::string text = lower(info.username + " " + info.display_name);
-  for (const char* marker : {"integration", "api", "svc", "service", "sync"}) {
-    if (text.find(marker) != std::string::npos) return true;
-  }
-  return false;
+  return chp::salesforce::looks_like_integration_user(info.username, info.display_name,
+                                                      info.user_type);
 }
 
 SalesforceConnector::SalesforceConnector(chp::Context& ctx, const boost::json::object& config)

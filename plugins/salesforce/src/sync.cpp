@@ -8,11 +8,11 @@
 // overlap re-reads records whose modification committed late at Salesforce; those re-read
 // records are upserted by Id, so the mirror holds each record once (de-duplication is free).
 #include <connector_host/sdk/salesforce/client.hpp>
+#include <connector_host/sdk/salesforce/soql_time.hpp>
 
 #include <string>
 
 #include "salesforce_connector.hpp"
-#include "soql_time.hpp"
 
 namespace sfplugin {
 namespace {
@@ -32,9 +32,9 @@ std::string SalesforceConnector::build_query(const ObjectSpec& spec,
   }
   soql += " FROM " + spec.name;
   std::vector<std::string> conditions;
-  if (std::optional<std::int64_t> cp = parse_sf_datetime(checkpoint)) {
+  if (std::optional<std::int64_t> cp = chp::salesforce::parse_sf_datetime(checkpoint)) {
     conditions.push_back("SystemModstamp >= " +
-                         format_soql_datetime(*cp - config_.overlap_seconds));
+                         chp::salesforce::format_soql_datetime(*cp - config_.overlap_seconds));
   }
   if (!spec.where.empty()) conditions.push_back("(" + spec.where + ")");
   for (std::size_t i = 0; i < conditions.size(); ++i) {
@@ -49,7 +49,7 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
                                                      const ObjectSpec& spec) {
   const std::string checkpoint_key = kCheckpointPrefix + spec.name;
   std::string checkpoint = ctx_.state_get(checkpoint_key).value_or("");
-  std::optional<std::int64_t> checkpoint_s = parse_sf_datetime(checkpoint);
+  std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   std::int64_t upserted = 0;
   std::int64_t deleted = 0;
 
@@ -69,7 +69,7 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
       const boost::json::value* del = rec.if_contains("IsDeleted");
       bool is_deleted = del != nullptr && del->is_bool() && del->as_bool();
       std::string stamp = string_member(rec, "SystemModstamp");
-      if (std::optional<std::int64_t> s = parse_sf_datetime(stamp)) {
+      if (std::optional<std::int64_t> s = chp::salesforce::parse_sf_datetime(stamp)) {
         // Only ever move forward: the overlap window re-reads records older than the
         // checkpoint, and those must not pull it back.
         if (!newest_s || *s >= *newest_s) {

@@ -21,6 +21,9 @@ extern const char kConfigSchemaJson[];
 namespace rgsync {
 extern const char kConfigSchemaJson[];
 }
+namespace rollworks {
+extern const char kConfigSchemaJson[];
+}
 
 namespace chost::config {
 namespace {
@@ -33,7 +36,8 @@ std::vector<PluginSchemaInfo> example_plugins() {
   return {PluginSchemaInfo{
               "salesforce", sfplugin::kConfigSchemaJson,
               CHP_CAP_PROVIDES_CONNECTION | CHP_CAP_INTERACTIVE_AUTHORIZE | CHP_CAP_WRITE_BACK},
-          PluginSchemaInfo{"rg-sync", rgsync::kConfigSchemaJson, CHP_CAP_USES_CONNECTION}};
+          PluginSchemaInfo{"rg-sync", rgsync::kConfigSchemaJson, CHP_CAP_USES_CONNECTION},
+          PluginSchemaInfo{"rollworks", rollworks::kConfigSchemaJson, CHP_CAP_USES_CONNECTION}};
 }
 
 class ExampleConfigTest : public ::testing::Test {
@@ -45,10 +49,11 @@ class ExampleConfigTest : public ::testing::Test {
     setenv("SF_CLIENT_SECRET", "example-client-secret", 1);
     setenv("GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555", 1);
     setenv("GRAPH_CLIENT_SECRET", "example-graph-secret", 1);
+    setenv("ROLLWORKS_API_KEY", "example-rollworks-key", 1);
   }
   void TearDown() override {
     for (const char* n : {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET",
-                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET"}) {
+                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "ROLLWORKS_API_KEY"}) {
       unsetenv(n);
     }
   }
@@ -65,7 +70,7 @@ TEST_F(ExampleConfigTest, ExampleFileLoads) {
                                     (dir / ".." / "build" / "dev" / "plugins").lexically_normal()});
   EXPECT_EQ(c.host.admin.token, "example-admin-token-0123");
   EXPECT_EQ(c.host.admin.public_url, "http://127.0.0.1:8080");
-  ASSERT_EQ(c.connectors.size(), 3u);
+  ASSERT_EQ(c.connectors.size(), 4u);
   EXPECT_EQ(c.connectors[0].name, "sf-org");
   EXPECT_EQ(c.connectors[0].schedule_every, std::chrono::minutes(15));
   EXPECT_EQ(c.connectors[1].name, "sf-sandbox");
@@ -76,7 +81,10 @@ TEST_F(ExampleConfigTest, ExampleFileLoads) {
   EXPECT_EQ(c.connectors[2].uses, "sf-org");
   EXPECT_EQ(c.connectors[2].config_json_redacted.find("example-graph-secret"), std::string::npos);
   EXPECT_EQ(c.connectors[0].config_json_redacted.find("example-client-secret"), std::string::npos);
-  EXPECT_EQ(c.secret_values.size(), 6u);  // key, admin token, SF id + secret, Graph id + secret
+  EXPECT_EQ(c.connectors[3].name, "rollworks");
+  EXPECT_EQ(c.connectors[3].schedule_at, (common::DailyTime{720, 0}));
+  // key, admin token, SF id + secret, Graph id + secret, RollWorks key
+  EXPECT_EQ(c.secret_values.size(), 7u);
 }
 
 TEST_F(ExampleConfigTest, HostSchemaIsAUsableSchema) {
@@ -91,7 +99,7 @@ TEST_F(ExampleConfigTest, CombinedSchemaValidatesTheExample) {
   ASSERT_EQ(check_schema(schema), std::vector<std::string>{});
   EXPECT_EQ(
       schema.at("properties").at("connectors").at("items").at("properties").at("plugin").at("enum"),
-      (json::array{"salesforce", "rg-sync"}));
+      (json::array{"salesforce", "rg-sync", "rollworks"}));
 
   YamlDocument doc = parse_yaml_file(CHP_EXAMPLE_CONFIG);
   ASSERT_TRUE(doc.parsed);

@@ -186,6 +186,59 @@ TEST_F(LoadConfigTest, BadDurations) {
                              "whole number and a unit (ms, s, m, h, d), e.g. 30s or 15m"});
 }
 
+TEST_F(LoadConfigTest, DailySchedulesAtATimeOfDayInUtcOrAFixedOffset) {
+  LoadReport r = load(
+      "connectors:\n"
+      "  - { name: a, plugin: reports, schedule: { at: \"12:00\", tz: UTC } }\n"
+      "  - { name: b, plugin: reports, schedule: { at: \"06:30\", tz: \"+02:00\" } }\n"
+      "  - { name: c, plugin: reports, schedule: { at: \"23:59\" } }\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const auto& c = r.config->connectors;
+  EXPECT_EQ(c[0].schedule_at, (common::DailyTime{720, 0}));
+  EXPECT_FALSE(c[0].schedule_every.has_value());
+  EXPECT_EQ(c[1].schedule_at, (common::DailyTime{390, 120}));
+  EXPECT_EQ(c[2].schedule_at, (common::DailyTime{1439, 0}));
+}
+
+TEST_F(LoadConfigTest, APluginsDefaultScheduleAppliesWhenTheConnectorHasNone) {
+  std::vector<PluginSchemaInfo> plugins = FakePlugins();
+  plugins.push_back(
+      {"daily", R"({"type":"object","x-default-schedule":{"at":"12:00","tz":"UTC"}})", 0});
+  file_ = dir_.write("host.yaml",
+                     "connectors:\n"
+                     "  - { name: a, plugin: daily }\n"
+                     "  - { name: b, plugin: daily, schedule: { every: 1h } }\n"
+                     "  - { name: c, plugin: reports }\n");
+  LoadReport r = load_config_report(file_, plugins);
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const auto& c = r.config->connectors;
+  EXPECT_EQ(c[0].schedule_at, (common::DailyTime{720, 0}));
+  EXPECT_FALSE(c[1].schedule_at.has_value());  // the connector's own schedule wins
+  EXPECT_EQ(c[1].schedule_every, std::chrono::hours(1));
+  EXPECT_FALSE(c[2].schedule_at.has_value());
+}
+
+TEST_F(LoadConfigTest, BadDailySchedules) {
+  Lines e = errors(
+      "connectors:\n"
+      "  - { name: a, plugin: reports, schedule: { at: \"24:00\" } }\n"
+      "  - { name: b, plugin: reports, schedule: { at: \"12:00\", tz: Europe/Berlin } }\n"
+      "  - { name: c, plugin: reports, schedule: { at: \"12:00\", every: 1h } }\n"
+      "  - { name: d, plugin: reports, schedule: { tz: UTC } }\n"
+      "  - { name: e, plugin: reports, schedule: {} }\n");
+  EXPECT_EQ(e,
+            (Lines{file_ + ":2:49: error: connector 'a': schedule.at: '24:00' is not a time of "
+                           "day HH:MM between 00:00 and 23:59",
+                   file_ + ":3:62: error: connector 'b': schedule.tz: 'Europe/Berlin' is not UTC "
+                           "or a fixed offset like +02:00 or UTC-05:00 (IANA zone names need a "
+                           "C++20 time zone database, which this build's standard library lacks)",
+                   file_ + ":4:49: error: connector 'c': schedule.at: 'at' and 'every' exclude "
+                           "each other: choose one",
+                   file_ + ":5:49: error: connector 'd': schedule.tz: 'tz' needs 'at'",
+                   file_ + ":6:43: error: connector 'e': schedule: needs 'every' (e.g. 15m) or "
+                           "'at' (e.g. \"12:00\", with tz)"}));
+}
+
 TEST_F(LoadConfigTest, PostgresNeedsAUrl) {
   Lines e = errors("host:\n  state: { backend: postgres }\n");
   EXPECT_EQ(e, Lines{file_ + ":2:10: error: host.state: missing required key 'url'"});

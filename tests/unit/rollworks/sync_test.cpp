@@ -70,6 +70,8 @@ struct World {
   // RollWorks.
   std::map<std::string, boost::json::object> rw_accounts;  // by external_id
   std::map<std::string, boost::json::object> rw_contacts;
+  std::map<std::string, boost::json::object> rw_opportunities;
+  std::map<std::string, boost::json::object> rw_campaigns;
   std::vector<std::size_t> batch_sizes;
   std::set<std::string> rw_refuse;        // external ids answered with a per-record error
   bool reject_batches = false;            // whole-batch 500
@@ -78,6 +80,14 @@ struct World {
   int throttle_next = 0;
   bool key_deactivated = false;
   std::vector<std::string> feed_cursors;  // since_cursor of every feed read ("" = none)
+  // The Salesforce user behind the connection: everything RollWorks needs unless listed in
+  // `denied` ("set" for the permission set, "ApiEnabled", "Task.Create", ...).
+  std::string username = "rollworks.integration@acme.example";
+  std::string user_name = "RollWorks Integration";
+  std::string manager_id;
+  std::string licence = "Salesforce";
+  std::string licence_key = "SFDC";
+  std::set<std::string> denied;
 
   void add_sf(const std::string& object, boost::json::object row, int minute) {
     row["SystemModstamp"] = stamp(minute);
@@ -109,6 +119,11 @@ struct World {
   FakeHttpResponse handle(const FakeHttpRequest& req) {
     if (req.url.rfind(kRw, 0) == 0) return rollworks(req);
     if (req.url.find("/queryAll") != std::string::npos) return query(query_param(req.url, "q"));
+    if (req.url.find("/query?") != std::string::npos) return user_query(query_param(req.url, "q"));
+    if (req.url == std::string(kSf) + "/services/oauth2/userinfo") {
+      return reply(200, boost::json::serialize(boost::json::object{
+                            {"user_id", "005INT"}, {"preferred_username", username}}));
+    }
     if (req.method == "PATCH" && req.url.find("/composite/sobjects/RollWorks_Account_Data__c/"
                                               "RollWorks_Account_Id__c") != std::string::npos) {
       return upsert(req.body);
@@ -131,6 +146,50 @@ struct World {
           std::string(row.at("SystemModstamp").as_string()).substr(0, 19) >= since) {
         records.push_back(row);
       }
+    }
+    boost::json::object out{{"totalSize", records.size()}, {"done", true}, {"records", records}};
+    return reply(200, boost::json::serialize(out));
+  }
+
+  // The permission reader's queries (sdk salesforce/permissions.hpp) about user 005INT.
+  FakeHttpResponse user_query(const std::string& q) {
+    soql.push_back(q);
+    const std::size_t from = q.find(" FROM ") + 6;
+    const std::string object = q.substr(from, q.find(' ', from) - from);
+    boost::json::array records;
+    if (object == "User") {
+      records.push_back(boost::json::object{
+          {"Id", "005INT"},
+          {"Username", username},
+          {"Name", user_name},
+          {"UserType", "Standard"},
+          {"ManagerId",
+           manager_id.empty() ? boost::json::value(nullptr) : boost::json::value(manager_id)},
+          {"Profile",
+           {{"Name", "Integration Profile"},
+            {"UserLicense", {{"Name", licence}, {"LicenseDefinitionKey", licence_key}}}}}});
+    } else if (object == "PermissionSetAssignment") {
+      records.push_back(boost::json::object{{"PermissionSetId", "0PSRW"}});
+    } else if (object == "PermissionSet") {
+      boost::json::object ps{{"Id", "0PSRW"},
+                             {"Name", denied.contains("set") ? "Other" : "RollWorks_Admin"},
+                             {"Label", denied.contains("set") ? "Other" : "RollWorks Admin"}};
+      for (const char* p : {"ApiEnabled", "ViewAllUsers", "ManageProfilesPermissionsets",
+                            "ViewRoles", "ViewSetup"}) {
+        ps[std::string("Permissions") + p] = !denied.contains(p);
+      }
+      records.push_back(ps);
+    } else if (object == "ObjectPermissions") {
+      for (const char* o : {"Account", "Opportunity", "Contact", "Lead", "Campaign", "Task"}) {
+        boost::json::object row{{"SobjectType", o}};
+        for (const char* p :
+             {"Read", "Create", "Edit", "Delete", "ViewAllRecords", "ModifyAllRecords"}) {
+          row[std::string("Permissions") + p] = !denied.contains(std::string(o) + "." + p);
+        }
+        records.push_back(row);
+      }
+    } else if (object != "Organization") {
+      ADD_FAILURE() << "unexpected query " << q;
     }
     boost::json::object out{{"totalSize", records.size()}, {"done", true}, {"records", records}};
     return reply(200, boost::json::serialize(out));
@@ -173,8 +232,10 @@ struct World {
 
   FakeHttpResponse batch(const std::string& path, const std::string& body) {
     if (reject_batches) return reply(500, rw_error(500, "internal_error"));
-    const bool accounts = path.find("/crm/accounts:batchUpsert") != std::string::npos;
-    auto& table = accounts ? rw_accounts : rw_contacts;
+    auto& table = path.find("/crm/accounts:") != std::string::npos        ? rw_accounts
+                  : path.find("/crm/opportunities:") != std::string::npos ? rw_opportunities
+                  : path.find("/crm/campaigns:") != std::string::npos     ? rw_campaigns
+                                                                          : rw_contacts;
     const boost::json::value parsed = boost::json::parse(body);
     const boost::json::array& records = parsed.at("records").as_array();
     EXPECT_LE(records.size(), 500u);
@@ -294,7 +355,9 @@ TEST_F(RollworksSyncTest, SyncsBothWaysAndReportsTheConnectedAudience) {
   EXPECT_EQ(out.at("up").at("Contact").at("created").as_int64(), 1);
   EXPECT_EQ(out.at("down").at("accounts").at("upserted").as_int64(), 2);
   EXPECT_EQ(out.at("rollworks_calls").as_int64(), 1 + 3 + 1);  // advertiser, 3 batches, feed
-  EXPECT_EQ(out.at("salesforce_calls").as_int64(), 3 + 1);     // 3 queryAll, 1 upsert
+  // Organization, userinfo, 4 user and permission queries, 5 queryAll, 1 upsert
+  EXPECT_EQ(out.at("salesforce_calls").as_int64(), 6 + 5 + 1);
+  EXPECT_FALSE(out.contains("warnings"));
 }
 
 TEST_F(RollworksSyncTest, UpSendsBatchesOfAtMostPageSizeAndResumesFromTheCheckpoint) {
@@ -415,6 +478,122 @@ TEST_F(RollworksSyncTest, ADisconnectedSalesforceConnectionPushesNothing) {
   EXPECT_TRUE(world_.rw_accounts.empty());
   EXPECT_TRUE(world_.batch_sizes.empty());
   EXPECT_TRUE(world_.feed_cursors.empty());
+}
+
+TEST_F(RollworksSyncTest, AUserLackingPermissionsIsRefusedWithEveryMissingItemNamed) {
+  world_.denied = {"set", "ApiEnabled", "ViewRoles", "Task.Create", "Campaign.ModifyAllRecords"};
+  world_.licence = "Salesforce Integration";
+  world_.licence_key = "PID_INTEGRATION";
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  EXPECT_EQ(r.status, CHP_ERR_CONFIG);
+  EXPECT_EQ(r.error,
+            "the Salesforce user rollworks.integration@acme.example lacks permission set "
+            "RollWorks Admin, View Roles and Role Hierarchy, API Enabled, Modify All on Campaign, "
+            "Create on Task, a full Salesforce licence (the user has Salesforce Integration); "
+            "nothing is synced until the connection is authorized as a user that has them (a "
+            "dedicated integration user)");
+  EXPECT_EQ(host_.statuses().back(), r.error);
+  EXPECT_TRUE(world_.batch_sizes.empty());   // nothing pushed
+  EXPECT_TRUE(world_.feed_cursors.empty());  // nothing read from RollWorks
+  EXPECT_TRUE(world_.account_data.empty());
+}
+
+TEST_F(RollworksSyncTest, EachRequiredPermissionIsNamedWhenItAloneIsMissing) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"set", "permission set RollWorks Admin"},
+      {"ViewAllUsers", "View All Users"},
+      {"ManageProfilesPermissionsets", "Manage Profiles and Permission Sets"},
+      {"ViewRoles", "View Roles and Role Hierarchy"},
+      {"ViewSetup", "View Setup and Configuration"},
+      {"ApiEnabled", "API Enabled"},
+      {"Account.ViewAllRecords", "View All on Account"},
+      {"Opportunity.Read", "Read on Opportunity"},
+      {"Contact.Create", "Create on Contact"},
+      {"Lead.Edit", "Edit on Lead"},
+      {"Campaign.ModifyAllRecords", "Modify All on Campaign"},
+      {"Task.Edit", "Edit on Task"}};
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  for (const auto& [denied, named] : cases) {
+    world_.denied = {denied};
+    auto r = plugin_.sync("{}");
+    EXPECT_EQ(r.status, CHP_ERR_CONFIG) << denied;
+    EXPECT_NE(r.error.find(" lacks " + named + "; "), std::string::npos) << r.error;
+  }
+  world_.denied.clear();
+  world_.licence_key = "PID_INTEGRATION";
+  world_.licence = "Salesforce Integration";
+  auto r = plugin_.sync("{}");
+  EXPECT_NE(r.error.find(" lacks a full Salesforce licence (the user has Salesforce "
+                         "Integration); "),
+            std::string::npos)
+      << r.error;
+  EXPECT_TRUE(world_.batch_sizes.empty());
+}
+
+TEST_F(RollworksSyncTest, APersonsAccountSyncsWithAWarning) {
+  world_.username = "jane.doe@acme.example";
+  world_.user_name = "Jane Doe";
+  ASSERT_TRUE(plugin_.create(config_json()).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  const std::string warning =
+      "the Salesforce user jane.doe@acme.example looks like a person, not a dedicated "
+      "integration user (its name does not say so): when that person leaves and the user is "
+      "deactivated, RollWorks stops updating and pushing; authorize a dedicated integration "
+      "user";
+  EXPECT_EQ(output(r).at("warnings").as_array(), boost::json::array{warning});
+  EXPECT_EQ(host_.statuses().back(), warning);
+  EXPECT_EQ(world_.rw_accounts.size(), 1u);
+
+  world_.username = "rollworks.integration@acme.example";  // a name like a service, a manager
+  world_.manager_id = "005BOSS";
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_NE(std::string(output(r).at("warnings").as_array().at(0).as_string())
+                .find("it has a "
+                      "manager"),
+            std::string::npos);
+}
+
+TEST_F(RollworksSyncTest, OpportunitiesAndCampaignsGoUpInTheirOwnBatches) {
+  world_.add_sf("Opportunity",
+                {{"Id", "006O"},
+                 {"Name", "Acme renewal"},
+                 {"AccountId", "001A"},
+                 {"StageName", "Negotiation"},
+                 {"Amount", 25000},
+                 {"CloseDate", "2026-12-31"},
+                 {"IsClosed", false},
+                 {"IsWon", false}},
+                4);
+  world_.add_sf("Campaign",
+                {{"Id", "701C"},
+                 {"Name", "Q4 Webinar"},
+                 {"Type", "Webinar"},
+                 {"Status", "In Progress"},
+                 {"StartDate", "2026-11-01"},
+                 {"EndDate", nullptr}},
+                5);
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":["Opportunity","Campaign"])")).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(world_.rw_opportunities.size(), 1u);
+  const boost::json::object& o = world_.rw_opportunities.at("006O");
+  EXPECT_EQ(o.at("name"), "Acme renewal");
+  EXPECT_EQ(o.at("account_external_id"), "001A");
+  EXPECT_EQ(o.at("stage"), "Negotiation");
+  EXPECT_EQ(o.at("amount").as_int64(), 25000);
+  EXPECT_EQ(o.at("close_date"), "2026-12-31");
+  EXPECT_EQ(o.at("is_won"), false);
+  ASSERT_EQ(world_.rw_campaigns.size(), 1u);
+  const boost::json::object& c = world_.rw_campaigns.at("701C");
+  EXPECT_EQ(c.at("type"), "Webinar");
+  EXPECT_EQ(c.at("status"), "In Progress");
+  EXPECT_FALSE(c.contains("end_date"));  // null in Salesforce: not sent
+  EXPECT_EQ(host_.state_value("up/Opportunity"), stamp(4));
+  EXPECT_EQ(host_.state_value("up/Campaign"), stamp(5));
+  EXPECT_TRUE(world_.rw_accounts.empty());
 }
 
 TEST(RollworksDomain, NormalisesWebsitesLikeRollWorks) {

@@ -325,5 +325,71 @@ TEST_F(SchedulerTest, AnInstanceAddedWhileRunningIsScheduledAtOnce) {
   scheduler.stop(5000);
 }
 
+// Daily `at:` schedules on the test clock (FakeClock: 2023-11-14T22:13:21Z); the asio timers
+// stay real, and every next run here is hours away, so none fires during a test.
+class DailyScheduleTest : public SchedulerTest {
+ protected:
+  DailyScheduleTest() { services.clock = &fx.clock; }
+  static constexpr int64_t kNov15Noon = 1'700'049'600'000;  // 2023-11-15T12:00:00Z
+};
+
+TEST_F(DailyScheduleTest, NeverSyncedRunsAtOnceThenWaitsForTheNextTimeOfDay) {
+  FakeHooks hooks;
+  std::atomic<int> syncs{0};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    ++syncs;
+    return CHP_OK;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  ScheduledInstance s = instance("daily", hooks);
+  s.daily = common::DailyTime{12 * 60, 0};
+  ASSERT_TRUE(scheduler.add(s));
+  scheduler.start();
+  ASSERT_TRUE(eventually([&] { return syncs.load() == 1; }));
+  ASSERT_TRUE(eventually([&] { return board.get("daily")->next_run_at_ms > 0; }));
+  EXPECT_EQ(board.get("daily")->next_run_at_ms, kNov15Noon);  // across midnight: tomorrow
+  scheduler.stop(5000);
+  EXPECT_EQ(syncs.load(), 1);
+}
+
+TEST_F(DailyScheduleTest, ARestartAfterTodaysRunKeepsTheScheduleInsteadOfSyncingAgain) {
+  FakeHooks hooks;
+  hooks.on_sync = [&](chp_call*, std::string_view) { return CHP_OK; };
+  // Today's 12:00 run happened (the board is restored from the store before the scheduler).
+  board.ensure("daily", InstanceKind::kConnector);
+  board.record_sync("daily", true, kNov15Noon - 24 * 3600 * 1000, "{}");
+  Scheduler scheduler(options, services, nullptr, &board);
+  ScheduledInstance s = instance("daily", hooks);
+  s.daily = common::DailyTime{12 * 60, 0};
+  ASSERT_TRUE(scheduler.add(s));
+  scheduler.start();
+  // The decision is taken inside start(): no run was queued, the next one is tomorrow noon.
+  EXPECT_EQ(board.get("daily")->next_run_at_ms, kNov15Noon);
+  EXPECT_EQ(scheduler.sync_calls_ForTest("daily"), 0u);
+  scheduler.stop(5000);
+  EXPECT_EQ(scheduler.sync_calls_ForTest("daily"), 0u);
+}
+
+TEST_F(DailyScheduleTest, ARunMissedWhileTheHostWasDownHappensAtStart) {
+  FakeHooks hooks;
+  std::atomic<int> syncs{0};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    ++syncs;
+    return CHP_OK;
+  };
+  // Last sync the day before yesterday's slot: today's 12:00 passed while the host was down.
+  board.ensure("daily", InstanceKind::kConnector);
+  board.record_sync("daily", true, kNov15Noon - 2 * 24 * 3600 * 1000, "{}");
+  Scheduler scheduler(options, services, nullptr, &board);
+  ScheduledInstance s = instance("daily", hooks);
+  s.daily = common::DailyTime{23 * 60, 120};  // 23:00 at +02:00 = 21:00 UTC, passed today
+  ASSERT_TRUE(scheduler.add(s));
+  scheduler.start();
+  ASSERT_TRUE(eventually([&] { return syncs.load() == 1; }));
+  ASSERT_TRUE(eventually([&] { return board.get("daily")->next_run_at_ms > 0; }));
+  EXPECT_EQ(board.get("daily")->next_run_at_ms, kNov15Noon + 9 * 3600 * 1000);  // Nov 15 21:00Z
+  scheduler.stop(5000);
+}
+
 }  // namespace
 }  // namespace chost::runtime::testing

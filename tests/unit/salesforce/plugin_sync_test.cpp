@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "salesforce_connector.hpp"
-#include "soql_time.hpp"
 
 namespace {
 
@@ -43,16 +42,6 @@ class SyncTest : public ::testing::Test {
   FakeHost host_;
   PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
 };
-
-TEST(SoqlTime, ParsesSalesforceFormsAndFormatsLiterals) {
-  EXPECT_EQ(sfplugin::parse_sf_datetime("1970-01-01T00:00:00.000+0000"), 0);
-  EXPECT_EQ(sfplugin::parse_sf_datetime("2024-05-01T12:00:00Z"), 1714564800);
-  EXPECT_EQ(sfplugin::parse_sf_datetime("2024-05-01T14:00:00.123+02:00"), 1714564800);
-  EXPECT_FALSE(sfplugin::parse_sf_datetime("2024-05-01"));
-  EXPECT_FALSE(sfplugin::parse_sf_datetime("2024-05-01T12:00:00"));
-  EXPECT_EQ(sfplugin::format_soql_datetime(1714564800 - 300), "2024-05-01T11:55:00Z");
-  EXPECT_EQ(sfplugin::format_soql_datetime(951782400), "2000-02-29T00:00:00Z");
-}
 
 TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
   host_.set_http_handler([](const FakeHttpRequest& req) {

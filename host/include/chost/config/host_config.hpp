@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "chost/common/daily_time.hpp"
 #include "chost/common/log_level.hpp"
 #include "chost/common/result.hpp"
 
@@ -116,6 +117,7 @@ struct ConnectorConfig {
   std::string plugin;
   bool enabled = true;
   std::optional<std::chrono::milliseconds> schedule_every;
+  std::optional<common::DailyTime> schedule_at;  // schedule: {at, tz}; never with schedule_every
   std::optional<std::string> uses;   // name of the connector whose connection this one borrows
   std::string config_json;           // resolved secrets, defaults filled: give this to create()
   std::string config_json_redacted;  // x-secret and referenced values replaced by "***"

@@ -1,9 +1,9 @@
 // Scheduler: runs connector instances' sync hooks on a worker pool (Boost.Asio, kept out of this
 // header) with one strand per instance, so two hooks of one instance never overlap. Handles
-// `every:` timers, sync_now(), per-call deadlines with a watchdog (a hook that misses its
-// deadline gets its cancellation flag set, the instance is marked failed and is not called again
-// until the stuck call returns), restart of failed instances with backoff, suspension of
-// connectors whose `uses:` connection is not connected (resumed by themselves), periodic
+// `every:` and daily `at:` timers, sync_now(), per-call deadlines with a watchdog (a hook that
+// misses its deadline gets its cancellation flag set, the instance is marked failed and is not
+// called again until the stuck call returns), restart of failed instances with backoff, suspension
+// of connectors whose `uses:` connection is not connected (resumed by themselves), periodic
 // ConnectionManager::maintain(), and a graceful stop.
 //
 // Each instance has its own lifecycle: add, enable, disable and remove act on one instance while
@@ -13,10 +13,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "chost/common/daily_time.hpp"
 #include "chost/common/result.hpp"
 #include "chost/runtime/backoff.hpp"
 #include "chost/runtime/connection_manager.hpp"
@@ -40,8 +42,9 @@ struct ScheduledInstance {
   PluginHooksPort* hooks = nullptr;
   HookGate* gate = nullptr;
   InstanceContext* ctx = nullptr;
-  int64_t every_ms = 0;         // 0: only sync_now() and resume
-  std::string uses_connection;  // empty: none
+  int64_t every_ms = 0;                    // 0: only sync_now() and resume (unless `daily`)
+  std::optional<common::DailyTime> daily;  // schedule: {at, tz}; never with every_ms
+  std::string uses_connection;             // empty: none
   bool enabled = true;
   bool provides_connection = false;  // status goes to sync_state, not state
 };

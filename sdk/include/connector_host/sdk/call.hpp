@@ -9,10 +9,13 @@
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/grant.hpp>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 namespace chp {
@@ -42,6 +45,18 @@ class Call {
   void throw_if_cancelled() const {
     if (cancelled()) throw CancelledError("cancelled by the host");
     if (call_ != nullptr && remaining_ms() == 0) throw CancelledError("deadline passed");
+  }
+
+  // Sleeps `ms` (e.g. a Retry-After) in short steps so a cancel or the deadline ends the wait
+  // at once, with CancelledError as throw_if_cancelled().
+  void sleep_ms(std::int64_t ms) const {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < until) {
+      throw_if_cancelled();
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          until - std::chrono::steady_clock::now(), std::chrono::milliseconds(50)));
+    }
+    throw_if_cancelled();
   }
 
   // The hook's JSON output (authorize/refresh: credentials; sync: a summary). The last call

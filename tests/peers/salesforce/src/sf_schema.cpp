@@ -146,7 +146,8 @@ Schema::Schema() {
     o.AddField(F("Alias", T::kString));
     o.AddField(WithDefault("IsActive", T::kBoolean, true));
     o.AddField(WithDefault("UserType", T::kPicklist, "Standard"));
-    o.AddField(F("ProfileId", T::kReference));
+    o.AddField(Ref("ProfileId", {"Profile"}));
+    o.AddField(Ref("ManagerId", {"User"}));
     o.AddField(WithDefault("TimeZoneSidKey", T::kPicklist, "America/Los_Angeles"));
     o.AddField(WithDefault("LanguageLocaleKey", T::kPicklist, "en_US"));
     o.AddField(WithDefault("LocaleSidKey", T::kPicklist, "en_US"));
@@ -252,12 +253,28 @@ Schema::Schema() {
     o.AddField(ReadOnly("IsSandbox", T::kBoolean));
   }
   {
+    // The licence behind a profile: LicenseDefinitionKey SFDC is the full Salesforce licence,
+    // PID_INTEGRATION the API-only Salesforce Integration licence.
+    auto& o = Add(Obj("UserLicense", "100", "User Licenses", false));
+    o.AddField(Required("Name", T::kString));
+    o.AddField(Required("MasterLabel", T::kString));
+    o.AddField(Required("LicenseDefinitionKey", T::kString));
+    o.AddField(WithDefault("Status", T::kPicklist, "Active"));
+  }
+  {
+    auto& o = Add(Obj("Profile", "00e", "Profiles", false));
+    o.AddField(Required("Name", T::kString));
+    o.AddField(Ref("UserLicenseId", {"UserLicense"}));
+    o.AddField(WithDefault("UserType", T::kPicklist, "Standard"));
+    o.AddField(F("Description", T::kTextarea));
+  }
+  {
     auto& o = Add(Obj("PermissionSet", "0PS", "Permission Sets", false));
     o.AddField(Required("Name", T::kString));
     o.AddField(Required("Label", T::kString));
     o.AddField(F("Description", T::kTextarea));
     o.AddField(WithDefault("IsOwnedByProfile", T::kBoolean, false));
-    o.AddField(F("ProfileId", T::kReference));
+    o.AddField(Ref("ProfileId", {"Profile"}));
     // System permissions (a profile's are on the permission set it owns, IsOwnedByProfile).
     for (const char* p : {"PermissionsApiEnabled", "PermissionsViewAllData",
                           "PermissionsModifyAllData", "PermissionsViewAllUsers",

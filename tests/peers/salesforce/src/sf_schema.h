@@ -1,7 +1,7 @@
 // The sObject catalogue of the Salesforce peer: field and object definitions for the standard
 // objects it plays (User, Account, Contact, Lead, Opportunity, Campaign, Task, Event,
-// Organization, permission objects) plus custom objects/fields declared by seeds, and the
-// describe JSON built from them.
+// Organization, UserLicense, Profile, permission objects) plus custom objects/fields declared by
+// seeds, and the describe JSON built from them.
 #pragma once
 
 #include <map>

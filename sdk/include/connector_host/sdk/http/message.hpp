@@ -56,6 +56,20 @@ struct Response {
     return std::nullopt;
   }
 
+  // The wait a 429 or 503 asks for, from a `Retry-After` in delta-seconds (capped at a day);
+  // std::nullopt without one, or for the HTTP-date form, which the APIs the plugins call do
+  // not send (the caller then backs off on its own).
+  std::optional<std::int64_t> retry_after_ms() const {
+    const std::optional<std::string> v = header("Retry-After");
+    if (!v || v->empty() || v->size() > 9) return std::nullopt;
+    std::int64_t s = 0;
+    for (char c : *v) {
+      if (c < '0' || c > '9') return std::nullopt;
+      s = s * 10 + (c - '0');
+    }
+    return std::min<std::int64_t>(s, 24 * 3600) * 1000;
+  }
+
   // The body as a JSON object; a body that is not one is a PermanentError (the remote
   // answered, but not with what the API documents).
   boost::json::object json_object() const {

@@ -8,6 +8,7 @@
 
 #include <connector_host/sdk/salesforce/client.hpp>
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <string>
@@ -160,6 +161,76 @@ inline UserPermissions read_user_permissions(Client& client, const std::string& 
                  });
   }
   return out;
+}
+
+// The user record behind a connection with its profile and licence (User.ProfileId ->
+// Profile.UserLicenseId -> UserLicense), for a licence requirement and the "is this a person?"
+// warning.
+struct UserRecord {
+  std::string id;
+  std::string username;
+  std::string name;
+  std::string user_type;    // Standard, PowerPartner, CsnOnly, ...
+  std::string manager_id;   // a person usually has a manager; an integration user does not
+  std::string profile;      // Profile.Name
+  std::string licence;      // Profile.UserLicense.Name, e.g. "Salesforce"
+  std::string licence_key;  // Profile.UserLicense.LicenseDefinitionKey, e.g. "SFDC"
+};
+
+// The full Salesforce user licence; the API-only "Salesforce Integration" licence is
+// PID_INTEGRATION.
+inline constexpr const char* kFullSalesforceLicenceKey = "SFDC";
+
+inline UserRecord read_user_record(Client& client, const std::string& user_id) {
+  UserRecord out;
+  auto text = [](const boost::json::object* o, std::string_view key) {
+    const boost::json::value* v = o != nullptr ? o->if_contains(key) : nullptr;
+    return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  auto child = [](const boost::json::object* o, std::string_view key) {
+    const boost::json::value* v = o != nullptr ? o->if_contains(key) : nullptr;
+    return v != nullptr && v->is_object() ? &v->as_object() : nullptr;
+  };
+  client.query(
+      "SELECT Id, Username, Name, UserType, ManagerId, Profile.Name, Profile.UserLicense.Name, "
+      "Profile.UserLicense.LicenseDefinitionKey FROM User WHERE Id = " +
+          soql_string(user_id),
+      [&](QueryPage& page) {
+        for (const boost::json::value& v : page.records) {
+          if (!v.is_object()) continue;
+          const boost::json::object* r = &v.as_object();
+          out.id = text(r, "Id");
+          out.username = text(r, "Username");
+          out.name = text(r, "Name");
+          out.user_type = text(r, "UserType");
+          out.manager_id = text(r, "ManagerId");
+          const boost::json::object* profile = child(r, "Profile");
+          out.profile = text(profile, "Name");
+          const boost::json::object* licence = child(profile, "UserLicense");
+          out.licence = text(licence, "Name");
+          out.licence_key = text(licence, "LicenseDefinitionKey");
+        }
+      });
+  if (out.id.empty()) throw PermanentError("Salesforce has no User " + user_id);
+  return out;
+}
+
+// A dedicated integration user is a Standard user named like one ("integration", "api",
+// "svc", "service", "sync" in its username or name). Anything else is taken for a person: when
+// that person leaves the company and the user is deactivated, the integration stops.
+inline bool looks_like_integration_user(std::string_view username, std::string_view name,
+                                        std::string_view user_type) {
+  auto lower = [](std::string_view in) {
+    std::string out(in);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  if (lower(user_type) != "standard") return false;
+  const std::string text = lower(username) + " " + lower(name);
+  for (const char* marker : {"integration", "api", "svc", "service", "sync"}) {
+    if (text.find(marker) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace chp::salesforce

@@ -1,13 +1,23 @@
-// Civil-date arithmetic (proleptic Gregorian, Howard Hinnant's days_from_civil algorithm) so
-// checkpoints do not depend on the process time zone or on timegm().
-#include "soql_time.hpp"
+// Salesforce datetimes as a SystemModstamp checkpoint needs them: parsing the API's
+// "2024-05-01T12:34:56.000+0000" form to epoch seconds and formatting SOQL datetime literals
+// ("2024-05-01T12:29:56Z") after the overlap is subtracted. Shared by every plugin that reads
+// Salesforce incrementally. Civil-date arithmetic (proleptic Gregorian, Howard Hinnant's
+// days_from_civil algorithm) so checkpoints depend neither on the process time zone nor on
+// timegm().
+#ifndef CONNECTOR_HOST_SDK_SALESFORCE_SOQL_TIME_HPP_
+#define CONNECTOR_HOST_SDK_SALESFORCE_SOQL_TIME_HPP_
 
+#include <cstdint>
 #include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
 
-namespace sfplugin {
-namespace {
+namespace chp::salesforce {
 
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+namespace detail {
+
+inline std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   y -= m <= 2;
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const unsigned yoe = static_cast<unsigned>(y - era * 400);
@@ -16,7 +26,7 @@ std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+inline void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
   z += 719468;
   const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
   const unsigned doe = static_cast<unsigned>(z - era * 146097);
@@ -29,7 +39,7 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
   y += m <= 2;
 }
 
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+inline bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   if (pos + n > s.size()) return false;
   out = 0;
   for (std::size_t i = pos; i < pos + n; ++i) {
@@ -39,13 +49,16 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
   return true;
 }
 
-}  // namespace
+}  // namespace detail
 
-std::optional<std::int64_t> parse_sf_datetime(std::string_view t) {
+// Seconds since the epoch (UTC); std::nullopt for text that is not an ISO-8601 datetime with
+// a Z or ±hhmm / ±hh:mm offset.
+inline std::optional<std::int64_t> parse_sf_datetime(std::string_view t) {
   int year, month, day, hour, minute, second;
-  if (!digits(t, 0, 4, year) || t.size() < 19 || t[4] != '-' || !digits(t, 5, 2, month) ||
-      t[7] != '-' || !digits(t, 8, 2, day) || t[10] != 'T' || !digits(t, 11, 2, hour) ||
-      t[13] != ':' || !digits(t, 14, 2, minute) || t[16] != ':' || !digits(t, 17, 2, second)) {
+  if (!detail::digits(t, 0, 4, year) || t.size() < 19 || t[4] != '-' ||
+      !detail::digits(t, 5, 2, month) || t[7] != '-' || !detail::digits(t, 8, 2, day) ||
+      t[10] != 'T' || !detail::digits(t, 11, 2, hour) || t[13] != ':' ||
+      !detail::digits(t, 14, 2, minute) || t[16] != ':' || !detail::digits(t, 17, 2, second)) {
     return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
@@ -63,10 +76,10 @@ std::optional<std::int64_t> parse_sf_datetime(std::string_view t) {
     int sign = t[pos] == '-' ? -1 : 1;
     int oh, om;
     ++pos;
-    if (!digits(t, pos, 2, oh)) return std::nullopt;
+    if (!detail::digits(t, pos, 2, oh)) return std::nullopt;
     pos += 2;
     if (pos < t.size() && t[pos] == ':') ++pos;
-    if (!digits(t, pos, 2, om)) return std::nullopt;
+    if (!detail::digits(t, pos, 2, om)) return std::nullopt;
     pos += 2;
     offset_s = sign * (oh * 3600 + om * 60);
   } else {
@@ -74,16 +87,17 @@ std::optional<std::int64_t> parse_sf_datetime(std::string_view t) {
   }
   if (pos != t.size()) return std::nullopt;
   std::int64_t days =
-      days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
+      detail::days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   return days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
 }
 
-std::string format_soql_datetime(std::int64_t epoch_s) {
+// "YYYY-MM-DDThh:mm:ssZ" (UTC), the SOQL datetime literal form.
+inline std::string format_soql_datetime(std::int64_t epoch_s) {
   std::int64_t days = epoch_s >= 0 ? epoch_s / 86400 : (epoch_s - 86399) / 86400;
   std::int64_t secs = epoch_s - days * 86400;
   std::int64_t y;
   unsigned m, d;
-  civil_from_days(days, y, m, d);
+  detail::civil_from_days(days, y, m, d);
   char buf[64];
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
                 static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
@@ -91,4 +105,6 @@ std::string format_soql_datetime(std::int64_t epoch_s) {
   return buf;
 }
 
-}  // namespace sfplugin
+}  // namespace chp::salesforce
+
+#endif  // CONNECTOR_HOST_SDK_SALESFORCE_SOQL_TIME_HPP_
