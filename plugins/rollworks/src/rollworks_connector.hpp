@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +38,10 @@ struct UpCounts {
 struct DownCounts {
   std::int64_t received = 0;
   std::int64_t upserted = 0;
-  std::int64_t record_errors = 0;  // Salesforce refused the record
+  std::int64_t record_errors = 0;  // Salesforce refused the record (kept in the outbox)
   std::int64_t resyncs = 0;        // feed restarted without a cursor (410 / invalid_cursor)
+  std::int64_t retried = 0;        // outbox entries of earlier syncs written now
+  std::int64_t parked = 0;         // outbox entries given up on: kept with the error for an admin
   std::string failure;
 };
 
@@ -54,6 +57,8 @@ class RollworksConnector : public chp::Connector {
   static constexpr const char* kUpCheckpointPrefix = "up/";  // + object: newest SystemModstamp
   static constexpr const char* kDownCursorKey = "down/accounts/cursor";
   static constexpr std::size_t kMaxFeedPages = 100'000;
+  static constexpr std::uint32_t kOutboxBatchEntries = 200;  // one sObject Collections call
+  static constexpr std::int64_t kMaxRecordAttempts = 3;      // then parked for an admin
 
   RollworksConnector(chp::Context& ctx, const boost::json::object& config);
 
@@ -64,6 +69,7 @@ class RollworksConnector : public chp::Connector {
   UpCounts sync_up(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
                    const std::string& object);
   DownCounts sync_down(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
+  std::map<std::string, std::int64_t> retry_outbox(chp::salesforce::Client& sf, DownCounts& counts);
 
   chp::Context& ctx_;
   Config config_;

@@ -72,7 +72,9 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
       {"down", boost::json::object{{"accounts", boost::json::object{{"received", d.received},
                                                                     {"upserted", d.upserted},
                                                                     {"errors", d.record_errors},
-                                                                    {"resyncs", d.resyncs}}}}},
+                                                                    {"resyncs", d.resyncs},
+                                                                    {"retried", d.retried},
+                                                                    {"parked", d.parked}}}}},
       {"record_errors", record_errors},
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
@@ -80,7 +82,8 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   if (!preflight.warning.empty()) summary["warnings"] = boost::json::array{preflight.warning};
   if (record_errors > 0) {
     ctx_.report_status(std::to_string(record_errors) +
-                       " record(s) refused in this sync (see the log); the rest synced");
+                       " record(s) refused in this sync (see the log; those from RollWorks wait "
+                       "in the outbox and are retried next sync); the rest synced");
   }
   if (!failures.empty()) {
     std::string why;

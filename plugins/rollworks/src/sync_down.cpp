@@ -3,8 +3,18 @@
 // the account data object by its external id field (= RollWorks account_id) and only then is
 // the page's next_cursor committed. A cursor RollWorks no longer knows (410 cursor_expired,
 // 400 invalid_cursor) restarts the feed from a full snapshot; the upserts make the re-read
-// entries no-ops. Per-record Salesforce refusals are logged and counted.
+// entries no-ops.
+//
+// A record Salesforce refuses is never dropped: it goes into the host outbox (collection = the
+// account data object, id = the RollWorks account id) in the same transaction as the page's
+// cursor, with the refusal logged. Each later sync retries the pending entries before reading
+// the feed (oldest first, so a newer feed entry for the account still wins); a success removes
+// the entry, a refusal counts an attempt (kv "outbox/attempts/<entry>"), and after
+// kMaxRecordAttempts the entry is parked with Salesforce's error for an admin to see and retry
+// (outbox state=failed). A later successful write of the same account retires its entry.
 #include <connector_host/sdk/http/url.hpp>
+
+#include <map>
 
 #include "rollworks_connector.hpp"
 
@@ -33,11 +43,58 @@ boost::json::value list_names(const boost::json::object& entry) {
   return out.empty() ? boost::json::value(nullptr) : boost::json::value(out);
 }
 
+std::string attempts_key(std::int64_t entry_id) {
+  return "outbox/attempts/" + std::to_string(entry_id);
+}
+
 }  // namespace
+
+std::map<std::string, std::int64_t> RollworksConnector::retry_outbox(chp::salesforce::Client& sf,
+                                                                     DownCounts& counts) {
+  std::map<std::string, std::int64_t> pending;  // RollWorks account id -> entry id
+  std::vector<chp::OutboxEntry> entries;
+  for (chp::OutboxEntry& e : ctx_.outbox_pending(kOutboxBatchEntries)) {
+    if (e.collection == config_.account_data_object && e.record.is_object()) {
+      entries.push_back(std::move(e));
+    }
+  }
+  if (entries.empty()) return pending;
+  boost::json::array records;
+  for (const chp::OutboxEntry& e : entries) records.push_back(e.record);
+  const std::vector<chp::salesforce::RecordResult> results = sf.composite_upsert(
+      config_.account_data_object, config_.account_data_external_id_field, records, false);
+  chp::Transaction txn = ctx_.begin();
+  for (std::size_t i = 0; i < entries.size() && i < results.size(); ++i) {
+    const chp::OutboxEntry& e = entries[i];
+    const std::string key = attempts_key(e.entry_id);
+    if (results[i].success) {
+      ++counts.retried;
+      txn.outbox_done(e.entry_id);
+      txn.del(key);
+      continue;
+    }
+    const std::int64_t attempts = std::stoll(ctx_.state_get(key).value_or("1")) + 1;
+    const std::string why = config_.account_data_object + " " + e.id +
+                            " refused by Salesforce: " + results[i].error_text();
+    if (attempts >= kMaxRecordAttempts) {
+      ++counts.parked;
+      txn.outbox_done(e.entry_id, why + " (after " + std::to_string(attempts) + " attempts)");
+      txn.del(key);
+      ctx_.log(chp::LogLevel::kWarn, why + "; parked in the outbox for an admin");
+    } else {
+      ++counts.record_errors;
+      txn.put(key, std::to_string(attempts));
+      pending[e.id] = e.entry_id;
+    }
+  }
+  txn.commit();
+  return pending;
+}
 
 DownCounts RollworksConnector::sync_down(chp::Call& call, chp::salesforce::Client& sf,
                                          RollworksClient& rw) {
   DownCounts counts;
+  std::map<std::string, std::int64_t> pending = retry_outbox(sf, counts);
   std::optional<std::string> cursor = ctx_.state_get(kDownCursorKey);
   if (cursor && cursor->empty()) cursor.reset();
   for (std::size_t page_no = 0; page_no < kMaxFeedPages; ++page_no) {
@@ -77,27 +134,35 @@ DownCounts RollworksConnector::sync_down(chp::Call& call, chp::salesforce::Clien
         records.push_back(std::move(rec));
       }
     }
-    if (!records.empty()) {
-      const std::vector<chp::salesforce::RecordResult> results = sf.composite_upsert(
-          config_.account_data_object, config_.account_data_external_id_field, records, false);
-      for (std::size_t i = 0; i < results.size(); ++i) {
-        if (results[i].success) {
-          ++counts.upserted;
-          continue;
-        }
-        ++counts.record_errors;
-        ctx_.log(chp::LogLevel::kWarn,
-                 config_.account_data_object + " " +
-                     str(records[i].as_object(), config_.account_data_external_id_field) +
-                     " refused by Salesforce: " + results[i].error_text());
-      }
-    }
     const std::string next = str(r.body, "next_cursor");
     if (next.empty()) {
       counts.failure = "accounts feed: a page without next_cursor";
       return counts;
     }
     chp::Transaction txn = ctx_.begin();
+    if (!records.empty()) {
+      const std::vector<chp::salesforce::RecordResult> results = sf.composite_upsert(
+          config_.account_data_object, config_.account_data_external_id_field, records, false);
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        const std::string account_id =
+            str(records[i].as_object(), config_.account_data_external_id_field);
+        // The newest data of an account replaces whatever of it still waits in the outbox.
+        if (auto it = pending.find(account_id); it != pending.end()) {
+          txn.outbox_done(it->second);
+          txn.del(attempts_key(it->second));
+          pending.erase(it);
+        }
+        if (results[i].success) {
+          ++counts.upserted;
+          continue;
+        }
+        ++counts.record_errors;
+        txn.outbox_add(config_.account_data_object, account_id, records[i]);
+        ctx_.log(chp::LogLevel::kWarn, config_.account_data_object + " " + account_id +
+                                           " refused by Salesforce: " + results[i].error_text() +
+                                           "; kept in the outbox, retried next sync");
+      }
+    }
     txn.put(kDownCursorKey, next);
     txn.commit();
     cursor = next;

@@ -448,7 +448,8 @@ TEST_F(RollworksSyncTest, PerRecordErrorsAreCountedAndDoNotHoldTheCheckpoint) {
   EXPECT_EQ(host_.state_value("up/Account"), stamp(1));
   EXPECT_EQ(host_.state_value("down/accounts/cursor"), "c2");
   EXPECT_EQ(host_.statuses().back(),
-            "2 record(s) refused in this sync (see the log); the rest synced");
+            "2 record(s) refused in this sync (see the log; those from RollWorks wait in the "
+            "outbox and are retried next sync); the rest synced");
 }
 
 TEST_F(RollworksSyncTest, AWholeBatchFailureStopsTheObjectWithoutAdvancing) {
@@ -594,6 +595,65 @@ TEST_F(RollworksSyncTest, OpportunitiesAndCampaignsGoUpInTheirOwnBatches) {
   EXPECT_EQ(host_.state_value("up/Opportunity"), stamp(4));
   EXPECT_EQ(host_.state_value("up/Campaign"), stamp(5));
   EXPECT_TRUE(world_.rw_accounts.empty());
+}
+
+TEST_F(RollworksSyncTest, ARefusedAccountDataRecordWaitsInTheOutboxAndIsRetried) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("down/accounts/cursor"), "c2");  // the feed goes on
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox.begin()->second.collection, "RollWorks_Account_Data__c");
+  EXPECT_EQ(outbox.begin()->second.id, "rwa_2");
+  EXPECT_TRUE(outbox.begin()->second.error.empty());  // pending, not parked
+
+  world_.sf_refuse.clear();  // the admin fixed the validation rule
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("retried").as_int64(), 1);
+  EXPECT_TRUE(host_.outbox().empty());
+  EXPECT_EQ(world_.account_data.at("rwa_2").at("Intent_Score__c").as_int64(), 10);
+}
+
+TEST_F(RollworksSyncTest, ARecordRefusedThreeTimesIsParkedWithSalesforcesError) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());  // attempt 1 (the feed)
+  auto r = plugin_.sync("{}");           // attempt 2 (the outbox)
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("errors").as_int64(), 1);
+  ASSERT_TRUE(host_.outbox().begin()->second.error.empty());
+  r = plugin_.sync("{}");  // attempt 3: parked
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("parked").as_int64(), 1);
+  const auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);  // kept for an admin, never dropped
+  EXPECT_EQ(outbox.begin()->second.error,
+            "RollWorks_Account_Data__c rwa_2 refused by Salesforce: "
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION: refused (after 3 attempts)");
+  r = plugin_.sync("{}");  // a parked entry is not offered again
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("parked").as_int64(), 0);
+}
+
+TEST_F(RollworksSyncTest, ANewerFeedEntryRetiresTheWaitingOne) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ASSERT_EQ(host_.outbox().size(), 1u);
+  world_.add_change("rwa_2", "", 55);  // RollWorks has newer data for that account
+  auto r = plugin_.sync("{}");         // still refused: only the newest data waits
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_NE(outbox.begin()->second.json.find("\"Intent_Score__c\":55"), std::string::npos)
+      << outbox.begin()->second.json;
+  world_.sf_refuse.clear();
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(host_.outbox().empty());
+  EXPECT_EQ(world_.account_data.at("rwa_2").at("Intent_Score__c").as_int64(), 55);
 }
 
 TEST(RollworksDomain, NormalisesWebsitesLikeRollWorks) {
