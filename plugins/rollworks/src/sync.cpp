@@ -66,6 +66,9 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   const DownCounts d = sync_down(call, sf, rw);
   record_errors += d.record_errors;
   if (!d.failure.empty()) failures.push_back(d.failure);
+  const DownCounts dc = sync_contacts(call, sf, rw);
+  record_errors += dc.record_errors;
+  if (!dc.failure.empty()) failures.push_back(dc.failure);
 
   boost::json::object summary{
       {"up", std::move(up)},
@@ -74,7 +77,12 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
                                                                     {"errors", d.record_errors},
                                                                     {"resyncs", d.resyncs},
                                                                     {"retried", d.retried},
-                                                                    {"parked", d.parked}}}}},
+                                                                    {"parked", d.parked}}},
+                                   {"contacts", boost::json::object{{"received", dc.received},
+                                                                    {"updated", dc.upserted},
+                                                                    {"unlinked", dc.unlinked},
+                                                                    {"errors", dc.record_errors},
+                                                                    {"resyncs", dc.resyncs}}}}},
       {"record_errors", record_errors},
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
