@@ -215,6 +215,11 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
   EXPECT_EQ(rw_uploaded("contacts").size(), contacts.size());
   EXPECT_EQ(rw_uploaded("opportunities").size(), 1u);  // the peer accepted our wire format
   EXPECT_EQ(rw_uploaded("campaigns").size(), 1u);
+  // RollWorks' contacts feed comes back onto the Contacts it linked, without a refusal.
+  EXPECT_NE(first.out.find("\"contacts\":{\"received\":" + std::to_string(contacts.size())),
+            std::string::npos)
+      << first.out;
+  EXPECT_NE(first.out.find("\"record_errors\":0"), std::string::npos) << first.out;
   std::map<std::string, double> data = account_data();
   ASSERT_TRUE(data.contains("rwa_9001"));
   EXPECT_EQ(data.at("rwa_9001"), 40);

@@ -37,6 +37,8 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "External id field on that object holding the RollWorks account id."},
     "account_data_account_field": {"type": "string", "default": "Account__c",
       "description": "Lookup field on that object to the Salesforce Account."},
+    "contact_journey_stage_field": {"type": "string", "default": "RollWorks_Journey_Stage__c",
+      "description": "Text field on Contact and Lead receiving the RollWorks journey stage from the contacts change feed; empty turns the contacts feed off."},
     "overlap_seconds": {"type": "integer", "minimum": 0, "maximum": 86400, "default": 300,
       "description": "Seconds re-read before the SystemModstamp checkpoint (late commits)."},
     "page_size": {"type": "integer", "minimum": 1, "maximum": 500, "default": 500,
@@ -73,6 +75,7 @@ Config parse_config(const boost::json::object& config) {
                                                 "account_data_object",
                                                 "account_data_external_id_field",
                                                 "account_data_account_field",
+                                                "contact_journey_stage_field",
                                                 "overlap_seconds",
                                                 "page_size",
                                                 "api_version"};
@@ -113,6 +116,13 @@ Config parse_config(const boost::json::object& config) {
       api_name(config, "account_data_external_id_field", c.account_data_external_id_field);
   c.account_data_account_field =
       api_name(config, "account_data_account_field", c.account_data_account_field);
+  c.contact_journey_stage_field = chp::optional_string(config, "contact_journey_stage_field")
+                                      .value_or(c.contact_journey_stage_field);
+  if (!c.contact_journey_stage_field.empty() &&
+      !chp::salesforce::is_api_name(c.contact_journey_stage_field)) {
+    throw chp::ConfigError("'contact_journey_stage_field' is not a Salesforce API name: " +
+                           c.contact_journey_stage_field);
+  }
   c.overlap_seconds = chp::optional_int(config, "overlap_seconds", c.overlap_seconds);
   if (c.overlap_seconds < 0 || c.overlap_seconds > 86400) {
     throw chp::ConfigError("'overlap_seconds' must be between 0 and 86400");

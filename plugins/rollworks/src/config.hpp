@@ -20,6 +20,7 @@ struct Config {
   std::string account_data_object = "RollWorks_Account_Data__c";
   std::string account_data_external_id_field = "RollWorks_Account_Id__c";
   std::string account_data_account_field = "Account__c";
+  std::string contact_journey_stage_field = "RollWorks_Journey_Stage__c";  // "": contacts off
   std::int64_t overlap_seconds = 300;
   std::uint32_t page_size_records = 500;  // RollWorks batch and change-feed page size
   std::string api_version = "59.0";

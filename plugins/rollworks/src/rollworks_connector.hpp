@@ -15,6 +15,8 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -37,8 +39,11 @@ struct UpCounts {
 struct DownCounts {
   std::int64_t received = 0;
   std::int64_t upserted = 0;
-  std::int64_t record_errors = 0;  // Salesforce refused the record
+  std::int64_t record_errors = 0;  // Salesforce refused the record (kept in the outbox)
   std::int64_t resyncs = 0;        // feed restarted without a cursor (410 / invalid_cursor)
+  std::int64_t retried = 0;        // outbox entries of earlier syncs written now
+  std::int64_t unlinked = 0;       // contacts feed: no linked Contact/Lead to write to
+  std::int64_t parked = 0;         // outbox entries given up on: kept with the error for an admin
   std::string failure;
 };
 
@@ -53,7 +58,10 @@ class RollworksConnector : public chp::Connector {
 
   static constexpr const char* kUpCheckpointPrefix = "up/";  // + object: newest SystemModstamp
   static constexpr const char* kDownCursorKey = "down/accounts/cursor";
+  static constexpr const char* kDownContactsCursorKey = "down/contacts/cursor";
   static constexpr std::size_t kMaxFeedPages = 100'000;
+  static constexpr std::uint32_t kOutboxBatchEntries = 200;  // one sObject Collections call
+  static constexpr std::int64_t kMaxRecordAttempts = 3;      // then parked for an admin
 
   RollworksConnector(chp::Context& ctx, const boost::json::object& config);
 
@@ -64,6 +72,14 @@ class RollworksConnector : public chp::Connector {
   UpCounts sync_up(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
                    const std::string& object);
   DownCounts sync_down(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
+  std::map<std::string, std::int64_t> retry_outbox(chp::salesforce::Client& sf, DownCounts& counts);
+  DownCounts sync_contacts(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
+  // Writes one feed page; what it adds to `txn` commits together with the page's cursor.
+  using FeedPageHandler = std::function<void(const boost::json::array&, chp::Transaction&)>;
+  // Pages RollWorks' `feed` ("accounts", "contacts") change feed from the cursor in kv
+  // `cursor_key` until has_more is false; 410 / invalid_cursor restarts it from a snapshot once.
+  void read_feed(chp::Call& call, RollworksClient& rw, const std::string& feed,
+                 const std::string& cursor_key, DownCounts& counts, const FeedPageHandler& on_page);
 
   chp::Context& ctx_;
   Config config_;

@@ -66,13 +66,23 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   const DownCounts d = sync_down(call, sf, rw);
   record_errors += d.record_errors;
   if (!d.failure.empty()) failures.push_back(d.failure);
+  const DownCounts dc = sync_contacts(call, sf, rw);
+  record_errors += dc.record_errors;
+  if (!dc.failure.empty()) failures.push_back(dc.failure);
 
   boost::json::object summary{
       {"up", std::move(up)},
       {"down", boost::json::object{{"accounts", boost::json::object{{"received", d.received},
                                                                     {"upserted", d.upserted},
                                                                     {"errors", d.record_errors},
-                                                                    {"resyncs", d.resyncs}}}}},
+                                                                    {"resyncs", d.resyncs},
+                                                                    {"retried", d.retried},
+                                                                    {"parked", d.parked}}},
+                                   {"contacts", boost::json::object{{"received", dc.received},
+                                                                    {"updated", dc.upserted},
+                                                                    {"unlinked", dc.unlinked},
+                                                                    {"errors", dc.record_errors},
+                                                                    {"resyncs", dc.resyncs}}}}},
       {"record_errors", record_errors},
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
@@ -80,7 +90,8 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   if (!preflight.warning.empty()) summary["warnings"] = boost::json::array{preflight.warning};
   if (record_errors > 0) {
     ctx_.report_status(std::to_string(record_errors) +
-                       " record(s) refused in this sync (see the log); the rest synced");
+                       " record(s) refused in this sync (see the log; those from RollWorks wait "
+                       "in the outbox and are retried next sync); the rest synced");
   }
   if (!failures.empty()) {
     std::string why;

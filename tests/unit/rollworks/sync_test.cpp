@@ -88,6 +88,9 @@ struct World {
   std::string licence = "Salesforce";
   std::string licence_key = "SFDC";
   std::set<std::string> denied;
+  // The contacts change feed (cursor "k<n>") and the Contact/Lead updates it caused.
+  std::vector<boost::json::object> contact_feed;
+  std::map<std::string, boost::json::object> sf_updates;  // by Id
 
   void add_sf(const std::string& object, boost::json::object row, int minute) {
     row["SystemModstamp"] = stamp(minute);
@@ -127,6 +130,19 @@ struct World {
     if (req.method == "PATCH" && req.url.find("/composite/sobjects/RollWorks_Account_Data__c/"
                                               "RollWorks_Account_Id__c") != std::string::npos) {
       return upsert(req.body);
+    }
+    if (req.method == "PATCH" && req.url == std::string(kSf) +
+                                                "/services/data/v59.0/composite/"
+                                                "sobjects") {
+      boost::json::array results;
+      const boost::json::value body = boost::json::parse(req.body);
+      for (const boost::json::value& r : body.at("records").as_array()) {
+        const std::string id(r.at("Id").as_string());
+        sf_updates[id] = r.as_object();
+        results.push_back(
+            boost::json::object{{"id", id}, {"success", true}, {"errors", boost::json::array{}}});
+      }
+      return reply(200, boost::json::serialize(results));
     }
     ADD_FAILURE() << "unexpected " << req.method << " " << req.url;
     return reply(404, "[]");
@@ -226,6 +242,16 @@ struct World {
     if (path == kAdv) return reply(200, R"({"id":"adv_demo","name":"Demo Audience"})");
     if (path.rfind(std::string(kAdv) + "/crm/", 0) == 0) return batch(path, req.body);
     if (path.rfind(std::string(kAdv) + "/accounts/changes", 0) == 0) return changes(req.url);
+    if (path.rfind(std::string(kAdv) + "/contacts/changes", 0) == 0) {
+      const std::string since = query_param(req.url, "since_cursor");
+      const std::size_t from = since.empty() ? 0 : std::stoul(since.substr(1));
+      boost::json::array data;
+      for (std::size_t i = from; i < contact_feed.size(); ++i) data.push_back(contact_feed[i]);
+      return reply(200, boost::json::serialize(boost::json::object{
+                            {"data", data},
+                            {"next_cursor", "k" + std::to_string(contact_feed.size())},
+                            {"has_more", false}}));
+    }
     ADD_FAILURE() << "unexpected RollWorks " << req.method << " " << path;
     return reply(404, rw_error(404, "not_found"));
   }
@@ -354,7 +380,8 @@ TEST_F(RollworksSyncTest, SyncsBothWaysAndReportsTheConnectedAudience) {
   EXPECT_EQ(out.at("up").at("Account").at("created").as_int64(), 1);
   EXPECT_EQ(out.at("up").at("Contact").at("created").as_int64(), 1);
   EXPECT_EQ(out.at("down").at("accounts").at("upserted").as_int64(), 2);
-  EXPECT_EQ(out.at("rollworks_calls").as_int64(), 1 + 3 + 1);  // advertiser, 3 batches, feed
+  // advertiser, 3 batches, accounts feed, contacts feed
+  EXPECT_EQ(out.at("rollworks_calls").as_int64(), 1 + 3 + 1 + 1);
   // Organization, userinfo, 4 user and permission queries, 5 queryAll, 1 upsert
   EXPECT_EQ(out.at("salesforce_calls").as_int64(), 6 + 5 + 1);
   EXPECT_FALSE(out.contains("warnings"));
@@ -448,7 +475,8 @@ TEST_F(RollworksSyncTest, PerRecordErrorsAreCountedAndDoNotHoldTheCheckpoint) {
   EXPECT_EQ(host_.state_value("up/Account"), stamp(1));
   EXPECT_EQ(host_.state_value("down/accounts/cursor"), "c2");
   EXPECT_EQ(host_.statuses().back(),
-            "2 record(s) refused in this sync (see the log); the rest synced");
+            "2 record(s) refused in this sync (see the log; those from RollWorks wait in the "
+            "outbox and are retried next sync); the rest synced");
 }
 
 TEST_F(RollworksSyncTest, AWholeBatchFailureStopsTheObjectWithoutAdvancing) {
@@ -594,6 +622,99 @@ TEST_F(RollworksSyncTest, OpportunitiesAndCampaignsGoUpInTheirOwnBatches) {
   EXPECT_EQ(host_.state_value("up/Opportunity"), stamp(4));
   EXPECT_EQ(host_.state_value("up/Campaign"), stamp(5));
   EXPECT_TRUE(world_.rw_accounts.empty());
+}
+
+TEST_F(RollworksSyncTest, ARefusedAccountDataRecordWaitsInTheOutboxAndIsRetried) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("down/accounts/cursor"), "c2");  // the feed goes on
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox.begin()->second.collection, "RollWorks_Account_Data__c");
+  EXPECT_EQ(outbox.begin()->second.id, "rwa_2");
+  EXPECT_TRUE(outbox.begin()->second.error.empty());  // pending, not parked
+
+  world_.sf_refuse.clear();  // the admin fixed the validation rule
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("retried").as_int64(), 1);
+  EXPECT_TRUE(host_.outbox().empty());
+  EXPECT_EQ(world_.account_data.at("rwa_2").at("Intent_Score__c").as_int64(), 10);
+}
+
+TEST_F(RollworksSyncTest, ARecordRefusedThreeTimesIsParkedWithSalesforcesError) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());  // attempt 1 (the feed)
+  auto r = plugin_.sync("{}");           // attempt 2 (the outbox)
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("errors").as_int64(), 1);
+  ASSERT_TRUE(host_.outbox().begin()->second.error.empty());
+  r = plugin_.sync("{}");  // attempt 3: parked
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("parked").as_int64(), 1);
+  const auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);  // kept for an admin, never dropped
+  EXPECT_EQ(outbox.begin()->second.error,
+            "RollWorks_Account_Data__c rwa_2 refused by Salesforce: "
+            "FIELD_CUSTOM_VALIDATION_EXCEPTION: refused (after 3 attempts)");
+  r = plugin_.sync("{}");  // a parked entry is not offered again
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(output(r).at("down").at("accounts").at("parked").as_int64(), 0);
+}
+
+TEST_F(RollworksSyncTest, ANewerFeedEntryRetiresTheWaitingOne) {
+  world_.sf_refuse.insert("rwa_2");
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  ASSERT_EQ(host_.outbox().size(), 1u);
+  world_.add_change("rwa_2", "", 55);  // RollWorks has newer data for that account
+  auto r = plugin_.sync("{}");         // still refused: only the newest data waits
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_NE(outbox.begin()->second.json.find("\"Intent_Score__c\":55"), std::string::npos)
+      << outbox.begin()->second.json;
+  world_.sf_refuse.clear();
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(host_.outbox().empty());
+  EXPECT_EQ(world_.account_data.at("rwa_2").at("Intent_Score__c").as_int64(), 55);
+}
+
+TEST_F(RollworksSyncTest, TheContactsFeedWritesTheJourneyStageOntoLinkedContactsAndLeads) {
+  world_.contact_feed = {{{"contact_id", "rwc_1"},
+                          {"email", "pat@acme.com"},
+                          {"contact_external_id", "003P"},
+                          {"kind", "contact"},
+                          {"journey_stage", "engaged"}},
+                         {{"contact_id", "rwc_2"},
+                          {"email", "kim@globex.com"},
+                          {"contact_external_id", "00QK"},
+                          {"kind", "lead"},
+                          {"journey_stage", "aware"}},
+                         {{"contact_id", "rwc_3"},
+                          {"email", "x@nowhere.com"},
+                          {"contact_external_id", nullptr},
+                          {"kind", nullptr},
+                          {"journey_stage", "unaware"}}};
+  ASSERT_TRUE(plugin_.create(config_json(R"(,"objects_up":[])")).ok());
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(world_.sf_updates.size(), 2u);
+  EXPECT_EQ(world_.sf_updates.at("003P").at("RollWorks_Journey_Stage__c"), "engaged");
+  EXPECT_EQ(world_.sf_updates.at("00QK").at("RollWorks_Journey_Stage__c"), "aware");
+  const boost::json::object out = output(r);
+  const boost::json::value& c = out.at("down").at("contacts");
+  EXPECT_EQ(c.at("received").as_int64(), 3);
+  EXPECT_EQ(c.at("updated").as_int64(), 2);
+  EXPECT_EQ(c.at("unlinked").as_int64(), 1);
+  EXPECT_EQ(host_.state_value("down/contacts/cursor"), "k3");
+
+  world_.sf_updates.clear();  // the next sync resumes from the cursor: nothing new
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_TRUE(world_.sf_updates.empty());
 }
 
 TEST(RollworksDomain, NormalisesWebsitesLikeRollWorks) {
