@@ -384,7 +384,9 @@ TEST_F(AdminPageTest, TheSeedScenarioFromLoginToOutageToRecovery) {
   shot("connectors");
 
   // 9. Phone width: every view fits without horizontal scrolling.
-  b.set_window_size(375, 800);
+  b.emulate_phone(375, 800);
+  ASSERT_TRUE(b.wait_for("return window.innerWidth === 375;", kWaitMs))
+      << b.execute("return window.innerWidth;");
   for (const char* tab : {"connectivity", "users", "connectors"}) {
     b.click_css(std::string("#tab-") + tab);
     ASSERT_TRUE(b.wait_for("return document.body.dataset.loaded !== undefined;", kWaitMs));

@@ -156,6 +156,14 @@ void WebDriver::set_window_size(int width, int height) {
   }
 }
 
+void WebDriver::emulate_phone(int width, int height) {
+  call("POST", "/goog/cdp/execute",
+       json::object{
+           {"cmd", "Emulation.setDeviceMetricsOverride"},
+           {"params",
+            {{"width", width}, {"height", height}, {"deviceScaleFactor", 1}, {"mobile", true}}}});
+}
+
 std::string WebDriver::find(const std::string& css) {
   // findElement answers 404 "no such element" when nothing matches: ask through script
   // instead so a missing element is a value, not a protocol failure.

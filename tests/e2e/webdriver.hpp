@@ -36,6 +36,9 @@ class WebDriver {
 
   void navigate(const std::string& url);
   void set_window_size(int width, int height);
+  // A phone's viewport (`width` CSS pixels, touch, mobile layout) through Chromium's DevTools
+  // emulation: a desktop window cannot be made narrower than 500 px.
+  void emulate_phone(int width, int height);
   // Element reference of the first match of a CSS selector, or empty.
   std::string find(const std::string& css);
   void click(const std::string& element);
