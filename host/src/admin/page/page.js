@@ -208,6 +208,7 @@
       if (r && r.authorize_url) {
         if (win) win.location.href = r.authorize_url;
         else window.location.assign(r.authorize_url);
+        state.awaitingLogin = name;
         say("Log in to the dedicated service account in the Salesforce window. This card " +
             "updates by itself when you are done.", "");
       } else {
@@ -294,6 +295,13 @@
   function renderConnectivity() {
     const box = $("connection-cards");
     const list = connections();
+    // The login window finished: say so in place of "Log in ... in the Salesforce window".
+    const done = list.find((c) => c.name === state.awaitingLogin && c.state === "connected");
+    if (done) {
+      state.awaitingLogin = "";
+      say(done.name + " is Connected as " + ((done.identity || {}).username || "the service account") +
+          ".", "ok");
+    }
     box.replaceChildren(...(list.length ? list.map(connectionCard)
       : [el("p", { class: "empty" }, "No connection is configured.")]));
   }
