@@ -45,6 +45,7 @@ json::value to_json(const ConnectorView& v) {
   o["last_sync_at_ms"] = optional_ms(v.last_sync_at_ms);
   o["next_run_at_ms"] = optional_ms(v.next_run_at_ms);
   o["last_success_at_ms"] = optional_ms(v.last_success_at_ms);
+  o["schedule_every_ms"] = optional_ms(v.schedule_every_ms);
   o["last_summary"] =
       v.last_summary_json.empty() ? json::value(nullptr) : identity(v.last_summary_json);
   o["identity"] = identity(v.identity_json);

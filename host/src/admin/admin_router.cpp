@@ -10,10 +10,13 @@
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <exception>
+#include <limits>
 #include <vector>
 
 #include "admin_json.hpp"
 #include "callback_page.hpp"
+#include "chost/common/text.hpp"
+#include "page_routes.hpp"
 
 namespace chost::admin {
 namespace json = boost::json;
@@ -22,6 +25,9 @@ namespace {
 
 constexpr size_t kDefaultHistoryLimit = 50;
 constexpr size_t kMaxHistoryLimit = 1000;
+constexpr size_t kMaxUsersLimit = 1000;
+constexpr size_t kDefaultCheckpointsLimit = 100;
+constexpr size_t kMaxCheckpointsLimit = 1000;
 
 HttpResponse json_response(int status, const json::value& body) {
   HttpResponse r;
@@ -95,8 +101,6 @@ HttpResponse oauth_callback(AdminBackend& backend, const Target& target) {
     r.status = status;
     r.content_type = "text/html; charset=utf-8";
     r.body = callback_page(title, message);
-    // The URL carried an authorization code: keep it out of caches and referrers.
-    r.headers.emplace_back("Referrer-Policy", "no-referrer");
     return r;
   };
   std::string state = target.param("state");
@@ -140,17 +144,112 @@ HttpResponse authorize(AdminBackend& backend, const std::string& name, const std
   return json_response(200, parsed);
 }
 
-HttpResponse history(AdminBackend& backend, const std::string& name, const Target& target) {
-  size_t limit = kDefaultHistoryLimit;
-  std::string text = target.param("limit");
-  if (!text.empty()) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
-        limit > kMaxHistoryLimit) {
-      return error_response(Error::config("limit must be 1.." + std::to_string(kMaxHistoryLimit)));
+// A non-negative integer query parameter in [min, max]; `fallback` when absent.
+Result<size_t> count_param(const Target& target, std::string_view key, size_t fallback, size_t min,
+                           size_t max) {
+  std::string text = target.param(key);
+  if (text.empty()) return fallback;
+  size_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Error::config(std::string(key) + " must be " + std::to_string(min) + ".." +
+                         std::to_string(max));
+  }
+  return value;
+}
+
+// The `status` filter's key for a user: what the page's filter offers.
+std::string_view status_key(const SubjectView& user) {
+  if (user.admin_disabled) return "disabled";
+  if (user.state == "active") return "enabled";
+  if (user.state == "disabled") return "error";
+  return "waiting";
+}
+
+// GET .../users[?offset=&limit=&status=&q=]: one page of the users that match, the number that
+// match, and how many there are per status (for the filter). Without `limit` every match comes
+// back, as the CLI's status expects; the page always asks for one page.
+HttpResponse users(AdminBackend& backend, const std::string& name, const Target& target) {
+  auto offset = count_param(target, "offset", 0, 0, std::numeric_limits<int32_t>::max());
+  if (!offset) return error_response(offset.error());
+  auto limit = count_param(target, "limit", std::numeric_limits<size_t>::max(), 1, kMaxUsersLimit);
+  if (!limit) return error_response(limit.error());
+  const std::string status = target.param("status");
+  if (!status.empty() && status != "enabled" && status != "disabled" && status != "error" &&
+      status != "waiting") {
+    return error_response(Error::config("status must be enabled, disabled, error or waiting"));
+  }
+  const std::string query = text::to_lower(text::trim(target.param("q")));
+  auto subjects = backend.subjects(name);
+  if (!subjects) return error_response(subjects.error());
+  json::object counts{{"enabled", 0}, {"disabled", 0}, {"error", 0}, {"waiting", 0}};
+  json::array items;
+  size_t matched = 0;
+  for (const auto& subject : *subjects) {
+    const std::string_view key = status_key(subject);
+    counts[key] = counts[key].as_int64() + 1;
+    if (!status.empty() && key != status) continue;
+    if (!query.empty() && text::to_lower(subject.subject_id).find(query) == std::string::npos &&
+        text::to_lower(subject.display_name).find(query) == std::string::npos) {
+      continue;
+    }
+    if (matched >= *offset && items.size() < *limit) items.push_back(to_json(subject));
+    ++matched;
+  }
+  json::object body{{"connector", name},
+                    {"users", std::move(items)},
+                    {"total", matched},
+                    {"offset", *offset},
+                    {"counts", std::move(counts)}};
+  if (*limit != std::numeric_limits<size_t>::max()) body["limit"] = *limit;
+  return json_response(200, body);
+}
+
+// GET .../checkpoints[?after=KEY&limit=N]: one page by key; `next_after` continues.
+HttpResponse checkpoints(AdminBackend& backend, const std::string& name, const Target& target) {
+  auto limit = count_param(target, "limit", kDefaultCheckpointsLimit, 1, kMaxCheckpointsLimit);
+  if (!limit) return error_response(limit.error());
+  auto entries = backend.checkpoints(name, target.param("after"), *limit);
+  if (!entries) return error_response(entries.error());
+  json::array items;
+  for (const auto& e : *entries) items.push_back(json::object{{"key", e.key}, {"value", e.value}});
+  json::value next = nullptr;
+  if (entries->size() == *limit) next = json::value(entries->back().key);
+  return json_response(200, json::object{{"connector", name},
+                                         {"checkpoints", std::move(items)},
+                                         {"next_after", std::move(next)}});
+}
+
+// POST .../checkpoints/reset, body {"keys":[..]} or none (every checkpoint).
+HttpResponse reset_checkpoints(AdminBackend& backend, const std::string& name,
+                               const std::string& body) {
+  std::vector<std::string> keys;
+  if (!body.empty()) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(body, ec);
+    if (ec || !parsed.is_object()) {
+      return error_response(Error::config("the request body must be a JSON object"));
+    }
+    if (const json::value* k = parsed.as_object().if_contains("keys")) {
+      if (!k->is_array()) return error_response(Error::config("keys must be an array of strings"));
+      for (const auto& key : k->as_array()) {
+        if (!key.is_string() || key.as_string().empty()) {
+          return error_response(Error::config("keys must be an array of non-empty strings"));
+        }
+        keys.emplace_back(key.as_string());
+      }
+      if (keys.empty()) return error_response(Error::config("keys is empty; omit it for all"));
     }
   }
-  auto entries = backend.history(name, limit);
+  auto reset = backend.reset_checkpoints(name, keys);
+  if (!reset) return error_response(reset.error());
+  return json_response(200, json::object{{"ok", true}, {"connector", name}, {"reset", *reset}});
+}
+
+HttpResponse history(AdminBackend& backend, const std::string& name, const Target& target) {
+  auto limit = count_param(target, "limit", kDefaultHistoryLimit, 1, kMaxHistoryLimit);
+  if (!limit) return error_response(limit.error());
+  auto entries = backend.history(name, *limit);
   if (!entries) return error_response(entries.error());
   json::array items;
   for (const auto& e : *entries) items.push_back(to_json(e));
@@ -214,15 +313,19 @@ HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target
     }
     return json_response(200, body);
   }
+  if (s.size() == 6 && s[4] == "checkpoints" && s[5] == "reset") {
+    if (!post) return method_not_allowed("POST");
+    return reset_checkpoints(backend, name, request.body);
+  }
   if (s.size() != 5) return not_found();
   const std::string& leaf = s[4];
   if (leaf == "users") {
     if (!get) return method_not_allowed("GET");
-    auto subjects = backend.subjects(name);
-    if (!subjects) return error_response(subjects.error());
-    json::array items;
-    for (const auto& subject : *subjects) items.push_back(to_json(subject));
-    return json_response(200, json::object{{"connector", name}, {"users", std::move(items)}});
+    return users(backend, name, target);
+  }
+  if (leaf == "checkpoints") {
+    if (!get) return method_not_allowed("GET");
+    return checkpoints(backend, name, target);
   }
   if (leaf == "history") {
     if (!get) return method_not_allowed("GET");
@@ -246,6 +349,14 @@ AdminRouter::AdminRouter(AdminBackend& backend, const BearerAuth& auth,
     : backend_(backend), auth_(auth), default_redirect_uri_(std::move(default_redirect_uri)) {}
 
 HttpResponse AdminRouter::handle(const HttpRequest& request) const {
+  HttpResponse response = route(request);
+  // Every response, also errors: the OAuth callback's URL carried a code (no referrer), and
+  // nothing here is meant to be framed or sniffed.
+  add_security_headers(response);
+  return response;
+}
+
+HttpResponse AdminRouter::route(const HttpRequest& request) const {
   auto target = parse_target(request.target);
   if (!target) return error_response(Error::config("malformed request target"));
   const auto& s = target->segments;
@@ -271,6 +382,10 @@ HttpResponse AdminRouter::handle(const HttpRequest& request) const {
     if (s.size() == 2 && s[0] == "oauth" && s[1] == "callback") {
       if (!get) return method_not_allowed("GET");
       return oauth_callback(backend_, *target);
+    }
+    // The page asks for the token itself; its files are public.
+    if (get) {
+      if (auto page = page_response(s)) return std::move(*page);
     }
     // Everything else, including unknown paths, needs the token: an anonymous caller learns
     // nothing about which routes exist.

@@ -21,6 +21,8 @@ class AdminRouter {
   HttpResponse handle(const HttpRequest& request) const;
 
  private:
+  HttpResponse route(const HttpRequest& request) const;
+
   AdminBackend& backend_;
   const BearerAuth& auth_;
   std::string default_redirect_uri_;

@@ -38,12 +38,13 @@ std::string callback_page(std::string_view title, std::string_view message) {
       "<title>connector-host: ";
   page += t;
   page +=
-      "</title><style>body{font-family:system-ui,sans-serif;max-width:36em;margin:4em auto;"
-      "padding:0 1em}</style></head>\n<body><h1>";
+      // The admin page's style sheet: the CSP allows no inline style.
+      "</title><link rel=\"stylesheet\" href=\"/assets/page.css\"></head>\n"
+      "<body><main><section class=\"panel narrow\"><h1>";
   page += t;
   page += "</h1><p>";
   page += html_escape(message);
-  page += "</p></body></html>\n";
+  page += "</p></section></main></body></html>\n";
   return page;
 }
 

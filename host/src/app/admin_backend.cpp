@@ -27,6 +27,7 @@ admin::ConnectorView view_of(const ConnectorStatus& s) {
   if (s.last_sync_at_ms > 0) v.last_sync_at_ms = s.last_sync_at_ms;
   if (s.last_success_at_ms > 0) v.last_success_at_ms = s.last_success_at_ms;
   if (s.next_run_at_ms > 0) v.next_run_at_ms = s.next_run_at_ms;
+  if (s.schedule_every_ms > 0) v.schedule_every_ms = s.schedule_every_ms;
   v.last_summary_json = s.last_summary_json;
   v.identity_json = s.identity_json;
   v.subject_count = static_cast<int>(s.subjects.size());
@@ -132,6 +133,53 @@ Status HostAdminBackend::sync_subject(const std::string& connector, const std::s
   HookResult r = host_.sync_subject(connector, subject);
   if (r.ok) return {};
   return Error{error_class_from_string(r.status), r.error};
+}
+
+Result<std::vector<admin::CheckpointView>> HostAdminBackend::checkpoints(
+    const std::string& connector, const std::string& after_key, size_t limit) {
+  if (!this->connector(connector)) {
+    return Error::not_found("no connector named '" + connector + "'");
+  }
+  auto entries = host_.store().list_kv(connector, after_key, limit);
+  if (!entries) return entries.error();
+  std::vector<admin::CheckpointView> out;
+  for (auto& e : *entries) out.push_back({std::move(e.key), std::move(e.value)});
+  return out;
+}
+
+Result<size_t> HostAdminBackend::reset_checkpoints(const std::string& connector,
+                                                   const std::vector<std::string>& keys) {
+  auto view = this->connector(connector);
+  if (!view) return Error::not_found("no connector named '" + connector + "'");
+  // A disabled connector runs no sync that could write a checkpoint back meanwhile; an admin
+  // enabling it during the reset is the admin's own race.
+  if (view->state != "disabled") {
+    return Error::conflict("checkpoints of '" + connector +
+                           "' can be reset only while it is disabled; disable it first");
+  }
+  std::vector<std::string> doomed = keys;
+  if (doomed.empty()) {
+    std::string after;
+    for (;;) {
+      auto page = host_.store().list_kv(connector, after, 1000);
+      if (!page) return page.error();
+      if (page->empty()) break;
+      for (const auto& e : *page) doomed.push_back(e.key);
+      after = page->back().key;
+    }
+  }
+  auto txn = host_.store().begin(connector);
+  if (!txn) return txn.error();
+  size_t deleted = 0;
+  for (const std::string& key : doomed) {
+    auto existing = (*txn)->get(key);
+    if (!existing) return existing.error();
+    if (!existing->has_value()) continue;
+    if (Status st = (*txn)->del(key); !st) return st.error();
+    ++deleted;
+  }
+  if (Status st = (*txn)->commit(); !st) return st.error();
+  return deleted;
 }
 
 bool HostAdminBackend::ready(std::string* why_not) {

@@ -33,6 +33,11 @@ class HostAdminBackend final : public admin::AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<std::vector<admin::CheckpointView>> checkpoints(const std::string& connector,
+                                                         const std::string& after_key,
+                                                         size_t limit) override;
+  Result<size_t> reset_checkpoints(const std::string& connector,
+                                   const std::vector<std::string>& keys) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 

@@ -447,6 +447,7 @@ std::vector<ConnectorStatus> Host::status() {
     s.plugin = in->config.plugin;
     s.kind = in->provides_connection ? "connection" : "connector";
     s.uses = in->config.uses.value_or("");
+    if (in->config.schedule_every) s.schedule_every_ms = in->config.schedule_every->count();
     if (auto b = impl_->gen->board.get(name)) {
       s.state = runtime::to_string(b->state);
       s.status_line = b->status_line;

@@ -1,6 +1,9 @@
 // SqliteStateStore: key/value reads, transactions, mirrored-record reads and the outbox queue.
 #include "sqlite_state_store.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "chost/store/identifiers.hpp"
 
 namespace chost::store {
@@ -41,6 +44,28 @@ Result<std::optional<std::string>> SqliteStateStore::get(std::string_view ns,
   if (!row) return row.error();
   if (!*row) return std::optional<std::string>();
   return std::optional<std::string>((*st)->blob(0));
+}
+
+Result<std::vector<KvEntry>> SqliteStateStore::list_kv(std::string_view ns,
+                                                       std::string_view after_key, size_t limit) {
+  if (Status s = validate_identifier("namespace", ns); !s) return s.error();
+  auto db = core_->acquire();
+  if (!db) return db.error();
+  auto st =
+      (*db)->prepare("SELECT key, value FROM kv WHERE ns = ?1 AND key > ?2 ORDER BY key LIMIT ?3");
+  if (!st) return st.error();
+  (*st)
+      ->bind(1, ns)
+      .bind(2, after_key)
+      .bind(3, static_cast<int64_t>(std::min<size_t>(limit, std::numeric_limits<int64_t>::max())));
+  std::vector<KvEntry> out;
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({(*st)->text(0), (*st)->blob(1)});
+  }
+  return out;
 }
 
 Result<std::unique_ptr<Transaction>> SqliteStateStore::begin(std::string_view ns) {

@@ -52,6 +52,8 @@ class SqliteStateStore final : public StateStore {
 
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   Result<std::unique_ptr<Transaction>> begin(std::string_view ns) override;
+  Result<std::vector<KvEntry>> list_kv(std::string_view ns, std::string_view after_key,
+                                       size_t limit) override;
 
   Result<std::optional<MirroredRecord>> record_get(std::string_view ns, std::string_view collection,
                                                    std::string_view id) override;

@@ -96,8 +96,8 @@ TEST_F(AdminServerTest, UnknownRoutesNeedTheTokenThenAre404) {
   auto anonymous = get("/api/v1/secrets", "");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
-  for (const char* path : {"/api/v1/secrets", "/", "/api/v2/connectors", "/api/v1/connectors/sf/x",
-                           "/api/v1/connectors/sf/users/u1"}) {
+  for (const char* path : {"/api/v1/secrets", "/api", "/api/v2/connectors",
+                           "/api/v1/connectors/sf/x", "/api/v1/connectors/sf/users/u1"}) {
     auto r = get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 404) << path;

@@ -28,6 +28,9 @@ FakeAdminBackend::FakeAdminBackend() {
   mirror.uses = "sf";
   mirror.next_run_at_ms = 1700000060000;
   connectors_ = {mirror, sf};  // sorted by name
+  checkpoints_ = {{"delta/ada@example.com/inbox", "https://graph.example/delta?token=1"},
+                  {"delta/bob@example.com/inbox", "https://graph.example/delta?token=2"},
+                  {"poll/ada@example.com", "1700000000000"}};
   subjects_ = {{"sf", "u1", "Ada", "active", "", 1700000000001},
                {"sf", "u2", "Bob", "disabled", "token revoked", 1700000000002}};
 }
@@ -72,6 +75,47 @@ Result<std::vector<SubjectView>> FakeAdminBackend::subjects(const std::string& c
     if (s.connector == connector) out.push_back(s);
   }
   return out;
+}
+
+Result<std::vector<CheckpointView>> FakeAdminBackend::checkpoints(const std::string& connector,
+                                                                  const std::string& after_key,
+                                                                  size_t limit) {
+  if (auto e = enter("checkpoints", connector + "," + after_key + "," + std::to_string(limit))) {
+    return *e;
+  }
+  std::lock_guard lock(mu_);
+  if (!find(connector)) return Error::not_found("no connector named '" + connector + "'");
+  std::vector<CheckpointView> out;
+  if (connector != "mirror") return out;
+  for (auto it = checkpoints_.upper_bound(after_key); it != checkpoints_.end(); ++it) {
+    if (out.size() == limit) break;
+    out.push_back({it->first, it->second});
+  }
+  return out;
+}
+
+Result<size_t> FakeAdminBackend::reset_checkpoints(const std::string& connector,
+                                                   const std::vector<std::string>& keys) {
+  std::string arg = connector;
+  for (const auto& k : keys) arg += "," + k;
+  if (auto e = enter("reset-checkpoints", arg)) return *e;
+  std::lock_guard lock(mu_);
+  ConnectorView* c = find(connector);
+  if (!c) return Error::not_found("no connector named '" + connector + "'");
+  if (c->state != "disabled") return Error::conflict("disable it first");
+  if (keys.empty()) {
+    const size_t n = checkpoints_.size();
+    checkpoints_.clear();
+    return n;
+  }
+  size_t n = 0;
+  for (const auto& k : keys) n += checkpoints_.erase(k);
+  return n;
+}
+
+void FakeAdminBackend::set_subjects(std::vector<SubjectView> subjects) {
+  std::lock_guard lock(mu_);
+  subjects_ = std::move(subjects);
 }
 
 Result<std::vector<TransitionView>> FakeAdminBackend::history(const std::string& name,

@@ -36,6 +36,11 @@ class FakeAdminBackend : public AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<std::vector<CheckpointView>> checkpoints(const std::string& connector,
+                                                  const std::string& after_key,
+                                                  size_t limit) override;
+  Result<size_t> reset_checkpoints(const std::string& connector,
+                                   const std::vector<std::string>& keys) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -44,7 +49,8 @@ class FakeAdminBackend : public AdminBackend {
   void throw_on(const std::string& op);           // every later call of `op` throws
   void set_ready(bool ready, std::string why_not);
   void set_authorize_result(std::string json);
-  void hold_sync();  // sync_now() blocks until release_sync()
+  void set_subjects(std::vector<SubjectView> subjects);  // replaces every connector's users
+  void hold_sync();                                      // sync_now() blocks until release_sync()
   void release_sync();
   bool wait_sync_entered(int count);       // bounded wait until `count` syncs are held
   std::vector<std::string> calls() const;  // "op:arg", in order
@@ -59,6 +65,7 @@ class FakeAdminBackend : public AdminBackend {
   std::condition_variable cv_;
   std::vector<ConnectorView> connectors_;
   std::vector<SubjectView> subjects_;
+  std::map<std::string, std::string> checkpoints_;  // of "mirror"
   std::map<std::string, Error> failures_;
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;

@@ -133,6 +133,10 @@ class FaultyStore final : public store::StateStore {
 
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   Result<std::unique_ptr<store::Transaction>> begin(std::string_view ns) override;
+  Result<std::vector<store::KvEntry>> list_kv(std::string_view ns, std::string_view after_key,
+                                              size_t limit) override {
+    return real_->list_kv(ns, after_key, limit);
+  }
   Result<std::optional<store::MirroredRecord>> record_get(std::string_view ns,
                                                           std::string_view collection,
                                                           std::string_view id) override;

@@ -58,6 +58,31 @@ TEST_F(StoreTransactionTest, PutGetDeleteAreScopedByNamespace) {
   EXPECT_EQ(Get("sf-a", "bin"), std::nullopt);
 }
 
+TEST_F(StoreTransactionTest, ListKvPagesByKeyWithinOneNamespace) {
+  auto txn = Begin("rg");
+  for (const char* key : {"poll/b", "delta/a/inbox", "delta/b/inbox", "poll/a"}) {
+    ASSERT_TRUE(txn->put(key, std::string("v:") + key).ok());
+  }
+  ASSERT_TRUE(txn->commit().ok());
+  auto other = Begin("sf");
+  ASSERT_TRUE(other->put("delta/z", "not rg's").ok());
+  ASSERT_TRUE(other->commit().ok());
+
+  auto first = store_->list_kv("rg", "", 3);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ((*first)[0].key, "delta/a/inbox");
+  EXPECT_EQ((*first)[0].value, "v:delta/a/inbox");
+  EXPECT_EQ((*first)[2].key, "poll/a");
+  auto rest = store_->list_kv("rg", first->back().key, 3);
+  ASSERT_TRUE(rest.ok());
+  ASSERT_EQ(rest->size(), 1u);
+  EXPECT_EQ((*rest)[0].key, "poll/b");
+  EXPECT_TRUE(store_->list_kv("rg", "poll/b", 3)->empty());
+  EXPECT_TRUE(store_->list_kv("empty", "", 3)->empty());
+  EXPECT_FALSE(store_->list_kv("bad ns!", "", 3).ok());
+}
+
 TEST_F(StoreTransactionTest, TransactionReadsItsOwnWritesOthersDoNot) {
   auto txn = Begin("ns");
   ASSERT_TRUE(txn->put("k", "uncommitted").ok());

@@ -32,6 +32,7 @@ struct ConnectorView {
   std::string uses;              // the connection this connector uses, or empty
   std::optional<int64_t> last_sync_at_ms;
   std::optional<int64_t> next_run_at_ms;
+  std::optional<int64_t> schedule_every_ms;  // the configured period; none: runs on demand only
   std::optional<int64_t> last_success_at_ms;
   std::string last_summary_json;  // the last successful sync's summary object; empty: none
   // Who authorized a connection (user id, username, org) as a JSON object; "{}" when unknown.
@@ -58,6 +59,13 @@ struct TransitionView {
   std::string to_state;
   std::string reason;
   int64_t at_ms = 0;
+};
+
+// One entry of a connector's own state: its plugin's checkpoints and cursors (e.g. a Graph delta
+// link per mailbox folder, a SystemModstamp per object). Never credentials: those live apart.
+struct CheckpointView {
+  std::string key;
+  std::string value;
 };
 
 class AdminBackend {
@@ -94,6 +102,16 @@ class AdminBackend {
   virtual Status set_subject_enabled(const std::string& connector, const std::string& subject,
                                      bool enabled) = 0;
   virtual Status sync_subject(const std::string& connector, const std::string& subject) = 0;
+
+  // A connector's checkpoints with keys after `after_key`, sorted by key, at most `limit`.
+  // kNotFound for an unknown connector.
+  virtual Result<std::vector<CheckpointView>> checkpoints(const std::string& connector,
+                                                          const std::string& after_key,
+                                                          size_t limit) = 0;
+  // Deletes the named checkpoints (empty: every one) so the next sync starts those over. Only
+  // while the connector is disabled (kConflict otherwise). Returns how many were deleted.
+  virtual Result<size_t> reset_checkpoints(const std::string& connector,
+                                           const std::vector<std::string>& keys) = 0;
 
   // Ready: configuration loaded and every required connection connected. When not ready,
   // `why_not` (never null) receives a one-line reason.

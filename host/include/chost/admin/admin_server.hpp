@@ -1,5 +1,6 @@
 // AdminServer: the host's admin HTTP/1.1 endpoint (probes, metrics, /api/v1, OAuth callback).
-// Loopback by default; every route but /healthz, /readyz, /metrics and /oauth/callback needs
+// Loopback by default; every route but /healthz, /readyz, /metrics, /oauth/callback and the
+// admin page (GET / and /assets/<file>, which asks for the token itself) needs
 // `Authorization: Bearer <token>`. Requests are parsed on the server's own I/O threads and
 // handled on a small worker pool so that a slow backend call (a plugin hook) never stalls the
 // probes. The transport (Boost.Beast) stays inside the .cpp files.
@@ -8,10 +9,19 @@
 //   GET  /healthz                         200 "ok" (text)
 //   GET  /readyz                          200 "ready" or 503 "not ready: <why>" (text)
 //   GET  /metrics                         Prometheus text exposition
+//   GET  /                                the admin page (HTML); /assets/<file> its files
 //   GET  /api/v1/connectors               {"connectors":[..]}
 //   GET  /api/v1/connectors/{name}        the connector
-//   GET  /api/v1/connectors/{name}/users  {"connector":..,"users":[..]}
+//   GET  /api/v1/connectors/{name}/users[?offset=&limit=&status=&q=]
+//                                         {"connector":..,"users":[..],"total":N,"offset":N,
+//                                         "counts":{"enabled","disabled","error","waiting"}}
+//                                         (+"limit"); without limit: every match
 //   GET  /api/v1/connectors/{name}/history?limit=N  {"connector":..,"history":[..]}
+//   GET  /api/v1/connectors/{name}/checkpoints[?after=KEY&limit=N]
+//                                         {"connector":..,"checkpoints":[{"key","value"}],
+//                                         "next_after":KEY|null}
+//   POST /api/v1/connectors/{name}/checkpoints/reset  body {"keys":[..]} optional (all);
+//                                         only while disabled (409); {"ok","reset":N}
 //   POST /api/v1/connectors/{name}/authorize  body {"redirect_uri":..} optional;
 //                                         answers the backend's {"authorize_url":..} or
 //                                         {"state":"connected"}

@@ -49,6 +49,7 @@ struct ConnectorStatus {
   int64_t last_sync_at_ms = 0;     // 0: never
   int64_t last_success_at_ms = 0;  // 0: never
   int64_t next_run_at_ms = 0;      // 0: not scheduled
+  int64_t schedule_every_ms = 0;   // the configured `schedule.every`; 0: none
   std::string last_summary_json;   // the last successful sync's summary; empty: none
   std::vector<runtime::SubjectStatus> subjects;
 };

@@ -20,6 +20,12 @@
 
 namespace chost::store {
 
+// One key/value entry of an instance's state (e.g. a plugin's checkpoint).
+struct KvEntry {
+  std::string key;
+  std::string value;
+};
+
 struct MirroredRecord {
   std::string id;
   std::string json;
@@ -138,6 +144,10 @@ class StateStore {
   // --- Key/value state (writes go through begin()) ---
   virtual Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
   virtual Result<std::unique_ptr<Transaction>> begin(std::string_view ns) = 0;
+  // The namespace's entries with keys greater than `after_key` (empty: from the start), sorted
+  // by key, at most `limit`: pass the last key back to read the next page.
+  virtual Result<std::vector<KvEntry>> list_kv(std::string_view ns, std::string_view after_key,
+                                               size_t limit) = 0;
 
   // --- Mirrored records ---
   // nullopt when the record or the collection does not exist. Deleted records are returned
