@@ -22,6 +22,8 @@ namespace {
 
 constexpr size_t kDefaultHistoryLimit = 50;
 constexpr size_t kMaxHistoryLimit = 1000;
+constexpr size_t kDefaultOutboxLimit = 100;
+constexpr size_t kMaxOutboxLimit = 1000;
 
 HttpResponse json_response(int status, const json::value& body) {
   HttpResponse r;
@@ -140,21 +142,75 @@ HttpResponse authorize(AdminBackend& backend, const std::string& name, const std
   return json_response(200, parsed);
 }
 
-HttpResponse history(AdminBackend& backend, const std::string& name, const Target& target) {
-  size_t limit = kDefaultHistoryLimit;
+// The ?limit=N parameter: `fallback` when absent, else 1..max.
+Result<size_t> limit_param(const Target& target, size_t fallback, size_t max) {
+  size_t limit = fallback;
   std::string text = target.param("limit");
   if (!text.empty()) {
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
-    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
-        limit > kMaxHistoryLimit) {
-      return error_response(Error::config("limit must be 1.." + std::to_string(kMaxHistoryLimit)));
+    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 || limit > max) {
+      return Error::config("limit must be 1.." + std::to_string(max));
     }
   }
-  auto entries = backend.history(name, limit);
+  return limit;
+}
+
+HttpResponse history(AdminBackend& backend, const std::string& name, const Target& target) {
+  auto limit = limit_param(target, kDefaultHistoryLimit, kMaxHistoryLimit);
+  if (!limit) return error_response(limit.error());
+  auto entries = backend.history(name, *limit);
   if (!entries) return error_response(entries.error());
   json::array items;
   for (const auto& e : *entries) items.push_back(to_json(e));
   return json_response(200, json::object{{"connector", name}, {"history", std::move(items)}});
+}
+
+HttpResponse outbox(AdminBackend& backend, const std::string& name, const Target& target) {
+  std::string state = target.param("state");
+  if (state.empty()) state = "failed";
+  if (state != "failed" && state != "pending") {
+    return error_response(Error::config("state must be failed or pending"));
+  }
+  auto limit = limit_param(target, kDefaultOutboxLimit, kMaxOutboxLimit);
+  if (!limit) return error_response(limit.error());
+  auto entries = backend.outbox(name, state == "failed", *limit);
+  if (!entries) return error_response(entries.error());
+  json::array items;
+  for (const auto& e : *entries) items.push_back(to_json(e));
+  return json_response(
+      200, json::object{{"connector", name}, {"state", state}, {"entries", std::move(items)}});
+}
+
+// Body: none or {} retries every failed entry; {"ids":[N,..]} those. An empty list is refused:
+// a page that sends the ids an admin ticked must not retry everything when none is ticked.
+HttpResponse outbox_retry(AdminBackend& backend, const std::string& name, const std::string& body) {
+  std::vector<int64_t> ids;
+  if (!body.empty()) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(body, ec);
+    if (ec || !parsed.is_object()) {
+      return error_response(Error::config("the request body must be a JSON object"));
+    }
+    if (const json::value* v = parsed.as_object().if_contains("ids")) {
+      const json::array* list = v->if_array();
+      if (list == nullptr || list->empty()) {
+        return error_response(Error::config(
+            "ids must be a non-empty array of entry ids (omit it to retry every failed entry)"));
+      }
+      for (const json::value& id : *list) {
+        if (!id.is_int64() || id.as_int64() <= 0) {
+          return error_response(Error::config("ids must hold positive integers"));
+        }
+        ids.push_back(id.as_int64());
+      }
+    }
+  }
+  auto retried = backend.outbox_retry(name, ids);
+  if (!retried) return error_response(retried.error());
+  json::array out;
+  for (int64_t id : *retried) out.push_back(id);
+  return json_response(
+      200, json::object{{"ok", true}, {"connector", name}, {"retried", std::move(out)}});
 }
 
 HttpResponse action(AdminBackend& backend, const std::string& name, const std::string& verb) {
@@ -214,8 +270,16 @@ HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target
     }
     return json_response(200, body);
   }
+  if (s.size() == 6 && s[4] == "outbox" && s[5] == "retry") {
+    if (!post) return method_not_allowed("POST");
+    return outbox_retry(backend, name, request.body);
+  }
   if (s.size() != 5) return not_found();
   const std::string& leaf = s[4];
+  if (leaf == "outbox") {
+    if (!get) return method_not_allowed("GET");
+    return outbox(backend, name, target);
+  }
   if (leaf == "users") {
     if (!get) return method_not_allowed("GET");
     auto subjects = backend.subjects(name);

@@ -33,6 +33,10 @@ class HostAdminBackend final : public admin::AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<std::vector<admin::OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                                     size_t limit) override;
+  Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                            const std::vector<int64_t>& ids) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 

@@ -18,7 +18,9 @@ class FakeAdminBackend : public AdminBackend {
  public:
   static constexpr const char* kGoodState = "state-123";
 
-  FakeAdminBackend();  // two connectors: "sf" (connection, 2 users) and "mirror" (uses sf)
+  // Two connectors: "sf" (connection, 2 users) and "mirror" (uses sf; outbox entries 7 and 9
+  // failed, 11 pending).
+  FakeAdminBackend();
 
   // AdminBackend
   std::vector<ConnectorView> connectors() override;
@@ -36,6 +38,10 @@ class FakeAdminBackend : public AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<std::vector<OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                              size_t limit) override;
+  Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                            const std::vector<int64_t>& ids) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -59,6 +65,7 @@ class FakeAdminBackend : public AdminBackend {
   std::condition_variable cv_;
   std::vector<ConnectorView> connectors_;
   std::vector<SubjectView> subjects_;
+  std::vector<OutboxEntryView> outbox_;  // all of "mirror"; failed ones have an error
   std::map<std::string, Error> failures_;
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;

@@ -60,6 +60,18 @@ struct TransitionView {
   int64_t at_ms = 0;
 };
 
+// One write-back (outbox) entry: what an admin needs to decide on a retry. Never the record's
+// data (it may be personal), never credentials.
+struct OutboxEntryView {
+  int64_t id = 0;  // the entry id, for a retry
+  std::string collection;
+  std::string record_id;
+  std::string error;  // the last attempt's error; empty for a pending entry never failed
+  int64_t attempts = 0;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> failed_at_ms;
+};
+
 class AdminBackend {
  public:
   virtual ~AdminBackend() = default;
@@ -94,6 +106,16 @@ class AdminBackend {
   virtual Status set_subject_enabled(const std::string& connector, const std::string& subject,
                                      bool enabled) = 0;
   virtual Status sync_subject(const std::string& connector, const std::string& subject) = 0;
+
+  // Write-back entries of a connector, oldest first, at most `limit`: failed (parked with an
+  // error) or pending. kNotFound for an unknown connector.
+  virtual Result<std::vector<OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                                      size_t limit) = 0;
+  // Offers failed entries again at the next sync: the given ids, or all when `ids` is empty.
+  // Returns the ids retried. kNotFound for an unknown connector or an id that is not a failed
+  // entry (nothing retried then).
+  virtual Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                                    const std::vector<int64_t>& ids) = 0;
 
   // Ready: configuration loaded and every required connection connected. When not ready,
   // `why_not` (never null) receives a one-line reason.
