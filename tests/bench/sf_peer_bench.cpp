@@ -2,7 +2,8 @@
 // in-process on loopback): 10,000 generated Accounts paged through with /query and
 // nextRecordsUrl over libcurl at batchSize 2000 vs 200 (records/second and requests per 10k
 // records), and, when the salesforce plugin is built, a full plugin sync of the same data into
-// the SDK's in-memory FakeHost at page_size_records 2000 vs 200.
+// the SDK's in-memory FakeHost at page_size_records 2000 vs 200; and the bytes on the wire of a
+// 2,000-record x 50-field page with and without gzip.
 #include <benchmark/benchmark.h>
 #include <chpeer/salesforce/sf_peer.h>
 #include <curl/curl.h>
@@ -188,6 +189,93 @@ BENCHMARK(BM_QueryAllOrdered)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
+// Bytes on the wire for one query page of 2,000 Accounts x 50 fields, as sent (identity) and
+// gzipped (Accept-Encoding: gzip, what the host's HTTP client asks for). The client here does
+// not decode, so the body it receives is what crossed the wire. Counters, not timings:
+// wire_bytes_identity, wire_bytes_gzip and identity_over_gzip (the compression ratio).
+constexpr int kWidePageRecords = 2000;
+constexpr int kWideCustomFields = 47;  // + Id, Name, Industry = 50 fields
+
+struct WidePeer {
+  std::unique_ptr<chpeer::sf::SalesforcePeer> peer;
+  std::string access_token;
+  std::string soql;
+  std::string error;
+};
+
+WidePeer& wide_peer() {
+  static WidePeer* fixture = [] {
+    auto* f = new WidePeer;
+    json::array fields;
+    json::object values{{"Name", "Wide account {n}"}, {"Industry", "Manufacturing"}};
+    f->soql = "SELECT Id, Name, Industry";
+    for (int i = 1; i <= kWideCustomFields; ++i) {
+      const std::string name = "Bench_Field_" + std::to_string(i) + "__c";
+      fields.push_back(json::object{{"name", name}, {"type", "string"}, {"length", 255}});
+      values[name] = "value {n} of field " + std::to_string(i);
+      f->soql += ", " + name;
+    }
+    f->soql += " FROM Account WHERE Industry = 'Manufacturing'";
+    chpeer::sf::SalesforcePeerOptions options;
+    options.seed_path = SF_PEER_DEMO_SEED;
+    options.seed_json =
+        json::serialize(json::object{{"custom_fields", json::object{{"Account", fields}}}});
+    f->peer = chpeer::sf::SalesforcePeer::Start(options, &f->error);
+    if (!f->peer) return f;
+    PeerClient client(f->peer->base_url());
+    std::string body;
+    if (client.control("limits", R"({"daily_api_max":1000000000})") != 200 ||
+        client.control("generate", json::serialize(json::object{{"sobject", "Account"},
+                                                                {"count", kWidePageRecords},
+                                                                {"fields", values}})) != 200) {
+      f->error = "peer control API failed";
+      return f;
+    }
+    std::string form = std::string("grant_type=client_credentials&client_id=") + kClientId +
+                       "&client_secret=" + kClientSecret;
+    if (client.request("POST", "/services/oauth2/token",
+                       {"Content-Type: application/x-www-form-urlencoded"}, form, &body) != 200) {
+      f->error = "client_credentials token request failed";
+      return f;
+    }
+    f->access_token = std::string(json::parse(body).at("access_token").as_string());
+    return f;
+  }();
+  return *fixture;
+}
+
+void BM_QueryPageWireBytes(benchmark::State& state) {
+  WidePeer& f = wide_peer();
+  if (f.access_token.empty()) {
+    state.SkipWithError(f.error.c_str());
+    return;
+  }
+  PeerClient client(f.peer->base_url());
+  const std::string path = std::string(kApi) + "/query?q=" + chp::http::url_encode(f.soql);
+  const std::string auth = "Authorization: Bearer " + f.access_token;
+  std::string identity, gzipped;
+  int64_t pages = 0;
+  for (auto _ : state) {
+    if (client.request("GET", path, {auth}, "", &identity) != 200 ||
+        client.request("GET", path, {auth, "Accept-Encoding: gzip"}, "", &gzipped) != 200) {
+      state.SkipWithError("query page failed");
+      return;
+    }
+    pages += 2;
+  }
+  if (json::parse(identity).at("records").as_array().size() != kWidePageRecords ||
+      gzipped.size() < 2 || static_cast<unsigned char>(gzipped[0]) != 0x1f) {
+    state.SkipWithError("the page is not 2,000 records, or the gzip answer is not gzip");
+    return;
+  }
+  state.SetItemsProcessed(pages * kWidePageRecords);
+  state.counters["wire_bytes_identity"] = static_cast<double>(identity.size());
+  state.counters["wire_bytes_gzip"] = static_cast<double>(gzipped.size());
+  state.counters["identity_over_gzip"] =
+      static_cast<double>(identity.size()) / static_cast<double>(gzipped.size());
+}
+BENCHMARK(BM_QueryPageWireBytes)->UseRealTime()->Unit(benchmark::kMillisecond);
+
 #ifdef CHP_BENCH_SF_PLUGIN
 // Arg 0: page_size_records. One iteration: a fresh FakeHost and plugin instance (untimed), then
 // a full first sync of every Account (timed): HTTP through libcurl to the peer, JSON parsing,
@@ -262,6 +350,7 @@ int main(int argc, char** argv) {
        {"plugin full sync vs the same query raw, page 200", "BM_PluginFullSync/page:200/real_time",
         "BM_QueryAllOrdered/batch:200/real_time"}});
   if (peer_fixture().peer) peer_fixture().peer->Stop();
+  if (wide_peer().peer) wide_peer().peer->Stop();
   curl_global_cleanup();
   return rc;
 }

@@ -218,6 +218,76 @@ TEST_F(RunTest, RotateKeyReEncryptsTheState) {
   EXPECT_EQ((r.out + r.err + old_key.err).find(master_key_), std::string::npos);
 }
 
+// Failed write-back entries as an admin sees and retries them: on a stopped host from the store,
+// on a running one through the admin API; both the same.
+TEST_F(RunTest, OutboxListsAndRetriesFailedEntriesThroughTheCli) {
+  int64_t a = 0, b = 0, c = 0;
+  auto open_store = [&] {
+    auto key = store::parse_master_key(master_key_);
+    EXPECT_TRUE(key);
+    return store::open_sqlite_store((dir_.path() / "state/host.db").string(), std::move(*key));
+  };
+  {
+    auto st = open_store();
+    ASSERT_TRUE(st) << st.error().message;
+    auto txn = (*st)->begin("reader");
+    ASSERT_TRUE(txn);
+    a = *(*txn)->outbox_add("Account", "001A", R"({"Name":"A"})");
+    b = *(*txn)->outbox_add("Contact", "003B", R"({"LastName":"B"})");
+    c = *(*txn)->outbox_add("Account", "001C", R"({"Name":"C"})");
+    ASSERT_TRUE((*txn)->outbox_done(a, "INVALID_FIELD: No such column 'Foo__c' on Account"));
+    ASSERT_TRUE((*txn)->outbox_done(b, "REQUIRED_FIELD_MISSING: LastName"));
+    ASSERT_TRUE((*txn)->commit());
+  }
+  const std::string sa = std::to_string(a), sb = std::to_string(b), sc = std::to_string(c);
+
+  CommandResult failed = cli({"outbox", "reader"});
+  ASSERT_EQ(failed.exit_code, 0) << failed.out << failed.err;
+  EXPECT_NE(failed.out.find("host not running"), std::string::npos) << failed.out;
+  EXPECT_NE(failed.out.find("No such column 'Foo__c'"), std::string::npos) << failed.out;
+  EXPECT_NE(failed.out.find("003B"), std::string::npos) << failed.out;
+  EXPECT_EQ(failed.out.find("001C"), std::string::npos) << "pending entries are not failures";
+  EXPECT_EQ(failed.out.find("\"Name\""), std::string::npos) << "never the record's data";
+  CommandResult pending = cli({"outbox", "reader", "--state", "pending"});
+  ASSERT_EQ(pending.exit_code, 0) << pending.err;
+  EXPECT_NE(pending.out.find("001C"), std::string::npos) << pending.out;
+
+  CommandResult bad_id = cli({"outbox", "reader", "--retry", "--id", sc});  // pending, not failed
+  EXPECT_EQ(bad_id.exit_code, 1) << bad_id.out;
+  EXPECT_NE(bad_id.err.find("no failed outbox entry " + sc), std::string::npos) << bad_id.err;
+  CommandResult usage = cli({"outbox", "reader", "--id", sa});
+  EXPECT_EQ(usage.exit_code, 2) << "--id without --retry";
+  CommandResult unknown = cli({"outbox", "nobody"});
+  EXPECT_EQ(unknown.exit_code, 1);
+
+  CommandResult one = cli({"outbox", "reader", "--retry", "--id", sa});
+  ASSERT_EQ(one.exit_code, 0) << one.out << one.err;
+  EXPECT_NE(one.out.find("1 failed outbox entry offered again at the next sync: " + sa),
+            std::string::npos)
+      << one.out;
+
+  auto host = start_host();
+  CommandResult listed = cli({"outbox", "reader", "--state", "failed"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("host running"), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("REQUIRED_FIELD_MISSING"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find("INVALID_FIELD"), std::string::npos) << listed.out;
+  CommandResult all = cli({"outbox", "reader", "--retry"});
+  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+  EXPECT_NE(all.out.find("1 failed outbox entry offered again at the next sync: " + sb),
+            std::string::npos)
+      << all.out;
+  stop_host(*host);
+
+  auto st = open_store();
+  ASSERT_TRUE(st);
+  EXPECT_TRUE((*st)->outbox_failed("reader")->empty());
+  auto now_pending = (*st)->outbox_pending("reader", 10);
+  ASSERT_TRUE(now_pending);
+  ASSERT_EQ(now_pending->size(), 3u);
+  EXPECT_EQ((*now_pending)[0].attempts, 1);  // retried, the failure still counted
+}
+
 TEST_F(RunTest, NoSeededSecretAppearsInAnyOutput) {
   ASSERT_EQ(cli({"authorize", "conn", "--code", "c0"}).exit_code, 0);
   {

@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -205,6 +206,24 @@ Result<json::value> AdminClient::enable(const std::string& name) const {
 }
 Result<json::value> AdminClient::sync(const std::string& name) const {
   return action(name, "sync");
+}
+
+Result<json::value> AdminClient::outbox(const std::string& name, const std::string& state,
+                                        size_t limit) const {
+  return json_call("GET", "/api/v1/connectors/" + segment(name) + "/outbox?state=" +
+                              segment(state) + "&limit=" + std::to_string(limit));
+}
+
+Result<json::value> AdminClient::outbox_retry(const std::string& name,
+                                              const std::vector<int64_t>& ids) const {
+  json::object body;
+  if (!ids.empty()) {
+    json::array list;
+    for (int64_t id : ids) list.push_back(id);
+    body["ids"] = std::move(list);
+  }
+  return json_call("POST", "/api/v1/connectors/" + segment(name) + "/outbox/retry",
+                   json::serialize(body));
 }
 
 }  // namespace chost::admin

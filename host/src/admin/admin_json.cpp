@@ -4,6 +4,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 
+#include "chost/common/text.hpp"
+
 namespace chost::admin {
 namespace json = boost::json;
 
@@ -69,6 +71,19 @@ json::value to_json(const TransitionView& v) {
                       {"to_state", v.to_state},
                       {"reason", v.reason},
                       {"at_ms", v.at_ms}};
+}
+
+json::value to_json(const OutboxEntryView& v) {
+  json::object o{{"id", v.id},
+                 {"collection", v.collection},
+                 {"record_id", v.record_id},
+                 {"error", empty_as_null(v.error)},
+                 {"attempts", v.attempts},
+                 {"created_at", text::iso8601_utc(v.created_at_ms)},
+                 {"created_at_ms", v.created_at_ms}};
+  o["failed_at"] = v.failed_at_ms ? json::value(text::iso8601_utc(*v.failed_at_ms)) : nullptr;
+  o["failed_at_ms"] = optional_ms(v.failed_at_ms);
+  return o;
 }
 
 json::value error_json(const Error& error) {

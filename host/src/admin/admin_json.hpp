@@ -12,6 +12,10 @@ namespace chost::admin {
 boost::json::value to_json(const ConnectorView& view);
 boost::json::value to_json(const SubjectView& view);
 boost::json::value to_json(const TransitionView& view);
+// {"id","collection","record_id","error","attempts","created_at","created_at_ms","failed_at",
+// "failed_at_ms"}: times as UTC ISO 8601 text for people and as ms for programs; null when
+// never failed.
+boost::json::value to_json(const OutboxEntryView& view);
 
 // {"error":{"class":"not_found","message":".."}}
 boost::json::value error_json(const Error& error);

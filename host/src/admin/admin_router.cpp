@@ -28,6 +28,8 @@ constexpr size_t kMaxHistoryLimit = 1000;
 constexpr size_t kMaxUsersLimit = 1000;
 constexpr size_t kDefaultCheckpointsLimit = 100;
 constexpr size_t kMaxCheckpointsLimit = 1000;
+constexpr size_t kDefaultOutboxLimit = 100;
+constexpr size_t kMaxOutboxLimit = 1000;
 
 HttpResponse json_response(int status, const json::value& body) {
   HttpResponse r;
@@ -256,6 +258,54 @@ HttpResponse history(AdminBackend& backend, const std::string& name, const Targe
   return json_response(200, json::object{{"connector", name}, {"history", std::move(items)}});
 }
 
+HttpResponse outbox(AdminBackend& backend, const std::string& name, const Target& target) {
+  std::string state = target.param("state");
+  if (state.empty()) state = "failed";
+  if (state != "failed" && state != "pending") {
+    return error_response(Error::config("state must be failed or pending"));
+  }
+  auto limit = count_param(target, "limit", kDefaultOutboxLimit, 1, kMaxOutboxLimit);
+  if (!limit) return error_response(limit.error());
+  auto entries = backend.outbox(name, state == "failed", *limit);
+  if (!entries) return error_response(entries.error());
+  json::array items;
+  for (const auto& e : *entries) items.push_back(to_json(e));
+  return json_response(
+      200, json::object{{"connector", name}, {"state", state}, {"entries", std::move(items)}});
+}
+
+// Body: none or {} retries every failed entry; {"ids":[N,..]} those. An empty list is refused:
+// a page that sends the ids an admin ticked must not retry everything when none is ticked.
+HttpResponse outbox_retry(AdminBackend& backend, const std::string& name, const std::string& body) {
+  std::vector<int64_t> ids;
+  if (!body.empty()) {
+    boost::system::error_code ec;
+    json::value parsed = json::parse(body, ec);
+    if (ec || !parsed.is_object()) {
+      return error_response(Error::config("the request body must be a JSON object"));
+    }
+    if (const json::value* v = parsed.as_object().if_contains("ids")) {
+      const json::array* list = v->if_array();
+      if (list == nullptr || list->empty()) {
+        return error_response(Error::config(
+            "ids must be a non-empty array of entry ids (omit it to retry every failed entry)"));
+      }
+      for (const json::value& id : *list) {
+        if (!id.is_int64() || id.as_int64() <= 0) {
+          return error_response(Error::config("ids must hold positive integers"));
+        }
+        ids.push_back(id.as_int64());
+      }
+    }
+  }
+  auto retried = backend.outbox_retry(name, ids);
+  if (!retried) return error_response(retried.error());
+  json::array out;
+  for (int64_t id : *retried) out.push_back(id);
+  return json_response(
+      200, json::object{{"ok", true}, {"connector", name}, {"retried", std::move(out)}});
+}
+
 HttpResponse action(AdminBackend& backend, const std::string& name, const std::string& verb) {
   Status status = Error::permanent("unreachable");
   if (verb == "refresh") {
@@ -317,8 +367,16 @@ HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target
     if (!post) return method_not_allowed("POST");
     return reset_checkpoints(backend, name, request.body);
   }
+  if (s.size() == 6 && s[4] == "outbox" && s[5] == "retry") {
+    if (!post) return method_not_allowed("POST");
+    return outbox_retry(backend, name, request.body);
+  }
   if (s.size() != 5) return not_found();
   const std::string& leaf = s[4];
+  if (leaf == "outbox") {
+    if (!get) return method_not_allowed("GET");
+    return outbox(backend, name, target);
+  }
   if (leaf == "users") {
     if (!get) return method_not_allowed("GET");
     return users(backend, name, target);

@@ -182,6 +182,31 @@ Result<size_t> HostAdminBackend::reset_checkpoints(const std::string& connector,
   return deleted;
 }
 
+Result<std::vector<admin::OutboxEntryView>> HostAdminBackend::outbox(const std::string& connector,
+                                                                     bool failed, size_t limit) {
+  auto entries = host_.outbox(
+      connector, failed ? Host::OutboxState::kFailed : Host::OutboxState::kPending, limit);
+  if (!entries) return entries.error();
+  std::vector<admin::OutboxEntryView> out;
+  for (const store::OutboxEntry& e : *entries) {
+    admin::OutboxEntryView v;
+    v.id = e.entry_id;
+    v.collection = e.collection;
+    v.record_id = e.id;
+    v.error = e.error;
+    v.attempts = e.attempts;
+    v.created_at_ms = e.created_at_ms;
+    if (e.failed_at_ms > 0) v.failed_at_ms = e.failed_at_ms;
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> HostAdminBackend::outbox_retry(const std::string& connector,
+                                                            const std::vector<int64_t>& ids) {
+  return host_.outbox_retry(connector, ids);
+}
+
 bool HostAdminBackend::ready(std::string* why_not) {
   for (const ConnectorStatus& s : host_.status()) {
     if (s.kind == "connection" && s.state != "connected" && s.state != "refreshing" &&

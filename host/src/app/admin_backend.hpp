@@ -38,6 +38,10 @@ class HostAdminBackend final : public admin::AdminBackend {
                                                          size_t limit) override;
   Result<size_t> reset_checkpoints(const std::string& connector,
                                    const std::vector<std::string>& keys) override;
+  Result<std::vector<admin::OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                                     size_t limit) override;
+  Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                            const std::vector<int64_t>& ids) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 

@@ -2,6 +2,7 @@
 // time.
 #include "chost/app/host.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
@@ -436,6 +437,50 @@ HookResult Host::sync_once(const std::string& name, const std::vector<std::strin
                                    *in->config.uses);
   }
   return r;
+}
+
+Result<std::vector<store::OutboxEntry>> Host::outbox(const std::string& name, OutboxState state,
+                                                     size_t limit) {
+  std::shared_lock lock(impl_->mu);
+  if (!impl_->gen->find(name)) return Error::not_found("no connector named '" + name + "'");
+  auto entries = state == OutboxState::kPending ? impl_->store->outbox_pending(name, limit)
+                                                : impl_->store->outbox_failed(name);
+  if (!entries) return entries.error();
+  if (entries->size() > limit) entries->resize(limit);
+  // The errors quote what the SaaS answered, which may echo a value the host knows as secret.
+  for (store::OutboxEntry& e : *entries) e.error = impl_->redactor->redact(e.error);
+  return entries;
+}
+
+Result<std::vector<int64_t>> Host::outbox_retry(const std::string& name,
+                                                const std::vector<int64_t>& entry_ids) {
+  std::shared_lock lock(impl_->mu);
+  if (!impl_->gen->find(name)) return Error::not_found("no connector named '" + name + "'");
+  auto failed = impl_->store->outbox_failed(name);
+  if (!failed) return failed.error();
+  std::vector<int64_t> ids;
+  for (const store::OutboxEntry& e : *failed) {
+    if (entry_ids.empty() ||
+        std::find(entry_ids.begin(), entry_ids.end(), e.entry_id) != entry_ids.end()) {
+      ids.push_back(e.entry_id);
+    }
+  }
+  // Check every id first: an admin's typo must not retry half of what was asked.
+  for (int64_t id : entry_ids) {
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+      return Error::not_found("connector '" + name + "' has no failed outbox entry " +
+                              std::to_string(id));
+    }
+  }
+  for (int64_t id : ids) {
+    if (Status st = impl_->store->outbox_retry(name, id); !st) return st.error();
+  }
+  if (!ids.empty()) {
+    impl_->log->log(runtime::LogLevel::kInfo, name,
+                    std::to_string(ids.size()) + " failed outbox entr" +
+                        (ids.size() == 1 ? "y" : "ies") + " retried by an admin");
+  }
+  return ids;
 }
 
 std::vector<ConnectorStatus> Host::status() {

@@ -3,11 +3,11 @@
 // else from the stopped host's state.
 #include <boost/json.hpp>
 #include <cstdio>
-#include <ctime>
 #include <string>
 
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
+#include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "json_pretty.hpp"
@@ -20,16 +20,6 @@ namespace {
 
 constexpr const char* kUsage = "connector-host status -c FILE";
 
-// UTC, to the second: 2026-12-02T08:30:00Z.
-std::string iso_time(int64_t at_ms) {
-  const std::time_t t = static_cast<std::time_t>(at_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 void print_status(const std::vector<app::ConnectorStatus>& items) {
   std::printf("%-20s %-11s %-14s %-12s %s\n", "NAME", "KIND", "STATE", "USES", "LAST ERROR");
   for (const app::ConnectorStatus& s : items) {
@@ -38,12 +28,13 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
                 s.last_error.empty() ? "-" : (s.last_error_class + ": " + s.last_error).c_str());
     if (!s.status_line.empty()) std::printf("  status: %s\n", s.status_line.c_str());
     if (s.last_sync_at_ms > 0) {
-      std::printf("  last sync: %s%s\n", iso_time(s.last_sync_at_ms).c_str(),
+      std::printf("  last sync: %s%s\n", text::iso8601_utc(s.last_sync_at_ms).c_str(),
                   s.last_success_at_ms == s.last_sync_at_ms ? " (ok)" : " (failed)");
     }
     if (!s.last_summary_json.empty())
       std::printf("  last summary: %s\n", s.last_summary_json.c_str());
-    if (s.next_run_at_ms > 0) std::printf("  next run: %s\n", iso_time(s.next_run_at_ms).c_str());
+    if (s.next_run_at_ms > 0)
+      std::printf("  next run: %s\n", text::iso8601_utc(s.next_run_at_ms).c_str());
     if (s.identity_json != "{}") std::printf("  identity: %s\n", s.identity_json.c_str());
     for (const runtime::SubjectStatus& u : s.subjects) {
       std::printf("  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),

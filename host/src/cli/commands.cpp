@@ -18,6 +18,7 @@ int run_disable(int argc, char** argv);
 int run_enable(int argc, char** argv);
 int run_sync(int argc, char** argv);
 int run_rotate_key(int argc, char** argv);
+int run_outbox(int argc, char** argv);
 
 namespace {
 
@@ -34,6 +35,8 @@ constexpr Command kCommands[] = {
     {"disable", "disable a connector or connection", run_disable},
     {"enable", "enable a disabled connector or connection", run_enable},
     {"sync", "run (or queue) one sync of a connector now", run_sync},
+    {"outbox", "write-back entries a SaaS refused (or pending); --retry offers them again",
+     run_outbox},
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
 };
 

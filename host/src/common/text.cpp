@@ -1,6 +1,8 @@
 // ASCII text helpers (see text.hpp).
 #include "chost/common/text.hpp"
 
+#include <ctime>
+
 namespace chost::text {
 
 namespace {
@@ -77,6 +79,18 @@ std::string url_decode(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string iso8601_utc(int64_t at_ms) {
+  // Floor division: a time before 1970 must not round toward the epoch.
+  int64_t seconds = at_ms / 1000;
+  if (at_ms % 1000 < 0) --seconds;
+  const auto t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
 }  // namespace chost::text

@@ -237,6 +237,9 @@ CURLcode HttpClient::Impl::perform(CURL* easy, const HttpRequest& req, int64_t r
   curl_easy_setopt(easy, CURLOPT_PROXY, options_.proxy.c_str());
   if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(easy, CURLOPT_USERAGENT, options_.user_agent.c_str());
+  // Accept-Encoding: gzip, decoded by libcurl: a Salesforce page of 2,000 records is ~50x
+  // smaller on the wire. Callers see the decoded body.
+  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "gzip");
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining_ms));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(std::min<int64_t>(options_.connect_timeout_ms, remaining_ms)));

@@ -117,6 +117,10 @@ CREATE TABLE instance_status (
 -- An admin's per-subject switch (issue 9): kept apart from what the plugin reports.
 ALTER TABLE subjects ADD COLUMN admin_disabled INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    Migration{4, "outbox attempts", R"sql(
+-- How often an entry failed (issue 8): an admin deciding whether to retry it sees the count.
+ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+)sql"},
 };
 
 Result<int64_t> current_version(Db& db) {

@@ -141,7 +141,8 @@ Result<std::vector<OutboxEntry>> SqliteStateStore::outbox_query(std::string_view
   auto db = core_->acquire();
   if (!db) return db.error();
   std::string sql =
-      "SELECT entry_id, collection, record_id, data, COALESCE(error, ''), created_at_ms "
+      "SELECT entry_id, collection, record_id, data, COALESCE(error, ''), created_at_ms, "
+      "COALESCE(failed_at_ms, 0), attempts "
       "FROM outbox WHERE ns = ?1 AND error IS ";
   sql += failed ? "NOT NULL" : "NULL";
   sql += " ORDER BY entry_id LIMIT ?2";
@@ -161,6 +162,8 @@ Result<std::vector<OutboxEntry>> SqliteStateStore::outbox_query(std::string_view
     e.json = (*st)->text(3);
     e.error = (*st)->text(4);
     e.created_at_ms = (*st)->int64(5);
+    e.failed_at_ms = (*st)->int64(6);
+    e.attempts = (*st)->int64(7);
     out.push_back(std::move(e));
   }
   return out;

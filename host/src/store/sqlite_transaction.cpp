@@ -125,10 +125,11 @@ Result<int64_t> SqliteTransaction::outbox_add(std::string_view collection, std::
 
 Status SqliteTransaction::outbox_done(int64_t entry_id, std::string_view error) {
   return guarded([&]() -> Status {
-    auto st = error.empty() ? db_->prepare("DELETE FROM outbox WHERE ns = ?1 AND entry_id = ?2")
-                            : db_->prepare(
-                                  "UPDATE outbox SET error = ?3, failed_at_ms = ?4 "
-                                  "WHERE ns = ?1 AND entry_id = ?2");
+    auto st = error.empty()
+                  ? db_->prepare("DELETE FROM outbox WHERE ns = ?1 AND entry_id = ?2")
+                  : db_->prepare(
+                        "UPDATE outbox SET error = ?3, failed_at_ms = ?4, attempts = attempts + 1 "
+                        "WHERE ns = ?1 AND entry_id = ?2");
     if (!st) return st.error();
     (*st)->bind(1, ns_).bind(2, entry_id);
     if (!error.empty()) (*st)->bind(3, error).bind(4, core_->now_ms());

@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config.hpp"
 
@@ -20,8 +21,11 @@ namespace sfplugin {
 
 // Counts of one write-back run.
 struct WriteBackStats {
-  std::int64_t pushed = 0;  // accepted by Salesforce, removed from the outbox
-  std::int64_t failed = 0;  // refused per record, parked in the outbox with the error
+  static constexpr std::size_t kErrorsKept = 5;
+  std::int64_t pushed = 0;         // accepted by Salesforce, removed from the outbox
+  std::int64_t failed = 0;         // refused (per record or with their call), parked with the error
+  std::int64_t refused_calls = 0;  // Collections calls Salesforce refused as a whole
+  std::vector<std::string> errors;  // the first distinct errors, for the sync summary
 };
 
 class SalesforceConnector : public chp::Connector {

@@ -118,7 +118,12 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
     summary["objects"] = std::move(objects);
     if (config_.write_back) {
       WriteBackStats wb = write_back(call, client);
-      summary["write_back"] = boost::json::object{{"pushed", wb.pushed}, {"failed", wb.failed}};
+      boost::json::array errors;
+      for (const std::string& e : wb.errors) errors.emplace_back(e);
+      summary["write_back"] = boost::json::object{{"pushed", wb.pushed},
+                                                  {"failed", wb.failed},
+                                                  {"refused_calls", wb.refused_calls},
+                                                  {"errors", std::move(errors)}};
     }
   } catch (...) {
     report_calls();

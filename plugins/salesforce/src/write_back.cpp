@@ -5,11 +5,16 @@
 //   - otherwise entry id non-empty                     → update of the record with that Id;
 //   - otherwise                                        → create.
 // Each chunk's per-record results are applied in one transaction: successes leave the outbox,
-// failures stay parked with Salesforce's error for an admin (never dropped). A failure of a
-// whole call (network, quota, session) throws and leaves the chunk pending for the next run.
+// failures stay parked with Salesforce's error for an admin (never dropped). A call Salesforce
+// refuses as a whole (HTTP 400 such as INVALID_FIELD for a field the org lacks: the body is the
+// REST error array, not per-record results, so no record can be told apart) parks every entry
+// of that call with the call's error, and the other calls still go: one bad entry never blocks
+// the outbox. A call that failed for a passing reason (network, quota, session) throws and leaves
+// its chunk pending for the next run.
 #include <connector_host/sdk/salesforce/api_name.hpp>
 #include <connector_host/sdk/salesforce/client.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <tuple>
@@ -22,7 +27,9 @@ namespace {
 
 enum class WriteOp { kCreate = 1, kUpdate, kUpsert };
 
-// Read-only system fields a mirrored copy carries; Salesforce refuses writes to them.
+// Read-only system fields a mirrored copy carries; Salesforce refuses writes to them. Values
+// that are JSON objects are dropped as well: `attributes`, compound fields (BillingAddress) and
+// relationship objects (Account: {...}) are read-only views of other fields.
 constexpr std::string_view kReadOnlyFields[] = {
     "attributes",  "SystemModstamp",   "IsDeleted",        "CreatedDate",
     "CreatedById", "LastModifiedDate", "LastModifiedById", "_upsert_by"};
@@ -31,6 +38,26 @@ struct Planned {
   std::int64_t entry_id;
   boost::json::object record;
 };
+
+void note_error(WriteBackStats& stats, const std::string& error) {
+  if (stats.errors.size() < WriteBackStats::kErrorsKept &&
+      std::find(stats.errors.begin(), stats.errors.end(), error) == stats.errors.end()) {
+    stats.errors.push_back(error);
+  }
+}
+
+// Parks entries [start, end) of `planned` with the error of the call that carried them.
+void park_refused_call(chp::Context& ctx, const std::vector<Planned>& planned, std::size_t start,
+                       std::size_t end, const std::string& error, WriteBackStats& stats) {
+  chp::Transaction txn = ctx.begin();
+  for (std::size_t i = start; i < end; ++i) txn.outbox_done(planned[i].entry_id, error);
+  txn.commit();
+  stats.failed += static_cast<std::int64_t>(end - start);
+  ++stats.refused_calls;
+  note_error(stats, error);
+  ctx.log(chp::LogLevel::kWarn, "write-back: " + std::to_string(end - start) +
+                                    " entries parked, the call was refused: " + error);
+}
 
 }  // namespace
 
@@ -67,6 +94,9 @@ WriteBackStats SalesforceConnector::write_back(chp::Call& call, chp::salesforce:
         }
       }
       for (std::string_view f : kReadOnlyFields) rec.erase(f);
+      for (auto it = rec.begin(); it != rec.end();) {
+        it = it->value().is_object() ? rec.erase(it) : std::next(it);
+      }
       if (op == WriteOp::kUpdate) {
         rec["Id"] = e.id;
       } else if (op == WriteOp::kCreate) {
@@ -90,12 +120,20 @@ WriteBackStats SalesforceConnector::write_back(chp::Call& call, chp::salesforce:
         boost::json::array records;
         for (std::size_t i = start; i < end; ++i) records.push_back(planned[i].record);
         std::vector<chp::salesforce::RecordResult> results;
-        if (op == WriteOp::kCreate) {
-          results = client.composite_create(object, records, false);
-        } else if (op == WriteOp::kUpdate) {
-          results = client.composite_update(object, records, false);
-        } else {
-          results = client.composite_upsert(object, ext_field, records, false);
+        try {
+          if (op == WriteOp::kCreate) {
+            results = client.composite_create(object, records, false);
+          } else if (op == WriteOp::kUpdate) {
+            results = client.composite_update(object, records, false);
+          } else {
+            results = client.composite_upsert(object, ext_field, records, false);
+          }
+        } catch (const chp::ConfigError& e) {
+          park_refused_call(ctx_, planned, start, end, e.what(), stats);
+          continue;
+        } catch (const chp::PermanentError& e) {
+          park_refused_call(ctx_, planned, start, end, e.what(), stats);
+          continue;
         }
         chp::Transaction txn = ctx_.begin();
         for (std::size_t i = start; i < end; ++i) {
@@ -104,8 +142,10 @@ WriteBackStats SalesforceConnector::write_back(chp::Call& call, chp::salesforce:
             txn.outbox_done(planned[i].entry_id);
             ++stats.pushed;
           } else {
-            txn.outbox_done(planned[i].entry_id, object + ": " + r.error_text());
+            const std::string error = object + ": " + r.error_text();
+            txn.outbox_done(planned[i].entry_id, error);
             ++stats.failed;
+            note_error(stats, error);
           }
         }
         txn.commit();

@@ -72,6 +72,25 @@ TEST_F(AdminClientTest, AuthorizeAndActions) {
   EXPECT_EQ(backend_.call_count("sync"), 1);
 }
 
+TEST_F(AdminClientTest, ListsAndRetriesOutboxEntries) {
+  auto failed = client().outbox("mirror", "failed");
+  ASSERT_TRUE(failed.ok()) << failed.error().message;
+  EXPECT_EQ(failed->at("entries").as_array().size(), 2u);
+  auto pending = client().outbox("mirror", "pending", 10);
+  ASSERT_TRUE(pending.ok());
+  EXPECT_EQ(pending->at("entries").as_array().size(), 1u);
+  EXPECT_EQ(backend_.calls().back(), "outbox:mirror,pending,10");
+  auto some = client().outbox_retry("mirror", {7, 9});
+  ASSERT_TRUE(some.ok()) << some.error().message;
+  EXPECT_EQ(some->at("retried").as_array().size(), 2u);
+  auto none = client().outbox_retry("mirror", {});
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->at("retried").as_array().empty());
+  auto unknown = client().outbox_retry("mirror", {12345});
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().cls, ErrorClass::kNotFound);
+}
+
 TEST_F(AdminClientTest, CarriesErrorClassAndMessage) {
   backend_.fail("refresh", Error::auth_revoked("refresh token revoked; re-authorize sf"));
   auto r = client().refresh("sf");

@@ -229,6 +229,89 @@ TEST_F(AdminServerTest, HistoryHonoursAndValidatesLimit) {
   }
 }
 
+TEST_F(AdminServerTest, OutboxListsFailedEntriesByDefaultAndPendingOnRequest) {
+  auto r = get("/api/v1/connectors/mirror/outbox?state=failed");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto v = body_json(*r);
+  EXPECT_EQ(v.at("connector"), "mirror");
+  EXPECT_EQ(v.at("state"), "failed");
+  auto entries = v.at("entries").as_array();
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].at("id"), 7);
+  EXPECT_EQ(entries[0].at("collection"), "Account");
+  EXPECT_EQ(entries[0].at("record_id"), "001A");
+  EXPECT_EQ(entries[0].at("error"), "INVALID_FIELD: No such column 'Foo__c'");
+  EXPECT_EQ(entries[0].at("attempts"), 2);
+  EXPECT_EQ(entries[0].at("created_at"), "2023-11-14T22:13:20Z");
+  EXPECT_EQ(entries[0].at("created_at_ms"), 1700000000000);
+  EXPECT_EQ(entries[0].at("failed_at"), "2023-11-14T22:13:21Z");
+  EXPECT_FALSE(entries[0].as_object().contains("data"));  // never the record's content
+
+  auto by_default = get("/api/v1/connectors/mirror/outbox");
+  ASSERT_TRUE(by_default);
+  EXPECT_EQ(body_json(*by_default).at("entries").as_array().size(), 2u);
+  auto limited = get("/api/v1/connectors/mirror/outbox?limit=1");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(body_json(*limited).at("entries").as_array().size(), 1u);
+
+  auto pending = get("/api/v1/connectors/mirror/outbox?state=pending");
+  ASSERT_TRUE(pending);
+  auto p = body_json(*pending).at("entries").as_array();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].at("id"), 11);
+  EXPECT_TRUE(p[0].at("error").is_null());
+  EXPECT_TRUE(p[0].at("failed_at").is_null());
+  EXPECT_TRUE(p[0].at("failed_at_ms").is_null());
+
+  for (const char* bad : {"?state=done", "?limit=0", "?limit=5000"}) {
+    auto b = get(std::string("/api/v1/connectors/mirror/outbox") + bad);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->status, 400) << bad;
+  }
+  auto unknown = get("/api/v1/connectors/nope/outbox");
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 404);
+  auto wrong_method = post("/api/v1/connectors/mirror/outbox");
+  ASSERT_TRUE(wrong_method);
+  EXPECT_EQ(wrong_method->status, 405);
+}
+
+TEST_F(AdminServerTest, OutboxRetryTakesIdsOrRetriesEveryFailedEntry) {
+  auto one = post("/api/v1/connectors/mirror/outbox/retry", R"({"ids":[9]})");
+  ASSERT_TRUE(one);
+  ASSERT_EQ(one->status, 200) << one->body;
+  auto v = body_json(*one);
+  EXPECT_EQ(v.at("ok"), true);
+  EXPECT_EQ(v.at("retried"), json::parse("[9]"));
+  EXPECT_EQ(backend_.calls().back(), "outbox-retry:mirror,9");
+  auto left = get("/api/v1/connectors/mirror/outbox");
+  ASSERT_TRUE(left);
+  EXPECT_EQ(body_json(*left).at("entries").as_array().size(), 1u);
+
+  auto not_failed = post("/api/v1/connectors/mirror/outbox/retry", R"({"ids":[9]})");
+  ASSERT_TRUE(not_failed);
+  EXPECT_EQ(not_failed->status, 404);
+  for (const char* bad :
+       {R"({"ids":[]})", R"({"ids":"7"})", R"({"ids":[7.5]})", R"({"ids":[-7]})", "[7]", "{"}) {
+    auto b = post("/api/v1/connectors/mirror/outbox/retry", bad);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(b->status, 400) << bad;
+  }
+
+  auto all = post("/api/v1/connectors/mirror/outbox/retry");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->status, 200);
+  EXPECT_EQ(body_json(*all).at("retried"), json::parse("[7]"));
+  EXPECT_EQ(backend_.calls().back(), "outbox-retry:mirror");
+  auto none_left = get("/api/v1/connectors/mirror/outbox");
+  ASSERT_TRUE(none_left);
+  EXPECT_TRUE(body_json(*none_left).at("entries").as_array().empty());
+  auto get_it = get("/api/v1/connectors/mirror/outbox/retry");
+  ASSERT_TRUE(get_it);
+  EXPECT_EQ(get_it->status, 405);
+}
+
 TEST_F(AdminServerTest, AuthorizeDefaultsRedirectToOwnCallback) {
   auto r = post("/api/v1/connectors/sf/authorize");
   ASSERT_TRUE(r);

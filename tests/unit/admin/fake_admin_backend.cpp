@@ -33,6 +33,11 @@ FakeAdminBackend::FakeAdminBackend() {
                   {"poll/ada@example.com", "1700000000000"}};
   subjects_ = {{"sf", "u1", "Ada", "active", "", 1700000000001},
                {"sf", "u2", "Bob", "disabled", "token revoked", 1700000000002}};
+  outbox_ = {
+      {7, "Account", "001A", "INVALID_FIELD: No such column 'Foo__c'", 2, 1700000000000,
+       1700000001000},
+      {9, "Contact", "003B", "REQUIRED_FIELD_MISSING: LastName", 1, 1700000000500, 1700000001500},
+      {11, "Account", "001C", "", 0, 1700000002000, std::nullopt}};
 }
 
 std::optional<Error> FakeAdminBackend::enter(const std::string& op, const std::string& arg) {
@@ -212,6 +217,47 @@ Status FakeAdminBackend::sync_now(const std::string& name) {
     --syncs_held_;
   }
   return {};
+}
+
+Result<std::vector<OutboxEntryView>> FakeAdminBackend::outbox(const std::string& connector,
+                                                              bool failed, size_t limit) {
+  if (auto e = enter("outbox", connector + "," + (failed ? "failed" : "pending") + "," +
+                                   std::to_string(limit))) {
+    return *e;
+  }
+  std::lock_guard lock(mu_);
+  if (!find(connector)) return Error::not_found("no connector named '" + connector + "'");
+  std::vector<OutboxEntryView> out;
+  if (connector != "mirror") return out;
+  for (const OutboxEntryView& entry : outbox_) {
+    if (!entry.error.empty() == failed && out.size() < limit) out.push_back(entry);
+  }
+  return out;
+}
+
+Result<std::vector<int64_t>> FakeAdminBackend::outbox_retry(const std::string& connector,
+                                                            const std::vector<int64_t>& ids) {
+  std::string arg = connector;
+  for (int64_t id : ids) arg += "," + std::to_string(id);
+  if (auto e = enter("outbox-retry", arg)) return *e;
+  std::lock_guard lock(mu_);
+  if (!find(connector)) return Error::not_found("no connector named '" + connector + "'");
+  for (int64_t id : ids) {
+    auto it = std::find_if(outbox_.begin(), outbox_.end(), [&](const OutboxEntryView& entry) {
+      return entry.id == id && !entry.error.empty();
+    });
+    if (it == outbox_.end())
+      return Error::not_found("no failed outbox entry " + std::to_string(id));
+  }
+  std::vector<int64_t> retried;
+  for (OutboxEntryView& entry : outbox_) {
+    if (entry.error.empty()) continue;
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), entry.id) == ids.end()) continue;
+    entry.error.clear();
+    entry.failed_at_ms.reset();
+    retried.push_back(entry.id);
+  }
+  return retried;
 }
 
 bool FakeAdminBackend::ready(std::string* why_not) {

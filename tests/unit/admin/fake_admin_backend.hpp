@@ -18,7 +18,9 @@ class FakeAdminBackend : public AdminBackend {
  public:
   static constexpr const char* kGoodState = "state-123";
 
-  FakeAdminBackend();  // two connectors: "sf" (connection, 2 users) and "mirror" (uses sf)
+  // Two connectors: "sf" (connection, 2 users) and "mirror" (uses sf; outbox entries 7 and 9
+  // failed, 11 pending).
+  FakeAdminBackend();
 
   // AdminBackend
   std::vector<ConnectorView> connectors() override;
@@ -41,6 +43,10 @@ class FakeAdminBackend : public AdminBackend {
                                                   size_t limit) override;
   Result<size_t> reset_checkpoints(const std::string& connector,
                                    const std::vector<std::string>& keys) override;
+  Result<std::vector<OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                              size_t limit) override;
+  Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                            const std::vector<int64_t>& ids) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -66,6 +72,7 @@ class FakeAdminBackend : public AdminBackend {
   std::vector<ConnectorView> connectors_;
   std::vector<SubjectView> subjects_;
   std::map<std::string, std::string> checkpoints_;  // of "mirror"
+  std::vector<OutboxEntryView> outbox_;  // all of "mirror"; failed ones have an error
   std::map<std::string, Error> failures_;
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;

@@ -307,5 +307,50 @@ TEST_F(HostTest, PerUserSwitchIsDurableAndSyncNowIsLimitedToOnceAMinute) {
   EXPECT_NE(again.error.find("try again in"), std::string::npos) << again.error;
 }
 
+TEST_F(HostTest, OutboxListsRedactedFailuresAndRetriesAllOrNamedEntriesOnly) {
+  config::HostConfig config = testing::fake_config(dir_.path());
+  config.secret_values.push_back("sekrit-value-123");
+  int64_t a = 0, b = 0;
+  {
+    auto host = open(config);
+    ASSERT_TRUE(host) << host.error().message;
+    auto txn = (*host)->store().begin("reader");
+    ASSERT_TRUE(txn);
+    a = *(*txn)->outbox_add("Account", "001A", "{}");
+    b = *(*txn)->outbox_add("Account", "001B", "{}");
+    ASSERT_TRUE((*txn)->outbox_done(a, "INVALID_FIELD: bad value sekrit-value-123"));
+    ASSERT_TRUE((*txn)->outbox_done(b, "DUPLICATE_VALUE"));
+    ASSERT_TRUE((*txn)->commit());
+  }
+  auto host = open(config);
+  ASSERT_TRUE(host) << host.error().message;
+  Host& h = **host;
+  auto failed = h.outbox("reader", Host::OutboxState::kFailed, 10);
+  ASSERT_TRUE(failed) << failed.error().message;
+  ASSERT_EQ(failed->size(), 2u);
+  EXPECT_EQ((*failed)[0].error.find("sekrit-value-123"), std::string::npos) << (*failed)[0].error;
+  EXPECT_EQ(h.outbox("reader", Host::OutboxState::kFailed, 1)->size(), 1u);
+  EXPECT_TRUE(h.outbox("reader", Host::OutboxState::kPending, 10)->empty());
+  EXPECT_EQ(h.outbox("nobody", Host::OutboxState::kFailed, 10).error().cls, ErrorClass::kNotFound);
+
+  // One unknown id refuses the whole request: nothing retried.
+  auto mixed = h.outbox_retry("reader", {a, 999999});
+  ASSERT_FALSE(mixed);
+  EXPECT_EQ(mixed.error().cls, ErrorClass::kNotFound);
+  EXPECT_EQ(h.outbox("reader", Host::OutboxState::kFailed, 10)->size(), 2u);
+
+  auto one = h.outbox_retry("reader", {b});
+  ASSERT_TRUE(one);
+  EXPECT_EQ(*one, std::vector<int64_t>{b});
+  auto pending = h.outbox("reader", Host::OutboxState::kPending, 10);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].entry_id, b);
+  auto all = h.outbox_retry("reader", {});
+  ASSERT_TRUE(all);
+  EXPECT_EQ(*all, std::vector<int64_t>{a});
+  EXPECT_TRUE(h.outbox("reader", Host::OutboxState::kFailed, 10)->empty());
+  EXPECT_TRUE(h.outbox_retry("reader", {})->empty());
+}
+
 }  // namespace
 }  // namespace chost::app

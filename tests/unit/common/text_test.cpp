@@ -1,4 +1,4 @@
-// ASCII text helpers: case-insensitive compare, trim, percent-encoding both ways.
+// ASCII text helpers: case-insensitive compare, trim, percent-encoding both ways, UTC times.
 #include "chost/common/text.hpp"
 
 #include <gtest/gtest.h>
@@ -51,6 +51,12 @@ TEST(TextTest, UrlEncodeRoundTripsEveryByte) {
   std::string all;
   for (int c = 0; c < 256; ++c) all += static_cast<char>(c);
   EXPECT_EQ(url_decode(url_encode(all)), all);
+}
+
+TEST(TextTest, Iso8601UtcIsToTheSecond) {
+  EXPECT_EQ(iso8601_utc(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(iso8601_utc(1'796'200'200'999), "2026-12-02T08:30:00Z");
+  EXPECT_EQ(iso8601_utc(-1), "1969-12-31T23:59:59Z");
 }
 
 }  // namespace

@@ -63,6 +63,33 @@ TEST(HttpClient, GetSendsHeadersAndReturnsStatusHeadersAndBody) {
   EXPECT_EQ(seen[0].header("Accept"), "application/json");
 }
 
+// Every request asks for gzip (Salesforce pages shrink ~50x) and the caller gets the decoded body.
+TEST(HttpClient, AsksForGzipAndDecodesIt) {
+  // gzip.compress(b'{"records":["compressed on the wire"]}', mtime=0)
+  static const std::string kGzipped(
+      "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xab\x56\x2a\x4a\x4d\xce\x2f\x4a\x29\x56\xb2"
+      "\x8a\x56\x4a\xce\xcf\x2d\x28\x4a\x2d\x2e\x4e\x4d\x51\xc8\xcf\x53\x28\xc9\x48\x55\x28"
+      "\xcf\x2c\x4a\x55\x8a\xad\x05\x00\x09\xce\x9b\xf7\x26\x00\x00\x00",
+      58);
+  LoopbackServer server([](const ReceivedRequest& req, size_t) {
+    if (req.header("Accept-Encoding").value_or("").find("gzip") == std::string::npos) {
+      return ok("not asked");
+    }
+    CannedResponse r;
+    r.body = kGzipped;
+    r.headers = {{"Content-Type", "application/json"}, {"Content-Encoding", "gzip"}};
+    return r;
+  });
+  HttpClient client(fast_options());
+  HttpRequest req;
+  req.url = server.url("/query");
+  auto res = client.request(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->body, R"({"records":["compressed on the wire"]})");
+  ASSERT_EQ(server.requests().size(), 1u);
+  EXPECT_EQ(server.requests()[0].header("Accept-Encoding"), "gzip");
+}
+
 TEST(HttpClient, PostPutAndDeleteSendMethodAndBody) {
   LoopbackServer server(
       [](const ReceivedRequest& req, size_t) { return ok(req.method + ":" + req.body); });

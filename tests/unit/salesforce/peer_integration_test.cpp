@@ -263,6 +263,60 @@ TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   EXPECT_TRUE(created);
 }
 
+// Salesforce refuses a whole Collections call (HTTP 400 INVALID_FIELD, the REST error array)
+// when one record names a field the org lacks: that call's entries are parked with the error,
+// the Contact entries (another call) still go, the mirror part succeeds and the summary says so.
+TEST_F(PeerTest, WriteBackParksARefusedCallAndTheOtherCallsStillGo) {
+  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  connect();
+  std::int64_t good_account =
+      host_.seed_outbox("Account", "0015g00000ACME1", R"({"Industry":"Energy"})");
+  std::int64_t bad_account =
+      host_.seed_outbox("Account", "0015g00000ACME1", R"({"Missing_Field__c":"x"})");
+  host_.seed_outbox("Contact", "", R"({"LastName":"Still Goes"})");
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_FALSE(host_.records().empty()) << "the mirror part ran";
+  auto outbox = host_.outbox();
+  ASSERT_EQ(outbox.size(), 2u);  // both Account updates went in the one refused call
+  for (std::int64_t id : {good_account, bad_account}) {
+    ASSERT_TRUE(outbox.count(id));
+    EXPECT_NE(outbox.at(id).error.find(
+                  "HTTP 400 INVALID_FIELD: No such column 'Missing_Field__c' on sobject of type "
+                  "Account"),
+              std::string::npos)
+        << outbox.at(id).error;
+  }
+  auto summary = boost::json::parse(r.output);
+  const auto& wb = summary.at("write_back");
+  EXPECT_EQ(wb.at("pushed").as_int64(), 1);
+  EXPECT_EQ(wb.at("failed").as_int64(), 2);
+  EXPECT_EQ(wb.at("refused_calls").as_int64(), 1);
+  ASSERT_EQ(wb.at("errors").as_array().size(), 1u);
+
+  // A later sync does not offer the parked entries again (they wait for an admin's retry).
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(boost::json::parse(r.output).at("write_back").at("failed").as_int64(), 0);
+}
+
+// A record read from the mirror (attributes, system fields, a compound field and a relationship
+// object) and written back unchanged goes through.
+TEST_F(PeerTest, WriteBackOfAnUnchangedMirroredRecordGoesThrough) {
+  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  connect();
+  host_.seed_outbox("Account", "0015g00000ACME1",
+                    R"({"attributes":{"type":"Account","url":"/x"},"Id":"0015g00000ACME1",
+                        "Name":"Acme","SystemModstamp":"2026-01-01T00:00:00.000+0000",
+                        "IsDeleted":false,"CreatedDate":"2026-01-01T00:00:00.000+0000",
+                        "BillingAddress":{"city":"Paris","country":"FR"},
+                        "Owner":{"attributes":{"type":"User"},"Name":"Ada"}})");
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_TRUE(host_.outbox().empty());
+  EXPECT_EQ(boost::json::parse(r.output).at("write_back").at("pushed").as_int64(), 1);
+}
+
 TEST_F(PeerTest, ExpiredSessionIsRefreshedThroughTheHostAndRetriedOnce) {
   ASSERT_TRUE(plugin_.create(config()).ok());
   auto creds = connect();

@@ -124,16 +124,21 @@ TEST_F(StoreInstanceStatusTest, Version1DatabaseIsUpgraded) {
   store_.reset();
   RawQuery(path_, "DROP TABLE instance_status");
   RawQuery(path_, "ALTER TABLE subjects DROP COLUMN admin_disabled");
+  RawQuery(path_, "ALTER TABLE outbox DROP COLUMN attempts");
   RawQuery(path_, "DELETE FROM schema_version WHERE version >= 2");
   ASSERT_EQ(RawQuery(path_, "SELECT MAX(version) FROM schema_version"), "1");
 
   auto reopened = OpenOrDie(path_);
   ASSERT_NE(reopened, nullptr);
-  EXPECT_EQ(RawQuery(path_, "SELECT MAX(version) FROM schema_version"), "3");
+  EXPECT_EQ(RawQuery(path_, "SELECT MAX(version) FROM schema_version"),
+            std::to_string(sqlite_store_schema_version()));
   EXPECT_EQ(RawQuery(path_,
                      "SELECT COUNT(*) FROM pragma_table_info('subjects') "
                      "WHERE name = 'admin_disabled'"),
             "1");
+  EXPECT_EQ(
+      RawQuery(path_, "SELECT COUNT(*) FROM pragma_table_info('outbox') WHERE name = 'attempts'"),
+      "1");
   ASSERT_TRUE(reopened->put_instance_status(FailedSync("sf-prod")).ok());
   auto got = reopened->get_instance_status("sf-prod");
   ASSERT_TRUE(got.ok() && got->has_value());

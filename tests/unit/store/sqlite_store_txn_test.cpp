@@ -257,13 +257,29 @@ TEST_F(StoreTransactionTest, OutboxPendingDoneFailedRetry) {
   ASSERT_EQ(failed->size(), 1u);
   EXPECT_EQ((*failed)[0].entry_id, e2);
   EXPECT_EQ((*failed)[0].error, "INVALID_FIELD: Name");
+  EXPECT_EQ((*failed)[0].attempts, 1);
+  EXPECT_GT((*failed)[0].failed_at_ms, 0);
+  EXPECT_GT((*failed)[0].created_at_ms, 0);
 
   ASSERT_TRUE(store_->outbox_retry("rw", e2).ok());
-  EXPECT_EQ(store_->outbox_pending("rw", 10)->size(), 2u);
+  pending = store_->outbox_pending("rw", 10);
+  ASSERT_EQ(pending->size(), 2u);
+  EXPECT_EQ((*pending)[0].entry_id, e2);
+  EXPECT_EQ((*pending)[0].attempts, 1);  // a retry keeps the count of failures
+  EXPECT_EQ((*pending)[0].failed_at_ms, 0);
   EXPECT_TRUE(store_->outbox_failed("rw")->empty());
   Status again = store_->outbox_retry("rw", e2);  // no longer failed
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().cls, ErrorClass::kNotFound);
+
+  {  // failing again counts a second attempt
+    auto txn = Begin("rw");
+    ASSERT_TRUE(txn->outbox_done(e2, "INVALID_FIELD: Name").ok());
+    ASSERT_TRUE(txn->commit().ok());
+  }
+  failed = store_->outbox_failed("rw");
+  ASSERT_EQ(failed->size(), 1u);
+  EXPECT_EQ((*failed)[0].attempts, 2);
 }
 
 TEST_F(StoreTransactionTest, OutboxDoneIsConfinedToItsNamespace) {

@@ -68,6 +68,18 @@ struct CheckpointView {
   std::string value;
 };
 
+// One write-back (outbox) entry: what an admin needs to decide on a retry. Never the record's
+// data (it may be personal), never credentials.
+struct OutboxEntryView {
+  int64_t id = 0;  // the entry id, for a retry
+  std::string collection;
+  std::string record_id;
+  std::string error;  // the last attempt's error; empty for a pending entry never failed
+  int64_t attempts = 0;
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> failed_at_ms;
+};
+
 class AdminBackend {
  public:
   virtual ~AdminBackend() = default;
@@ -112,6 +124,15 @@ class AdminBackend {
   // while the connector is disabled (kConflict otherwise). Returns how many were deleted.
   virtual Result<size_t> reset_checkpoints(const std::string& connector,
                                            const std::vector<std::string>& keys) = 0;
+  // Write-back entries of a connector, oldest first, at most `limit`: failed (parked with an
+  // error) or pending. kNotFound for an unknown connector.
+  virtual Result<std::vector<OutboxEntryView>> outbox(const std::string& connector, bool failed,
+                                                      size_t limit) = 0;
+  // Offers failed entries again at the next sync: the given ids, or all when `ids` is empty.
+  // Returns the ids retried. kNotFound for an unknown connector or an id that is not a failed
+  // entry (nothing retried then).
+  virtual Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
+                                                    const std::vector<int64_t>& ids) = 0;
 
   // Ready: configuration loaded and every required connection connected. When not ready,
   // `why_not` (never null) receives a one-line reason.

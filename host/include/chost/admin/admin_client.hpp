@@ -6,6 +6,7 @@
 #include <boost/json/value.hpp>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "chost/common/result.hpp"
 
@@ -40,6 +41,13 @@ class AdminClient {
   Result<boost::json::value> disable(const std::string& name) const;
   Result<boost::json::value> enable(const std::string& name) const;
   Result<boost::json::value> sync(const std::string& name) const;
+  // GET .../outbox?state=failed|pending: {"connector","state","entries":[..]}
+  Result<boost::json::value> outbox(const std::string& name, const std::string& state,
+                                    size_t limit = 1000) const;
+  // POST .../outbox/retry: the given entry ids, or every failed entry when empty.
+  // {"ok","connector","retried":[ids]}
+  Result<boost::json::value> outbox_retry(const std::string& name,
+                                          const std::vector<int64_t>& ids) const;
 
   const std::string& base_url() const { return base_url_; }
 

@@ -27,6 +27,10 @@
 //                                         {"state":"connected"}
 //   POST /api/v1/connectors/{name}/{refresh|disable|enable|sync}
 //                                         {"ok":true,"connector":{..}}
+//   GET  /api/v1/connectors/{name}/outbox?state=failed|pending&limit=N  (default failed, 100)
+//                                         {"connector":..,"state":..,"entries":[..]}
+//   POST /api/v1/connectors/{name}/outbox/retry  body {"ids":[..]} optional (none: all failed)
+//                                         {"ok":true,"connector":..,"retried":[ids]}
 //   GET  /oauth/callback?state=&code=[&error=]   small HTML page (no bearer token: the
 //                                         browser lands here; the OAuth state validates it)
 // Error classes map to HTTP: not_found 404, config 400, conflict 409, auth_revoked 409,

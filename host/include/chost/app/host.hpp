@@ -104,6 +104,19 @@ class Host {
   HookResult sync_subject(const std::string& connector, const std::string& subject);
   static constexpr int64_t kSubjectSyncIntervalMs = 60'000;
 
+  // Write-back entries (the outbox) of a connector, for an admin: pending ones (the next sync
+  // offers them, oldest first) or failed ones (parked with the error of their last attempt).
+  // At most `limit`. Errors are redacted. kNotFound for an unknown connector.
+  enum class OutboxState { kPending = 1, kFailed };
+  Result<std::vector<store::OutboxEntry>> outbox(const std::string& name, OutboxState state,
+                                                 size_t limit);
+  // Clears the error of failed entries so that the connector's next sync offers them again:
+  // the ones in `entry_ids`, or every failed entry when it is empty. Returns the ids retried,
+  // oldest first. kNotFound for an unknown connector or an id that is not a failed entry of it
+  // (then nothing is retried).
+  Result<std::vector<int64_t>> outbox_retry(const std::string& name,
+                                            const std::vector<int64_t>& entry_ids);
+
   std::vector<ConnectorStatus> status();
   bool running() const;
 

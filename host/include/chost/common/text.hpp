@@ -3,6 +3,7 @@
 // (sdk/include/connector_host/sdk/http/) because it is installed without the host.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -26,5 +27,8 @@ std::string url_encode(std::string_view s);
 // Decodes a query component: %XX escapes and '+' as space. Lenient: a '%' not followed by two
 // hex digits is kept as is (the values come from browsers and are only compared, never trusted).
 std::string url_decode(std::string_view s);
+
+// Milliseconds since the Unix epoch as UTC ISO 8601 to the second: 2026-12-02T08:30:00Z.
+std::string iso8601_utc(int64_t at_ms);
 
 }  // namespace chost::text

@@ -40,6 +40,8 @@ struct OutboxEntry {
   std::string json;
   std::string error;  // empty for pending entries; the failure for outbox_failed()
   int64_t created_at_ms = 0;
+  int64_t failed_at_ms = 0;  // the last failure; 0: never failed or retried since
+  int64_t attempts = 0;      // failures so far (outbox_done with an error); kept by a retry
 };
 
 // A decrypted secret. The destructor wipes the value's bytes.

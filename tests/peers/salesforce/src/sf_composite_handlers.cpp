@@ -105,6 +105,33 @@ std::optional<json::array> RecordsOf(const Request& request, json::object* body_
   return std::nullopt;
 }
 
+// Salesforce deserializes a Collections body before it looks at any record: a field the object
+// does not have refuses the whole call with HTTP 400 and the REST error array (no per-record
+// results), e.g. [{"message":"No such column 'Foo__c' on sobject of type Account",
+// "errorCode":"INVALID_FIELD"}]. Records whose type is unknown are left to the per-record check.
+std::optional<Response> UnknownFieldRefusal(const DataStore& store, const json::array& records,
+                                            const ObjectDef* fixed_type) {
+  for (const json::value& value : records) {
+    const json::object* record = value.if_object();
+    if (!record) continue;
+    const ObjectDef* object = fixed_type;
+    if (!object) {
+      RecordError ignored;
+      object = RecordType(store, *record, &ignored);
+    }
+    if (!object) continue;
+    for (const auto& [key, v] : *record) {
+      if (key == "attributes" || key == "Id" || key == "id") continue;
+      if (!object->FindField(key)) {
+        return RestError(
+            400, "INVALID_FIELD",
+            "No such column '" + std::string(key) + "' on sobject of type " + object->name);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::vector<std::string> SplitIds(const std::string& ids) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -188,6 +215,8 @@ Response HandleComposite(PeerState& state, const Request& request, const AccessT
   Response error;
   auto records = RecordsOf(request, &body, &error);
   if (!records) return error;
+  const ObjectDef* upsert_type = rest.size() == 4 ? store.schema().Find(rest[2]) : nullptr;
+  if (auto refused = UnknownFieldRefusal(store, *records, upsert_type)) return *refused;
   bool all_or_none = ParseAllOrNone(body);
   std::vector<ItemResult> results;
   if (all_or_none) store.BeginUndo();

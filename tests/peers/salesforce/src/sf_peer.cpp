@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "chpeer/content_encoding.h"
 #include "chpeer/http_server.h"
 #include "sf_peer_state.h"
 #include "sf_util.h"
@@ -88,7 +89,10 @@ Response RouteRest(PeerState& state, const Request& request) {
     return limit_header(RestError(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."));
   }
   ++state.daily_api_used;
-  return limit_header(HandleRest(state, request, *access));
+  // Salesforce compresses REST responses for a client that sends Accept-Encoding: gzip.
+  Response response = limit_header(HandleRest(state, request, *access));
+  MaybeGzip(request, response);
+  return response;
 }
 
 Response Route(PeerState& state, const Request& request) {

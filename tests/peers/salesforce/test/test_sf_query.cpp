@@ -1,7 +1,8 @@
 // Query behaviour of the Salesforce peer: cursors and batchSize over bulk-generated data,
-// queryAll with deleted rows, the SOQL subset and its documented errors.
+// queryAll with deleted rows, the SOQL subset and its documented errors, gzip on request.
 #include <set>
 
+#include "chpeer/content_encoding.h"
 #include "sf_test_client.h"
 
 namespace chpeer::sf::testing {
@@ -76,6 +77,47 @@ TEST_F(SfQueryTest, PaginatesTenThousandRecordsWithBatchSize) {
   HttpResult tiny =
       client_->Get(Q("SELECT Id FROM Account"), token_, {"Sforce-Query-Options: batchSize=5"});
   EXPECT_EQ(tiny.Json().at("records").as_array().size(), 200u);
+}
+
+TEST(SfContentEncoding, AcceptEncodingIsNegotiatedPerRfc9110) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, GZIP;q=0.5"));
+  EXPECT_TRUE(AcceptsGzip("x-gzip"));
+  EXPECT_TRUE(AcceptsGzip("*"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("*, gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip(""));
+  const std::string gz = Gzip("hello hello hello");
+  ASSERT_GE(gz.size(), 18u);
+  EXPECT_EQ(static_cast<unsigned char>(gz[0]), 0x1f);  // RFC 1952 magic
+  EXPECT_EQ(static_cast<unsigned char>(gz[1]), 0x8b);
+}
+
+// Salesforce gzips a REST response for a client that asks (Accept-Encoding: gzip) and sends it
+// as is otherwise; either way the response varies on Accept-Encoding.
+TEST_F(SfQueryTest, QueryPagesAreGzippedWhenTheClientAsks) {
+  client_->Control(
+      "POST", "generate",
+      json::object{{"sobject", "Account"},
+                   {"count", 2000},
+                   {"fields", json::object{{"Name", "Zip {n}"}, {"Industry", "Zip"}}}});
+  const std::string q = Q("SELECT Id, Name, Industry FROM Account WHERE Industry = 'Zip'");
+  HttpResult plain = client_->Get(q, token_);
+  ASSERT_EQ(plain.status, 200);
+  EXPECT_EQ(plain.Header("Content-Encoding"), "");
+  EXPECT_EQ(plain.Header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(plain.Json().at("records").as_array().size(), 2000u);
+  HttpResult zipped = client_->Get(q, token_, {"Accept-Encoding: gzip"});
+  ASSERT_EQ(zipped.status, 200);
+  EXPECT_EQ(zipped.Header("Content-Encoding"), "gzip");
+  EXPECT_EQ(zipped.Header("Vary"), "Accept-Encoding");
+  ASSERT_GE(zipped.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(zipped.body[0]), 0x1f);
+  EXPECT_LT(zipped.body.size() * 5, plain.body.size()) << "a page of records compresses well";
+  HttpResult refused = client_->Get(q, token_, {"Accept-Encoding: gzip;q=0"});
+  EXPECT_EQ(refused.Header("Content-Encoding"), "");
+  EXPECT_EQ(refused.body.size(), plain.body.size());
 }
 
 TEST_F(SfQueryTest, QueryAllReturnsDeletedRowsQueryDoesNot) {

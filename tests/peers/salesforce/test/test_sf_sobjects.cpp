@@ -245,6 +245,23 @@ TEST_F(SfSObjectTest, CollectionsRejectMoreThan200Records) {
   EXPECT_EQ(Count("SELECT Id FROM Account"), 2);
 }
 
+TEST_F(SfSObjectTest, CollectionsRefuseTheWholeCallForAFieldTheObjectLacks) {
+  json::array records{
+      json::object{{"attributes", json::object{{"type", "Account"}}}, {"Name", "Fine"}},
+      json::object{
+          {"attributes", json::object{{"type", "Account"}}}, {"Name", "Bad"}, {"Foo__c", "x"}}};
+  for (const char* method : {"POST", "PATCH"}) {
+    HttpResult r = Send(method, "/composite/sobjects",
+                        json::object{{"allOrNone", false}, {"records", records}});
+    EXPECT_EQ(r.status, 400) << method << " " << r.body;
+    ASSERT_TRUE(r.Json().is_array()) << r.body;  // the REST error array, no per-record results
+    EXPECT_EQ(r.Json().at(0).at("errorCode").as_string(), "INVALID_FIELD");
+    EXPECT_EQ(r.Json().at(0).at("message").as_string(),
+              "No such column 'Foo__c' on sobject of type Account");
+  }
+  EXPECT_EQ(Count("SELECT Id FROM Account WHERE Name = 'Fine'"), 0);  // nothing was written
+}
+
 TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
   std::string now(client_->Control("GET", "clock").at("now").as_string());
   client_->Control("POST", "clock/advance", json::object{{"seconds", 10}});
