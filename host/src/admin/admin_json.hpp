@@ -12,6 +12,7 @@ namespace chost::admin {
 boost::json::value to_json(const ConnectorView& view);
 boost::json::value to_json(const SubjectView& view);
 boost::json::value to_json(const TransitionView& view);
+boost::json::value to_json(const NotificationView& view);
 
 // {"error":{"class":"not_found","message":".."}}
 boost::json::value error_json(const Error& error);

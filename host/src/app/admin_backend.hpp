@@ -15,7 +15,7 @@ class Host;
 
 class HostAdminBackend final : public admin::AdminBackend {
  public:
-  explicit HostAdminBackend(Host& host) : host_(host) {}
+  explicit HostAdminBackend(Host& host) : host_(host), started_(std::chrono::steady_clock::now()) {}
 
   std::vector<admin::ConnectorView> connectors() override;
   std::optional<admin::ConnectorView> connector(const std::string& name) override;
@@ -33,6 +33,8 @@ class HostAdminBackend final : public admin::AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<admin::NotificationsView> notifications(size_t limit) override;
+  bool healthy(std::string* why_not) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -43,6 +45,7 @@ class HostAdminBackend final : public admin::AdminBackend {
     std::chrono::steady_clock::time_point expires;
   };
   Host& host_;
+  std::chrono::steady_clock::time_point started_;
   std::mutex mu_;
   std::map<std::string, Pending> pending_;  // OAuth state -> flow; bounded by expiry
 };

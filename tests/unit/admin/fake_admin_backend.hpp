@@ -36,6 +36,8 @@ class FakeAdminBackend : public AdminBackend {
   Status set_subject_enabled(const std::string& connector, const std::string& subject,
                              bool enabled) override;
   Status sync_subject(const std::string& connector, const std::string& subject) override;
+  Result<NotificationsView> notifications(size_t limit) override;
+  bool healthy(std::string* why_not) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -43,6 +45,7 @@ class FakeAdminBackend : public AdminBackend {
   void fail(const std::string& op, Error error);  // every later call of `op` fails
   void throw_on(const std::string& op);           // every later call of `op` throws
   void set_ready(bool ready, std::string why_not);
+  void set_healthy(bool healthy, std::string why_not);
   void set_authorize_result(std::string json);
   void hold_sync();  // sync_now() blocks until release_sync()
   void release_sync();
@@ -63,6 +66,8 @@ class FakeAdminBackend : public AdminBackend {
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;
   bool ready_ = true;
+  bool healthy_ = true;
+  std::string why_unhealthy_;
   std::string why_not_;
   std::string authorize_result_ = R"({"authorize_url":"https://login.example.com/authorize?x=1"})";
   std::string last_redirect_uri_;

@@ -172,6 +172,20 @@ class FaultyStore final : public store::StateStore {
   Result<bool> try_acquire_lease(std::string_view name, std::string_view owner, int64_t ttl_ms,
                                  int64_t now_ms) override;
   Status release_lease(std::string_view name, std::string_view owner) override;
+  Status notify_enqueue(const std::vector<store::NotificationRecord>& rows) override {
+    return real_->notify_enqueue(rows);
+  }
+  Result<std::vector<store::NotificationRecord>> notify_due(int64_t now_ms, size_t limit) override {
+    return real_->notify_due(now_ms, limit);
+  }
+  Result<std::optional<int64_t>> notify_next_due() override { return real_->notify_next_due(); }
+  Status notify_update(const store::NotificationRecord& record) override {
+    return real_->notify_update(record);
+  }
+  Result<std::vector<store::NotificationRecord>> notify_list(size_t limit) override {
+    return real_->notify_list(limit);
+  }
+  Result<store::NotificationCounts> notify_counts() override { return real_->notify_counts(); }
 
   // Direct access for tests, through the store (a failing call fails the test).
   void put_kv_ForTest(const std::string& ns, const std::string& key, const std::string& value);

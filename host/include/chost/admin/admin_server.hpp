@@ -5,7 +5,9 @@
 // probes. The transport (Boost.Beast) stays inside the .cpp files.
 //
 // Routes (JSON unless noted; errors are {"error":{"class":..,"message":..}}):
-//   GET  /healthz                         200 "ok" (text)
+//   GET  /healthz                         200 "ok" or 503 "unhealthy: <why>" (text): this
+//                                         server's I/O and workers answer and the backend's
+//                                         scheduler loops still turn
 //   GET  /readyz                          200 "ready" or 503 "not ready: <why>" (text)
 //   GET  /metrics                         Prometheus text exposition
 //   GET  /api/v1/connectors               {"connectors":[..]}
@@ -17,6 +19,8 @@
 //                                         {"state":"connected"}
 //   POST /api/v1/connectors/{name}/{refresh|disable|enable|sync}
 //                                         {"ok":true,"connector":{..}}
+//   GET  /api/v1/notifications?limit=N   {"notifications":[..],"counts":{pending,delivered,
+//                                         failed}}: host.notify deliveries, newest first
 //   GET  /oauth/callback?state=&code=[&error=]   small HTML page (no bearer token: the
 //                                         browser lands here; the OAuth state validates it)
 // Error classes map to HTTP: not_found 404, config 400, conflict 409, auth_revoked 409,
