@@ -74,6 +74,15 @@ class FakeMetrics final : public MetricsPort {
     std::lock_guard<std::mutex> lock(mu_);
     values_[std::string(name) + "{connector=" + std::string(connector) + "}"] = value;
   }
+  // Labelled series, keyed name{k=v,...} in the given label order.
+  void counter_add(std::string_view name, const Labels& labels, double delta) override {
+    std::string key = std::string(name) + "{";
+    for (size_t i = 0; i < labels.size(); ++i) {
+      key += (i ? "," : "") + labels[i].first + "=" + labels[i].second;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    values_[key + "}"] += delta;
+  }
   double value(const std::string& key) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = values_.find(key);
