@@ -86,6 +86,22 @@ json::value to_json(const OutboxEntryView& v) {
   return o;
 }
 
+json::value to_json(const NotificationView& v) {
+  return json::object{
+      {"seq", v.seq},
+      {"id", v.event_id},
+      {"webhook", v.webhook},
+      {"event", v.event},
+      {"state", v.state},
+      {"attempts", v.attempts},
+      {"last_error", empty_as_null(v.last_error)},
+      {"last_status", v.last_status == 0 ? json::value(nullptr) : json::value(v.last_status)},
+      {"created_at_ms", v.created_at_ms},
+      {"next_attempt_at_ms", optional_ms(v.next_attempt_at_ms)},
+      {"delivered_at_ms", optional_ms(v.delivered_at_ms)},
+      {"payload", identity(v.body_json)}};
+}
+
 json::value error_json(const Error& error) {
   return json::object{
       {"error", json::object{{"class", to_string(error.cls)}, {"message", error.message}}}};

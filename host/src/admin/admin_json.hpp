@@ -16,6 +16,7 @@ boost::json::value to_json(const TransitionView& view);
 // "failed_at_ms"}: times as UTC ISO 8601 text for people and as ms for programs; null when
 // never failed.
 boost::json::value to_json(const OutboxEntryView& view);
+boost::json::value to_json(const NotificationView& view);
 
 // {"error":{"class":"not_found","message":".."}}
 boost::json::value error_json(const Error& error);

@@ -323,12 +323,37 @@ HttpResponse action(AdminBackend& backend, const std::string& name, const std::s
   return json_response(200, body);
 }
 
+// GET /api/v1/notifications?limit=N
+HttpResponse notifications(AdminBackend& backend, const Target& target) {
+  size_t limit = kDefaultHistoryLimit;
+  std::string text = target.param("limit");
+  if (!text.empty()) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), limit);
+    if (ec != std::errc() || end != text.data() + text.size() || limit == 0 ||
+        limit > kMaxHistoryLimit) {
+      return error_response(Error::config("limit must be 1.." + std::to_string(kMaxHistoryLimit)));
+    }
+  }
+  auto view = backend.notifications(limit);
+  if (!view) return error_response(view.error());
+  json::array items;
+  for (const auto& n : view->items) items.push_back(to_json(n));
+  return json_response(200, json::object{{"notifications", std::move(items)},
+                                         {"counts", json::object{{"pending", view->pending},
+                                                                 {"delivered", view->delivered},
+                                                                 {"failed", view->failed}}}});
+}
+
 // Everything under /api/v1 (authenticated already).
 HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target& target,
                  const std::string& default_redirect_uri) {
   const auto& s = target.segments;
   const bool get = request.method == "GET";
   const bool post = request.method == "POST";
+  if (s.size() == 3 && s[2] == "notifications") {
+    if (!get) return method_not_allowed("GET");
+    return notifications(backend, target);
+  }
   if (s.size() < 3 || s[2] != "connectors") return not_found();
   if (s.size() == 3) {
     if (!get) return method_not_allowed("GET");
@@ -423,7 +448,9 @@ HttpResponse AdminRouter::route(const HttpRequest& request) const {
     // Probes and the browser's OAuth landing need no token.
     if (s.size() == 1 && s[0] == "healthz") {
       if (!get) return method_not_allowed("GET");
-      return text_response(200, "ok\n");
+      std::string why_not;
+      if (backend_.healthy(&why_not)) return text_response(200, "ok\n");
+      return text_response(503, "unhealthy: " + why_not + "\n");
     }
     if (s.size() == 1 && s[0] == "readyz") {
       if (!get) return method_not_allowed("GET");

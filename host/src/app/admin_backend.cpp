@@ -1,9 +1,13 @@
 // HostAdminBackend over the Host.
 #include "admin_backend.hpp"
 
+#include <connector_host/plugin_api.h>
+
 #include <boost/json.hpp>
+#include <map>
 
 #include "chost/app/host.hpp"
+#include "chost/store/state_store.hpp"
 
 namespace chost::app {
 
@@ -207,6 +211,12 @@ Result<std::vector<int64_t>> HostAdminBackend::outbox_retry(const std::string& c
   return host_.outbox_retry(connector, ids);
 }
 
+bool HostAdminBackend::healthy(std::string* why_not) {
+  Status st = host_.health();
+  if (!st) *why_not = st.error().message;
+  return st.ok();
+}
+
 bool HostAdminBackend::ready(std::string* why_not) {
   for (const ConnectorStatus& s : host_.status()) {
     if (s.kind == "connection" && s.state != "connected" && s.state != "refreshing" &&
@@ -218,16 +228,125 @@ bool HostAdminBackend::ready(std::string* why_not) {
   return true;
 }
 
+namespace {
+
+// Subject states as /metrics labels them (the admin's words, one token each).
+const char* subject_metric_state(const runtime::SubjectStatus& s) {
+  if (s.admin_disabled) return "disabled";
+  if (s.state == "active") return "enabled";
+  if (s.state == "suspended") return "waiting";
+  return "disabled_error";
+}
+
+}  // namespace
+
+// The scraped series are read at scrape time from the same status the API shows (one source of
+// truth); event counters (sync runs, durations, deliveries, HTTP requests) are recorded as they
+// happen. Labels carry connector, connection and webhook names only: never a subject (an end
+// user's email) or a secret.
 std::string HostAdminBackend::metrics_text() {
   metrics::Registry& reg = host_.metrics();
+  store::StateStore& store = host_.store();
+  (void)reg.describe_gauge("chost_build_info", "Version of this connector-host build; always 1.");
+  (void)reg.gauge_set(
+      "chost_build_info",
+      {{"version", host_.version()},
+       {"abi", std::to_string(CHP_ABI_MAJOR) + "." + std::to_string(CHP_ABI_MINOR)}},
+      1);
+  (void)reg.describe_gauge("chost_uptime_seconds", "Seconds since the admin API started.");
+  (void)reg.gauge_set(
+      "chost_uptime_seconds", {},
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
   (void)reg.describe_gauge("chost_connector_up",
                            "1 when the connector is connected, idle or running, else 0.");
+  (void)reg.describe_gauge("chost_connection_state",
+                           "1 for the state the connection is in, 0 for the others.");
+  (void)reg.describe_gauge("chost_connection_access_token_expiry_seconds",
+                           "Seconds until the connection's access token expires (where known).");
+  (void)reg.describe_gauge("chost_connector_last_success_timestamp_seconds",
+                           "Unix time of the connector's last successful sync.");
+  (void)reg.describe_gauge("chost_subjects", "Subjects (end users) by state.");
+  (void)reg.describe_gauge("chost_outbox_entries", "Write-back outbox entries by state.");
+  (void)reg.describe_gauge("chost_notifications", "host.notify deliveries in the queue by state.");
+  const double now_s =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (const ConnectorStatus& s : host_.status()) {
     const bool up = s.state == "connected" || s.state == "idle" || s.state == "running" ||
                     s.state == "refreshing";
     (void)reg.gauge_set("chost_connector_up", {{"connector", s.name}}, up ? 1.0 : 0.0);
+    if (s.last_success_at_ms > 0) {
+      (void)reg.gauge_set("chost_connector_last_success_timestamp_seconds", {{"connector", s.name}},
+                          static_cast<double>(s.last_success_at_ms) / 1000);
+    }
+    if (s.kind == "connection") {
+      for (const char* state :
+           {"unauthorized", "connected", "refreshing", "disconnected", "disabled"}) {
+        (void)reg.gauge_set("chost_connection_state", {{"connection", s.name}, {"state", state}},
+                            s.state == state ? 1.0 : 0.0);
+      }
+      if (auto row = store.get_connection(s.name);
+          row && row->has_value() && (*row)->access_expires_at_ms > 0) {
+        (void)reg.gauge_set("chost_connection_access_token_expiry_seconds",
+                            {{"connection", s.name}},
+                            static_cast<double>((*row)->access_expires_at_ms) / 1000 - now_s);
+      }
+    }
+    if (!s.subjects.empty()) {
+      std::map<std::string, int> by_state{
+          {"enabled", 0}, {"disabled", 0}, {"disabled_error", 0}, {"waiting", 0}};
+      for (const runtime::SubjectStatus& u : s.subjects) ++by_state[subject_metric_state(u)];
+      for (const auto& [state, n] : by_state) {
+        (void)reg.gauge_set("chost_subjects", {{"connector", s.name}, {"state", state}}, n);
+      }
+    }
+    constexpr size_t kOutboxCountLimit = 100000;
+    auto pending = store.outbox_pending(s.name, kOutboxCountLimit);
+    auto failed = store.outbox_failed(s.name);
+    if (pending && failed && (!pending->empty() || !failed->empty())) {
+      (void)reg.gauge_set("chost_outbox_entries", {{"connector", s.name}, {"state", "pending"}},
+                          static_cast<double>(pending->size()));
+      (void)reg.gauge_set("chost_outbox_entries", {{"connector", s.name}, {"state", "failed"}},
+                          static_cast<double>(failed->size()));
+    }
+  }
+  if (auto counts = store.notify_counts(); counts) {
+    (void)reg.gauge_set("chost_notifications", {{"state", "pending"}},
+                        static_cast<double>(counts->pending));
+    (void)reg.gauge_set("chost_notifications", {{"state", "delivered"}},
+                        static_cast<double>(counts->delivered));
+    (void)reg.gauge_set("chost_notifications", {{"state", "failed"}},
+                        static_cast<double>(counts->failed));
   }
   return reg.render();
+}
+
+Result<admin::NotificationsView> HostAdminBackend::notifications(size_t limit) {
+  store::StateStore& store = host_.store();
+  auto rows = store.notify_list(limit);
+  if (!rows) return rows.error();
+  auto counts = store.notify_counts();
+  if (!counts) return counts.error();
+  admin::NotificationsView out;
+  out.pending = counts->pending;
+  out.delivered = counts->delivered;
+  out.failed = counts->failed;
+  for (const store::NotificationRecord& r : *rows) {
+    admin::NotificationView v;
+    v.seq = r.seq;
+    v.event_id = r.event_id;
+    v.webhook = r.webhook;
+    v.event = r.event;
+    v.state = r.state;
+    v.attempts = r.attempts;
+    v.last_error = r.last_error;
+    v.last_status = r.last_status;
+    v.created_at_ms = r.created_at_ms;
+    if (r.state == "pending") v.next_attempt_at_ms = r.next_attempt_at_ms;
+    if (r.delivered_at_ms > 0) v.delivered_at_ms = r.delivered_at_ms;
+    v.body_json = r.body;
+    out.items.push_back(std::move(v));
+  }
+  return out;
 }
 
 }  // namespace chost::app

@@ -15,7 +15,7 @@ class Host;
 
 class HostAdminBackend final : public admin::AdminBackend {
  public:
-  explicit HostAdminBackend(Host& host) : host_(host) {}
+  explicit HostAdminBackend(Host& host) : host_(host), started_(std::chrono::steady_clock::now()) {}
 
   std::vector<admin::ConnectorView> connectors() override;
   std::optional<admin::ConnectorView> connector(const std::string& name) override;
@@ -42,6 +42,8 @@ class HostAdminBackend final : public admin::AdminBackend {
                                                      size_t limit) override;
   Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
                                             const std::vector<int64_t>& ids) override;
+  Result<admin::NotificationsView> notifications(size_t limit) override;
+  bool healthy(std::string* why_not) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -52,6 +54,7 @@ class HostAdminBackend final : public admin::AdminBackend {
     std::chrono::steady_clock::time_point expires;
   };
   Host& host_;
+  std::chrono::steady_clock::time_point started_;
   std::mutex mu_;
   std::map<std::string, Pending> pending_;  // OAuth state -> flow; bounded by expiry
 };

@@ -28,4 +28,13 @@ void RegistryMetricsPort::gauge_set(std::string_view name, std::string_view conn
   (void)registry_.gauge_set(name, labels_for(connector), value);
 }
 
+void RegistryMetricsPort::counter_add(std::string_view name, const Labels& labels, double delta) {
+  (void)registry_.counter_add(name, labels, delta);
+}
+
+void RegistryMetricsPort::observe_seconds(std::string_view name, const Labels& labels,
+                                          double seconds) {
+  (void)registry_.observe(name, labels, seconds);
+}
+
 }  // namespace chost::app

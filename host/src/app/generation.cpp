@@ -263,6 +263,7 @@ Result<std::unique_ptr<Generation>> Generation::build(const config::HostConfig& 
                              runtime::SubjectStatus{r.subject_id, r.display_name, r.state, r.detail,
                                                     r.updated_at_ms, r.admin_disabled});
     }
+    gen->board.flush_disabled_subjects(cc.name);  // restored, not a transition: no observer yet
   }
   gen->board.set_persist([&store, &services](const runtime::InstanceStatus& s) {
     if (Status st = store.put_instance_status(record_of(s, services.clock->now_ms())); !st) {

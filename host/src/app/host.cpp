@@ -15,6 +15,7 @@
 #include "chost/app/state_lock.hpp"
 #include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
+#include "chost/runtime/notifier.hpp"
 #include "chost/store/sqlite_store.hpp"
 #include "generation.hpp"
 
@@ -34,6 +35,8 @@ struct Host::Impl {
   std::unique_ptr<http::HttpClient> http_client;
   std::unique_ptr<HttpClientPort> http;
   runtime::RuntimeServices services;
+  // Before gen: the generation's board and connection listener call into it until gen is gone.
+  std::unique_ptr<runtime::Notifier> notifier;
 
   mutable std::shared_mutex mu;  // shared: actions; unique: generation swap, start, stop
   std::unique_ptr<Generation> gen;
@@ -94,12 +97,36 @@ struct Host::Impl {
   }
 };
 
+namespace {
+
+// host.notify hears the generation's transitions: connection states from the manager's
+// listener, connector failures and disabled subjects from the status board.
+void wire_notifier(Generation& gen, runtime::Notifier& notifier) {
+  gen.board.set_observer(runtime::StatusBoard::Observer{
+      [&notifier](const runtime::InstanceStatus& s) { notifier.instance_changed(s); },
+      [&notifier](std::string_view name, const std::vector<runtime::SubjectStatus>& subjects) {
+        notifier.subjects_disabled(name, subjects);
+      }});
+  for (const std::string& name : gen.manager->names()) {
+    if (auto state = gen.manager->state(name)) notifier.connection_seen(name, *state);
+  }
+  runtime::ConnectionManager* manager = gen.manager.get();
+  manager->add_listener(
+      [&notifier, manager](const std::string& name, runtime::ConnectionState state) {
+        std::shared_ptr<runtime::Connection> c = manager->find(name);
+        notifier.connection_changed(name, state, c ? c->reason() : std::string());
+      });
+}
+
+}  // namespace
+
 Host::Host(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Host::~Host() {
   if (impl_->admin) impl_->admin->stop();
   std::unique_lock lock(impl_->mu);
   impl_->stop_generation();
+  impl_->notifier->stop();
   impl_->gen.reset();
 }
 
@@ -149,6 +176,14 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   }
   impl->services.http_default_timeout_ms = http_options.default_timeout_ms;
   http_options.metrics = &impl->metrics;
+  // The runtime's event series (sync runs, durations, errors), described once here.
+  (void)impl->metrics.describe_counter("chost_sync_runs_total",
+                                       "Scheduled and manual sync runs by connector and result.");
+  (void)impl->metrics.describe_counter("chost_sync_errors_total",
+                                       "Failed sync runs by connector and error class.");
+  (void)impl->metrics.describe_histogram("chost_sync_duration_seconds",
+                                         "Duration of sync runs by connector.",
+                                         {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600});
   impl->http_client = std::make_unique<http::HttpClient>(std::move(http_options));
   impl->http = std::make_unique<HttpClientPort>(*impl->http_client);
   impl->metrics_port = std::make_unique<RegistryMetricsPort>(impl->metrics);
@@ -160,9 +195,14 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   impl->services.clock = &runtime::system_clock();
   impl->services.random = &runtime::system_random();
 
+  runtime::NotifierOptions notify_options = notifier_options(config.host);
+  for (const runtime::WebhookTarget& w : notify_options.webhooks) impl->redactor->add(w.secret);
+  notify_options.metrics = &impl->metrics;
+  impl->notifier = std::make_unique<runtime::Notifier>(std::move(notify_options), impl->services);
   auto gen = Generation::build(config, impl->services, *impl->store);
   if (!gen) return gen.error();
   impl->gen = std::move(*gen);
+  if (impl->notifier->active()) wire_notifier(*impl->gen, *impl->notifier);
   impl->config = std::move(config);
   return std::unique_ptr<Host>(new Host(std::move(impl)));
 }
@@ -174,6 +214,8 @@ Status Host::start() {
     impl_->gen->scheduler->start();
     impl_->started = true;
   }
+  // Also delivers what an earlier run (or a CLI verb on the stopped host) left queued.
+  if (impl_->notifier->active()) impl_->notifier->start();
   impl_->log_line(
       runtime::LogLevel::kInfo,
       "started with " + std::to_string(impl_->config.connectors.size()) + " connector(s)");
@@ -188,8 +230,13 @@ Status Host::start() {
 
 std::vector<std::string> Host::stop() {
   if (impl_->admin) impl_->admin->stop();
-  std::unique_lock lock(impl_->mu);
-  return impl_->stop_generation();
+  std::vector<std::string> stuck;
+  {
+    std::unique_lock lock(impl_->mu);
+    stuck = impl_->stop_generation();
+  }
+  impl_->notifier->stop();  // undelivered events stay queued for the next start
+  return stuck;
 }
 
 Status Host::reload(config::HostConfig config) {
@@ -523,6 +570,13 @@ std::vector<ConnectorStatus> Host::status() {
 bool Host::running() const {
   std::shared_lock lock(impl_->mu);
   return impl_->started;
+}
+
+std::string Host::version() { return CHOST_VERSION; }
+
+Status Host::health() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->gen->scheduler->health();
 }
 
 const config::HostConfig& Host::config() const { return impl_->config; }

@@ -36,6 +36,28 @@ runtime::SchedulerOptions scheduler_options(const config::HostSettings& host) {
   return o;
 }
 
+runtime::NotifierOptions notifier_options(const config::HostSettings& host) {
+  runtime::NotifierOptions o;
+  for (const config::WebhookConfig& w : host.notify.webhooks) {
+    runtime::WebhookTarget t{w.name, w.url, w.secret, {}};
+    for (const std::string& e : w.events) {
+      // The schema allowed only the names notify_event_from_string knows.
+      if (auto event = runtime::notify_event_from_string(e)) t.events.push_back(*event);
+    }
+    o.webhooks.push_back(std::move(t));
+  }
+  if (host.notify.max_attempts > 0) o.max_attempts = host.notify.max_attempts;
+  if (host.notify.initial_backoff.count() > 0)
+    o.backoff.initial_ms = host.notify.initial_backoff.count();
+  if (host.notify.max_backoff.count() > 0) o.backoff.max_ms = host.notify.max_backoff.count();
+  o.backoff.max_ms = std::max(o.backoff.max_ms, o.backoff.initial_ms);
+  // The loader keeps it within (0, 10m].
+  if (host.notify.timeout.count() > 0) {
+    o.request_timeout_ms = static_cast<uint32_t>(host.notify.timeout.count());
+  }
+  return o;
+}
+
 http::HttpClientOptions http_client_options(const config::HostSettings& host) {
   http::HttpClientOptions o;
   o.proxy = host.http.proxy;

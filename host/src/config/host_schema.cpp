@@ -117,6 +117,40 @@ constexpr const char* kHostSchema = R"JSON({
             "initial_backoff": {"type": "string", "format": "duration", "default": "5s"},
             "max_backoff": {"type": "string", "format": "duration", "default": "10m"}
           }
+        },
+        "notify": {
+          "description": "Webhooks called on connection disconnected/recovered, connector failed/recovered, subjects disabled due to an error (quota.paused is reserved). Delivered at least once from a queue in the state store, signed with HMAC-SHA256 (README, Notifications).",
+          "type": "object",
+          "additionalProperties": false,
+          "default": {},
+          "properties": {
+            "webhooks": {
+              "type": "array",
+              "default": [],
+              "items": {
+                "type": "object",
+                "additionalProperties": false,
+                "required": ["name", "url", "secret"],
+                "properties": {
+                  "name": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$", "maxLength": 63,
+                           "description": "Shown in the admin API and metrics"},
+                  "url": {"type": "string", "format": "uri",
+                          "description": "http:// or https:// URL that receives the POST"},
+                  "secret": {"type": "string", "x-secret": true, "minLength": 16,
+                             "description": "HMAC-SHA256 key of the X-Chost-Signature header: ${env:NAME} or ${file:PATH}"},
+                  "events": {"type": "array", "minItems": 1,
+                             "items": {"type": "string", "enum": ["connection.disconnected", "connection.recovered", "connector.failed", "connector.recovered", "subjects.disabled", "quota.paused"]},
+                             "description": "Events this webhook receives; default all"}
+                }
+              }
+            },
+            "max_attempts": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 12,
+                             "description": "Delivery attempts before an event is marked failed"},
+            "initial_backoff": {"type": "string", "format": "duration", "default": "10s"},
+            "max_backoff": {"type": "string", "format": "duration", "default": "1h"},
+            "timeout": {"type": "string", "format": "duration", "default": "10s",
+                        "description": "Deadline of one delivery attempt"}
+          }
         }
       }
     },

@@ -89,6 +89,22 @@ HostSettings host_settings_from_json(const json::value& host,
   const json::value& restart = host.at("restart");
   s.restart.initial_backoff = duration(restart, "initial_backoff");
   s.restart.max_backoff = duration(restart, "max_backoff");
+
+  const json::value& notify = host.at("notify");
+  for (const json::value& w : notify.at("webhooks").as_array()) {
+    WebhookConfig hook;
+    hook.name = str(w, "name");
+    hook.url = str(w, "url");
+    hook.secret = str(w, "secret");
+    if (const json::value* events = w.as_object().if_contains("events")) {
+      for (const json::value& e : events->as_array()) hook.events.emplace_back(e.as_string());
+    }
+    s.notify.webhooks.push_back(std::move(hook));
+  }
+  s.notify.max_attempts = notify.at("max_attempts").to_number<int64_t>();
+  s.notify.initial_backoff = duration(notify, "initial_backoff");
+  s.notify.max_backoff = duration(notify, "max_backoff");
+  s.notify.timeout = duration(notify, "timeout");
   return s;
 }
 

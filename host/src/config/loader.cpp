@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 #include <unordered_set>
 
 #include "chost/config/host_config.hpp"
@@ -197,6 +198,34 @@ class Loader {
       ctx_.error("/host/restart/max_backoff", "must not be shorter than restart.initial_backoff");
     }
     check_http_values();
+    check_notify_values();
+  }
+
+  // host.notify: what the schema cannot say about webhooks and their backoff.
+  void check_notify_values() {
+    const int64_t initial_ms = duration_ms_at("/host/notify/initial_backoff");
+    if (initial_ms == 0) ctx_.error("/host/notify/initial_backoff", "must be greater than 0");
+    if (initial_ms > duration_ms_at("/host/notify/max_backoff")) {
+      ctx_.error("/host/notify/max_backoff", "must not be shorter than notify.initial_backoff");
+    }
+    const int64_t timeout_ms = duration_ms_at("/host/notify/timeout");
+    if (timeout_ms == 0) ctx_.error("/host/notify/timeout", "must be greater than 0");
+    if (timeout_ms > 10LL * 60 * 1000) ctx_.error("/host/notify/timeout", "must be at most 10m");
+    const json::value* hooks = pointer_find(ctx_.doc.root, "/host/notify/webhooks");
+    if (!hooks || !hooks->is_array()) return;
+    std::set<std::string> names;
+    for (size_t i = 0; i < hooks->as_array().size(); ++i) {
+      const json::object& w = hooks->as_array()[i].as_object();
+      const std::string base = pointer_append("/host/notify/webhooks", i);
+      const std::string name(w.at("name").as_string());
+      if (!names.insert(name).second) {
+        ctx_.error(base + "/name", "webhook name '" + name + "' is used twice");
+      }
+      const std::string_view url = w.at("url").as_string();
+      if (!url.starts_with("http://") && !url.starts_with("https://")) {
+        ctx_.error(base + "/url", "must be an http:// or https:// URL");
+      }
+    }
   }
 
   // host.http against the HTTP client's own rules (http::validate_*), so check-config rejects

@@ -93,6 +93,10 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
       if (board) board->set_error(name, err);
     }
     if (ch) notify_change(to);
+    if (sv.metrics) {
+      sv.metrics->counter_add("chost_connection_refresh_failures_total",
+                              {{"connection", name}, {"reason", to_string(err.cls)}}, 1);
+    }
     return err;
   };
 
@@ -182,6 +186,8 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
     ch = transition(ConnectionState::kConnected, what);
   }
   if (ch) notify_change(ConnectionState::kConnected);
+  if (sv.metrics)
+    sv.metrics->counter_add("chost_connection_refreshes_total", {{"connection", name}}, 1);
   return {};
 }
 

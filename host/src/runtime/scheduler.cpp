@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -64,6 +65,7 @@ void mark_subjects_waiting(const RuntimeServices& sv, StatusBoard& board,
     board.set_subject(instance,
                       SubjectStatus{s.subject_id, s.display_name, "disabled", detail, now});
   }
+  board.flush_disabled_subjects(instance);  // one connection outage: one batch
 }
 
 struct Scheduler::Impl {
@@ -97,6 +99,11 @@ struct Scheduler::Impl {
   std::vector<std::thread> threads;
   std::unique_ptr<asio::steady_timer> maintenance_timer;
   bool maintenance_queued = false;
+  std::unique_ptr<asio::steady_timer> heartbeat_timer;
+  // Steady ms of the last beat of each loop (the timer thread, a task run by a worker).
+  std::atomic<int64_t> timer_beat_ms{0};
+  std::atomic<int64_t> worker_beat_ms{0};
+  std::atomic<bool> worker_beat_queued{false};
 
   mutable std::mutex mu;
   std::condition_variable idle_cv;
@@ -239,6 +246,18 @@ struct Scheduler::Impl {
     const std::string& name = in.spec.name;
     const bool lost = in.spec.ctx->take_connection_lost();
     if (board) board->record_sync(name, out.status == CHP_OK, sv.clock->now_ms(), out.output);
+    if (sv.metrics) {
+      const std::string result =
+          out.status == CHP_OK ? "ok" : to_string(error_class_of_code(out.status));
+      sv.metrics->counter_add("chost_sync_runs_total", {{"connector", name}, {"result", result}},
+                              1);
+      sv.metrics->observe_seconds("chost_sync_duration_seconds", {{"connector", name}},
+                                  static_cast<double>(took_ms) / 1000.0);
+      if (out.status != CHP_OK) {
+        sv.metrics->counter_add("chost_sync_errors_total", {{"connector", name}, {"class", result}},
+                                1);
+      }
+    }
     if (stopping || in.removed || !in.spec.enabled) {
       set_state(in,
                 in.spec.enabled && !in.removed ? InstanceState::kIdle : InstanceState::kDisabled);
@@ -310,6 +329,21 @@ struct Scheduler::Impl {
                             [&] { return !in->in_flight; });
   }
 
+  void arm_heartbeat() {
+    timer_beat_ms = sv.clock->steady_ms();
+    // One beat in the pool at a time: a stuck pool does not pile them up.
+    if (!worker_beat_queued.exchange(true)) {
+      asio::post(workers, [this] {
+        worker_beat_ms = sv.clock->steady_ms();
+        worker_beat_queued = false;
+      });
+    }
+    heartbeat_timer->expires_after(std::chrono::milliseconds(opt.heartbeat_interval_ms));
+    heartbeat_timer->async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) arm_heartbeat();
+    });
+  }
+
   void arm_maintenance() {
     if (!connections || opt.maintenance_interval_ms <= 0) return;
     maintenance_timer->expires_after(std::chrono::milliseconds(opt.maintenance_interval_ms));
@@ -340,6 +374,7 @@ Scheduler::Scheduler(SchedulerOptions options, RuntimeServices services,
   impl_->connections = connections;
   impl_->board = board;
   impl_->maintenance_timer = std::make_unique<asio::steady_timer>(impl_->timers);
+  impl_->heartbeat_timer = std::make_unique<asio::steady_timer>(impl_->timers);
   if (connections) {
     Impl* impl = impl_.get();
     connections->add_listener([impl](const std::string& name, ConnectionState state) {
@@ -442,6 +477,9 @@ void Scheduler::start() {
   for (size_t i = 0; i < n; ++i) impl_->threads.emplace_back([this] { impl_->workers.run(); });
   impl_->threads.emplace_back([this] { impl_->timers.run(); });
   asio::post(impl_->timers, [this] { impl_->arm_maintenance(); });
+  impl_->timer_beat_ms = impl_->sv.clock->steady_ms();
+  impl_->worker_beat_ms = impl_->sv.clock->steady_ms();
+  asio::post(impl_->timers, [this] { impl_->arm_heartbeat(); });
   std::lock_guard<std::mutex> lock(impl_->mu);
   for (auto& [name, in] : impl_->insts) {
     if (Impl::scheduled(*in)) impl_->schedule_in(in, impl_->first_delay_ms(*in), "schedule");
@@ -483,7 +521,10 @@ StopReport Scheduler::stop(int64_t grace_ms) {
     Impl::InstPtr p = in;
     asio::post(impl_->timers, [p] { p->timer->cancel(); });
   }
-  asio::post(impl_->timers, [this] { impl_->maintenance_timer->cancel(); });
+  asio::post(impl_->timers, [this] {
+    impl_->maintenance_timer->cancel();
+    impl_->heartbeat_timer->cancel();
+  });
   impl_->idle_cv.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(0, grace_ms)),
                           [this] { return impl_->in_flight == 0; });
   for (auto& [name, in] : impl_->insts) {
@@ -495,6 +536,27 @@ StopReport Scheduler::stop(int64_t grace_ms) {
                            " connector(s) still running after the shutdown grace period");
   }
   return report;
+}
+
+Status Scheduler::health() const {
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    if (!impl_->started || impl_->stopping) return {};
+  }
+  const int64_t now = impl_->sv.clock->steady_ms();
+  const int64_t timer_age = now - impl_->timer_beat_ms.load();
+  const int64_t worker_age = now - impl_->worker_beat_ms.load();
+  if (timer_age > impl_->opt.health_max_age_ms) {
+    return Error::transient("scheduler timer loop has not turned for " + duration_text(timer_age));
+  }
+  if (worker_age > impl_->opt.health_max_age_ms) {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    return Error::transient(
+        "scheduler worker pool has not run a task for " + duration_text(worker_age) + " (" +
+        std::to_string(impl_->in_flight) + " of " +
+        std::to_string(std::max<size_t>(1, impl_->opt.worker_threads)) + " workers in a hook)");
+  }
+  return {};
 }
 
 bool Scheduler::has(std::string_view name) const {

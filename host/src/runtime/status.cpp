@@ -77,8 +77,27 @@ void StatusBoard::set_persist(PersistSink sink) {
   persist_ = std::move(sink);
 }
 
+void StatusBoard::set_observer(Observer observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  observer_ = std::move(observer);
+}
+
 void StatusBoard::persist(const InstanceStatus& s) const {
   if (persist_) persist_(s);
+  if (observer_.changed) observer_.changed(s);
+}
+
+void StatusBoard::flush_locked(std::string_view name) {
+  auto it = newly_disabled_.find(name);
+  if (it == newly_disabled_.end()) return;
+  std::vector<SubjectStatus> batch = std::move(it->second);
+  newly_disabled_.erase(it);
+  if (observer_.subjects_disabled && !batch.empty()) observer_.subjects_disabled(name, batch);
+}
+
+void StatusBoard::flush_disabled_subjects(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  flush_locked(name);
 }
 
 void StatusBoard::restore(InstanceStatus status) {
@@ -109,6 +128,7 @@ void StatusBoard::record_sync(std::string_view name, bool ok, int64_t at_ms,
     if (!summary_json.empty()) s.last_summary_json = std::move(summary_json);
   }
   persist(s);
+  flush_locked(name);  // what the plugin reported during this sync is one transition
 }
 
 void StatusBoard::set_status_line(std::string_view name, std::string line) {
@@ -135,6 +155,14 @@ void StatusBoard::set_subject(std::string_view name, SubjectStatus subject) {
   auto it = std::lower_bound(
       subjects.begin(), subjects.end(), subject.subject_id,
       [](const SubjectStatus& s, const std::string& id) { return s.subject_id < id; });
+  const bool was_disabled =
+      it != subjects.end() && it->subject_id == subject.subject_id && it->state == "disabled";
+  if (subject.state == "disabled" && !was_disabled) {
+    auto& pending = newly_disabled_[std::string(name)];
+    std::erase_if(pending,
+                  [&](const SubjectStatus& p) { return p.subject_id == subject.subject_id; });
+    pending.push_back(subject);
+  }
   if (it != subjects.end() && it->subject_id == subject.subject_id) {
     subject.admin_disabled = it->admin_disabled;
     *it = std::move(subject);

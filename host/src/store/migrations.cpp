@@ -121,6 +121,26 @@ ALTER TABLE subjects ADD COLUMN admin_disabled INTEGER NOT NULL DEFAULT 0;
 -- How often an entry failed (issue 8): an admin deciding whether to retry it sees the count.
 ALTER TABLE outbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
 )sql"},
+    Migration{5, "notification queue", R"sql(
+-- host.notify (issue 11): one row per event and webhook, delivered at least once from here.
+-- AUTOINCREMENT: seq orders the queue and is shown to admins; never reused.
+CREATE TABLE notifications (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  event_id TEXT NOT NULL,
+  webhook TEXT NOT NULL,
+  event TEXT NOT NULL,
+  body TEXT NOT NULL CHECK (json_valid(body)),
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at_ms INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  last_status INTEGER NOT NULL,
+  created_at_ms INTEGER NOT NULL,
+  delivered_at_ms INTEGER NOT NULL,
+  UNIQUE (event_id, webhook)
+);
+CREATE INDEX notifications_due ON notifications (state, next_attempt_at_ms);
+)sql"},
 };
 
 Result<int64_t> current_version(Db& db) {

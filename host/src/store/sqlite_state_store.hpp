@@ -1,7 +1,8 @@
 // Private to chost_store: the SQLite StateStore and its Transaction. Split by concern over
 // sqlite_state_store.cpp (kv, mirror reads, outbox), sqlite_transaction.cpp (writes),
 // sqlite_secrets.cpp (encryption, key check, rotation), sqlite_host_tables.cpp
-// (connections, history, subjects, leases) and sqlite_instance_status.cpp (last sync status).
+// (connections, history, subjects, leases), sqlite_instance_status.cpp (last sync status) and
+// sqlite_notifications.cpp (the webhook delivery queue).
 #pragma once
 
 #include <functional>
@@ -90,6 +91,13 @@ class SqliteStateStore final : public StateStore {
   Result<std::optional<InstanceStatusRecord>> get_instance_status(std::string_view name) override;
   Result<std::vector<InstanceStatusRecord>> list_instance_statuses() override;
   Status delete_instance_status(std::string_view name) override;
+
+  Status notify_enqueue(const std::vector<NotificationRecord>& rows) override;
+  Result<std::vector<NotificationRecord>> notify_due(int64_t now_ms, size_t limit) override;
+  Result<std::optional<int64_t>> notify_next_due() override;
+  Status notify_update(const NotificationRecord& record) override;
+  Result<std::vector<NotificationRecord>> notify_list(size_t limit) override;
+  Result<NotificationCounts> notify_counts() override;
 
   Result<bool> try_acquire_lease(std::string_view name, std::string_view owner, int64_t ttl_ms,
                                  int64_t now_ms) override;

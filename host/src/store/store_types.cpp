@@ -35,4 +35,8 @@ bool is_valid_sync_outcome(std::string_view outcome) {
   return false;
 }
 
+bool is_valid_notification_state(std::string_view state) {
+  return state == "pending" || state == "delivered" || state == "failed";
+}
+
 }  // namespace chost::store

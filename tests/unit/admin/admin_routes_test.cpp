@@ -23,6 +23,18 @@ TEST_F(AdminServerTest, HealthzAnswersOkWithoutToken) {
   EXPECT_EQ(r->body, "ok\n");
 }
 
+TEST_F(AdminServerTest, HealthzFailsWithTheReasonWhenTheBackendsLoopsStall) {
+  backend_.set_healthy(false, "scheduler worker pool has not run a task for 61s");
+  auto r = get("/healthz", "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->body, "unhealthy: scheduler worker pool has not run a task for 61s\n");
+  backend_.set_healthy(true, "");
+  auto again = get("/healthz", "");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 200);
+}
+
 TEST_F(AdminServerTest, ReadyzReflectsBackendWithReason) {
   auto ready = get("/readyz", "");
   ASSERT_TRUE(ready);
@@ -310,6 +322,33 @@ TEST_F(AdminServerTest, OutboxRetryTakesIdsOrRetriesEveryFailedEntry) {
   auto get_it = get("/api/v1/connectors/mirror/outbox/retry");
   ASSERT_TRUE(get_it);
   EXPECT_EQ(get_it->status, 405);
+}
+
+TEST_F(AdminServerTest, NotificationsListDeliveriesWithCountsAndNeedTheToken) {
+  auto r = get("/api/v1/notifications?limit=5");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const boost::json::value body = body_json(*r);
+  const auto& items = body.at("notifications").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("webhook"), "ops");
+  EXPECT_EQ(items[0].at("state"), "pending");
+  EXPECT_EQ(items[0].at("attempts"), 2);
+  EXPECT_EQ(items[0].at("last_error"), "HTTP 503");
+  EXPECT_EQ(items[0].at("next_attempt_at_ms"), 40);
+  EXPECT_TRUE(items[0].at("delivered_at_ms").is_null());
+  EXPECT_EQ(items[0].at("payload").at("connection"), "sf");
+  EXPECT_EQ(body.at("counts").at("delivered"), 3);
+  EXPECT_EQ(backend_.calls().back(), "notifications:5");
+  auto bad = get("/api/v1/notifications?limit=0");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  auto post_it = post("/api/v1/notifications");
+  ASSERT_TRUE(post_it);
+  EXPECT_EQ(post_it->status, 405);
+  auto anonymous = get("/api/v1/notifications", "");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->status, 401);
 }
 
 TEST_F(AdminServerTest, AuthorizeDefaultsRedirectToOwnCallback) {

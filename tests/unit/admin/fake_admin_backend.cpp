@@ -260,6 +260,40 @@ Result<std::vector<int64_t>> FakeAdminBackend::outbox_retry(const std::string& c
   return retried;
 }
 
+Result<NotificationsView> FakeAdminBackend::notifications(size_t limit) {
+  if (auto e = enter("notifications", std::to_string(limit))) return *e;
+  NotificationsView v;
+  NotificationView n;
+  n.seq = 7;
+  n.event_id = "evt_0123";
+  n.webhook = "ops";
+  n.event = "connection.disconnected";
+  n.state = "pending";
+  n.attempts = 2;
+  n.last_error = "HTTP 503";
+  n.last_status = 503;
+  n.created_at_ms = 10;
+  n.next_attempt_at_ms = 40;
+  n.body_json = R"({"id":"evt_0123","event":"connection.disconnected","connection":"sf"})";
+  v.items.push_back(n);
+  v.pending = 1;
+  v.delivered = 3;
+  if (v.items.size() > limit) v.items.resize(limit);
+  return v;
+}
+
+bool FakeAdminBackend::healthy(std::string* why_not) {
+  std::lock_guard lock(mu_);
+  if (!healthy_) *why_not = why_unhealthy_;
+  return healthy_;
+}
+
+void FakeAdminBackend::set_healthy(bool healthy, std::string why_not) {
+  std::lock_guard lock(mu_);
+  healthy_ = healthy;
+  why_unhealthy_ = std::move(why_not);
+}
+
 bool FakeAdminBackend::ready(std::string* why_not) {
   enter("ready", "");
   std::lock_guard lock(mu_);

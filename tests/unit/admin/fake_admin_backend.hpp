@@ -47,6 +47,8 @@ class FakeAdminBackend : public AdminBackend {
                                               size_t limit) override;
   Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
                                             const std::vector<int64_t>& ids) override;
+  Result<NotificationsView> notifications(size_t limit) override;
+  bool healthy(std::string* why_not) override;
   bool ready(std::string* why_not) override;
   std::string metrics_text() override;
 
@@ -54,6 +56,7 @@ class FakeAdminBackend : public AdminBackend {
   void fail(const std::string& op, Error error);  // every later call of `op` fails
   void throw_on(const std::string& op);           // every later call of `op` throws
   void set_ready(bool ready, std::string why_not);
+  void set_healthy(bool healthy, std::string why_not);
   void set_authorize_result(std::string json);
   void set_subjects(std::vector<SubjectView> subjects);  // replaces every connector's users
   void hold_sync();                                      // sync_now() blocks until release_sync()
@@ -77,6 +80,8 @@ class FakeAdminBackend : public AdminBackend {
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;
   bool ready_ = true;
+  bool healthy_ = true;
+  std::string why_unhealthy_;
   std::string why_not_;
   std::string authorize_result_ = R"({"authorize_url":"https://login.example.com/authorize?x=1"})";
   std::string last_redirect_uri_;

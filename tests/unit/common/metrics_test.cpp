@@ -1,5 +1,6 @@
 // Metrics registry: validation, exposition text (escaping, ordering, histogram buckets).
 #include "chost/common/metrics.hpp"
+#include "prometheus_text.hpp"
 
 #include <gtest/gtest.h>
 
@@ -138,6 +139,52 @@ TEST(Registry, ConcurrentIncrementsFromTwoThreadsAreNotLost) {
   b.join();
   EXPECT_EQ(r.value("c_total", {{"t", "x"}}), 10000.0);
   EXPECT_EQ(r.histogram_count("h_seconds", {}), 10000u);
+}
+
+}  // namespace
+}  // namespace chost::metrics
+
+namespace chost::metrics {
+namespace {
+
+// The exposition parser the host's /metrics is validated with (tests/integration/notify_test
+// runs it on a running host's output) accepts what Registry renders and refuses what breaks it.
+TEST(PrometheusText, TheRegistrysWholeOutputParses) {
+  Registry reg;
+  ASSERT_TRUE(reg.describe_counter("chost_sync_runs_total", "Sync runs.\nBy result \\ connector"));
+  ASSERT_TRUE(reg.counter_add("chost_sync_runs_total", {{"connector", "crm"}, {"result", "ok"}}));
+  ASSERT_TRUE(reg.counter_add("chost_sync_runs_total",
+                              {{"connector", "we\"ird\\name\n"}, {"result", "transient"}}));
+  ASSERT_TRUE(reg.describe_histogram("chost_sync_duration_seconds", "Durations.", {0.5, 5}));
+  ASSERT_TRUE(reg.observe("chost_sync_duration_seconds", {{"connector", "crm"}}, 0.2));
+  ASSERT_TRUE(reg.observe("chost_sync_duration_seconds", {{"connector", "crm"}}, 9));
+  ASSERT_TRUE(reg.gauge_set("chost_uptime_seconds", {}, 12.5));
+  const chost::testing::PromParse p = chost::testing::parse_prometheus_text(reg.render());
+  EXPECT_EQ(p.problems, std::vector<std::string>{}) << reg.render();
+  EXPECT_EQ(p.types.at("chost_sync_duration_seconds"), "histogram");
+  bool weird = false;
+  for (const auto& s : p.samples) {
+    if (s.labels.count("connector") && s.labels.at("connector") == "we\"ird\\name\n") weird = true;
+  }
+  EXPECT_TRUE(weird);  // escaped on the way out, unescaped by the parser
+}
+
+TEST(PrometheusText, TheParserRefusesBrokenExpositions) {
+  auto problems = [](const std::string& text) {
+    return chost::testing::parse_prometheus_text(text).problems.size();
+  };
+  EXPECT_EQ(problems("# TYPE a counter\na 1\n"), 0u);
+  EXPECT_GT(problems("a 1\n"), 0u);                                           // no TYPE
+  EXPECT_GT(problems("# TYPE a counter\na{x=\"1\"} 1\na{x=\"1\"} 2\n"), 0u);  // duplicate
+  EXPECT_GT(problems("# TYPE a counter\na{x=\"\\q\"} 1\n"), 0u);              // bad escape
+  EXPECT_GT(problems("# TYPE a counter\na{x=1} 1\n"), 0u);                    // unquoted
+  EXPECT_GT(problems("# TYPE a counter\n# TYPE a gauge\na 1\n"), 0u);         // two TYPEs
+  EXPECT_GT(problems("# TYPE a gauge\n# TYPE b gauge\na 1\nb 1\na{x=\"2\"} 1\n"), 0u);
+  EXPECT_GT(problems("# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n"
+                     "h_sum 1\nh_count 1\n"),
+            0u);  // not cumulative
+  EXPECT_GT(problems("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_sum 1\nh_count 1\n"), 0u);
+  EXPECT_GT(problems("# TYPE a counter\na -1\n"), 0u);
 }
 
 }  // namespace

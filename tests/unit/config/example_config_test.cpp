@@ -50,10 +50,12 @@ class ExampleConfigTest : public ::testing::Test {
     setenv("GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555", 1);
     setenv("GRAPH_CLIENT_SECRET", "example-graph-secret", 1);
     setenv("ROLLWORKS_API_KEY", "example-rollworks-key", 1);
+    setenv("CHP_NOTIFY_SECRET", "example-notify-secret-0123", 1);
   }
   void TearDown() override {
     for (const char* n : {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET",
-                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "ROLLWORKS_API_KEY"}) {
+                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "ROLLWORKS_API_KEY",
+                          "CHP_NOTIFY_SECRET"}) {
       unsetenv(n);
     }
   }
@@ -83,8 +85,18 @@ TEST_F(ExampleConfigTest, ExampleFileLoads) {
   EXPECT_EQ(c.connectors[0].config_json_redacted.find("example-client-secret"), std::string::npos);
   EXPECT_EQ(c.connectors[3].name, "rollworks");
   EXPECT_EQ(c.connectors[3].schedule_at, (common::DailyTime{720, 0}));
-  // key, admin token, SF id + secret, Graph id + secret, RollWorks key
-  EXPECT_EQ(c.secret_values.size(), 7u);
+  ASSERT_EQ(c.host.notify.webhooks.size(), 1u);
+  EXPECT_EQ(c.host.notify.webhooks[0].name, "ops");
+  EXPECT_EQ(c.host.notify.webhooks[0].secret, "example-notify-secret-0123");
+  EXPECT_EQ(c.host.notify.webhooks[0].events,
+            (std::vector<std::string>{"connection.disconnected", "connection.recovered",
+                                      "subjects.disabled"}));
+  EXPECT_EQ(c.host.notify.max_attempts, 12);
+  EXPECT_EQ(c.host.notify.initial_backoff, std::chrono::seconds(10));
+  EXPECT_EQ(c.host.notify.max_backoff, std::chrono::hours(1));
+  EXPECT_EQ(c.host.notify.timeout, std::chrono::seconds(10));
+  // key, admin token, notify secret, SF id + secret, Graph id + secret, RollWorks key
+  EXPECT_EQ(c.secret_values.size(), 8u);
 }
 
 TEST_F(ExampleConfigTest, HostSchemaIsAUsableSchema) {

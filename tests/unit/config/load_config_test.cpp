@@ -4,6 +4,7 @@
 
 #include <connector_host/plugin_api.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "chost/config/host_config.hpp"
@@ -460,6 +461,104 @@ TEST_F(LoadConfigTest, EmptyFileMeansAllDefaults) {
   // ...but a null where a list item or a value is required is still an error.
   EXPECT_EQ(errors("connectors:\n  -\n"),
             Lines{file_ + ":2:3: error: connectors[0]: expected object, got null"});
+}
+
+}  // namespace
+}  // namespace chost::config
+
+namespace chost::config {
+namespace {
+
+class NotifyConfigTest : public ::testing::Test {
+ protected:
+  LoadReport load(const std::string& yaml) {
+    file_ = dir_.write("host.yaml", yaml).string();
+    return load_config_report(file_, FakePlugins());
+  }
+  TempDir dir_;
+  std::string file_;
+};
+
+TEST_F(NotifyConfigTest, WebhooksWithSecretReferencesAndDefaults) {
+  setenv("CHOST_TEST_HOOK_SECRET", "hook-secret-0123456789", 1);
+  dir_.write("hook-url", "https://hooks.example/T0/B0/xyz\n");
+  LoadReport r = load(
+      "host:\n"
+      "  notify:\n"
+      "    webhooks:\n"
+      "      - { name: ops, url: \"${file:hook-url}\", secret: \"${env:CHOST_TEST_HOOK_SECRET}\" "
+      "}\n"
+      "      - name: pager\n"
+      "        url: http://127.0.0.1:9/hook\n"
+      "        secret: \"${env:CHOST_TEST_HOOK_SECRET}\"\n"
+      "        events: [connection.disconnected]\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const NotifyConfig& n = r.config->host.notify;
+  ASSERT_EQ(n.webhooks.size(), 2u);
+  EXPECT_EQ(n.webhooks[0].url, "https://hooks.example/T0/B0/xyz");  // a token-bearing URL
+  EXPECT_EQ(n.webhooks[0].secret, "hook-secret-0123456789");
+  EXPECT_TRUE(n.webhooks[0].events.empty());
+  EXPECT_EQ(n.webhooks[1].events, std::vector<std::string>{"connection.disconnected"});
+  EXPECT_EQ(n.max_attempts, 12);
+  EXPECT_EQ(n.initial_backoff, std::chrono::seconds(10));
+  EXPECT_EQ(n.timeout, std::chrono::seconds(10));
+  // Both the secret and the URL are redacted from logs.
+  const auto& secrets = r.config->secret_values;
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "hook-secret-0123456789"), secrets.end());
+  EXPECT_NE(std::find(secrets.begin(), secrets.end(), "https://hooks.example/T0/B0/xyz"),
+            secrets.end());
+  unsetenv("CHOST_TEST_HOOK_SECRET");
+}
+
+TEST_F(NotifyConfigTest, SchemaProblemsAreReportedAtTheirKey) {
+  Lines e = error_lines(load(
+      "host:\n"
+      "  notify:\n"
+      "    webhooks:\n"
+      "      - name: ops\n"
+      "        url: https://hooks.example/x\n"
+      "        secret: \"${env:CHOST_TEST_UNSET_HOOK_SECRET}\"\n"
+      "        events: [connection.exploded]\n"
+      "      - { name: pager, url: \"https://a.example/\", secret: literal-secret-0123456 }\n"));
+  ASSERT_EQ(e.size(), 3u) << ::testing::PrintToString(e);
+  EXPECT_EQ(e[0], file_ +
+                      ":6:17: error: host.notify.webhooks[0].secret: environment variable "
+                      "'CHOST_TEST_UNSET_HOOK_SECRET' is not set");
+  EXPECT_EQ(e[1].rfind(file_ + ":7:18: error: host.notify.webhooks[0].events[0]: must be one of "
+                               "\"connection.disconnected\"",
+                       0),
+            0u)
+      << e[1];
+  EXPECT_EQ(e[2], file_ +
+                      ":8:59: error: host.notify.webhooks[1].secret: secret written "
+                      "literally in the file: use \"${env:NAME}\" or \"${file:PATH}\" instead");
+  for (const std::string& line : e) {
+    EXPECT_EQ(line.find("literal-secret-0123456"), std::string::npos) << line;
+  }
+}
+
+TEST_F(NotifyConfigTest, ValueProblemsAreReportedAtTheirKey) {
+  setenv("CHOST_TEST_HOOK_SECRET", "hook-secret-0123456789", 1);
+  Lines e =
+      error_lines(load("host:\n"
+                       "  notify:\n"
+                       "    webhooks:\n"
+                       "      - name: ops\n"
+                       "        url: ftp://hooks.example/x\n"
+                       "        secret: \"${env:CHOST_TEST_HOOK_SECRET}\"\n"
+                       "      - { name: ops, url: \"https://a.example/\", secret: "
+                       "\"${env:CHOST_TEST_HOOK_SECRET}\" }\n"
+                       "    initial_backoff: 2m\n"
+                       "    max_backoff: 1m\n"
+                       "    timeout: 0s\n"));
+  EXPECT_EQ(e, (Lines{file_ + ":5:14: error: host.notify.webhooks[0].url: must be an http:// or "
+                              "https:// URL",
+                      file_ + ":7:17: error: host.notify.webhooks[1].name: webhook name 'ops' is "
+                              "used twice",
+                      file_ + ":9:18: error: host.notify.max_backoff: must not be shorter than "
+                              "notify.initial_backoff",
+                      file_ + ":10:14: error: host.notify.timeout: must be greater than 0"}));
+  unsetenv("CHOST_TEST_HOOK_SECRET");
 }
 
 }  // namespace

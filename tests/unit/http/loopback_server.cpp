@@ -2,13 +2,16 @@
 #include "loopback_server.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 
 #include "chost/common/text.hpp"
@@ -60,23 +63,26 @@ std::optional<std::string> ReceivedRequest::header(std::string_view name) const 
   return std::nullopt;
 }
 
-LoopbackServer::LoopbackServer(Handler handler) : handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+LoopbackServer::LoopbackServer(Handler handler, uint16_t port) : handler_(std::move(handler)) {
+  // CLOEXEC: a test that also starts processes (the host) must not hand them the listener, or
+  // it outlives this server and the port cannot be bound again.
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (listen_fd_ < 0) throw std::runtime_error("socket");
   const int one = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
+  addr.sin_port = htons(port);
   if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
       ::listen(listen_fd_, 64) != 0) {
-    throw std::runtime_error("bind/listen");
+    throw std::runtime_error("bind/listen 127.0.0.1:" + std::to_string(port) + ": " +
+                             std::strerror(errno));
   }
   socklen_t len = sizeof addr;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
   port_ = ntohs(addr.sin_port);
-  if (::pipe(wake_pipe_) != 0) throw std::runtime_error("pipe");
+  if (::pipe2(wake_pipe_, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -123,7 +129,7 @@ void LoopbackServer::accept_loop() {
     if (::poll(fds, 2, -1) < 0) continue;
     if (fds[1].revents) break;
     if (!(fds[0].revents & POLLIN)) continue;
-    const int fd = ::accept(listen_fd_, nullptr, nullptr);
+    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
     std::lock_guard lock(mu_);
     open_fds_.push_back(fd);

@@ -38,7 +38,8 @@ class LoopbackServer {
  public:
   using Handler = std::function<CannedResponse(const ReceivedRequest&, size_t index)>;
 
-  explicit LoopbackServer(Handler handler);
+  // `port` 0: a free one. A fixed port lets a test bring a server back where it was.
+  explicit LoopbackServer(Handler handler, uint16_t port = 0);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;

@@ -241,6 +241,9 @@ TEST_F(ConnectionManagerTest, AuthRevokedDisconnectsAndStopsRefreshing) {
     EXPECT_EQ(again.error().cls, ErrorClass::kAuthRevoked);
   }
   EXPECT_EQ(token_posts(), posts);
+  EXPECT_EQ(fx.metrics.value("chost_connection_refresh_failures_total{connection=sf,reason="
+                             "auth_revoked}"),
+            1);  // the one refresh that was sent; refusals without a request are not counted
   // Only an admin brings it back.
   endpoint.next_status.reset();
   ASSERT_TRUE(manager->authorize("sf", R"({"step":"callback","code":"c1"})"));
@@ -271,10 +274,15 @@ TEST_F(ConnectionManagerTest, TransientFailuresBackOffWithGrowingJitteredDelays)
     EXPECT_EQ(manager->state("sf"), ConnectionState::kConnected);
     fx.clock.advance_ms(delay);
   }
+  EXPECT_EQ(fx.metrics.value("chost_connection_refresh_failures_total{connection=sf,reason="
+                             "transient}"),
+            5);
+  EXPECT_EQ(fx.metrics.value("chost_connection_refreshes_total{connection=sf}"), 0);
   endpoint.next_status.reset();
   auto ok = manager->token("sf", t1->generation);
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->access_token, "at-2");
+  EXPECT_EQ(fx.metrics.value("chost_connection_refreshes_total{connection=sf}"), 1);
 }
 
 TEST_F(ConnectionManagerTest, KeepAliveRefreshesIdleConnections) {

@@ -74,6 +74,15 @@ class FakeMetrics final : public MetricsPort {
     std::lock_guard<std::mutex> lock(mu_);
     values_[std::string(name) + "{connector=" + std::string(connector) + "}"] = value;
   }
+  // Labelled series, keyed name{k=v,...} in the given label order.
+  void counter_add(std::string_view name, const Labels& labels, double delta) override {
+    std::string key = std::string(name) + "{";
+    for (size_t i = 0; i < labels.size(); ++i) {
+      key += (i ? "," : "") + labels[i].first + "=" + labels[i].second;
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    values_[key + "}"] += delta;
+  }
   double value(const std::string& key) const {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = values_.find(key);
@@ -176,6 +185,20 @@ class FaultyStore final : public store::StateStore {
   Result<bool> try_acquire_lease(std::string_view name, std::string_view owner, int64_t ttl_ms,
                                  int64_t now_ms) override;
   Status release_lease(std::string_view name, std::string_view owner) override;
+  Status notify_enqueue(const std::vector<store::NotificationRecord>& rows) override {
+    return real_->notify_enqueue(rows);
+  }
+  Result<std::vector<store::NotificationRecord>> notify_due(int64_t now_ms, size_t limit) override {
+    return real_->notify_due(now_ms, limit);
+  }
+  Result<std::optional<int64_t>> notify_next_due() override { return real_->notify_next_due(); }
+  Status notify_update(const store::NotificationRecord& record) override {
+    return real_->notify_update(record);
+  }
+  Result<std::vector<store::NotificationRecord>> notify_list(size_t limit) override {
+    return real_->notify_list(limit);
+  }
+  Result<store::NotificationCounts> notify_counts() override { return real_->notify_counts(); }
 
   // Direct access for tests, through the store (a failing call fails the test).
   void put_kv_ForTest(const std::string& ns, const std::string& key, const std::string& value);

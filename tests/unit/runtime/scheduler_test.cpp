@@ -393,3 +393,45 @@ TEST_F(DailyScheduleTest, ARunMissedWhileTheHostWasDownHappensAtStart) {
 
 }  // namespace
 }  // namespace chost::runtime::testing
+
+namespace chost::runtime::testing {
+namespace {
+
+// /healthz's signal: a worker pool whose every worker is stuck in a hook fails health() with
+// the reason, and passes again once the hook returns.
+TEST_F(SchedulerTest, HealthFailsWhileEveryWorkerIsStuckAndRecoversAfter) {
+  FakeHooks hooks;
+  std::atomic<bool> running{false}, release{false};
+  hooks.on_sync = [&](chp_call*, std::string_view) {
+    running = true;
+    for (int i = 0; i < 20000 && !release.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return CHP_OK;
+  };
+  options.worker_threads = 1;
+  options.heartbeat_interval_ms = 5;
+  options.health_max_age_ms = 50;
+  Scheduler scheduler(options, services, nullptr, &board);
+  EXPECT_TRUE(scheduler.health());  // not started: nothing to be stuck
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
+  scheduler.start();
+  EXPECT_TRUE(eventually([&] { return scheduler.health().ok(); }));
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] { return running.load(); }));
+  ASSERT_TRUE(eventually([&] { return !scheduler.health().ok(); }));
+  const Status stuck = scheduler.health();
+  ASSERT_FALSE(stuck.ok());
+  EXPECT_NE(stuck.error().message.find("scheduler worker pool has not run a task for"),
+            std::string::npos)
+      << stuck.error().message;
+  EXPECT_NE(stuck.error().message.find("(1 of 1 workers in a hook)"), std::string::npos)
+      << stuck.error().message;
+  release = true;
+  EXPECT_TRUE(eventually([&] { return scheduler.health().ok(); }));
+  scheduler.stop(5000);
+  EXPECT_TRUE(scheduler.health());
+}
+
+}  // namespace
+}  // namespace chost::runtime::testing

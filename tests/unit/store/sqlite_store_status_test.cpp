@@ -123,6 +123,7 @@ TEST_F(StoreInstanceStatusTest, Version1DatabaseIsUpgraded) {
   // Make the file look like one written by a host that knew only schema 1.
   store_.reset();
   RawQuery(path_, "DROP TABLE instance_status");
+  RawQuery(path_, "DROP TABLE notifications");
   RawQuery(path_, "ALTER TABLE subjects DROP COLUMN admin_disabled");
   RawQuery(path_, "ALTER TABLE outbox DROP COLUMN attempts");
   RawQuery(path_, "DELETE FROM schema_version WHERE version >= 2");

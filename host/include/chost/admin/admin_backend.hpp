@@ -80,6 +80,29 @@ struct OutboxEntryView {
   std::optional<int64_t> failed_at_ms;
 };
 
+// One webhook delivery of a host.notify event (the durable queue), newest first.
+struct NotificationView {
+  int64_t seq = 0;
+  std::string event_id;  // the Idempotency-Key the receiver sees
+  std::string webhook;   // its name in host.notify (never the URL, which may hold a token)
+  std::string event;     // e.g. connection.disconnected
+  std::string state;     // pending, delivered, failed
+  int64_t attempts = 0;
+  std::string last_error;   // empty: none
+  int64_t last_status = 0;  // HTTP status of the last attempt; 0: no answer
+  int64_t created_at_ms = 0;
+  std::optional<int64_t> next_attempt_at_ms;  // pending only
+  std::optional<int64_t> delivered_at_ms;
+  std::string body_json;  // what the webhook receives (no secrets)
+};
+
+struct NotificationsView {
+  std::vector<NotificationView> items;
+  int64_t pending = 0;
+  int64_t delivered = 0;
+  int64_t failed = 0;
+};
+
 class AdminBackend {
  public:
   virtual ~AdminBackend() = default;
@@ -134,6 +157,12 @@ class AdminBackend {
   virtual Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
                                                     const std::vector<int64_t>& ids) = 0;
 
+  // The newest `limit` notification deliveries and the queue's counts by state.
+  virtual Result<NotificationsView> notifications(size_t limit) = 0;
+
+  // Alive: the host's scheduler loops still turn (its timer thread and its worker pool each ran
+  // a heartbeat recently). When not, `why_not` (never null) says which loop stalled.
+  virtual bool healthy(std::string* why_not) = 0;
   // Ready: configuration loaded and every required connection connected. When not ready,
   // `why_not` (never null) receives a one-line reason.
   virtual bool ready(std::string* why_not) = 0;

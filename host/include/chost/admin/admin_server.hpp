@@ -6,7 +6,9 @@
 // probes. The transport (Boost.Beast) stays inside the .cpp files.
 //
 // Routes (JSON unless noted; errors are {"error":{"class":..,"message":..}}):
-//   GET  /healthz                         200 "ok" (text)
+//   GET  /healthz                         200 "ok" or 503 "unhealthy: <why>" (text): this
+//                                         server's I/O and workers answer and the backend's
+//                                         scheduler loops still turn
 //   GET  /readyz                          200 "ready" or 503 "not ready: <why>" (text)
 //   GET  /metrics                         Prometheus text exposition
 //   GET  /                                the admin page (HTML); /assets/<file> its files
@@ -31,6 +33,8 @@
 //                                         {"connector":..,"state":..,"entries":[..]}
 //   POST /api/v1/connectors/{name}/outbox/retry  body {"ids":[..]} optional (none: all failed)
 //                                         {"ok":true,"connector":..,"retried":[ids]}
+//   GET  /api/v1/notifications?limit=N   {"notifications":[..],"counts":{pending,delivered,
+//                                         failed}}: host.notify deliveries, newest first
 //   GET  /oauth/callback?state=&code=[&error=]   small HTML page (no bearer token: the
 //                                         browser lands here; the OAuth state validates it)
 // Error classes map to HTTP: not_found 404, config 400, conflict 409, auth_revoked 409,

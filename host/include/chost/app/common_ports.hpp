@@ -21,6 +21,8 @@ class RegistryMetricsPort final : public runtime::MetricsPort {
   explicit RegistryMetricsPort(metrics::Registry& registry) : registry_(registry) {}
   void counter_add(std::string_view name, std::string_view connector, double delta) override;
   void gauge_set(std::string_view name, std::string_view connector, double value) override;
+  void counter_add(std::string_view name, const Labels& labels, double delta) override;
+  void observe_seconds(std::string_view name, const Labels& labels, double seconds) override;
 
  private:
   metrics::Registry& registry_;

@@ -119,6 +119,9 @@ class Host {
 
   std::vector<ConnectorStatus> status();
   bool running() const;
+  static std::string version();  // this build's version (PROJECT_VERSION)
+  // Liveness for /healthz: the scheduler's timer loop and worker pool still turn.
+  Status health() const;
 
   const config::HostConfig& config() const;
   store::StateStore& store();

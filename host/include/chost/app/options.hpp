@@ -5,6 +5,7 @@
 #include "chost/config/host_config.hpp"
 #include "chost/http/http_client.hpp"
 #include "chost/runtime/connection_manager.hpp"
+#include "chost/runtime/notifier.hpp"
 #include "chost/runtime/scheduler.hpp"
 
 namespace chost::app {
@@ -14,6 +15,8 @@ runtime::SchedulerOptions scheduler_options(const config::HostSettings& host);
 // host.http -> the HTTP client (proxy, CA file, timeouts; metrics is the caller's to set).
 // request_timeout is also what RuntimeServices::http_default_timeout_ms should be.
 http::HttpClientOptions http_client_options(const config::HostSettings& host);
+// host.notify -> the notifier (webhooks with their resolved secrets, backoff, timeout).
+runtime::NotifierOptions notifier_options(const config::HostSettings& host);
 
 // Namespace of the host's own key/value state (admin-disabled connectors). Connector names match
 // [a-z][a-z0-9-]*, so a leading underscore can never collide with one.

@@ -96,6 +96,22 @@ struct RestartConfig {
   std::chrono::milliseconds max_backoff{0};
 };
 
+// `host.notify`: webhooks and their delivery policy (app::notifier_options).
+struct WebhookConfig {
+  std::string name;
+  std::string url;
+  std::string secret;               // resolved secret
+  std::vector<std::string> events;  // empty: every event
+};
+
+struct NotifyConfig {
+  std::vector<WebhookConfig> webhooks;
+  int64_t max_attempts = 0;
+  std::chrono::milliseconds initial_backoff{0};
+  std::chrono::milliseconds max_backoff{0};
+  std::chrono::milliseconds timeout{0};
+};
+
 // The `host:` section, with every default filled in and every path absolute.
 struct HostSettings {
   StateConfig state;
@@ -110,6 +126,7 @@ struct HostSettings {
   TimeoutsConfig timeouts;
   std::chrono::milliseconds shutdown_grace{0};
   RestartConfig restart;
+  NotifyConfig notify;
 };
 
 struct ConnectorConfig {

@@ -34,6 +34,11 @@ struct SchedulerOptions {
   int64_t sync_deadline_ms = 15 * 60 * 1000;
   BackoffPolicy restart_backoff{5000, 10 * 60 * 1000, 0.5};
   int64_t maintenance_interval_ms = 10 * 1000;  // ConnectionManager::maintain() period
+  // Liveness: the timer thread beats every heartbeat_interval_ms and posts a beat to the worker
+  // pool; health() fails when either has not beaten for health_max_age_ms (a stuck timer loop,
+  // or every worker stuck in a hook so nothing else can run).
+  int64_t heartbeat_interval_ms = 1000;
+  int64_t health_max_age_ms = 60 * 1000;
 };
 
 // One connector instance to schedule. Pointers are not owned and must outlive the scheduler.
@@ -82,6 +87,10 @@ class Scheduler {
   Status sync_now(std::string_view name, std::vector<std::string> subjects = {});
   // Stops scheduling, cancels every call in flight, waits up to `grace_ms` for them.
   StopReport stop(int64_t grace_ms);
+
+  // OK while both loops turn (always before start and after stop); else kTransient saying
+  // which loop stalled and for how long. For /healthz.
+  Status health() const;
 
   bool has(std::string_view name) const;
   size_t sync_calls_ForTest(std::string_view name) const;

@@ -38,9 +38,20 @@ using Redactor = chost::log::Redactor;
 // Prometheus-style sink. Names are complete (already prefixed); one label: connector.
 class MetricsPort {
  public:
+  using Labels = std::vector<std::pair<std::string, std::string>>;
   virtual ~MetricsPort() = default;
   virtual void counter_add(std::string_view name, std::string_view connector, double delta) = 0;
   virtual void gauge_set(std::string_view name, std::string_view connector, double value) = 0;
+  // The host's own series with more labels (e.g. result, class). Label values are the host's
+  // words (connector names, outcomes), never a subject id or a secret. Defaults: dropped (fakes
+  // that do not observe them).
+  virtual void counter_add(std::string_view name, const Labels& labels, double delta) {
+    (void)name, (void)labels, (void)delta;
+  }
+  // Histogram in seconds (the default buckets).
+  virtual void observe_seconds(std::string_view name, const Labels& labels, double seconds) {
+    (void)name, (void)labels, (void)seconds;
+  }
 };
 
 struct HttpRequestSpec {

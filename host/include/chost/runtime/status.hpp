@@ -68,10 +68,22 @@ struct InstanceStatus {
 // The thread-safe record of every instance's status. With a persist sink, every change that an
 // admin must still see after a restart (error, sync outcome, next run) is handed to it, so the
 // store holds the same as the board; restore() puts stored entries back at start.
+//
+// An observer (the notifier) hears the same durable changes, and once per transition the
+// subjects that became "disabled" in it: the ones one mark_subjects_waiting() disabled, or the
+// ones the plugin reported disabled during one sync (handed over by record_sync). Both run under
+// the board's lock and must not call back into it.
 class StatusBoard {
  public:
   using PersistSink = std::function<void(const InstanceStatus&)>;
-  void set_persist(PersistSink sink);  // before anything else uses the board
+  struct Observer {
+    std::function<void(const InstanceStatus&)> changed;
+    std::function<void(std::string_view name, const std::vector<SubjectStatus>&)> subjects_disabled;
+  };
+  void set_persist(PersistSink sink);    // before anything else uses the board
+  void set_observer(Observer observer);  // before anything else uses the board
+  // Hands the subjects that became disabled since the last flush to the observer, as one batch.
+  void flush_disabled_subjects(std::string_view name);
   void restore(InstanceStatus status);
   void ensure(std::string_view name, InstanceKind kind);
   void set_state(std::string_view name, InstanceState state);
@@ -96,8 +108,12 @@ class StatusBoard {
  private:
   InstanceStatus& at(std::string_view name);    // mu_ held
   void persist(const InstanceStatus& s) const;  // mu_ held
+  void flush_locked(std::string_view name);     // mu_ held
   mutable std::mutex mu_;
   PersistSink persist_;
+  Observer observer_;
+  // Subjects that became disabled since the last flush, per instance.
+  std::map<std::string, std::vector<SubjectStatus>, std::less<>> newly_disabled_;
   std::map<std::string, InstanceStatus, std::less<>> items_;
 };
 

@@ -107,6 +107,33 @@ struct InstanceStatusRecord {
   int64_t updated_at_ms = 0;
 };
 
+// One webhook delivery of one host notification (host.notify): a row of the durable queue the
+// notifier delivers from. One event fans out into one row per subscribed webhook; all rows of
+// an event share its `event_id`, which receivers see as the idempotency key. `state` is one of:
+// pending (not yet delivered; tried again at next_attempt_at_ms), delivered, failed (gave up
+// after the configured attempts). `body` is the JSON the webhook receives (never a secret).
+struct NotificationRecord {
+  int64_t seq = 0;  // increasing, never reused; 0 before notify_enqueue
+  std::string event_id;
+  std::string webhook;  // the webhook's name in host.notify
+  std::string event;    // e.g. connection.disconnected
+  std::string body;
+  std::string state = "pending";
+  int64_t attempts = 0;
+  int64_t next_attempt_at_ms = 0;
+  std::string last_error;   // empty: none; else the transport reason or "HTTP <status>"
+  int64_t last_status = 0;  // HTTP status of the last attempt, 0: no answer
+  int64_t created_at_ms = 0;
+  int64_t delivered_at_ms = 0;  // 0: not delivered
+};
+
+// Counts of the notification queue by state, for /metrics.
+struct NotificationCounts {
+  int64_t pending = 0;
+  int64_t delivered = 0;
+  int64_t failed = 0;
+};
+
 // A write transaction in one namespace. Every write of a sync batch (records, checkpoint,
 // outbox) goes through one Transaction so that it commits or vanishes as a whole. After any
 // operation fails, the transaction is poisoned: commit() rolls back and reports that error.
@@ -217,6 +244,22 @@ class StateStore {
   // Idempotent: OK when there is no status for `name`.
   virtual Status delete_instance_status(std::string_view name) = 0;
 
+  // --- Notifications (durable webhook delivery queue) ---
+  // Stores every row in one durable transaction (one event is queued for all its webhooks or
+  // for none); a row whose (event_id, webhook) is already queued is skipped. Fills in nothing:
+  // the caller sets state "pending", created_at_ms and next_attempt_at_ms.
+  virtual Status notify_enqueue(const std::vector<NotificationRecord>& rows) = 0;
+  // Pending rows due at `now_ms` (next_attempt_at_ms <= now_ms), oldest first, at most `limit`.
+  virtual Result<std::vector<NotificationRecord>> notify_due(int64_t now_ms, size_t limit) = 0;
+  // The earliest next_attempt_at_ms of a pending row; nullopt when none is pending.
+  virtual Result<std::optional<int64_t>> notify_next_due() = 0;
+  // Records an attempt's outcome: state, attempts, next_attempt_at_ms, last_error, last_status
+  // and delivered_at_ms of the row `record.seq`. kNotFound when there is no such row.
+  virtual Status notify_update(const NotificationRecord& record) = 0;
+  // Newest first, at most `limit`.
+  virtual Result<std::vector<NotificationRecord>> notify_list(size_t limit) = 0;
+  virtual Result<NotificationCounts> notify_counts() = 0;
+
   // --- Leases (leader/ownership for scale-out) ---
   // True when `owner` now holds the lease until now_ms + ttl_ms: it was free, expired, or
   // already held by `owner` (renewal). False when another owner holds an unexpired lease.
@@ -230,5 +273,6 @@ class StateStore {
 bool is_valid_connection_state(std::string_view state);
 bool is_valid_subject_state(std::string_view state);
 bool is_valid_sync_outcome(std::string_view outcome);
+bool is_valid_notification_state(std::string_view state);
 
 }  // namespace chost::store
