@@ -1,10 +1,6 @@
 // Config + plugin loading and admin discovery for the CLI verbs.
 #include "app_support.hpp"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "chost/runtime/host_callbacks.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
@@ -36,31 +32,6 @@ Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
     return e;
   }
   return cfg;
-}
-
-Result<std::string> resolve_secret_ref(const std::string& ref) {
-  auto inner = [&](const char* prefix) -> std::optional<std::string> {
-    const std::string p = prefix;
-    if (ref.size() > p.size() + 1 && ref.compare(0, p.size(), p) == 0 && ref.back() == '}') {
-      return ref.substr(p.size(), ref.size() - p.size() - 1);
-    }
-    return std::nullopt;
-  };
-  if (auto name = inner("${env:")) {
-    const char* v = std::getenv(name->c_str());
-    if (v == nullptr) return Error::config("environment variable " + *name + " is not set");
-    return std::string(v);
-  }
-  if (auto file = inner("${file:")) {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) return Error::config("cannot read " + *file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string v = ss.str();
-    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
-    return v;
-  }
-  return ref;
 }
 
 std::optional<std::string> running_admin_url(const config::HostConfig& config) {

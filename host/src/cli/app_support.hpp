@@ -23,9 +23,6 @@ std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry&
 // per library, and this also runs inside a live host on SIGHUP.
 Result<config::HostConfig> load_full_config(const std::filesystem::path& path);
 
-// Resolves `${env:NAME}`, `${file:/path}` (trailing newline dropped) or returns the text as is.
-Result<std::string> resolve_secret_ref(const std::string& ref);
-
 // A running host's admin API base URL when one answers at host.admin.listen with the token.
 std::optional<std::string> running_admin_url(const config::HostConfig& config);
 

@@ -247,7 +247,7 @@ TEST_F(LoadConfigTest, YamlSyntaxErrorAndUnreadableFile) {
 
   std::string missing = (dir_.path() / "nope.yaml").string();
   EXPECT_EQ(error_lines(load_config_report(missing, FakePlugins())),
-            Lines{missing + ": error: cannot read configuration file"});
+            Lines{missing + ": error: cannot read configuration file: No such file or directory"});
 }
 
 TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {

@@ -1,6 +1,7 @@
-// Small ASCII text helpers the host's subsystems share (HTTP header names, bearer schemes,
-// config values, query strings). One copy here so they cannot drift apart; the SDK keeps its own
-// (sdk/include/connector_host/sdk/http/) because it is installed without the host.
+// Small text helpers the host's subsystems share (HTTP header names, bearer schemes,
+// config values, query strings, UTF-8 checks of config files and log lines). One copy here so they
+// cannot drift apart; the SDK keeps its own (sdk/include/connector_host/sdk/http/) because it is
+// installed without the host.
 #pragma once
 
 #include <string>
@@ -26,5 +27,12 @@ std::string url_encode(std::string_view s);
 // Decodes a query component: %XX escapes and '+' as space. Lenient: a '%' not followed by two
 // hex digits is kept as is (the values come from browsers and are only compared, never trusted).
 std::string url_decode(std::string_view s);
+
+// Length of the valid UTF-8 sequence starting at s[i] (1 to 4), or 0 when it is invalid:
+// truncated, overlong, a surrogate or beyond U+10FFFF. Requires i < s.size().
+size_t utf8_sequence_length(std::string_view s, size_t i) noexcept;
+
+// Offset of the first byte that does not start a valid UTF-8 sequence; npos when `s` is valid.
+size_t find_invalid_utf8(std::string_view s) noexcept;
 
 }  // namespace chost::text

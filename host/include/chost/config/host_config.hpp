@@ -154,6 +154,11 @@ LoadReport load_config_report(const std::filesystem::path& path,
 // HostConfig has no connectors.
 Result<HostConfig> load_host_section(const std::filesystem::path& path);
 
+// A reference given on the command line (`rotate-key --new-key-ref`): "${env:NAME}" or
+// "${file:PATH}" resolved by the same rules and bounds as in the file (a relative path is
+// relative to the working directory); any other text comes back as it is.
+Result<std::string> resolve_secret_reference(const std::string& ref);
+
 // One JSON Schema (draft 2020-12 keywords) for the whole file: the host schema, with each
 // connector's `config` validated by its plugin's schema through if/then on `plugin`.
 // For `connector-host schema`. Plugins whose schema is not valid JSON get an empty schema.
