@@ -2,8 +2,10 @@
 #include "app_support.hpp"
 
 #include "chost/runtime/host_callbacks.hpp"
+#include "chost/store/master_key.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
+#include "listen_address.hpp"
 #endif
 
 namespace chost::cli {
@@ -17,14 +19,32 @@ std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry&
   return infos;
 }
 
+const config::HostValueChecks& host_value_checks() {
+  static const config::HostValueChecks checks = [] {
+    config::HostValueChecks c;
+    c.master_key = [](const std::string& text) -> Status {
+      if (auto key = store::parse_master_key(text); !key) return key.error();
+      return {};
+    };
+#if CHOST_CLI_WITH_ADMIN
+    c.admin_listen = [](const std::string& text) -> Status {
+      if (auto address = admin::parse_listen_address(text); !address) return address.error();
+      return {};
+    };
+#endif
+    return c;
+  }();
+  return checks;
+}
+
 Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
-  auto host = config::load_host_section(path);
+  auto host = config::load_host_section(path, host_value_checks());
   if (!host) return host.error();
   loader::PluginRegistry registry;
   loader::LoadOptions options;
   options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
-  auto cfg = config::load_config(path, schema_infos(registry));
+  auto cfg = config::load_config(path, schema_infos(registry), host_value_checks());
   if (!cfg && !registry.errors().empty()) {
     // A plugin that failed to load shows up as "unknown plugin": say why it failed.
     Error e = cfg.error();
