@@ -1,5 +1,5 @@
-// open_sqlite_store: prepares the file (directory, permissions), migrates the schema and checks
-// the master key before handing out a store.
+// open_sqlite_store: prepares the file (directory, permissions), checks its integrity, migrates
+// the schema and checks the master key before handing out a store.
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -44,6 +44,50 @@ Status prepare_file(const std::string& path) {
   return {};
 }
 
+// SQLite's quick_check visits every page; this many virtual-machine steps (a few seconds on a
+// state of several GB) bound what opening costs. A state too large to finish is opened anyway:
+// the check is there to catch corruption early, not to stop a large host from starting.
+constexpr int kIntegrityCheckBudgetSteps = 200'000'000;
+constexpr int kProgressEverySteps = 10'000;
+
+// Corrupt pages must stop the host at open with SQLite's own words and the path, instead of
+// surfacing later as every sync failing. Nothing is repaired or overwritten: the admin decides
+// (restore a backup, or move the file away and authorize again).
+Status check_integrity(Db& db, const std::string& path) {
+  int steps_left = kIntegrityCheckBudgetSteps / kProgressEverySteps;
+  sqlite3_progress_handler(
+      db.raw(), kProgressEverySteps,
+      [](void* left) { return --*static_cast<int*>(left) < 0 ? 1 : 0; }, &steps_left);
+  std::string problems;
+  int rc = SQLITE_OK;
+  {
+    auto stmt = db.prepare("PRAGMA quick_check(10)");
+    if (stmt) {
+      for (;;) {
+        Result<bool> row = (*stmt)->step();
+        if (!row) {
+          rc = sqlite3_errcode(db.raw());
+          problems = row.error().message;
+          break;
+        }
+        if (!*row) break;
+        const std::string line = (*stmt)->text(0);
+        if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+      }
+    } else {
+      rc = sqlite3_errcode(db.raw());
+      problems = stmt.error().message;
+    }
+  }
+  sqlite3_progress_handler(db.raw(), 0, nullptr, nullptr);
+  if (rc == SQLITE_INTERRUPT) return {};  // over budget: see kIntegrityCheckBudgetSteps
+  if (problems.empty()) return {};
+  return Error::permanent("state store " + path +
+                          ": the database is damaged (SQLite quick_check: " + problems +
+                          "); it was not changed: restore a backup, or move it away and "
+                          "authorize again");
+}
+
 }  // namespace
 
 int sqlite_store_schema_version() { return latest_schema_version(); }
@@ -66,6 +110,7 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
   {
     auto db = core->acquire();
     if (!db) return prefixed(db.error());
+    if (Status s = check_integrity(**db, path); !s) return s.error();
     if (Status s = migrate(**db, core->now_ms()); !s) return prefixed(s.error());
   }
   if (Status s = check_master_key(*core); !s) {
