@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -24,16 +25,19 @@ int64_t system_now_ms() {
 }
 
 // The file holds secrets (sealed) and tokens' metadata: owner-only from the first byte.
-// SQLite gives the -wal and -shm files the permissions of the database file.
-Status prepare_file(const std::string& path) {
+// SQLite gives the -wal and -shm files the permissions of the database file; files left from an
+// older, looser setup are tightened (never loosened) and the admin is told.
+Status prepare_file(const std::string& path, const SqliteStoreOptions& options) {
   std::filesystem::path p(path);
-  if (p.has_parent_path()) {
+  if (p.has_parent_path() && !std::filesystem::exists(p.parent_path())) {
     std::error_code ec;
     std::filesystem::create_directories(p.parent_path(), ec);
     if (ec) {
       return Error::config("state store " + path + ": cannot create directory " +
                            p.parent_path().string() + ": " + ec.message());
     }
+    std::filesystem::permissions(p.parent_path(), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
   }
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -41,6 +45,22 @@ Status prepare_file(const std::string& path) {
                          ": cannot open or create the file: " + std::strerror(errno));
   }
   ::close(fd);
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) continue;
+    if (::chmod(file.c_str(), st.st_mode & 0700) != 0) {
+      return Error::config("state store " + file +
+                           " is readable by others and cannot be made "
+                           "owner-only: " +
+                           std::strerror(errno));
+    }
+    if (options.warn) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      options.warn("state store " + file + " was readable by others (mode " + mode +
+                   "); made owner-only (0600)");
+    }
+  }
   return {};
 }
 
@@ -98,7 +118,7 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
   if (path.empty()) return Error::config("state store: the database path is empty");
   if (sodium_init() < 0) return Error::permanent("state store: libsodium failed to initialize");
   if (options.busy_timeout_ms < 0) options.busy_timeout_ms = 0;
-  if (Status s = prepare_file(path); !s) return s.error();
+  if (Status s = prepare_file(path, options); !s) return s.error();
 
   auto core = std::make_shared<StoreCore>();
   core->pool = std::make_shared<ConnectionPool>(path, options.busy_timeout_ms);

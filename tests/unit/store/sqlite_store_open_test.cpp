@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 #include "store_test_util.hpp"
 
@@ -137,6 +138,31 @@ TEST(StoreOpen, CorruptPagesAreRefusedAtOpenWithSqlitesWordsAndLeftAlone) {
   const std::string after((std::istreambuf_iterator<char>(again)),
                           std::istreambuf_iterator<char>());
   EXPECT_TRUE(before == after) << "the damaged file was written to";
+}
+
+TEST(StoreOpen, LooseFilesAreTightenedWithAWarningAndNewDirectoriesAreOwnerOnly) {
+  TempDir dir;
+  const std::string path = dir.file("new-dir/state.db");
+  { ASSERT_NE(OpenOrDie(path), nullptr); }
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.file("new-dir").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+
+  for (const std::string& file : {path, path + "-wal"}) {
+    std::ofstream(file, std::ios::app).flush();
+    ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  }
+  std::vector<std::string> warnings;
+  SqliteStoreOptions options;
+  options.warn = [&](const std::string& w) { warnings.push_back(w); };
+  { ASSERT_NE(OpenOrDie(path, std::nullopt, std::move(options)), nullptr); }
+  for (const std::string& file : {path, path + "-wal"}) {
+    if (::stat(file.c_str(), &st) == 0) EXPECT_EQ(st.st_mode & 077, 0u) << file;
+  }
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_EQ(warnings[0],
+            "state store " + path + " was readable by others (mode 0644); made owner-only (0600)");
+  EXPECT_EQ(warnings[1].rfind("state store " + path + "-wal was readable", 0), 0u);
 }
 
 }  // namespace
