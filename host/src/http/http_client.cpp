@@ -67,6 +67,13 @@ bool wait_unless_cancelled(Clock::time_point until, const CancelToken* cancel) {
 }
 
 // Everything one attempt's libcurl callbacks need, and what they found out.
+// 429 and 503 say "later"; 500, 502 and 504 are a gateway's or a server's passing fault, which
+// one failing request in a long query cursor must not turn into a failed sync. Only idempotent
+// requests get here, so asking again changes nothing at the server.
+bool is_retried_status(uint32_t status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
 struct Attempt {
   // Inputs.
   const ResponseCallbacks* callbacks = nullptr;  // null: buffer
@@ -79,7 +86,7 @@ struct Attempt {
   // Outputs.
   HttpResponse response;
   bool headers_complete = false;  // final (non-1xx) header block ended
-  bool retry_planned = false;     // 429/503 that will be retried: swallow its body
+  bool retry_planned = false;     // 429/5xx that will be retried: swallow its body
   uint64_t retry_wait_ms = 0;
   bool delivered = false;  // some of the response went to the caller's callbacks
   bool cancelled = false;
@@ -88,7 +95,7 @@ struct Attempt {
   void end_of_headers() {
     headers_complete = true;
     const uint32_t status = response.status;
-    if (retry_allowed && (status == 429 || status == 503)) {
+    if (retry_allowed && is_retried_status(status)) {
       uint64_t wait_ms = backoff_ms;
       bool honour = true;
       if (auto ra = response.header("Retry-After")) {
