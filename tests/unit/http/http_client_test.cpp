@@ -297,6 +297,37 @@ TEST(HttpClient, ServiceUnavailableWithRetryAfterIsRetried) {
   EXPECT_EQ(streamed, "done");
 }
 
+TEST(HttpClient, RefusedUnresolvableAndDroppedConnectionsSayWhichWithLibcurlsWords) {
+  HttpClientOptions o = fast_options();
+  o.max_retries = 0;
+  HttpClient client(o);
+  auto failure = [&](const std::string& url) {
+    HttpRequest req;
+    req.url = url;
+    auto res = client.request(req);
+    EXPECT_FALSE(res.ok()) << url;
+    return res.ok() ? std::string() : res.error().message;
+  };
+  std::string refused;
+  {
+    LoopbackServer closed([](const ReceivedRequest&, size_t) { return ok("x"); });
+    refused = closed.url("/x");
+  }  // nothing listens there any more
+  const std::string refused_message = failure(refused);
+  EXPECT_NE(refused_message.find("Connection refused"), std::string::npos) << refused_message;
+  const std::string dns_message = failure("http://no-such-host.invalid/x");
+  EXPECT_NE(dns_message.find("no-such-host.invalid"), std::string::npos) << dns_message;
+  LoopbackServer dropping([](const ReceivedRequest&, size_t) {
+    CannedResponse r;
+    r.drop_connection = true;
+    return r;
+  });
+  const std::string dropped_message = failure(dropping.url("/x"));
+  EXPECT_NE(dropped_message, refused_message);
+  EXPECT_NE(dropped_message, dns_message);
+  EXPECT_NE(refused_message, dns_message);
+}
+
 TEST(HttpClient, PassingServerAndGatewayErrorsAreRetriedForGetsOnly) {
   // One 500 on a query cursor page used to fail the whole sync.
   LoopbackServer server([](const ReceivedRequest&, size_t index) {
