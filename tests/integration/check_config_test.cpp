@@ -82,5 +82,32 @@ TEST_F(CheckConfigTest, SchemaIncludesEveryPluginSchema) {
   EXPECT_NE(r.out.find("\"label\""), std::string::npos);  // test-good's config property
 }
 
+// What `run` refuses at startup, check-config refuses too, at the line, without the state.
+TEST_F(CheckConfigTest, CheckConfigRefusesWhatRunRefuses) {
+  setenv("CHOST_IT_SHORT_KEY", "0123456789abcdef", 1);
+  std::filesystem::create_directories(dir_.path() / "state-dir");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"  admin: { listen: \"127.0.0.1:99999\" }\n", "host.admin.listen: .*0\\.\\.65535"},
+      {"  master_key: \"${env:CHOST_IT_SHORT_KEY}\"\n", "host.master_key: master key must be"},
+      {"  log: { level: \"caf\xe9\" }\n", "invalid UTF-8"},
+      {"  state: { path: /dev/null }\n", "host.state.path: '/dev/null' is not a regular file"},
+      {"  state: { path: ./state-dir }\n", "host.state.path: .* is a directory"},
+  };
+  for (const auto& [line, pattern] : cases) {
+    SCOPED_TRACE(line);
+    const std::string yaml = std::string("host:\n") + line + "  plugin_dirs: [" + FAKE_PLUGIN_DIR +
+                             "]\nconnectors:\n  - name: conn\n    plugin: fake-connection\n";
+    CommandResult r = check(yaml);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_TRUE(has_error(r.out, 2, pattern)) << r.out;
+    CommandResult run = run_host_command(dir_.path(), {"run", "-c", "host.yaml"}, "run");
+    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_TRUE(std::regex_search(run.err, std::regex("host\\.yaml:2:[0-9]+: error: .*" + pattern)))
+        << run.err;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "state")) << "check-config opened the store";
+  unsetenv("CHOST_IT_SHORT_KEY");
+}
+
 }  // namespace
 }  // namespace chost::integration

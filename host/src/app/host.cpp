@@ -161,6 +161,9 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   if (!lock) return lock.error();
   impl->lock.emplace(std::move(*lock));
   store::SqliteStoreOptions store_options;
+  store_options.warn = [log = impl->log.get()](const std::string& message) {
+    log->log(runtime::LogLevel::kWarn, "", message);
+  };
   if (config.host.credentials.history_limit_entries > 0) {
     store_options.history_keep_per_connection =
         static_cast<size_t>(config.host.credentials.history_limit_entries);

@@ -1,13 +1,11 @@
 // Config + plugin loading and admin discovery for the CLI verbs.
 #include "app_support.hpp"
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
-
 #include "chost/runtime/host_callbacks.hpp"
+#include "chost/store/master_key.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
+#include "listen_address.hpp"
 #endif
 
 namespace chost::cli {
@@ -21,14 +19,32 @@ std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry&
   return infos;
 }
 
+const config::HostValueChecks& host_value_checks() {
+  static const config::HostValueChecks checks = [] {
+    config::HostValueChecks c;
+    c.master_key = [](const std::string& text) -> Status {
+      if (auto key = store::parse_master_key(text); !key) return key.error();
+      return {};
+    };
+#if CHOST_CLI_WITH_ADMIN
+    c.admin_listen = [](const std::string& text) -> Status {
+      if (auto address = admin::parse_listen_address(text); !address) return address.error();
+      return {};
+    };
+#endif
+    return c;
+  }();
+  return checks;
+}
+
 Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
-  auto host = config::load_host_section(path);
+  auto host = config::load_host_section(path, host_value_checks());
   if (!host) return host.error();
   loader::PluginRegistry registry;
   loader::LoadOptions options;
   options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
-  auto cfg = config::load_config(path, schema_infos(registry));
+  auto cfg = config::load_config(path, schema_infos(registry), host_value_checks());
   if (!cfg && !registry.errors().empty()) {
     // A plugin that failed to load shows up as "unknown plugin": say why it failed.
     Error e = cfg.error();
@@ -36,31 +52,6 @@ Result<config::HostConfig> load_full_config(const std::filesystem::path& path) {
     return e;
   }
   return cfg;
-}
-
-Result<std::string> resolve_secret_ref(const std::string& ref) {
-  auto inner = [&](const char* prefix) -> std::optional<std::string> {
-    const std::string p = prefix;
-    if (ref.size() > p.size() + 1 && ref.compare(0, p.size(), p) == 0 && ref.back() == '}') {
-      return ref.substr(p.size(), ref.size() - p.size() - 1);
-    }
-    return std::nullopt;
-  };
-  if (auto name = inner("${env:")) {
-    const char* v = std::getenv(name->c_str());
-    if (v == nullptr) return Error::config("environment variable " + *name + " is not set");
-    return std::string(v);
-  }
-  if (auto file = inner("${file:")) {
-    std::ifstream in(*file, std::ios::binary);
-    if (!in) return Error::config("cannot read " + *file);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string v = ss.str();
-    while (!v.empty() && (v.back() == '\n' || v.back() == '\r')) v.pop_back();
-    return v;
-  }
-  return ref;
 }
 
 std::optional<std::string> running_admin_url(const config::HostConfig& config) {

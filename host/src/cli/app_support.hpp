@@ -18,13 +18,14 @@ namespace chost::cli {
 // Descriptions of every plugin in `registry` for the config loader.
 std::vector<config::PluginSchemaInfo> schema_infos(const loader::PluginRegistry& registry);
 
+// The store's and the admin server's own rules for host.master_key and host.admin.listen, for
+// the config loader: check-config and run refuse what the host would refuse at startup.
+const config::HostValueChecks& host_value_checks();
+
 // Reads host.plugin_dirs from `path`, loads those plugins and loads the whole config. Plugins
 // are loaded with the runtime's callback table (never the inert one): a plugin's host pointer is
 // per library, and this also runs inside a live host on SIGHUP.
 Result<config::HostConfig> load_full_config(const std::filesystem::path& path);
-
-// Resolves `${env:NAME}`, `${file:/path}` (trailing newline dropped) or returns the text as is.
-Result<std::string> resolve_secret_ref(const std::string& ref);
 
 // A running host's admin API base URL when one answers at host.admin.listen with the token.
 std::optional<std::string> running_admin_url(const config::HostConfig& config);

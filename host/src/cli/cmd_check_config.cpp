@@ -21,7 +21,7 @@ int run_check_config(int argc, char** argv) {
   if (auto exit_code = parse_config_only("check-config", kUsage, argc, argv, path)) {
     return *exit_code;
   }
-  auto host = config::load_host_section(path);
+  auto host = config::load_host_section(path, host_value_checks());
   if (!host) {
     // Every error line already carries file:line:col.
     std::fprintf(stdout, "%s\n", host.error().message.c_str());
@@ -33,7 +33,8 @@ int run_check_config(int argc, char** argv) {
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
   for (const auto& e : registry.errors()) std::printf("warning: plugin: %s\n", e.message.c_str());
 
-  const config::LoadReport report = config::load_config_report(path, schema_infos(registry));
+  const config::LoadReport report =
+      config::load_config_report(path, schema_infos(registry), host_value_checks());
   for (const config::Diagnostic& d : report.diagnostics) std::printf("%s\n", d.to_string().c_str());
   if (report.has_errors()) return kExitFailure;
   std::printf("%s: ok (%zu connector(s), %zu plugin(s))\n", path.c_str(),

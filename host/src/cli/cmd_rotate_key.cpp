@@ -58,7 +58,7 @@ int run_rotate_key(int argc, char** argv) {
   if (!cfg->host.master_key) return fail("host.master_key is not set: nothing to rotate from");
   auto old_key = store::parse_master_key(*cfg->host.master_key);
   if (!old_key) return fail("host.master_key: " + old_key.error().message);
-  auto new_text = resolve_secret_ref(ref);
+  auto new_text = config::resolve_secret_reference(ref);
   if (!new_text) return fail("--new-key-ref: " + new_text.error().message);
   auto new_key = store::parse_master_key(*new_text);
   if (!new_key) return fail("--new-key-ref: " + new_key.error().message);

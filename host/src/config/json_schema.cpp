@@ -99,6 +99,18 @@ bool type_matches(std::string_view type, const json::value& v) {
   return false;
 }
 
+// scheme ":" rest, no whitespace: what format "uri" asks of a value (RFC 3986 in outline).
+bool is_uri(std::string_view s) {
+  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
+  const size_t colon = s.find(':');
+  if (colon == 0 || colon == std::string_view::npos || colon + 1 == s.size()) return false;
+  if (!alpha(s[0])) return false;
+  for (char c : s.substr(1, colon - 1)) {
+    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-') return false;
+  }
+  return s.substr(colon + 1).find_first_of(" \t\r\n\f\v") == std::string_view::npos;
+}
+
 size_t utf8_length(std::string_view s) {
   size_t n = 0;
   for (unsigned char c : s) n += (c & 0xC0) != 0x80;
@@ -245,10 +257,19 @@ class Validator {
     if (const json::value* p = s.if_contains("pattern")) {
       std::string pattern(p->get_string());
       bool matched = false;
-      try {
-        matched = std::regex_search(str.begin(), str.end(), std::regex(pattern));
-      } catch (const std::regex_error&) {
-        matched = false;  // check_schema already rejected patterns that do not compile
+      // libstdc++'s regex matcher recurses about once per character: a long value would
+      // overflow the stack, so it is not matched at all and counts as a mismatch.
+      if (str.size() > kMaxPatternInputBytes) {
+        add(ptr, false,
+            "value longer than " + std::to_string(kMaxPatternInputBytes) +
+                " bytes cannot be checked against pattern '" + pattern + "'");
+        matched = true;
+      } else {
+        try {
+          matched = std::regex_search(str.begin(), str.end(), std::regex(pattern));
+        } catch (const std::regex_error&) {
+          matched = false;  // check_schema already rejected patterns that do not compile
+        }
       }
       if (!matched) {
         add(ptr, false,
@@ -264,8 +285,7 @@ class Validator {
                 (hidden ? std::string("(value hidden)") : json::serialize(json::value(str))) +
                 ": use a whole number and a unit (ms, s, m, h, d), e.g. 30s or 15m");
       } else if (format == "uri") {
-        static const std::regex kUri(R"(^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$)");
-        if (!std::regex_match(str.begin(), str.end(), kUri)) {
+        if (!is_uri(str)) {
           add(ptr, false,
               "invalid URI " +
                   (hidden ? std::string("(value hidden)") : json::serialize(json::value(str))) +

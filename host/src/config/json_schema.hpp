@@ -14,12 +14,17 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 namespace chost::config {
+
+// `pattern` is matched with std::regex, which recurses about once per character of the value: a
+// longer value is reported as too long for its pattern instead of being matched.
+inline constexpr size_t kMaxPatternInputBytes = 4096;
 
 struct SchemaIssue {
   std::string pointer;  // where in the instance (JSON Pointer)

@@ -38,8 +38,9 @@ bool has_prefix(const std::string& pointer, const std::string& prefix) {
 
 class Loader {
  public:
-  Loader(const std::filesystem::path& path, const std::vector<PluginSchemaInfo>* plugins)
-      : plugins_(plugins) {
+  Loader(const std::filesystem::path& path, const std::vector<PluginSchemaInfo>* plugins,
+         const HostValueChecks& checks)
+      : plugins_(plugins), checks_(checks) {
     ctx_.file_label = path.string();
     std::error_code ec;
     std::filesystem::path abs = std::filesystem::absolute(path, ec).lexically_normal();
@@ -199,6 +200,40 @@ class Loader {
     }
     check_http_values();
     check_notify_values();
+    check_state_path();
+    check_owned_value("/host/master_key", checks_.master_key);
+    check_owned_value("/host/admin/listen", checks_.admin_listen);
+  }
+
+  void check_owned_value(const std::string& ptr,
+                         const std::function<Status(const std::string&)>& check) {
+    if (!check || refs_.failed_pointers.count(ptr)) return;
+    const json::value* v = pointer_find(ctx_.doc.root, ptr);
+    if (v == nullptr || !v->is_string()) return;
+    if (Status st = check(std::string(v->get_string())); !st) ctx_.error(ptr, st.error().message);
+  }
+
+  // What opening the SQLite state would trip over, found without creating or opening anything:
+  // check-config must not touch the state, and run should refuse at the line that is wrong.
+  void check_state_path() {
+    const json::value* backend = pointer_find(ctx_.doc.root, "/host/state/backend");
+    const json::value* p = pointer_find(ctx_.doc.root, "/host/state/path");
+    if (backend == nullptr || p == nullptr || backend->as_string() != "sqlite") return;
+    const std::filesystem::path path = absolute_from(ctx_.base_dir, std::string(p->as_string()));
+    std::error_code ec;
+    const std::filesystem::file_status st = std::filesystem::status(path, ec);
+    if (std::filesystem::is_directory(st)) {
+      ctx_.error("/host/state/path", "'" + path.string() +
+                                         "' is a directory: give the database file, e.g. " +
+                                         (path / "host.db").string());
+    } else if (std::filesystem::exists(st) && !std::filesystem::is_regular_file(st)) {
+      ctx_.error("/host/state/path", "'" + path.string() +
+                                         "' is not a regular file: the state needs a database "
+                                         "file of its own, e.g. ./state/host.db");
+    } else if (const std::filesystem::path parent = path.parent_path();
+               std::filesystem::exists(parent, ec) && !std::filesystem::is_directory(parent, ec)) {
+      ctx_.error("/host/state/path", "'" + parent.string() + "' is not a directory");
+    }
   }
 
   // host.notify: what the schema cannot say about webhooks and their backoff.
@@ -349,6 +384,7 @@ class Loader {
   }
 
   const std::vector<PluginSchemaInfo>* plugins_;
+  const HostValueChecks& checks_;
   std::filesystem::path source_path_;
   LoadContext ctx_;
   SecretRefOutcome refs_;
@@ -372,17 +408,20 @@ Result<HostConfig> to_result(LoadReport report) {
 }  // namespace
 
 LoadReport load_config_report(const std::filesystem::path& path,
-                              const std::vector<PluginSchemaInfo>& plugins) {
-  return Loader(path, &plugins).run();
+                              const std::vector<PluginSchemaInfo>& plugins,
+                              const HostValueChecks& checks) {
+  return Loader(path, &plugins, checks).run();
 }
 
 Result<HostConfig> load_config(const std::filesystem::path& path,
-                               const std::vector<PluginSchemaInfo>& plugins) {
-  return to_result(load_config_report(path, plugins));
+                               const std::vector<PluginSchemaInfo>& plugins,
+                               const HostValueChecks& checks) {
+  return to_result(load_config_report(path, plugins, checks));
 }
 
-Result<HostConfig> load_host_section(const std::filesystem::path& path) {
-  return to_result(Loader(path, nullptr).run());
+Result<HostConfig> load_host_section(const std::filesystem::path& path,
+                                     const HostValueChecks& checks) {
+  return to_result(Loader(path, nullptr, checks).run());
 }
 
 }  // namespace chost::config

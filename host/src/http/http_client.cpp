@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "chost/common/log.hpp"
@@ -67,6 +68,13 @@ bool wait_unless_cancelled(Clock::time_point until, const CancelToken* cancel) {
 }
 
 // Everything one attempt's libcurl callbacks need, and what they found out.
+// 429 and 503 say "later"; 500, 502 and 504 are a gateway's or a server's passing fault, which
+// one failing request in a long query cursor must not turn into a failed sync. Only idempotent
+// requests get here, so asking again changes nothing at the server.
+bool is_retried_status(uint32_t status) {
+  return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+}
+
 struct Attempt {
   // Inputs.
   const ResponseCallbacks* callbacks = nullptr;  // null: buffer
@@ -79,16 +87,19 @@ struct Attempt {
   // Outputs.
   HttpResponse response;
   bool headers_complete = false;  // final (non-1xx) header block ended
-  bool retry_planned = false;     // 429/503 that will be retried: swallow its body
+  bool retry_planned = false;     // 429/5xx that will be retried: swallow its body
   uint64_t retry_wait_ms = 0;
   bool delivered = false;  // some of the response went to the caller's callbacks
   bool cancelled = false;
   bool handler_failed = false;
+  // libcurl's own words for a failure ("Failed to connect to x port 443: Connection refused",
+  // "Could not resolve host: x"): curl_easy_strerror only names the class of error.
+  char error_text[CURL_ERROR_SIZE] = {};
 
   void end_of_headers() {
     headers_complete = true;
     const uint32_t status = response.status;
-    if (retry_allowed && (status == 429 || status == 503)) {
+    if (retry_allowed && is_retried_status(status)) {
       uint64_t wait_ms = backoff_ms;
       bool honour = true;
       if (auto ra = response.header("Retry-After")) {
@@ -270,10 +281,13 @@ CURLcode HttpClient::Impl::perform(CURL* easy, const HttpRequest& req, int64_t r
   curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &on_progress);
   curl_easy_setopt(easy, CURLOPT_XFERINFODATA, a);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, a->error_text);
 
   const CURLcode rc = curl_easy_perform(easy);
-  // The header list dies with this frame: make sure the pooled handle no longer points at it.
+  // The header list and the error buffer die with this frame and the attempt: make sure the
+  // pooled handle no longer points at them.
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
   if (rc == CURLE_OK && !a->headers_complete) a->end_of_headers();
   return rc;
 }
@@ -363,7 +377,16 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
       return Error::cancelled(what + " cancelled");
     }
     record(req, host, "error", elapsed);
-    const char* reason = curl_easy_strerror(rc);
+    std::string reason = a.error_text[0] != '\0' ? a.error_text : curl_easy_strerror(rc);
+    // This libcurl words a refused and a reset connection alike; the system's errno does not.
+    long os_errno = 0;
+    const bool socket_failure =
+        rc == CURLE_COULDNT_CONNECT || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR;
+    if (socket_failure &&
+        curl_easy_getinfo(lease.get(), CURLINFO_OS_ERRNO, &os_errno) == CURLE_OK && os_errno != 0) {
+      const std::string errno_text = std::strerror(static_cast<int>(os_errno));
+      if (reason.find(errno_text) == std::string::npos) reason += " (" + errno_text + ")";
+    }
     log::debug(req.connector, "http: {} failed after {} ms (attempt {}): {}", what, elapsed_ms,
                attempt, reason);
     if (rc == CURLE_OPERATION_TIMEDOUT && ms_until(deadline) <= 0) {

@@ -1,5 +1,5 @@
-// open_sqlite_store: prepares the file (directory, permissions), migrates the schema and checks
-// the master key before handing out a store.
+// open_sqlite_store: prepares the file (directory, permissions), checks its integrity, migrates
+// the schema and checks the master key before handing out a store.
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -24,16 +25,19 @@ int64_t system_now_ms() {
 }
 
 // The file holds secrets (sealed) and tokens' metadata: owner-only from the first byte.
-// SQLite gives the -wal and -shm files the permissions of the database file.
-Status prepare_file(const std::string& path) {
+// SQLite gives the -wal and -shm files the permissions of the database file; files left from an
+// older, looser setup are tightened (never loosened) and the admin is told.
+Status prepare_file(const std::string& path, const SqliteStoreOptions& options) {
   std::filesystem::path p(path);
-  if (p.has_parent_path()) {
+  if (p.has_parent_path() && !std::filesystem::exists(p.parent_path())) {
     std::error_code ec;
     std::filesystem::create_directories(p.parent_path(), ec);
     if (ec) {
       return Error::config("state store " + path + ": cannot create directory " +
                            p.parent_path().string() + ": " + ec.message());
     }
+    std::filesystem::permissions(p.parent_path(), std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
   }
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
@@ -41,7 +45,67 @@ Status prepare_file(const std::string& path) {
                          ": cannot open or create the file: " + std::strerror(errno));
   }
   ::close(fd);
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) continue;
+    if (::chmod(file.c_str(), st.st_mode & 0700) != 0) {
+      return Error::config("state store " + file +
+                           " is readable by others and cannot be made "
+                           "owner-only: " +
+                           std::strerror(errno));
+    }
+    if (options.warn) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+      options.warn("state store " + file + " was readable by others (mode " + mode +
+                   "); made owner-only (0600)");
+    }
+  }
   return {};
+}
+
+// SQLite's quick_check visits every page; this many virtual-machine steps (a few seconds on a
+// state of several GB) bound what opening costs. A state too large to finish is opened anyway:
+// the check is there to catch corruption early, not to stop a large host from starting.
+constexpr int kIntegrityCheckBudgetSteps = 200'000'000;
+constexpr int kProgressEverySteps = 10'000;
+
+// Corrupt pages must stop the host at open with SQLite's own words and the path, instead of
+// surfacing later as every sync failing. Nothing is repaired or overwritten: the admin decides
+// (restore a backup, or move the file away and authorize again).
+Status check_integrity(Db& db, const std::string& path) {
+  int steps_left = kIntegrityCheckBudgetSteps / kProgressEverySteps;
+  sqlite3_progress_handler(
+      db.raw(), kProgressEverySteps,
+      [](void* left) { return --*static_cast<int*>(left) < 0 ? 1 : 0; }, &steps_left);
+  std::string problems;
+  int rc = SQLITE_OK;
+  {
+    auto stmt = db.prepare("PRAGMA quick_check(10)");
+    if (stmt) {
+      for (;;) {
+        Result<bool> row = (*stmt)->step();
+        if (!row) {
+          rc = sqlite3_errcode(db.raw());
+          problems = row.error().message;
+          break;
+        }
+        if (!*row) break;
+        const std::string line = (*stmt)->text(0);
+        if (line != "ok") problems += (problems.empty() ? "" : "; ") + line;
+      }
+    } else {
+      rc = sqlite3_errcode(db.raw());
+      problems = stmt.error().message;
+    }
+  }
+  sqlite3_progress_handler(db.raw(), 0, nullptr, nullptr);
+  if (rc == SQLITE_INTERRUPT) return {};  // over budget: see kIntegrityCheckBudgetSteps
+  if (problems.empty()) return {};
+  return Error::permanent("state store " + path +
+                          ": the database is damaged (SQLite quick_check: " + problems +
+                          "); it was not changed: restore a backup, or move it away and "
+                          "authorize again");
 }
 
 }  // namespace
@@ -54,7 +118,7 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
   if (path.empty()) return Error::config("state store: the database path is empty");
   if (sodium_init() < 0) return Error::permanent("state store: libsodium failed to initialize");
   if (options.busy_timeout_ms < 0) options.busy_timeout_ms = 0;
-  if (Status s = prepare_file(path); !s) return s.error();
+  if (Status s = prepare_file(path, options); !s) return s.error();
 
   auto core = std::make_shared<StoreCore>();
   core->pool = std::make_shared<ConnectionPool>(path, options.busy_timeout_ms);
@@ -66,6 +130,7 @@ Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
   {
     auto db = core->acquire();
     if (!db) return prefixed(db.error());
+    if (Status s = check_integrity(**db, path); !s) return s.error();
     if (Status s = migrate(**db, core->now_ms()); !s) return prefixed(s.error());
   }
   if (Status s = check_master_key(*core); !s) {

@@ -59,5 +59,16 @@ TEST(TextTest, Iso8601UtcIsToTheSecond) {
   EXPECT_EQ(iso8601_utc(-1), "1969-12-31T23:59:59Z");
 }
 
+TEST(TextTest, FindInvalidUtf8NamesTheFirstBadByte) {
+  EXPECT_EQ(find_invalid_utf8(""), std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("plain \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80"),
+            std::string_view::npos);
+  EXPECT_EQ(find_invalid_utf8("ab\xFF"), 2u);            // never a lead byte
+  EXPECT_EQ(find_invalid_utf8("a\xC3"), 1u);             // truncated
+  EXPECT_EQ(find_invalid_utf8("\xC0\xAF"), 0u);          // overlong '/'
+  EXPECT_EQ(find_invalid_utf8("x\xED\xA0\x80"), 1u);     // a surrogate (CESU-8)
+  EXPECT_EQ(find_invalid_utf8("\xF4\x90\x80\x80"), 0u);  // beyond U+10FFFF
+}
+
 }  // namespace
 }  // namespace chost::text

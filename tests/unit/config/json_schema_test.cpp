@@ -78,6 +78,19 @@ TEST(JsonSchema, StringKeywordsAndFormats) {
       issues(R"({"format":"uri"})", R"("not a uri")"),
       Lines{": invalid URI \"not a uri\": expected scheme:rest, e.g. https://example.com/path"});
   EXPECT_EQ(issues(R"({"format":"email"})", R"("anything")"), Lines{});  // annotation only
+  EXPECT_EQ(issues(R"({"format":"uri"})", R"("1http:x")").size(), 1u);
+  EXPECT_EQ(issues(R"({"format":"uri"})", R"("mailto:")").size(), 1u);
+  EXPECT_EQ(issues(R"({"format":"uri"})", R"("urn:a:b")"), Lines{});
+}
+
+TEST(JsonSchema, LongValuesAreNotHandedToTheRegexMatcher) {
+  // std::regex recursed once per character: a 100,000-character value overflowed the stack.
+  const std::string long_value = "\"" + std::string(100'000, 'a') + "\"";
+  EXPECT_EQ(issues(R"({"pattern":"^[a-z]+$"})", long_value),
+            Lines{": value longer than 4096 bytes cannot be checked against pattern '^[a-z]+$'"});
+  EXPECT_EQ(issues(R"({"pattern":"^[a-z]+$"})", "\"" + std::string(4096, 'a') + "\""), Lines{});
+  EXPECT_EQ(issues(R"({"format":"uri"})", "\"https://x/" + std::string(100'000, 'a') + "\""),
+            Lines{});
 }
 
 TEST(JsonSchema, ArrayKeywords) {

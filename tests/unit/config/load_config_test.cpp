@@ -301,7 +301,7 @@ TEST_F(LoadConfigTest, YamlSyntaxErrorAndUnreadableFile) {
 
   std::string missing = (dir_.path() / "nope.yaml").string();
   EXPECT_EQ(error_lines(load_config_report(missing, FakePlugins())),
-            Lines{missing + ": error: cannot read configuration file"});
+            Lines{missing + ": error: cannot read configuration file: No such file or directory"});
 }
 
 TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
@@ -461,6 +461,50 @@ TEST_F(LoadConfigTest, EmptyFileMeansAllDefaults) {
   // ...but a null where a list item or a value is required is still an error.
   EXPECT_EQ(errors("connectors:\n  -\n"),
             Lines{file_ + ":2:3: error: connectors[0]: expected object, got null"});
+}
+
+TEST_F(LoadConfigTest, StatePathThatCannotHoldADatabaseIsRefusedWithoutCreatingIt) {
+  dir_.write("state-dir/placeholder", "x");
+  dir_.write("a-file", "x");
+  Lines e = errors("host:\n  state: { path: ./state-dir }\n");
+  EXPECT_EQ(
+      e, Lines{file_ + ":2:18: error: host.state.path: '" + (dir_.path() / "state-dir").string() +
+               "' is a directory: give the database file, e.g. " +
+               (dir_.path() / "state-dir" / "host.db").string()});
+  e = errors("host:\n  state: { path: /dev/null }\n");
+  EXPECT_EQ(e,
+            Lines{file_ + ":2:18: error: host.state.path: '/dev/null' is not a regular file: the "
+                          "state needs a database file of its own, e.g. ./state/host.db"});
+  e = errors("host:\n  state: { path: a-file/host.db }\n");
+  EXPECT_EQ(e, Lines{file_ + ":2:18: error: host.state.path: '" +
+                     (dir_.path() / "a-file").string() + "' is not a directory"});
+  EXPECT_EQ(errors("host:\n  state: { path: ./new/host.db }\n"), Lines{});
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "new"));
+}
+
+TEST_F(LoadConfigTest, ValueRulesOfOtherSubsystemsAreAppliedAtTheValue) {
+  setenv("CHP_CFGTEST_BAD_KEY", "short-key", 1);
+  HostValueChecks checks;
+  checks.master_key = [](const std::string& text) -> Status {
+    if (text.size() == 64) return {};
+    return Error::config("master key must be 64 hex characters (got " +
+                         std::to_string(text.size()) + " characters)");
+  };
+  checks.admin_listen = [](const std::string& text) -> Status {
+    if (text.ends_with(":99999")) return Error::config("the port must be a number 0..65535");
+    return {};
+  };
+  file_ = dir_.write("host.yaml",
+                     "host:\n  master_key: ${env:CHP_CFGTEST_BAD_KEY}\n"
+                     "  admin: { listen: \"127.0.0.1:99999\" }\n")
+              .string();
+  EXPECT_EQ(error_lines(load_config_report(file_, FakePlugins(), checks)),
+            (Lines{file_ + ":2:15: error: host.master_key: master key must be 64 hex characters "
+                           "(got 9 characters)",
+                   file_ + ":3:20: error: host.admin.listen: the port must be a number 0..65535"}));
+  EXPECT_FALSE(load_host_section(file_, checks));
+  EXPECT_TRUE(load_host_section(file_));  // without the rules, nothing is wrong in the file
+  unsetenv("CHP_CFGTEST_BAD_KEY");
 }
 
 }  // namespace

@@ -2,10 +2,13 @@
 // errors that never show a value, the literal_secrets policy, and redaction of x-secret values.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 
 #include "chost/config/host_config.hpp"
 #include "config_test_util.hpp"
+#include "secret_refs.hpp"
 
 namespace chost::config {
 namespace {
@@ -154,6 +157,61 @@ TEST_F(SecretsTest, WrongTypeOfASecretNeverShowsIt) {
   // listen is not x-secret, but its value came from a reference: still hidden.
   EXPECT_EQ(e, Lines{file_ + ":2:53: error: host.admin.listen: value does not match pattern "
                              "'^(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$'"});
+}
+
+TEST_F(SecretsTest, SecretFilesMustBeSmallRegularUtf8Files) {
+  dir_.write("big", std::string(kMaxSecretFileBytes + 1, 'k'));
+  dir_.write("binary", std::string("key\0\x01", 5));
+  dir_.write("dir/placeholder", "x");
+  ASSERT_EQ(mkfifo((dir_.path() / "fifo").c_str(), 0600), 0);
+  Lines e = error_lines(
+      load("host:\n"
+           "  master_key: ${file:/dev/zero}\n"  // endless: read until memory ran out before
+           "  admin: { token: \"${file:big}\" }\n"
+           "  state: { backend: postgres, url: \"${file:fifo}\" }\n"  // open() would block
+           "connectors:\n"
+           "  - name: a\n"
+           "    plugin: salesforce\n"
+           "    config: { client_id: \"${file:binary}\", client_secret: \"${file:dir}\" }\n"));
+  const std::string d = dir_.path().string() + "/";
+  EXPECT_EQ(e, (Lines{file_ + ":2:15: error: host.master_key: cannot read secret file "
+                              "'/dev/zero': is not a regular file",
+                      file_ + ":3:19: error: host.admin.token: cannot read secret file '" + d +
+                          "big': is larger than 65536 bytes",
+                      file_ + ":4:36: error: host.state.url: cannot read secret file '" + d +
+                          "fifo': is not a regular file",
+                      file_ +
+                          ":8:26: error: connector 'a': config.client_id: cannot read secret "
+                          "file '" +
+                          d + "binary': is not UTF-8 text",
+                      file_ +
+                          ":8:59: error: connector 'a': config.client_secret: cannot read "
+                          "secret file '" +
+                          d + "dir': is a directory"}));
+}
+
+TEST_F(SecretsTest, LongValuesThatLookLikeReferencesAreScannedNotRegexMatched) {
+  // std::regex_match recursed once per character on these and overflowed the stack.
+  const std::string tail(60'000, 'x');
+  Lines e = error_lines(load("host:\n  master_key: \"${env:" + tail +
+                             "}\"\n  admin: { token: \"${file:" + tail + "\" }\n"));
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(e[0], file_ + ":2:15: error: host.master_key: environment variable '" +
+                      tail.substr(0, 64) + "...' is not set");
+  EXPECT_EQ(e[1], file_ +
+                      ":3:19: error: host.admin.token: malformed secret reference: use "
+                      "${env:NAME} or ${file:PATH}");
+}
+
+TEST_F(SecretsTest, CommandLineReferencesFollowTheSameRules) {
+  const std::filesystem::path key = dir_.write("new.key", "0123abcd\n");
+  EXPECT_EQ(resolve_secret_reference("${file:" + key.string() + "}").value(), "0123abcd");
+  EXPECT_EQ(resolve_secret_reference("${env:CHP_CFGTEST_TOKEN}").value(), "admin-token-value-123");
+  EXPECT_EQ(resolve_secret_reference("plain").value(), "plain");
+  EXPECT_EQ(resolve_secret_reference("${file:/dev/zero}").error().message,
+            "cannot read secret file '/dev/zero': is not a regular file");
+  EXPECT_EQ(resolve_secret_reference("${env:CHP_CFGTEST_UNSET}").error().message,
+            "environment variable 'CHP_CFGTEST_UNSET' is not set");
 }
 
 }  // namespace

@@ -105,5 +105,165 @@ TEST(YamlDocument, SyntaxErrorHasPosition) {
   EXPECT_NE(doc.problems[0].message.find("invalid YAML"), std::string::npos);
 }
 
+// The one error that stopped the parse, as "line:col: message".
+std::string stop_reason(const YamlDocument& doc) {
+  if (doc.parsed || doc.problems.size() != 1) return "(parsed)";
+  const YamlProblem& p = doc.problems[0];
+  return std::to_string(p.pos.line) + ":" + std::to_string(p.pos.column) + ": " + p.message;
+}
+
+TEST(YamlDocument, PlainScalarTypingIsAScannerThatSurvivesLongValues) {
+  // std::regex_match recursed per character: 30,000 digits overflowed the stack.
+  const std::string digits(30'000, '7');
+  YamlDocument doc =
+      parse_yaml_string("a: " + digits + "\nb: 1" + digits + ".5\nc: -" + digits + "x\n");
+  ASSERT_TRUE(doc.parsed) << stop_reason(doc);
+  EXPECT_EQ(doc.root.at("a"), json::value(digits));  // too big for 64 bits: the schema judges
+  EXPECT_TRUE(doc.root.at("b").is_string());         // beyond double's range
+  EXPECT_EQ(doc.root.at("c"), json::value("-" + digits + "x"));
+
+  doc = parse_yaml_string(
+      "a: .5\nb: 5.\nc: -1.5e-3\nd: 1e\ne: .\nf: +.e1\ng: 0x\nh: 0o8\ni: +12\nj: 1_000\n");
+  ASSERT_TRUE(doc.parsed);
+  EXPECT_EQ(doc.root.at("a"), json::value(0.5));
+  EXPECT_EQ(doc.root.at("b"), json::value(5.0));
+  EXPECT_EQ(doc.root.at("c"), json::value(-0.0015));
+  for (const char* key : {"d", "e", "f", "g", "h", "j"}) {
+    EXPECT_TRUE(doc.root.at(key).is_string()) << key;
+  }
+  EXPECT_EQ(doc.root.at("i"), json::value(12));
+}
+
+TEST(YamlDocument, ScalarLongerThanTheLimitIsAnErrorAtItsPosition) {
+  YamlDocument doc = parse_yaml_string("a: 1\nb: " + std::string(kMaxScalarBytes + 1, 'x') + "\n");
+  EXPECT_EQ(stop_reason(doc).rfind("2:4: value longer than 65536 bytes", 0), 0u)
+      << stop_reason(doc);
+}
+
+TEST(YamlDocument, AliasesCopyTheirAnchorWithPositions) {
+  YamlDocument doc = parse_yaml_string("base: &b {x: 1, y: [2]}\nc: *b\nd: &s word\ne: *s\n");
+  ASSERT_TRUE(doc.parsed) << stop_reason(doc);
+  EXPECT_EQ(doc.root.at("c"), doc.root.at("base"));
+  EXPECT_EQ(doc.root.at("e"), json::value("word"));
+  EXPECT_EQ(doc.value_pos.at("/c/y/0").line, 1);  // where the admin wrote the value
+  EXPECT_EQ(doc.key_pos.at("/c/x").column, 11);
+  EXPECT_EQ(doc.value_pos.at("/e").line, 3);
+}
+
+TEST(YamlDocument, RecursiveAliasIsAnErrorNotAnEndlessCopy) {
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: &a {b: *a}\n")),
+            "1:11: alias *a refers to the node that contains it (a recursive alias): an alias "
+            "can only repeat a complete node");
+  EXPECT_EQ(stop_reason(parse_yaml_string("x:\n  - &l [1, [*l]]\n")).substr(0, 20),
+            "2:13: alias *l refer");
+}
+
+TEST(YamlDocument, AliasBombStopsAtTheValueLimit) {
+  // "Billion laughs": each level repeats the previous one ten times, 10^9 values in the end.
+  std::string text = "l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string prev = "*l" + std::to_string(i - 1);
+    text += "l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + prev;
+    text += "]\n";
+  }
+  const std::string reason = stop_reason(parse_yaml_string(text));
+  EXPECT_NE(reason.find("more than 100000 values, counting what aliases repeat"), std::string::npos)
+      << reason;
+  EXPECT_EQ(reason.substr(0, 2), "5:") << reason;  // 11 + 111 + 1111 + 11111 + 111111 > 100000
+}
+
+TEST(YamlDocument, AliasUsesAndTheBytesTheyRepeatAreBounded) {
+  std::string text = "a: &a x\nlist:\n";
+  for (size_t i = 0; i <= kMaxAliases; ++i) text += "  - *a\n";
+  EXPECT_EQ(stop_reason(parse_yaml_string(text)).substr(0, 24), "1003:5: more than 1000 a");
+
+  // Few aliases, each repeating a long value: bounded by bytes, not by count.
+  text = "a: &a " + std::string(60'000, 'x') + "\nlist: [";
+  for (int i = 0; i < 80; ++i) text += "*a, ";
+  text += "]\n";
+  EXPECT_NE(stop_reason(parse_yaml_string(text)).find("aliases repeat more than 4194304 bytes"),
+            std::string::npos);
+}
+
+TEST(YamlDocument, NestingDeeperThanTheLimitIsAnErrorEvenInsideAliases) {
+  auto flow = [](int depth) {
+    return "a: " + std::string(depth - 1, '[') + std::string(depth - 1, ']') + "\n";
+  };
+  EXPECT_TRUE(parse_yaml_string(flow(kMaxNestingDepth)).parsed);
+  EXPECT_EQ(stop_reason(parse_yaml_string(flow(kMaxNestingDepth + 1))),
+            "1:35: nested deeper than 32 levels: flatten the structure (is a bracket not "
+            "closed?)");
+  // Unclosed: stops at the limit instead of recursing through yaml-cpp 100,000 times (yaml-cpp
+  // reads each unclosed "[[" as a sequence in a mapping key, so the limit comes sooner).
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: " + std::string(100'000, '['))).substr(0, 25),
+            "1:20: nested deeper than ");
+  std::string block;
+  for (int i = 0; i < 40; ++i) block += std::string(i * 2, ' ') + "k" + std::to_string(i) + ":\n";
+  EXPECT_EQ(stop_reason(parse_yaml_string(block)).substr(0, 26), "33:65: nested deeper than ");
+  // An alias whose anchor is 20 levels deep, used 20 levels down.
+  const std::string deep = std::string(19, '[') + std::string(19, ']');
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: &d " + deep + "\nb: " + std::string(19, '[') + "*d" +
+                                          std::string(19, ']') + "\n"))
+                .substr(0, 25),
+            "2:23: nested deeper than ");
+}
+
+TEST(YamlDocument, SecondDocumentIsAnError) {
+  EXPECT_EQ(stop_reason(parse_yaml_string("---\na: 1\n---\nb: 2\n")),
+            "3:1: a second YAML document starts here: the file holds one document; remove this "
+            "'---' and what follows it, or merge the two");
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: 1\n---\n")).substr(0, 24),
+            "2:1: a second YAML docum");
+  EXPECT_TRUE(parse_yaml_string("---\na: 1\n...\n").parsed);
+}
+
+TEST(YamlDocument, NulBytesAndInvalidUtf8AreErrorsAtTheirPosition) {
+  using namespace std::string_literals;
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: 1\nb: x\0y\n"s)),
+            "2:5: NUL byte in the file: a configuration file is UTF-8 text (if this one is "
+            "UTF-16, save it as UTF-8); remove the byte");
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: 1\nname: caf\xe9\n")),
+            "2:10: invalid UTF-8 (byte 0xe9): a configuration file is UTF-8 text; save it as "
+            "UTF-8");
+  EXPECT_EQ(stop_reason(parse_yaml_string("a: \"x\\0y\"\n")),
+            "1:4: value contains a NUL character (a \\0 escape): remove it");
+  EXPECT_TRUE(parse_yaml_string("a: caf\xc3\xa9\n").parsed);
+}
+
+TEST(YamlDocument, UnquotedReferenceInAFlowMappingSaysToQuoteIt) {
+  for (const char* text : {"host: {token: ${env:TOKEN}}\n", "list: [a, ${file:/run/x}]\n"}) {
+    const std::string reason = stop_reason(parse_yaml_string(text));
+    EXPECT_NE(reason.find("invalid YAML: "), std::string::npos) << reason;
+    EXPECT_NE(reason.find("; a ${env:...} or ${file:...} reference inside { } or [ ] must be "
+                          "quoted: \"${env:NAME}\""),
+              std::string::npos)
+        << reason;
+  }
+  EXPECT_TRUE(parse_yaml_string("host: {token: \"${env:TOKEN}\"}\n").parsed);
+}
+
+TEST(YamlDocument, FileReadsAreBounded) {
+  // /dev/zero is endless: read up to the limit, then refused (and not as "NUL byte").
+  YamlDocument doc = parse_yaml_file("/dev/zero");
+  EXPECT_EQ(stop_reason(doc).substr(0, 38), "1:1: file is larger than 4194304 bytes");
+  EXPECT_EQ(parse_yaml_string(std::string(kMaxConfigFileBytes + 1, '#')).problems.at(0).message,
+            doc.problems.at(0).message);
+  doc = parse_yaml_file("/");
+  ASSERT_EQ(doc.problems.size(), 1u);
+  EXPECT_EQ(doc.problems[0].message, "cannot read configuration file: is a directory");
+  doc = parse_yaml_file("/nonexistent/host.yaml");
+  EXPECT_EQ(doc.problems.at(0).message,
+            "cannot read configuration file: No such file or directory");
+}
+
+TEST(YamlDocument, NonScalarKeysAreReportedAndTheirValuesDropped) {
+  YamlDocument doc = parse_yaml_string("? [a, b]\n: 1\n? {c: d}\n: [2, 3]\nok: 4\n");
+  ASSERT_TRUE(doc.parsed);
+  ASSERT_EQ(doc.problems.size(), 2u);
+  EXPECT_EQ(doc.problems[0].message, "mapping keys must be plain strings");
+  EXPECT_EQ(doc.root, json::parse(R"({"ok": 4})"));
+}
+
 }  // namespace
 }  // namespace chost::config

@@ -324,6 +324,80 @@ TEST(HttpClient, ServiceUnavailableWithRetryAfterIsRetried) {
   EXPECT_EQ(streamed, "done");
 }
 
+TEST(HttpClient, RefusedUnresolvableAndDroppedConnectionsSayWhichWithLibcurlsWords) {
+  HttpClientOptions o = fast_options();
+  o.max_retries = 0;
+  HttpClient client(o);
+  auto failure = [&](const std::string& url) {
+    HttpRequest req;
+    req.url = url;
+    auto res = client.request(req);
+    EXPECT_FALSE(res.ok()) << url;
+    return res.ok() ? std::string() : res.error().message;
+  };
+  std::string refused;
+  {
+    LoopbackServer closed([](const ReceivedRequest&, size_t) { return ok("x"); });
+    refused = closed.url("/x");
+  }  // nothing listens there any more
+  const std::string refused_message = failure(refused);
+  EXPECT_NE(refused_message.find("Connection refused"), std::string::npos) << refused_message;
+  const std::string dns_message = failure("http://no-such-host.invalid/x");
+  EXPECT_NE(dns_message.find("no-such-host.invalid"), std::string::npos) << dns_message;
+  LoopbackServer dropping([](const ReceivedRequest&, size_t) {
+    CannedResponse r;
+    r.drop_connection = true;
+    return r;
+  });
+  const std::string dropped_message = failure(dropping.url("/x"));
+  EXPECT_NE(dropped_message, refused_message);
+  EXPECT_NE(dropped_message, dns_message);
+  EXPECT_NE(refused_message, dns_message);
+}
+
+TEST(HttpClient, PassingServerAndGatewayErrorsAreRetriedForGetsOnly) {
+  // One 500 on a query cursor page used to fail the whole sync.
+  LoopbackServer server([](const ReceivedRequest&, size_t index) {
+    const uint32_t statuses[] = {500, 502, 504};
+    if (index < 3) {
+      CannedResponse r;
+      r.status = statuses[index];
+      r.body = "fault";
+      return r;
+    }
+    return ok("page");
+  });
+  HttpClientOptions o = fast_options();
+  o.max_retries = 3;
+  HttpClient client(o);
+  HttpRequest req;
+  req.url = server.url("/services/data/v59.0/query/01gxx-2000");
+  auto res = client.request(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 200u);
+  EXPECT_EQ(res->body, "page");
+  EXPECT_EQ(res->attempts, 4u);
+
+  LoopbackServer failing([](const ReceivedRequest&, size_t) {
+    CannedResponse r;
+    r.status = 500;
+    return r;
+  });
+  req.url = failing.url("/token");
+  req.method = "POST";
+  req.body = "grant_type=refresh_token";
+  auto token = client.request(req);
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  EXPECT_EQ(token->status, 500u);
+  EXPECT_EQ(failing.request_count(), 1u) << "a token POST was sent twice";
+  req.method = "GET";
+  req.body.clear();
+  auto bounded = client.request(req);
+  ASSERT_TRUE(bounded.ok());
+  EXPECT_EQ(bounded->status, 500u);  // after max_retries, the last answer
+  EXPECT_EQ(failing.request_count(), 1u + 4u);
+}
+
 TEST(HttpClient, TooManyRequestsForeverReturnsTheLastAnswerAfterMaxRetries) {
   LoopbackServer server([](const ReceivedRequest&, size_t index) {
     CannedResponse r;

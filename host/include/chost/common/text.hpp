@@ -1,6 +1,7 @@
-// Small ASCII text helpers the host's subsystems share (HTTP header names, bearer schemes,
-// config values, query strings). One copy here so they cannot drift apart; the SDK keeps its own
-// (sdk/include/connector_host/sdk/http/) because it is installed without the host.
+// Small text helpers the host's subsystems share (HTTP header names, bearer schemes,
+// config values, query strings, UTF-8 checks of config files and log lines). One copy here so they
+// cannot drift apart; the SDK keeps its own (sdk/include/connector_host/sdk/http/) because it is
+// installed without the host.
 #pragma once
 
 #include <cstdint>
@@ -30,5 +31,12 @@ std::string url_decode(std::string_view s);
 
 // Milliseconds since the Unix epoch as UTC ISO 8601 to the second: 2026-12-02T08:30:00Z.
 std::string iso8601_utc(int64_t at_ms);
+
+// Length of the valid UTF-8 sequence starting at s[i] (1 to 4), or 0 when it is invalid:
+// truncated, overlong, a surrogate or beyond U+10FFFF. Requires i < s.size().
+size_t utf8_sequence_length(std::string_view s, size_t i) noexcept;
+
+// Offset of the first byte that does not start a valid UTF-8 sequence; npos when `s` is valid.
+size_t find_invalid_utf8(std::string_view s) noexcept;
 
 }  // namespace chost::text

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -159,19 +160,36 @@ struct LoadReport {
   bool has_errors() const;
 };
 
+// Value rules owned by other subsystems (the store's master key format, the admin server's
+// listen address), handed in by the caller so that check-config and run refuse exactly what the
+// host would refuse at startup, at the value's file:line:column. Each returns the reason, never
+// the value. An empty function checks nothing.
+struct HostValueChecks {
+  std::function<Status(const std::string&)> master_key;
+  std::function<Status(const std::string&)> admin_listen;
+};
+
 // Loads and validates the whole file. Errors: one Error::config whose message is every error
 // diagnostic, one per line. Warnings are kept in HostConfig::warnings.
 Result<HostConfig> load_config(const std::filesystem::path& path,
-                               const std::vector<PluginSchemaInfo>& plugins);
+                               const std::vector<PluginSchemaInfo>& plugins,
+                               const HostValueChecks& checks = {});
 
 // Same validation, but returns every diagnostic instead of failing on the first error list.
 LoadReport load_config_report(const std::filesystem::path& path,
-                              const std::vector<PluginSchemaInfo>& plugins);
+                              const std::vector<PluginSchemaInfo>& plugins,
+                              const HostValueChecks& checks = {});
 
 // Reads and validates only `host:` (the CLI needs plugin_dirs before it can load the plugins
 // that validate the rest). `connectors:` is ignored apart from YAML syntax. The returned
 // HostConfig has no connectors.
-Result<HostConfig> load_host_section(const std::filesystem::path& path);
+Result<HostConfig> load_host_section(const std::filesystem::path& path,
+                                     const HostValueChecks& checks = {});
+
+// A reference given on the command line (`rotate-key --new-key-ref`): "${env:NAME}" or
+// "${file:PATH}" resolved by the same rules and bounds as in the file (a relative path is
+// relative to the working directory); any other text comes back as it is.
+Result<std::string> resolve_secret_reference(const std::string& ref);
 
 // One JSON Schema (draft 2020-12 keywords) for the whole file: the host schema, with each
 // connector's `config` validated by its plugin's schema through if/then on `plugin`.

@@ -3,9 +3,10 @@
 // timeouts, retries, metrics and log redaction are decided here once.
 //
 // Retries: only idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE), only after a
-// connection-level failure or a 429/503 answer, at most max_retries times, never past the
-// request's deadline, never once part of a streamed body was handed to the caller. A
-// Retry-After longer than max_retry_after_ms is not waited for: the 429/503 is returned.
+// connection-level failure or a 429, 500, 502, 503 or 504 answer, at most max_retries times with
+// doubling backoff, never past the request's deadline, never once part of a streamed body was
+// handed to the caller. A Retry-After longer than max_retry_after_ms is not waited for: the
+// answer is returned. Token POSTs are never retried (a rotated refresh token may be in flight).
 // Non-idempotent requests (POST, PATCH) always use a fresh connection, because libcurl itself
 // re-sends a request once when a reused keep-alive connection turns out to be dead.
 //

@@ -24,12 +24,16 @@ struct SqliteStoreOptions {
   size_t history_keep_per_connection = 50;
   // Clock for updated_at_ms / created_at_ms stamped by the store; system clock when empty.
   std::function<int64_t()> now_ms;
+  // Told what opening changed that the admin should know of (permissions tightened); only
+  // called during open_sqlite_store. Ignored when empty.
+  std::function<void(const std::string&)> warn;
 };
 
 // Opens (creating the file, its parent directories and the schema as needed) the state at
 // `path`. Secrets need `master_key`; without one, opening fails if encrypted secrets exist.
 // With a key that differs from the one the secrets were encrypted with, opening fails.
-// Errors name the path and what failed.
+// Errors name the path and what failed. A directory it creates is owner-only (0700); an existing
+// database (and its -wal / -shm files) readable by others is tightened to 0600, with a warning.
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
                                                       std::optional<MasterKey> master_key,
                                                       SqliteStoreOptions options = {});
