@@ -1,0 +1,123 @@
+// The .deb as ops install it: built by scripts/package, unpacked with `dpkg -x` into a throwaway
+// root (no dpkg database, no root needed), and the installed binary run from there. It must find
+// its plugins in <root>/usr/lib/connector-host/plugins with no plugin_dirs configured.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "host_process.hpp"
+
+namespace chost::integration {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    if (fs::exists(fs::path(dirs.substr(start, end - start)) / program)) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+CommandResult run(const fs::path& dir, const std::string& program,
+                  const std::vector<std::string>& args, const std::string& tag,
+                  int timeout_ms = 60'000) {
+  HostProcess p(dir, args, tag, program);
+  CommandResult r;
+  r.exit_code = p.wait_exit(timeout_ms).value_or(-1);
+  r.out = p.out();
+  r.err = p.err();
+  return r;
+}
+
+std::string last_line(const std::string& text) {
+  std::string t = text;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  const std::size_t nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+class InstalledPackageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!on_path("dpkg-deb") || !on_path("dpkg-shlibdeps")) {
+      GTEST_SKIP() << "dpkg-deb/dpkg-shlibdeps not found (package dpkg-dev): no .deb to test";
+    }
+    // Bounded by the test's CTest timeout too; the first build of build/package is the long part.
+    CommandResult built = run(dir_.path(), "/bin/bash", {PACKAGE_SCRIPT}, "package", 590'000);
+    ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
+    deb_ = last_line(built.out);
+    ASSERT_TRUE(fs::exists(deb_)) << deb_;
+    root_ = dir_.path() / "root";
+    CommandResult x = run(dir_.path(), "/usr/bin/dpkg", {"-x", deb_.string(), root_}, "dpkg");
+    ASSERT_EQ(x.exit_code, 0) << x.err;
+    host_ = root_ / "usr" / "bin" / "connector-host";
+    ASSERT_TRUE(fs::exists(host_)) << host_;
+  }
+
+  CommandResult host(const std::vector<std::string>& args, const std::string& tag) {
+    return run(dir_.path(), host_.string(), args, tag);
+  }
+
+  TempDir dir_;
+  fs::path deb_;
+  fs::path root_;
+  fs::path host_;
+};
+
+TEST_F(InstalledPackageTest, VersionPluginsAndCheckConfigWorkFromTheUnpackedRoot) {
+  CommandResult v = host({"--version"}, "version");
+  EXPECT_EQ(v.exit_code, 0) << v.err;
+  EXPECT_EQ(v.out.rfind(std::string("connector-host ") + CHOST_VERSION + " ", 0), 0u) << v.out;
+
+  // No --plugin-dir: the installed default, relative to the unpacked binary.
+  const fs::path plugin_dir = root_ / "usr" / "lib" / "connector-host" / "plugins";
+  CommandResult p = host({"plugins"}, "plugins");
+  EXPECT_EQ(p.exit_code, 0) << p.out << p.err;
+  for (const char* name : {"salesforce", "rg-sync", "rollworks"}) {
+    EXPECT_NE(p.out.find((plugin_dir / (std::string(name) + ".so")).string()), std::string::npos)
+        << name << "\n"
+        << p.out;
+  }
+
+  // Every installed example: their build-tree plugin_dirs line is commented out on install, so
+  // the plugins come from the installed default folder.
+  for (const auto& [name, value] :
+       {std::pair<const char*, const char*>{"CHP_MASTER_KEY",
+                                            "00112233445566778899aabbccddeeff"
+                                            "00112233445566778899aabbccddeeff"},
+        {"CHP_ADMIN_TOKEN", "package-test-admin-token"},
+        {"SF_CLIENT_ID", "3MVG9example"},
+        {"SF_CLIENT_SECRET", "example-secret"},
+        {"GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555"},
+        {"GRAPH_CLIENT_SECRET", "example-graph-secret"},
+        {"DEMO_SF_LOGIN_URL", "http://127.0.0.1:9"},
+        {"DEMO_SF_CLIENT_SECRET", "demo-consumer-secret"},
+        {"DEMO_GRAPH_URL", "http://127.0.0.1:9"},
+        {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"}}) {
+    setenv(name, value, 1);
+  }
+  const fs::path configs = root_ / "usr" / "share" / "connector-host" / "configs";
+  ASSERT_TRUE(fs::exists(configs / "host.example.yaml"));
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(configs)) {
+    if (entry.path().extension() != ".yaml") continue;
+    ++checked;
+    CommandResult c = host({"check-config", "-c", entry.path().string()}, "check");
+    EXPECT_EQ(c.exit_code, 0) << entry.path() << "\n" << c.out << c.err;
+    EXPECT_NE(c.out.find(": ok ("), std::string::npos) << c.out;
+  }
+  EXPECT_GE(checked, 2);
+  EXPECT_TRUE(fs::exists(root_ / "usr" / "share" / "connector-host" / "README.md"));
+}
+
+}  // namespace
+}  // namespace chost::integration
