@@ -11,12 +11,13 @@
 #include "chost/loader/plugin_registry.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "json_output.hpp"
 
 namespace chost::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "connector-host plugins [--plugin-dir DIR]... [--allow-world-writable]\n"
+    "connector-host plugins [--plugin-dir DIR]... [--allow-world-writable] [--json]\n"
     "  without --plugin-dir: the default folder, <prefix>/lib/connector-host/plugins of this\n"
     "  binary's install";
 
@@ -41,6 +42,7 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 int run_plugins(int argc, char** argv) {
   std::vector<std::filesystem::path> dirs;
   loader::LoadOptions options;
+  const bool as_json = take_flag(argc, argv, "--json");
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     std::string value;
@@ -67,6 +69,10 @@ int run_plugins(int argc, char** argv) {
   loader::PluginRegistry registry;
   registry.scan(dirs, loader::inert_host(), options);
 
+  if (as_json) {
+    std::printf("%s\n", plugins_json(registry).c_str());
+    return registry.errors().empty() ? kExitOk : kExitFailure;
+  }
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "ABI", "CAPABILITIES", "FILE"}};
   for (const auto& lib : registry.plugins()) {
     const auto& d = lib->descriptor();
