@@ -133,6 +133,18 @@ TEST_F(CheckConfigTest, PluginsJsonListsEachPluginWithItsCapabilities) {
   EXPECT_TRUE(found) << r.out;
 }
 
+TEST_F(CheckConfigTest, PluginInfoJsonCarriesTheDescriptorAndTheParsedSchema) {
+  const std::string file = std::string(FAKE_PLUGIN_DIR) + "/fake_connection_plugin.so";
+  CommandResult r = run_host_command(dir_.path(), {"plugin-info", "--json", file}, "info");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_EQ(doc.at("name"), "fake-connection");
+  EXPECT_EQ(doc.at("file").as_string(), file);
+  EXPECT_GT(doc.at("descriptor_size_bytes").as_int64(), 0);
+  EXPECT_FALSE(doc.at("hooks").as_array().empty()) << r.out;
+  EXPECT_TRUE(doc.at("config_schema").is_object() || doc.at("config_schema").is_bool()) << r.out;
+}
+
 TEST_F(CheckConfigTest, SchemaIncludesEveryPluginSchema) {
   CommandResult r = run_host_command(
       dir_.path(), {"schema", "--plugin-dir", FAKE_PLUGIN_DIR, "--plugin-dir", GOOD_PLUGIN_DIR},

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "chost/config/host_config.hpp"
+#include "chost/loader/plugin_library.hpp"
 #include "chost/loader/plugin_registry.hpp"
 
 namespace chost::cli {
@@ -26,5 +27,10 @@ std::string check_config_json(const std::string& file,
 
 // plugins: {"plugins": [{name, version, abi, capabilities: [..], file}], "errors": [message]}.
 std::string plugins_json(const loader::PluginRegistry& registry);
+
+// plugin-info: {name, version, description, abi, descriptor_size_bytes, capabilities: [..],
+// hooks: [..], file, config_schema} with config_schema the plugin's schema as JSON (null when
+// the plugin's text does not parse).
+std::string plugin_info_json(const loader::PluginLibrary& library);
 
 }  // namespace chost::cli
