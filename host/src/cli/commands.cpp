@@ -51,7 +51,7 @@ void print_usage(std::FILE* out) {
   }
   std::fprintf(out,
                "\nRun `connector-host <command> --help` for a command's options.\n"
-               "--json (plugins, check-config): one JSON document on stdout for scripts.\n"
+               "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
                "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
                "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
 }
