@@ -3,12 +3,18 @@
 // its plugins in <root>/usr/lib/connector-host/plugins with no plugin_dirs configured.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "host_process.hpp"
+#include "salesforce_peer_support.hpp"
 
 namespace chost::integration {
 namespace {
@@ -117,6 +123,45 @@ TEST_F(InstalledPackageTest, VersionPluginsAndCheckConfigWorkFromTheUnpackedRoot
   }
   EXPECT_GE(checked, 2);
   EXPECT_TRUE(fs::exists(root_ / "usr" / "share" / "connector-host" / "README.md"));
+}
+
+// The installed host through the demo path: authorize (headless browser flow) and one sync
+// against the local Salesforce peer, its plugin from the installed default folder.
+TEST_F(InstalledPackageTest, AuthorizesAndSyncsAgainstTheSalesforcePeer) {
+  constexpr int kWaitMs = 20000;  // hang guard only
+  constexpr const char* kSecret = "pkg-consumer-secret-41d2";
+  SalesforcePeerForTest sf = start_salesforce_peer(dir_, kSecret, kWaitMs);
+  ASSERT_FALSE(sf.base_url.empty()) << sf.process->err();
+  setenv("CHOST_IT_SF_KEY", std::string(64, 'd').c_str(), 1);
+  setenv("CHOST_IT_SF_SECRET", kSecret, 1);
+  // The shared yaml names the build tree's plugin folder; without it the installed one applies.
+  const std::string yaml = std::regex_replace(salesforce_host_yaml(sf),
+                                              std::regex("\n  plugin_dirs: \\[[^\\]]*\\]"), "");
+  ASSERT_EQ(yaml.find("plugin_dirs"), std::string::npos) << yaml;
+  dir_.write("host.yaml", yaml);
+
+  CommandResult auth = host({"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
+                             std::to_string(sf.redirect_port), "--timeout", "30"},
+                            "authorize");
+  ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  EXPECT_NE(auth.out.find("crm: connected"), std::string::npos) << auth.out;
+  CommandResult sync = host({"sync", "crm", "-c", "host.yaml"}, "sync");
+  EXPECT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+  EXPECT_NE(sync.out.find("crm: sync ok"), std::string::npos) << sync.out;
+
+  CommandResult status = host({"status", "-c", "host.yaml", "--json"}, "status");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  const boost::json::value doc = boost::json::parse(status.out);
+  const boost::json::value& crm = doc.at("connectors").as_array().at(0);
+  EXPECT_EQ(crm.at("state"), "connected") << crm;
+  EXPECT_FALSE(crm.at("last_summary").is_null()) << crm;
+  EXPECT_FALSE(crm.at("last_success_at_ms").is_null()) << crm;
+  for (const CommandResult* r : {&auth, &sync, &status}) {
+    EXPECT_EQ(r->out.find(kSecret), std::string::npos) << r->out;
+    EXPECT_EQ(r->err.find(kSecret), std::string::npos) << r->err;
+  }
+  sf.process->signal(SIGTERM);
+  EXPECT_EQ(sf.process->wait_exit(kWaitMs), std::optional<int>(0));
 }
 
 }  // namespace
