@@ -1,6 +1,7 @@
-// The .deb as ops install it: built by scripts/package, unpacked with `dpkg -x` into a throwaway
-// root (no dpkg database, no root needed), and the installed binary run from there. It must find
-// its plugins in <root>/usr/lib/connector-host/plugins with no plugin_dirs configured.
+// The .deb as ops install it: built by scripts/package (the package.build fixture), unpacked with
+// `dpkg -x` into a throwaway root (no dpkg database, no root needed), and the installed binary run
+// from there. It must find its plugins in <root>/usr/lib/connector-host/plugins with no plugin_dirs
+// configured.
 #include <gtest/gtest.h>
 
 #include <signal.h>
@@ -44,24 +45,17 @@ CommandResult run(const fs::path& dir, const std::string& program,
   return r;
 }
 
-std::string last_line(const std::string& text) {
-  std::string t = text;
-  while (!t.empty() && t.back() == '\n') t.pop_back();
-  const std::size_t nl = t.rfind('\n');
-  return nl == std::string::npos ? t : t.substr(nl + 1);
-}
-
 class InstalledPackageTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!on_path("dpkg-deb") || !on_path("dpkg-shlibdeps")) {
       GTEST_SKIP() << "dpkg-deb/dpkg-shlibdeps not found (package dpkg-dev): no .deb to test";
     }
-    // Bounded by the test's CTest timeout too; the first build of build/package is the long part.
-    CommandResult built = run(dir_.path(), "/bin/bash", {PACKAGE_SCRIPT}, "package", 590'000);
-    ASSERT_EQ(built.exit_code, 0) << built.out << built.err;
-    deb_ = last_line(built.out);
-    ASSERT_TRUE(fs::exists(deb_)) << deb_;
+    // The package.build fixture ran scripts/package before this test.
+    for (const auto& entry : fs::directory_iterator(PACKAGE_DIR)) {
+      if (entry.path().extension() == ".deb") deb_ = entry.path();
+    }
+    ASSERT_FALSE(deb_.empty()) << "no .deb in " << PACKAGE_DIR << " (run scripts/package)";
     root_ = dir_.path() / "root";
     CommandResult x = run(dir_.path(), "/usr/bin/dpkg", {"-x", deb_.string(), root_}, "dpkg");
     ASSERT_EQ(x.exit_code, 0) << x.err;
