@@ -1,7 +1,10 @@
 // `connector-host check-config` and `schema` run as a process: every problem printed with
-// file:line:col, exit 1 on errors, 0 on a good file, and the state store never touched.
+// file:line:col (or as JSON with --json), exit 3 on errors, 0 on a good file, and the state store
+// never touched.
 #include <gtest/gtest.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <regex>
 
 #include "host_process.hpp"
@@ -58,7 +61,7 @@ TEST_F(CheckConfigTest, TypoWrongTypeMissingEnvAndCycleAreAllReportedWithPositio
                           "  - name: b\n"                                          // 14
                           "    plugin: fake-connection\n"                          // 15
                           "    uses: a\n");                                        // 16
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;                                     // config invalid
   EXPECT_TRUE(has_error(r.out, 7, "shedule")) << r.out;
   EXPECT_TRUE(has_error(r.out, 8, "label.*expected string")) << r.out;
   EXPECT_TRUE(has_error(r.out, 13, "CHOST_INTEGRATION_UNSET_VAR")) << r.out;
@@ -68,8 +71,78 @@ TEST_F(CheckConfigTest, TypoWrongTypeMissingEnvAndCycleAreAllReportedWithPositio
 
 TEST_F(CheckConfigTest, UnknownPluginIsAnErrorAndBadPluginFilesAreWarnings) {
   CommandResult r = check(host_section() + "connectors:\n  - { name: x, plugin: no-such }\n");
-  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // config invalid
   EXPECT_TRUE(has_error(r.out, 5, "no-such")) << r.out;
+}
+
+TEST_F(CheckConfigTest, JsonListsDiagnosticsWithPositionPathAndSeverity) {
+  dir_.write("host.yaml", host_section() +                  // lines 1-3
+                              "connectors:\n"               // 4
+                              "  - name: labels\n"          // 5
+                              "    plugin: test-good\n"     // 6
+                              "    config: { label: 5 }\n"  // 7: wrong type
+                              "  - { name: x, plugin: no-such }\n");
+  CommandResult r =
+      run_host_command(dir_.path(), {"check-config", "-c", "host.yaml", "--json"}, "check");
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  const boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_EQ(doc.at("ok"), false);
+  EXPECT_EQ(doc.at("file"), "host.yaml");
+  const boost::json::array& diags = doc.at("diagnostics").as_array();
+  bool label = false;
+  bool plugin = false;
+  for (const boost::json::value& d : diags) {
+    EXPECT_EQ(d.at("file"), "host.yaml") << d;
+    EXPECT_EQ(d.at("severity"), "error") << d;
+    const std::string message(d.at("message").as_string());
+    EXPECT_EQ(message.find("host.yaml:"), std::string::npos) << "position repeated: " << d;
+    if (d.at("line") == 7 && d.at("path") == "connectors.labels.config.label") label = true;
+    if (d.at("line") == 8 && message.find("no-such") != std::string::npos) plugin = true;
+    EXPECT_GT(d.at("column").as_int64(), 0) << d;
+  }
+  EXPECT_TRUE(label) << r.out;
+  EXPECT_TRUE(plugin) << r.out;
+
+  CommandResult good =
+      check(host_section() + "connectors:\n  - { name: c, plugin: fake-connection }\n");
+  ASSERT_EQ(good.exit_code, 0) << good.out;
+  dir_.write("host.yaml",
+             host_section() + "connectors:\n  - { name: c, plugin: fake-connection }\n");
+  good = run_host_command(dir_.path(), {"check-config", "--json", "-c", "host.yaml"}, "check");
+  EXPECT_EQ(good.exit_code, 0) << good.out << good.err;
+  const boost::json::value ok = boost::json::parse(good.out);
+  EXPECT_EQ(ok.at("ok"), true);
+  EXPECT_EQ(ok.at("connectors"), 1);
+  EXPECT_TRUE(ok.at("diagnostics").as_array().empty()) << good.out;
+}
+
+TEST_F(CheckConfigTest, PluginsJsonListsEachPluginWithItsCapabilities) {
+  CommandResult r = run_host_command(
+      dir_.path(), {"plugins", "--json", "--plugin-dir", FAKE_PLUGIN_DIR}, "plugins");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_TRUE(doc.at("errors").as_array().empty()) << r.out;
+  bool found = false;
+  for (const boost::json::value& p : doc.at("plugins").as_array()) {
+    if (p.at("name") != "fake-connection") continue;
+    found = true;
+    EXPECT_EQ(std::string(p.at("abi").as_string()).substr(0, 2), "1.") << p;
+    EXPECT_FALSE(p.at("capabilities").as_array().empty()) << p;
+    EXPECT_NE(std::string(p.at("file").as_string()).find(FAKE_PLUGIN_DIR), std::string::npos);
+  }
+  EXPECT_TRUE(found) << r.out;
+}
+
+TEST_F(CheckConfigTest, PluginInfoJsonCarriesTheDescriptorAndTheParsedSchema) {
+  const std::string file = std::string(FAKE_PLUGIN_DIR) + "/fake_connection_plugin.so";
+  CommandResult r = run_host_command(dir_.path(), {"plugin-info", "--json", file}, "info");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  const boost::json::value doc = boost::json::parse(r.out);
+  EXPECT_EQ(doc.at("name"), "fake-connection");
+  EXPECT_EQ(doc.at("file").as_string(), file);
+  EXPECT_GT(doc.at("descriptor_size_bytes").as_int64(), 0);
+  EXPECT_FALSE(doc.at("hooks").as_array().empty()) << r.out;
+  EXPECT_TRUE(doc.at("config_schema").is_object() || doc.at("config_schema").is_bool()) << r.out;
 }
 
 TEST_F(CheckConfigTest, SchemaIncludesEveryPluginSchema) {
@@ -98,7 +171,7 @@ TEST_F(CheckConfigTest, CheckConfigRefusesWhatRunRefuses) {
     const std::string yaml = std::string("host:\n") + line + "  plugin_dirs: [" + FAKE_PLUGIN_DIR +
                              "]\nconnectors:\n  - name: conn\n    plugin: fake-connection\n";
     CommandResult r = check(yaml);
-    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // config invalid
     EXPECT_TRUE(has_error(r.out, 2, pattern)) << r.out;
     CommandResult run = run_host_command(dir_.path(), {"run", "-c", "host.yaml"}, "run");
     EXPECT_EQ(run.exit_code, 1) << run.err;

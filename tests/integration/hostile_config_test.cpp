@@ -91,7 +91,7 @@ TEST_F(HostileConfigTest, CheckConfigAndRunReportEachWithAPosition) {
     dir_.write("host.yaml", good_ + h.text);
     CommandResult check =
         run_host_command(dir_.path(), {"check-config", "-c", "host.yaml"}, "check");
-    EXPECT_EQ(check.exit_code, 1) << check.out.substr(0, 2000) << check.err.substr(0, 2000);
+    EXPECT_EQ(check.exit_code, 3) << check.out.substr(0, 2000) << check.err.substr(0, 2000);
     EXPECT_TRUE(has_positioned_error(check.out)) << check.out.substr(0, 2000);
     EXPECT_LT(check.out.size(), 20'000u) << "the message should not echo the input";
   }

@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <random>
 
 #include "chost/store/sqlite_store.hpp"
@@ -126,6 +128,35 @@ TEST_F(RunTest, AuthorizedConnectionSurvivesRestart) {
   EXPECT_NE(stopped.out.find("host not running"), std::string::npos) << stopped.out;
   EXPECT_NE(stopped.out.find("connected"), std::string::npos) << stopped.out;
   EXPECT_EQ(tokens_.token_requests(), 1) << "the restart re-authorized instead of restoring";
+}
+
+// One shape for scripts whether the host runs (admin API) or not (the store).
+TEST_F(RunTest, StatusJsonHasTheSameShapeRunningAndStopped) {
+  CommandResult auth = cli({"authorize", "conn", "--code", "c0"});
+  ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
+  auto check = [](const CommandResult& st, bool running) {
+    ASSERT_EQ(st.exit_code, 0) << st.err;
+    const boost::json::value doc = boost::json::parse(st.out);
+    EXPECT_EQ(doc.at("running"), running) << st.out;
+    EXPECT_EQ(doc.at("admin_url").is_null(), !running) << st.out;
+    bool found = false;
+    for (const boost::json::value& c : doc.at("connectors").as_array()) {
+      if (c.at("name") != "conn") continue;
+      found = true;
+      EXPECT_EQ(c.at("state"), "connected") << c;
+      EXPECT_EQ(c.at("kind"), "connection") << c;
+      EXPECT_TRUE(c.at("last_error").is_null()) << c;
+      EXPECT_TRUE(c.at("subjects").is_array()) << c;
+      EXPECT_TRUE(c.at("identity").is_object()) << c;
+    }
+    EXPECT_TRUE(found) << st.out;
+  };
+  {
+    auto host = start_host();
+    check(cli({"status", "--json"}), true);
+    stop_host(*host);
+  }
+  check(cli({"status", "--json"}), false);
 }
 
 TEST_F(RunTest, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {

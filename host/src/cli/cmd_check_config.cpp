@@ -1,6 +1,7 @@
 // `connector-host check-config -c FILE`: loads the plugins from host.plugin_dirs, validates the
-// whole file and prints every diagnostic (file:line:col: severity: message). Exit 1 when there
-// is an error, 0 otherwise. Never opens the state store.
+// whole file and prints every diagnostic (file:line:col: severity: message), or with --json one
+// document with the diagnostics as an array. Exit 3 (config invalid) when there is an error, 0
+// otherwise. Never opens the state store.
 #include <cstdio>
 #include <string>
 
@@ -8,35 +9,51 @@
 #include "chost/runtime/host_callbacks.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "json_output.hpp"
 
 namespace chost::cli {
 namespace {
 
-constexpr const char* kUsage = "connector-host check-config -c FILE";
+constexpr const char* kUsage = "connector-host check-config -c FILE [--json]";
 
 }  // namespace
 
 int run_check_config(int argc, char** argv) {
   std::string path;
+  const bool as_json = take_flag(argc, argv, "--json");
   if (auto exit_code = parse_config_only("check-config", kUsage, argc, argv, path)) {
     return *exit_code;
   }
   auto host = config::load_host_section(path, host_value_checks());
   if (!host) {
+    if (as_json) {
+      // The host section alone failed: its diagnostics come again from the full report.
+      const config::LoadReport report = config::load_config_report(path, {});
+      std::printf(
+          "%s\n",
+          check_config_json(path, report.diagnostics, false, 0, loader::PluginRegistry()).c_str());
+      return kExitConfigInvalid;
+    }
     // Every error line already carries file:line:col.
     std::fprintf(stdout, "%s\n", host.error().message.c_str());
-    return kExitFailure;
+    return kExitConfigInvalid;
   }
   loader::PluginRegistry registry;
   loader::LoadOptions options;
   options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
-  for (const auto& e : registry.errors()) std::printf("warning: plugin: %s\n", e.message.c_str());
-
   const config::LoadReport report =
       config::load_config_report(path, schema_infos(registry), host_value_checks());
+  if (as_json) {
+    const std::size_t connectors = report.config ? report.config->connectors.size() : 0;
+    std::printf("%s\n", check_config_json(path, report.diagnostics, !report.has_errors(),
+                                          connectors, registry)
+                            .c_str());
+    return report.has_errors() ? kExitConfigInvalid : kExitOk;
+  }
+  for (const auto& e : registry.errors()) std::printf("warning: plugin: %s\n", e.message.c_str());
   for (const config::Diagnostic& d : report.diagnostics) std::printf("%s\n", d.to_string().c_str());
-  if (report.has_errors()) return kExitFailure;
+  if (report.has_errors()) return kExitConfigInvalid;
   std::printf("%s: ok (%zu connector(s), %zu plugin(s))\n", path.c_str(),
               report.config ? report.config->connectors.size() : size_t{0},
               registry.plugins().size());

@@ -7,12 +7,13 @@
 #include "chost/loader/plugin_library.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "json_pretty.hpp"
 
 namespace chost::cli {
 namespace {
 
-constexpr const char* kUsage = "connector-host plugin-info FILE [--allow-world-writable]";
+constexpr const char* kUsage = "connector-host plugin-info FILE [--allow-world-writable] [--json]";
 
 std::string join(const std::vector<std::string>& items, const char* sep) {
   std::string out;
@@ -25,6 +26,7 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
 int run_plugin_info(int argc, char** argv) {
   std::string file;
   loader::LoadOptions options;
+  const bool as_json = take_flag(argc, argv, "--json");
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
@@ -49,6 +51,10 @@ int run_plugin_info(int argc, char** argv) {
   if (!lib) {
     std::fprintf(stderr, "error: %s\n", lib.error().message.c_str());
     return kExitFailure;
+  }
+  if (as_json) {
+    std::printf("%s\n", plugin_info_json(**lib).c_str());
+    return kExitOk;
   }
   const auto& d = (*lib)->descriptor();
   std::printf("name:         %s\n", d.name.c_str());

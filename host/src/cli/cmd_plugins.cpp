@@ -1,20 +1,25 @@
 // `connector-host plugins`: loads every plugin in the given directories with the inert host
-// and prints a table; each bad file is reported on stderr and makes the exit code 1.
+// and prints a table; each bad file is reported on stderr and makes the exit code 1. Without
+// --plugin-dir it lists the installed host's default folder (<prefix>/lib/connector-host/plugins).
 #include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "chost/config/default_plugin_dir.hpp"
 #include "chost/loader/inert_host.hpp"
 #include "chost/loader/plugin_registry.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "json_output.hpp"
 
 namespace chost::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "connector-host plugins --plugin-dir DIR [--plugin-dir DIR]... [--allow-world-writable]";
+    "connector-host plugins [--plugin-dir DIR]... [--allow-world-writable] [--json]\n"
+    "  without --plugin-dir: the default folder, <prefix>/lib/connector-host/plugins of this\n"
+    "  binary's install";
 
 void print_table(const std::vector<std::vector<std::string>>& rows) {
   std::vector<std::size_t> widths;
@@ -37,6 +42,7 @@ void print_table(const std::vector<std::vector<std::string>>& rows) {
 int run_plugins(int argc, char** argv) {
   std::vector<std::filesystem::path> dirs;
   loader::LoadOptions options;
+  const bool as_json = take_flag(argc, argv, "--json");
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     std::string value;
@@ -58,14 +64,15 @@ int run_plugins(int argc, char** argv) {
       return kExitUsage;
     }
   }
-  if (dirs.empty()) {
-    usage_error("plugins", "at least one --plugin-dir is required", kUsage);
-    return kExitUsage;
-  }
+  if (dirs.empty()) dirs.push_back(config::default_plugin_dir());
 
   loader::PluginRegistry registry;
   registry.scan(dirs, loader::inert_host(), options);
 
+  if (as_json) {
+    std::printf("%s\n", plugins_json(registry).c_str());
+    return registry.errors().empty() ? kExitOk : kExitFailure;
+  }
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "ABI", "CAPABILITIES", "FILE"}};
   for (const auto& lib : registry.plugins()) {
     const auto& d = lib->descriptor();

@@ -1,6 +1,7 @@
 // `connector-host status -c FILE`: connectors, their states and last errors, and their subjects
 // (end users with status and last error). From the running host's admin API when it answers,
-// else from the stopped host's state.
+// else from the stopped host's state. --json: one document of the same shape either way
+// (status_json.hpp).
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -10,7 +11,9 @@
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "json_output.hpp"
 #include "json_pretty.hpp"
+#include "status_json.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -18,7 +21,7 @@
 namespace chost::cli {
 namespace {
 
-constexpr const char* kUsage = "connector-host status -c FILE";
+constexpr const char* kUsage = "connector-host status -c FILE [--json]";
 
 void print_status(const std::vector<app::ConnectorStatus>& items) {
   std::printf("%-20s %-11s %-14s %-12s %s\n", "NAME", "KIND", "STATE", "USES", "LAST ERROR");
@@ -48,6 +51,7 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
 
 int run_status(int argc, char** argv) {
   std::string path;
+  const bool as_json = take_flag(argc, argv, "--json");
   if (auto exit_code = parse_config_only("status", kUsage, argc, argv, path)) {
     return *exit_code;
   }
@@ -64,6 +68,14 @@ int run_status(int argc, char** argv) {
       std::fprintf(stderr, "connector-host status: %s\n", list.error().message.c_str());
       return kExitFailure;
     }
+    if (as_json) {
+      std::vector<boost::json::value> users;
+      for (const auto& c : cfg->connectors) {
+        if (auto u = client.users(c.name); u) users.push_back(std::move(*u));
+      }
+      std::printf("%s\n", status_json(*url, *list, users).c_str());
+      return kExitOk;
+    }
     std::printf("host running, admin API at %s\n", url->c_str());
     std::printf("%s\n", pretty_json(boost::json::serialize(*list)).c_str());
     for (const auto& c : cfg->connectors) {
@@ -78,6 +90,10 @@ int run_status(int argc, char** argv) {
   if (!host) {
     std::fprintf(stderr, "connector-host status: %s\n", host.error().message.c_str());
     return kExitFailure;
+  }
+  if (as_json) {
+    std::printf("%s\n", status_json((*host)->status()).c_str());
+    return kExitOk;
   }
   std::printf("host not running (state from the store)\n");
   print_status((*host)->status());

@@ -52,7 +52,11 @@ void print_usage(std::FILE* out) {
   for (const Command& c : commands()) {
     std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
   }
-  std::fprintf(out, "\nRun `connector-host <command> --help` for a command's options.\n");
+  std::fprintf(out,
+               "\nRun `connector-host <command> --help` for a command's options.\n"
+               "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
+               "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
+               "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
 }
 
 }  // namespace chost::cli

@@ -10,7 +10,7 @@ namespace chost::cli {
 struct Command {
   const char* name;     // the verb, e.g. "plugins"
   const char* summary;  // one line for --help
-  // argv[0] is the verb itself; returns the process exit code (0 ok, 1 failure, 2 usage).
+  // argv[0] is the verb itself; returns the process exit code (kExit* below).
   int (*run)(int argc, char** argv);
 };
 
@@ -18,6 +18,8 @@ struct Command {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitConfigInvalid = 3;  // check-config found errors; the file is unusable
+inline constexpr int kExitNotAuthorized = 4;  // a connection is not authorized / disconnected
 
 // Every verb, in the order --help lists them.
 std::span<const Command> commands();

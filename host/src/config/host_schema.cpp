@@ -41,8 +41,7 @@ constexpr const char* kHostSchema = R"JSON({
         "master_key": {"type": "string", "x-secret": true,
                        "description": "Key encrypting secrets at rest: ${env:NAME} or ${file:PATH}"},
         "plugin_dirs": {"type": "array", "items": {"type": "string", "minLength": 1},
-                        "default": ["./plugins"],
-                        "description": "Directories searched for plugins; relative to the config file"},
+                        "description": "Directories searched for plugins; relative to the config file. Default: <prefix>/lib/connector-host/plugins of the installed binary"},
         "allow_world_writable_plugin_dirs": {"type": "boolean", "default": false},
         "admin": {
           "description": "Admin HTTP API.",

@@ -3,6 +3,7 @@
 
 #include <boost/json.hpp>
 
+#include "chost/config/default_plugin_dir.hpp"
 #include "json_schema.hpp"
 
 namespace chost::config {
@@ -40,8 +41,12 @@ HostSettings host_settings_from_json(const json::value& host,
   if (const json::value* key = host.as_object().if_contains("master_key")) {
     s.master_key = std::string(key->as_string());
   }
-  for (const json::value& dir : host.at("plugin_dirs").as_array()) {
-    s.plugin_dirs.push_back(absolute_from(base_dir, std::string(dir.as_string())));
+  if (const json::value* dirs = host.as_object().if_contains("plugin_dirs")) {
+    for (const json::value& dir : dirs->as_array()) {
+      s.plugin_dirs.push_back(absolute_from(base_dir, std::string(dir.as_string())));
+    }
+  } else {
+    s.plugin_dirs.push_back(default_plugin_dir());
   }
   s.allow_world_writable_plugin_dirs = host.at("allow_world_writable_plugin_dirs").as_bool();
 

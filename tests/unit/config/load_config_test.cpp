@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "chost/config/default_plugin_dir.hpp"
 #include "chost/config/host_config.hpp"
 #include "config_test_util.hpp"
 
@@ -313,7 +314,8 @@ TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
   EXPECT_EQ(c.host.state.backend, StateBackend::kSqlite);
   EXPECT_EQ(c.host.state.path, dir_.path() / "state" / "host.db");
   EXPECT_FALSE(c.host.master_key.has_value());
-  EXPECT_EQ(c.host.plugin_dirs, std::vector<std::filesystem::path>{dir_.path() / "plugins"});
+  // No plugin_dirs: the install layout's folder beside the running binary, not the config's.
+  EXPECT_EQ(c.host.plugin_dirs, std::vector<std::filesystem::path>{default_plugin_dir()});
   EXPECT_FALSE(c.host.allow_world_writable_plugin_dirs);
   EXPECT_EQ(c.host.admin.listen, "127.0.0.1:8080");
   EXPECT_EQ(c.host.admin.public_url, "http://127.0.0.1:8080");
