@@ -1,8 +1,8 @@
 // ASCII text helpers (see text.hpp).
 #include "chost/common/text.hpp"
 
-#include <ctime>
 #include <cstdint>
+#include <ctime>
 
 namespace chost::text {
 

@@ -75,7 +75,7 @@ class FakeAdminBackend : public AdminBackend {
   std::vector<ConnectorView> connectors_;
   std::vector<SubjectView> subjects_;
   std::map<std::string, std::string> checkpoints_;  // of "mirror"
-  std::vector<OutboxEntryView> outbox_;  // all of "mirror"; failed ones have an error
+  std::vector<OutboxEntryView> outbox_;             // all of "mirror"; failed ones have an error
   std::map<std::string, Error> failures_;
   std::vector<std::string> throwing_;
   std::vector<std::string> calls_;

@@ -53,9 +53,9 @@ class ExampleConfigTest : public ::testing::Test {
     setenv("CHP_NOTIFY_SECRET", "example-notify-secret-0123", 1);
   }
   void TearDown() override {
-    for (const char* n : {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET",
-                          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "ROLLWORKS_API_KEY",
-                          "CHP_NOTIFY_SECRET"}) {
+    for (const char* n :
+         {"CHP_MASTER_KEY", "CHP_ADMIN_TOKEN", "SF_CLIENT_ID", "SF_CLIENT_SECRET",
+          "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "ROLLWORKS_API_KEY", "CHP_NOTIFY_SECRET"}) {
       unsetenv(n);
     }
   }
