@@ -103,12 +103,15 @@ class RollworksE2eTest : public ::testing::Test {
     rw_ = std::make_unique<chpeer::testing::PeerHttpClient>(rw_url_);
   }
 
+  CommandResult authorize_command() {
+    return run_host_command(dir_.path(),
+                            {"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
+                             std::to_string(redirect_port_), "--timeout", "30"},
+                            "authorize");
+  }
+
   void authorize() {
-    CommandResult auth =
-        run_host_command(dir_.path(),
-                         {"authorize", "crm", "-c", "host.yaml", "--follow", "--redirect-port",
-                          std::to_string(redirect_port_), "--timeout", "30"},
-                         "authorize");
+    CommandResult auth = authorize_command();
     ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
   }
 
@@ -268,7 +271,16 @@ TEST_F(RollworksE2eTest, BothWaysExactlyOnceThroughARevokedAndRestoredConnection
 
 TEST_F(RollworksE2eTest, AnApiOnlyUserIsRefusedAndAPersonSyncsWithAWarning) {
   login_as("api-only@demo.peer");
-  authorize();
+  // "Log in with Salesforce" answers with rollworks' check (ABI 1.3 check_connection)...
+  CommandResult at_login = authorize_command();
+  EXPECT_NE(at_login.exit_code, 0);
+  EXPECT_NE(at_login.out.find("crm: connected as api-only@demo.peer"), std::string::npos)
+      << at_login.out;
+  EXPECT_NE(at_login.err.find("rollworks refuses this account: the Salesforce user "
+                              "api-only@demo.peer lacks a full Salesforce licence"),
+            std::string::npos)
+      << at_login.err;
+  // ... and a sync still refuses before anything is read or pushed.
   CommandResult refused = cli({"sync", "rollworks"}, "sync-api-only");
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE((refused.out + refused.err)
@@ -280,7 +292,12 @@ TEST_F(RollworksE2eTest, AnApiOnlyUserIsRefusedAndAPersonSyncsWithAWarning) {
   EXPECT_TRUE(account_data().empty());
 
   login_as("jordan.lee@demo.peer");
-  authorize();
+  CommandResult warned = authorize_command();
+  ASSERT_EQ(warned.exit_code, 0) << warned.out << warned.err;
+  EXPECT_NE(warned.out.find("warning: rollworks: the Salesforce user jordan.lee@demo.peer looks "
+                            "like a person"),
+            std::string::npos)
+      << warned.out;
   CommandResult person = cli({"sync", "rollworks"}, "sync-person");
   ASSERT_EQ(person.exit_code, 0) << person.out << person.err;
   EXPECT_NE((person.out + person.err)

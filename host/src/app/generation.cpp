@@ -118,7 +118,8 @@ std::vector<Generation::ConsumerCheck> Generation::check_consumers(std::string_v
   const std::string input = json::serialize(json::object{
       {"step", "check_connection"}, {"connection", name}, {"identity", std::move(identity)}});
   for (auto& [consumer, in] : instances) {
-    if (!in->config.uses || *in->config.uses != name || !in->enabled || in->create_error ||
+    // Also a disabled consumer: admins re-authorize while it is off (its syncs stay off).
+    if (!in->config.uses || *in->config.uses != name || in->create_error ||
         (in->library->descriptor().capabilities & CHP_CAP_CHECKS_CONNECTION) == 0) {
       continue;
     }

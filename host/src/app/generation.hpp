@@ -68,8 +68,8 @@ struct Generation {
   GenerationInstance* find(std::string_view name) const;
 
   // ABI 1.3: what the consumers of connection `name` think of the account an admin has just
-  // authorized. Each enabled consumer whose plugin has CHP_CAP_CHECKS_CONNECTION is asked on a
-  // short-lived instance of its own (never its sync instance: no wait behind a running sync),
+  // authorized. Each consumer (enabled or not) whose plugin has CHP_CAP_CHECKS_CONNECTION is asked
+  // on a short-lived instance of its own (never its sync instance: no wait behind a running sync),
   // within `timeout_ms`; a refusal also becomes that consumer's last error.
   struct ConsumerCheck {
     std::string connector;

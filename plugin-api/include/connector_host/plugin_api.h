@@ -334,8 +334,8 @@ typedef struct chp_plugin {
    * "warnings":[...]}. The host stores credentials encrypted.
    * Since 1.3, consumers with CHP_CAP_CHECKS_CONNECTION: once an admin's authorize of the
    * connection they use has stored its credentials, the host creates a short-lived instance
-   * of each enabled such consumer (its config, its state namespace, the borrowed connection)
-   * and calls authorize with
+   * of each such consumer, also of a disabled one (admins re-authorize while it is off), with
+   * its config, its state namespace and the borrowed connection, and calls authorize with
    *   {"step":"check_connection","connection":"<name>","identity":{...}}
    * The plugin checks what it needs of the authorized account (connection_token works) and
    * answers {"warnings":[...]} (may be empty), or fails with a message saying what is

@@ -54,7 +54,7 @@ class RollworksConnector : public chp::Connector {
       "RollWorks ABM: Salesforce Accounts, Contacts, Leads, Opportunities and Campaigns up as "
       "batch upserts, per-account "
       "ABM data down into a Salesforce custom object",
-      kConfigSchemaJson, CHP_CAP_USES_CONNECTION};
+      kConfigSchemaJson, CHP_CAP_USES_CONNECTION | CHP_CAP_CHECKS_CONNECTION};
 
   static constexpr const char* kUpCheckpointPrefix = "up/";  // + object: newest SystemModstamp
   static constexpr const char* kDownCursorKey = "down/accounts/cursor";
@@ -66,6 +66,9 @@ class RollworksConnector : public chp::Connector {
   RollworksConnector(chp::Context& ctx, const boost::json::object& config);
 
   void sync(chp::Call& call, const boost::json::object& input) override;
+  // Only the ABI 1.3 step "check_connection": the user check a sync makes first, answered to
+  // the admin who just authorized the Salesforce connection.
+  void authorize(chp::Call& call, const boost::json::object& input) override;
 
  private:
   void check_advertiser(RollworksClient& rw);

@@ -8,8 +8,35 @@
 
 namespace rollworks {
 
+namespace {
+
+std::string refusal_text(const Preflight& preflight) {
+  std::string list;
+  for (const std::string& m : preflight.missing) list += (list.empty() ? "" : ", ") + m;
+  return "the Salesforce user " + preflight.username + " lacks " + list +
+         "; nothing is synced until the connection is authorized as a user that has them (a "
+         "dedicated integration user)";
+}
+
+}  // namespace
+
 RollworksConnector::RollworksConnector(chp::Context& ctx, const boost::json::object& config)
     : ctx_(ctx), config_(parse_config(config)) {}
+
+void RollworksConnector::authorize(chp::Call& call, const boost::json::object& input) {
+  const boost::json::value* step = input.if_contains("step");
+  if (step == nullptr || !step->is_string() || step->as_string() != "check_connection") {
+    throw chp::PermanentError(
+        "rollworks authorizes nothing itself: authorize the Salesforce connection it uses");
+  }
+  chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
+                             config_.client_options());
+  const Preflight preflight = check_salesforce_user(sf);
+  if (!preflight.missing.empty()) throw chp::ConfigError(refusal_text(preflight));
+  boost::json::array warnings;
+  if (!preflight.warning.empty()) warnings.emplace_back(preflight.warning);
+  call.set_output(boost::json::object{{"warnings", std::move(warnings)}});
+}
 
 void RollworksConnector::check_advertiser(RollworksClient& rw) {
   RollworksResponse r = rw.get("");
@@ -35,11 +62,7 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
   (void)ctx_.connection_token(call, false);
   const Preflight preflight = check_salesforce_user(sf);
   if (!preflight.missing.empty()) {
-    std::string list;
-    for (const std::string& m : preflight.missing) list += (list.empty() ? "" : ", ") + m;
-    const std::string why = "the Salesforce user " + preflight.username + " lacks " + list +
-                            "; nothing is synced until the connection is authorized as a "
-                            "user that has them (a dedicated integration user)";
+    const std::string why = refusal_text(preflight);
     ctx_.report_status(why);
     throw chp::ConfigError(why);
   }
