@@ -197,7 +197,7 @@ class AdminPageTest : public ::testing::Test {
 
   // Saves NN-name.png and remembers it for the summary.
   void shot(const std::string& name) {
-    char prefix[8];
+    char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%02d-", ++shots_);
     const std::filesystem::path png =
         std::filesystem::path(E2E_ARTIFACTS_DIR) / (prefix + name + ".png");

@@ -88,8 +88,12 @@ TEST_F(AdminUsersTest, StatusFilterAndCountsAgree) {
     EXPECT_EQ(page.at("counts").at(status), expected(status)) << status;
     for (const auto& u : page.at("users").as_array()) {
       const std::string text(u.at("status").as_string());
-      if (std::string(status) == "enabled") EXPECT_EQ(text, "Enabled");
-      if (std::string(status) == "disabled") EXPECT_EQ(text, "Disabled");
+      if (std::string(status) == "enabled") {
+        EXPECT_EQ(text, "Enabled");
+      }
+      if (std::string(status) == "disabled") {
+        EXPECT_EQ(text, "Disabled");
+      }
       if (std::string(status) == "error") {
         EXPECT_EQ(text, "Disabled due to an error");
         EXPECT_EQ(u.at("detail"), "invalid_grant: expired access/refresh token");

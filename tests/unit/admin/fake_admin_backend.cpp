@@ -31,8 +31,8 @@ FakeAdminBackend::FakeAdminBackend() {
   checkpoints_ = {{"delta/ada@example.com/inbox", "https://graph.example/delta?token=1"},
                   {"delta/bob@example.com/inbox", "https://graph.example/delta?token=2"},
                   {"poll/ada@example.com", "1700000000000"}};
-  subjects_ = {{"sf", "u1", "Ada", "active", "", 1700000000001},
-               {"sf", "u2", "Bob", "disabled", "token revoked", 1700000000002}};
+  subjects_ = {{"sf", "u1", "Ada", "active", "", 1700000000001, "", false},
+               {"sf", "u2", "Bob", "disabled", "token revoked", 1700000000002, "", false}};
   outbox_ = {
       {7, "Account", "001A", "INVALID_FIELD: No such column 'Foo__c'", 2, 1700000000000,
        1700000001000},

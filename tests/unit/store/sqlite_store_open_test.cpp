@@ -157,7 +157,9 @@ TEST(StoreOpen, LooseFilesAreTightenedWithAWarningAndNewDirectoriesAreOwnerOnly)
   options.warn = [&](const std::string& w) { warnings.push_back(w); };
   { ASSERT_NE(OpenOrDie(path, std::nullopt, std::move(options)), nullptr); }
   for (const std::string& file : {path, path + "-wal"}) {
-    if (::stat(file.c_str(), &st) == 0) EXPECT_EQ(st.st_mode & 077, 0u) << file;
+    if (::stat(file.c_str(), &st) == 0) {
+      EXPECT_EQ(st.st_mode & 077, 0u) << file;
+    }
   }
   ASSERT_EQ(warnings.size(), 2u);
   EXPECT_EQ(warnings[0],
