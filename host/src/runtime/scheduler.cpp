@@ -213,8 +213,9 @@ struct Scheduler::Impl {
             cancel->store(true);
             inp->deadline_missed = true;
             const std::string msg = "sync exceeded its " + duration_text(deadline_ms) + " deadline";
-            set_state(*inp, InstanceState::kFailed);
+            // The reason first: a reader never sees "failed" without why.
             if (board) board->set_error(inp->spec.name, Error::transient(msg));
+            set_state(*inp, InstanceState::kFailed);
             sv.log->log(LogLevel::kError, inp->spec.name,
                         msg + "; cancelled, waiting for it to return");
           });
@@ -293,8 +294,8 @@ struct Scheduler::Impl {
     }
     ++in.failures;
     const ErrorClass cls = error_class_of_code(out.status);
-    set_state(in, InstanceState::kFailed);
     if (board) board->set_error(name, Error{cls, out.error.empty() ? "sync failed" : out.error});
+    set_state(in, InstanceState::kFailed);
     sv.log->log(LogLevel::kWarn, name,
                 std::string("sync failed (") + to_string(cls) + "): " + out.error);
     schedule_in(inp, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
