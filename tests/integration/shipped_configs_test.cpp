@@ -1,9 +1,10 @@
-// Every host config in configs/ passes check-config against the plugins this build ships, with
-// the environment variables it references set (as an admin would set them). The deployment
-// examples that are not host configs (the Kubernetes manifest, the systemd unit) name the host
-// config they run on a "# host config: configs/<file>" line; that file must be one of the host
-// configs checked here, and the example must carry what it is there for (probes, a read-only
-// root filesystem with the state on a volume, secrets as files; hardening).
+// Every file in configs/ is a host config and passes check-config against the plugins this build
+// ships, with the environment variables it references set (as an admin would set them). The
+// deployment examples in deploy/ (the Kubernetes manifest, the systemd unit) name the host
+// config they run on a "# host config: <dir>/<file>" line; that file must be one of the host
+// configs checked here (deploy/sidecar.yaml, whose secrets are files, is checked with them in
+// place), and the example must carry what it is there for (probes, a read-only root filesystem
+// with the state on a volume, secrets as files; hardening).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -12,6 +13,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "host_process.hpp"
 
@@ -31,9 +33,9 @@ bool is_kubernetes_manifest(const std::string& text) {
   return text.rfind("apiVersion:", 0) == 0 || text.find("\napiVersion:") != std::string::npos;
 }
 
-// The file named by "# host config: configs/<file>", or empty.
+// The file named by "# host config: <dir>/<file>" (relative to the repository), or empty.
 std::string referenced_host_config(const std::string& text) {
-  const std::string marker = "# host config: configs/";
+  const std::string marker = "# host config: ";
   const size_t at = text.find(marker);
   if (at == std::string::npos) return "";
   const size_t start = at + marker.size();
@@ -98,10 +100,22 @@ TEST(ShippedConfigsTest, EveryFileInConfigsPassesCheckConfig) {
   std::set<std::string> host_configs;  // checked
   std::set<std::string> referenced;    // by the deployment examples
   int examples = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(SHIPPED_CONFIGS_DIR)) {
-    const std::string file = entry.path().filename().string();
-    const std::string text = slurp(entry.path());
-    if (entry.path().extension() == ".service") {
+  std::vector<std::filesystem::path> files;
+  for (const char* dir : {SHIPPED_CONFIGS_DIR, SHIPPED_DEPLOY_DIR}) {
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+      files.push_back(entry.path());
+  }
+  for (const std::filesystem::path& path : files) {
+    const bool in_configs = path.parent_path() == std::filesystem::path(SHIPPED_CONFIGS_DIR);
+    // As the deployment examples name it: configs/<file> or deploy/<file>.
+    const std::string file =
+        std::string(in_configs ? "configs/" : "deploy/") + path.filename().string();
+    const std::string text = slurp(path);
+    if (in_configs) {
+      EXPECT_EQ(path.extension(), ".yaml") << file << ": configs/ holds host configs only";
+      EXPECT_FALSE(is_kubernetes_manifest(text)) << file << ": deployment examples go to deploy/";
+    }
+    if (path.extension() == ".service") {
       ++examples;
       referenced.insert(referenced_host_config(text));
       for (const char* line :
@@ -113,7 +127,7 @@ TEST(ShippedConfigsTest, EveryFileInConfigsPassesCheckConfig) {
       }
       continue;
     }
-    if (entry.path().extension() != ".yaml") continue;
+    if (path.extension() != ".yaml") continue;
     if (is_kubernetes_manifest(text)) {
       ++examples;
       referenced.insert(referenced_host_config(text));
@@ -126,22 +140,22 @@ TEST(ShippedConfigsTest, EveryFileInConfigsPassesCheckConfig) {
     }
     host_configs.insert(file);
     CommandResult r =
-        file == "sidecar.yaml"
-            ? check_sidecar(dir, entry.path())
-            : run_host_command(dir.path(), {"check-config", "-c", entry.path().string()}, "check");
-    EXPECT_EQ(r.exit_code, 0) << entry.path() << "\n" << r.out << r.err;
+        file == "deploy/sidecar.yaml"
+            ? check_sidecar(dir, path)
+            : run_host_command(dir.path(), {"check-config", "-c", path.string()}, "check");
+    EXPECT_EQ(r.exit_code, 0) << path << "\n" << r.out << r.err;
     EXPECT_NE(r.out.find(": ok ("), std::string::npos) << r.out;
   }
-  EXPECT_GE(host_configs.size(), 3u);
+  EXPECT_GE(host_configs.size(), 3u);  // configs/host.example.yaml, demo.yaml, deploy/sidecar.yaml
   EXPECT_GE(examples, 2);
   for (const std::string& f : referenced) {
     EXPECT_TRUE(host_configs.count(f))
-        << "a deployment example runs configs/" << f << ", which is not a checked host config";
+        << "a deployment example runs " << f << ", which is not a checked host config";
   }
 }
 
 TEST(ShippedConfigsTest, TheSidecarConfigReadsEverySecretFromAFile) {
-  const std::string yaml = slurp(std::filesystem::path(SHIPPED_CONFIGS_DIR) / "sidecar.yaml");
+  const std::string yaml = slurp(std::filesystem::path(SHIPPED_DEPLOY_DIR) / "sidecar.yaml");
   EXPECT_EQ(yaml.find("${env:"), std::string::npos);
   for (const char* key :
        {"master_key: ${file:", "token: ${file:", "secret: ${file:", "client_secret: ${file:"}) {
