@@ -176,12 +176,16 @@ class RgSyncTest : public ::testing::Test {
             {"receivedDateTime", "2026-11-30T09:00:00Z"}};
   }
 
+  // "Log in with Salesforce" headless: the peer's authorize page approves as its login user.
+  CommandResult authorize_command(const std::string& tag = "authorize") {
+    return run_host_command(dir_.path(),
+                            {"authorize", "sf-org", "-c", "host.yaml", "--follow",
+                             "--redirect-port", std::to_string(redirect_port_), "--timeout", "30"},
+                            tag);
+  }
+
   void authorize() {
-    CommandResult auth =
-        run_host_command(dir_.path(),
-                         {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
-                          std::to_string(redirect_port_), "--timeout", "30"},
-                         "authorize");
+    CommandResult auth = authorize_command();
     ASSERT_EQ(auth.exit_code, 0) << auth.out << auth.err;
   }
 
@@ -474,11 +478,7 @@ TEST_F(RgSyncTest, AuthorizeRefusesAServiceAccountWithoutThePermissionsNamingEac
                           boost::json::object{{"username", "alice@demo.peer"}})
                 .status,
             200);
-  CommandResult refused =
-      run_host_command(dir_.path(),
-                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
-                        std::to_string(redirect_port_), "--timeout", "30"},
-                       "authorize-alice");
+  CommandResult refused = authorize_command("authorize-alice");
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.err.find("alice@demo.peer lacks API Enabled, View All Data, Create on Task, "
                              "Edit on Task"),
@@ -503,11 +503,7 @@ TEST_F(RgSyncTest, AuthorizeAnswersWithRgSyncsOwnCheckOfTheServiceAccount) {
                           boost::json::object{{"username", "alice@demo.peer"}})
                 .status,
             200);
-  CommandResult refused =
-      run_host_command(dir_.path(),
-                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
-                        std::to_string(redirect_port_), "--timeout", "30"},
-                       "authorize-alice");
+  CommandResult refused = authorize_command("authorize-alice");
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_NE(refused.out.find("sf-org: connected as alice@demo.peer"), std::string::npos)
       << refused.out;
@@ -530,11 +526,7 @@ TEST_F(RgSyncTest, AuthorizeAnswersWithRgSyncsOwnCheckOfTheServiceAccount) {
                           boost::json::object{{"username", "integration@demo.peer"}})
                 .status,
             200);
-  CommandResult warned =
-      run_host_command(dir_.path(),
-                       {"authorize", "sf-org", "-c", "host.yaml", "--follow", "--redirect-port",
-                        std::to_string(redirect_port_), "--timeout", "30"},
-                       "authorize-entitled");
+  CommandResult warned = authorize_command("authorize-entitled");
   EXPECT_EQ(warned.exit_code, 0) << warned.err;
   EXPECT_NE(warned.out.find("warning: rg-sync: the Salesforce service account "
                             "integration@demo.peer is also an entitled end user: do not use an "

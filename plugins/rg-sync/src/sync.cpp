@@ -77,13 +77,9 @@ void RgSyncConnector::authorize(chp::Call& call, const boost::json::object& inpu
   }
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
                              config_.client_options());
-  service_.reset();  // a new account was just authorized
+  // A short-lived instance (see the ABI): nothing is cached yet, the check asks Salesforce.
   const ServiceAccount& service = check_service_account(sf);
-  if (!service.missing.empty()) {
-    const std::string why = lacks_text(service);
-    service_.reset();
-    throw chp::ConfigError(why);
-  }
+  if (!service.missing.empty()) throw chp::ConfigError(lacks_text(service));
   boost::json::array warnings;
   if (std::optional<std::string> w = end_user_warning(service, resolve_users(sf))) {
     warnings.emplace_back(*w);
