@@ -5,7 +5,9 @@
 // by sObject Collections upsert. Every run also pays the Salesforce user check (6 calls) and
 // the advertiser read. Each benchmark seeds only its own direction. Items = records moved;
 // counters: RollWorks and Salesforce requests per record. The 10,000 vs 1,000 ratio shows whether
-// the per-record cost stays flat.
+// the per-record cost stays flat. Echoes: after a full upload, a sync that reads every record
+// again (as after our own journey stage writes bumped their SystemModstamp) and uploads none;
+// counters: records uploaded per record read (0 = every echo suppressed).
 #include <benchmark/benchmark.h>
 #include <curl/curl.h>
 
@@ -105,8 +107,12 @@ Peers& peers(int records, bool up) {
   return p;
 }
 
-// One full run of one direction from no checkpoint (fresh FakeHost, untimed) per iteration.
-void run(benchmark::State& state, bool up) {
+// How one benchmark iteration starts: from no checkpoint (a full run), or after a full upload
+// with the checkpoints set back before every record (everything read again: echoes).
+enum class Start { kFresh, kEchoes };
+
+// One run of one direction per iteration, each on a fresh FakeHost (its setup untimed).
+void run(benchmark::State& state, bool up, Start start = Start::kFresh) {
   const int records = static_cast<int>(state.range(0));
   Peers& p = peers(records, up);
   if (p.token_json.empty()) {
@@ -120,6 +126,7 @@ void run(benchmark::State& state, bool up) {
   cfg["objects_up"] = up ? json::array{"Account", "Contact"} : json::array{};
   const std::string config = json::serialize(cfg);
   int64_t moved = 0;
+  int64_t uploaded = 0;
   int64_t rw_calls = 0;
   int64_t sf_calls = 0;
   for (auto _ : state) {
@@ -134,6 +141,16 @@ void run(benchmark::State& state, bool up) {
       state.SkipWithError(("create failed: " + r.error).c_str());
       return;
     }
+    if (start == Start::kEchoes) {
+      r = plugin.sync(R"({"reason":"manual"})");
+      if (!r.ok()) {
+        state.SkipWithError(("first sync failed: " + r.error).c_str());
+        return;
+      }
+      for (const char* o : {"Account", "Contact"}) {
+        host.seed_state(std::string("up/") + o, "2000-01-01T00:00:00.000+0000");
+      }
+    }
     state.ResumeTiming();
 
     r = plugin.sync(R"({"reason":"manual"})");
@@ -145,7 +162,12 @@ void run(benchmark::State& state, bool up) {
     }
     const json::value s = json::parse(r.output);
     if (up) {
-      for (const char* o : {"Account", "Contact"}) moved += s.at("up").at(o).at("read").as_int64();
+      for (const char* o : {"Account", "Contact"}) {
+        const json::value& c = s.at("up").at(o);
+        moved += c.at("read").as_int64();
+        uploaded += c.at("created").as_int64() + c.at("updated").as_int64() +
+                    c.at("unchanged").as_int64() + c.at("errors").as_int64();
+      }
     } else {
       moved += s.at("down").at("accounts").at("upserted").as_int64();
     }
@@ -160,10 +182,12 @@ void run(benchmark::State& state, bool up) {
   const double m = moved > 0 ? static_cast<double>(moved) : 1.0;
   state.counters["rw_req_per_rec"] = static_cast<double>(rw_calls) / m;
   state.counters["sf_req_per_rec"] = static_cast<double>(sf_calls) / m;
+  if (up) state.counters["uploaded_per_read"] = static_cast<double>(uploaded) / m;
 }
 
 void BM_RollworksUp(benchmark::State& state) { run(state, true); }
 void BM_RollworksDown(benchmark::State& state) { run(state, false); }
+void BM_RollworksUpEchoes(benchmark::State& state) { run(state, true, Start::kEchoes); }
 
 BENCHMARK(BM_RollworksUp)
     ->ArgName("records")
@@ -172,6 +196,12 @@ BENCHMARK(BM_RollworksUp)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_RollworksDown)
+    ->ArgName("records")
+    ->Arg(1000)
+    ->Arg(10000)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RollworksUpEchoes)
     ->ArgName("records")
     ->Arg(1000)
     ->Arg(10000)
@@ -187,7 +217,10 @@ int main(int argc, char** argv) {
       {{"rollworks up per record, 10,000 vs 1,000 records (flat = 1.0)",
         "BM_RollworksUp/records:10000/real_time", "BM_RollworksUp/records:1000/real_time"},
        {"rollworks down per record, 10,000 vs 1,000 records (flat = 1.0)",
-        "BM_RollworksDown/records:10000/real_time", "BM_RollworksDown/records:1000/real_time"}});
+        "BM_RollworksDown/records:10000/real_time", "BM_RollworksDown/records:1000/real_time"},
+       {"rollworks up echoes per record, 10,000 vs 1,000 records (flat = 1.0)",
+        "BM_RollworksUpEchoes/records:10000/real_time",
+        "BM_RollworksUpEchoes/records:1000/real_time"}});
   curl_global_cleanup();
   return rc;
 }

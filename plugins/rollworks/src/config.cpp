@@ -6,6 +6,7 @@
 #include <connector_host/sdk/json.hpp>
 #include <connector_host/sdk/salesforce/api_name.hpp>
 #include <connector_host/sdk/salesforce/oauth.hpp>
+#include <connector_host/sdk/salesforce/soql_time.hpp>
 
 #include <algorithm>
 #include <string_view>
@@ -32,7 +33,24 @@ const char kConfigSchemaJson[] = R"JSON({
       "default": ["Account", "Contact", "Lead", "Opportunity", "Campaign"],
       "description": "Salesforce objects uploaded to RollWorks."},
     "account_data_object": {"type": "string", "default": "RollWorks_Account_Data__c",
-      "description": "Salesforce custom object receiving the per-account ABM data."},
+      "description": "Salesforce custom object receiving the per-account ABM data (the current mapping version's target)."},
+    "account_data_mapping_version": {"type": "integer", "minimum": 1, "maximum": 1000000, "default": 1,
+      "description": "Version of the account data mapping (object and key fields). Raise it when they change: the next sync re-reads the RollWorks accounts feed from a snapshot so the new target gets every account."},
+    "account_data_legacy": {"type": "object", "additionalProperties": false,
+      "required": ["version", "object", "until"],
+      "description": "The previous account data mapping after a mapping change: written as well as the current one until `until`, then no longer written.",
+      "properties": {
+        "version": {"type": "integer", "minimum": 1,
+          "description": "Its mapping version (lower than account_data_mapping_version)."},
+        "object": {"type": "string", "description": "Its custom object, e.g. RollWorks_Account_Data__c."},
+        "external_id_field": {"type": "string", "default": "RollWorks_Account_Id__c",
+          "description": "Its external id field holding the RollWorks account id."},
+        "account_field": {"type": "string", "default": "Account__c",
+          "description": "Its lookup field to the Salesforce Account."},
+        "until": {"type": "string",
+          "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-][0-9]{2}:?[0-9]{2})$",
+          "description": "End of the dual-write period (RFC 3339, e.g. 2027-01-31T00:00:00Z): from then on only the current mapping is written."}
+      }},
     "account_data_external_id_field": {"type": "string", "default": "RollWorks_Account_Id__c",
       "description": "External id field on that object holding the RollWorks account id."},
     "account_data_account_field": {"type": "string", "default": "Account__c",
@@ -43,6 +61,10 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "Seconds re-read before the SystemModstamp checkpoint (late commits)."},
     "page_size": {"type": "integer", "minimum": 1, "maximum": 500, "default": 500,
       "description": "Records per RollWorks batch upsert and per change-feed page."},
+    "outbox_max_attempts": {"type": "integer", "minimum": 1, "maximum": 20, "default": 3,
+      "description": "Refusals of one record (by RollWorks or Salesforce) before its outbox entry is parked for an admin (connector-host outbox NAME --retry)."},
+    "outbox_retry_backoff_seconds": {"type": "integer", "minimum": 0, "maximum": 86400, "default": 900,
+      "description": "Wait before a refused record is retried at a sync; each further wait doubles, up to a day."},
     "api_version": {"type": "string", "pattern": "^[0-9]+\\.[0-9]$", "default": "59.0",
       "description": "Salesforce REST API version, e.g. 59.0."}
   }
@@ -56,6 +78,56 @@ std::string api_name(const boost::json::object& o, std::string_view key, std::st
     throw chp::ConfigError("'" + std::string(key) + "' is not a Salesforce API name: " + v);
   }
   return v;
+}
+
+LegacyAccountDataTarget parse_legacy(const boost::json::object& o,
+                                     const AccountDataTarget& current) {
+  static constexpr std::string_view kKnown[] = {"version", "object", "external_id_field",
+                                                "account_field", "until"};
+  for (const auto& member : o) {
+    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
+      throw chp::ConfigError("account_data_legacy: unknown field '" + std::string(member.key()) +
+                             "'");
+    }
+  }
+  LegacyAccountDataTarget l;
+  const std::string what = "account_data_legacy";
+  l.target.version = chp::optional_int(o, "version", 0, chp::ErrorClass::kConfig, what);
+  if (l.target.version < 1 || l.target.version >= current.version) {
+    throw chp::ConfigError(
+        "account_data_legacy: 'version' must be at least 1 and lower than "
+        "'account_data_mapping_version' (" +
+        std::to_string(current.version) + ")");
+  }
+  const auto name = [&](std::string_view key, std::string fallback) {
+    std::string v =
+        chp::optional_string(o, key, chp::ErrorClass::kConfig, what).value_or(std::move(fallback));
+    if (!chp::salesforce::is_api_name(v)) {
+      throw chp::ConfigError(what + ": '" + std::string(key) +
+                             "' is not a Salesforce API name: " + v);
+    }
+    return v;
+  };
+  l.target.object = name("object", "");
+  l.target.external_id_field = name("external_id_field", "RollWorks_Account_Id__c");
+  l.target.account_field = name("account_field", "Account__c");
+  if (l.target.object == current.object) {
+    throw chp::ConfigError(what + ": 'object' is the current account_data_object (" +
+                           current.object + "): a legacy target must be another object");
+  }
+  if (l.target.object == "Contact" || l.target.object == "Lead") {
+    throw chp::ConfigError(what + ": 'object' must be a custom object, not " + l.target.object);
+  }
+  l.until = chp::require_string(o, "until", chp::ErrorClass::kConfig, what);
+  const std::optional<std::int64_t> until = chp::salesforce::parse_sf_datetime(l.until);
+  if (!until) {
+    throw chp::ConfigError(what +
+                           ": 'until' must be an RFC 3339 date-time such as "
+                           "2027-01-31T00:00:00Z, not " +
+                           l.until);
+  }
+  l.until_s = *until;
+  return l;
 }
 
 }  // namespace
@@ -75,9 +147,13 @@ Config parse_config(const boost::json::object& config) {
                                                 "account_data_object",
                                                 "account_data_external_id_field",
                                                 "account_data_account_field",
+                                                "account_data_mapping_version",
+                                                "account_data_legacy",
                                                 "contact_journey_stage_field",
                                                 "overlap_seconds",
                                                 "page_size",
+                                                "outbox_max_attempts",
+                                                "outbox_retry_backoff_seconds",
                                                 "api_version"};
   for (const auto& member : config) {
     if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
@@ -111,11 +187,23 @@ Config parse_config(const boost::json::object& config) {
       }
     }
   }
-  c.account_data_object = api_name(config, "account_data_object", c.account_data_object);
-  c.account_data_external_id_field =
-      api_name(config, "account_data_external_id_field", c.account_data_external_id_field);
-  c.account_data_account_field =
-      api_name(config, "account_data_account_field", c.account_data_account_field);
+  c.account_data.object = api_name(config, "account_data_object", c.account_data.object);
+  c.account_data.external_id_field =
+      api_name(config, "account_data_external_id_field", c.account_data.external_id_field);
+  c.account_data.account_field =
+      api_name(config, "account_data_account_field", c.account_data.account_field);
+  c.account_data.version = chp::optional_int(config, "account_data_mapping_version", 1);
+  if (c.account_data.version < 1 || c.account_data.version > 1'000'000) {
+    throw chp::ConfigError("'account_data_mapping_version' must be between 1 and 1000000");
+  }
+  if (c.account_data.object == "Contact" || c.account_data.object == "Lead") {
+    throw chp::ConfigError("'account_data_object' must be a custom object, not " +
+                           c.account_data.object);
+  }
+  if (std::optional<boost::json::object> legacy =
+          chp::optional_object(config, "account_data_legacy")) {
+    c.legacy_account_data = parse_legacy(*legacy, c.account_data);
+  }
   c.contact_journey_stage_field = chp::optional_string(config, "contact_journey_stage_field")
                                       .value_or(c.contact_journey_stage_field);
   if (!c.contact_journey_stage_field.empty() &&
@@ -130,6 +218,15 @@ Config parse_config(const boost::json::object& config) {
   const std::int64_t page = chp::optional_int(config, "page_size", c.page_size_records);
   if (page < 1 || page > 500) throw chp::ConfigError("'page_size' must be between 1 and 500");
   c.page_size_records = static_cast<std::uint32_t>(page);
+  c.outbox_max_attempts = chp::optional_int(config, "outbox_max_attempts", c.outbox_max_attempts);
+  if (c.outbox_max_attempts < 1 || c.outbox_max_attempts > 20) {
+    throw chp::ConfigError("'outbox_max_attempts' must be between 1 and 20");
+  }
+  c.outbox_retry_backoff_s =
+      chp::optional_int(config, "outbox_retry_backoff_seconds", c.outbox_retry_backoff_s);
+  if (c.outbox_retry_backoff_s < 0 || c.outbox_retry_backoff_s > 86400) {
+    throw chp::ConfigError("'outbox_retry_backoff_seconds' must be between 0 and 86400");
+  }
   c.api_version = chp::optional_string(config, "api_version").value_or(c.api_version);
   return c;
 }

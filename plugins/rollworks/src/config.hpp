@@ -7,22 +7,45 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace rollworks {
+
+// The account data target of one mapping version: the custom object and its two key fields
+// (the ABM fields, Journey_Stage__c and the rest, are named alike in every version).
+struct AccountDataTarget {
+  std::int64_t version = 1;
+  std::string object = "RollWorks_Account_Data__c";
+  std::string external_id_field = "RollWorks_Account_Id__c";
+  std::string account_field = "Account__c";
+};
+
+// The previous mapping after a mapping change: still written, beside the current one, until
+// `until_s` (epoch seconds), so whatever reads the old object (reports, flows) keeps working
+// while it moves to the new one; from then on it is no longer written.
+struct LegacyAccountDataTarget {
+  AccountDataTarget target;
+  std::int64_t until_s = 0;
+  std::string until;  // as configured, for the status line
+};
 
 struct Config {
   std::string rollworks_url = "https://api.rollworks.com";  // no trailing slash
   std::string advertiser_id;
   std::string api_key;  // resolved secret; never logged
   std::vector<std::string> objects_up = {"Account", "Contact", "Lead", "Opportunity", "Campaign"};
-  std::string account_data_object = "RollWorks_Account_Data__c";
-  std::string account_data_external_id_field = "RollWorks_Account_Id__c";
-  std::string account_data_account_field = "Account__c";
+  AccountDataTarget account_data;                              // the current mapping version
+  std::optional<LegacyAccountDataTarget> legacy_account_data;  // dual-written until its date
   std::string contact_journey_stage_field = "RollWorks_Journey_Stage__c";  // "": contacts off
   std::int64_t overlap_seconds = 300;
   std::uint32_t page_size_records = 500;  // RollWorks batch and change-feed page size
+  // Per-record refusals (either direction) wait in the host outbox: retried at later syncs,
+  // the first after outbox_retry_backoff_s, each wait twice the last (at most a day), and
+  // parked for an admin after outbox_max_attempts refusals.
+  std::int64_t outbox_max_attempts = 3;
+  std::int64_t outbox_retry_backoff_s = 900;
   std::string api_version = "59.0";
 
   chp::salesforce::ClientOptions client_options() const;

@@ -14,6 +14,7 @@
 #include <connector_host/sdk/sdk.hpp>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "config.hpp"
+#include "outbox.hpp"
 #include "rollworks_client.hpp"
 
 namespace rollworks {
@@ -31,19 +33,22 @@ struct UpCounts {
   std::int64_t created = 0;
   std::int64_t updated = 0;
   std::int64_t unchanged = 0;
-  std::int64_t record_errors = 0;  // per-record `error` results (logged, not retried)
-  std::string failure;             // whole-batch failure: the object stopped here
+  std::int64_t echoes = 0;         // not sent: the same payload as the last one RollWorks took
+  std::int64_t record_errors = 0;  // per-record `error` results (kept in the outbox)
+  OutboxCounts outbox;
+  std::string failure;  // whole-batch failure: the object stopped here
 };
 
-// Counts of the accounts change feed written to Salesforce.
+// Counts of a RollWorks change feed written to Salesforce.
 struct DownCounts {
   std::int64_t received = 0;
-  std::int64_t upserted = 0;
-  std::int64_t record_errors = 0;  // Salesforce refused the record (kept in the outbox)
-  std::int64_t resyncs = 0;        // feed restarted without a cursor (410 / invalid_cursor)
-  std::int64_t retried = 0;        // outbox entries of earlier syncs written now
-  std::int64_t unlinked = 0;       // contacts feed: no linked Contact/Lead to write to
-  std::int64_t parked = 0;         // outbox entries given up on: kept with the error for an admin
+  std::int64_t upserted = 0;         // written to the current target
+  std::int64_t legacy_upserted = 0;  // written to the legacy target (dual write)
+  std::int64_t record_errors = 0;    // Salesforce refused the record (kept in the outbox)
+  std::int64_t resyncs = 0;          // feed restarted without a cursor (410 / invalid_cursor)
+  std::int64_t unlinked = 0;         // contacts feed: no linked Contact/Lead to write to
+  bool mapping_backfill = false;     // the mapping version changed: re-read from a snapshot
+  OutboxCounts outbox;
   std::string failure;
 };
 
@@ -60,29 +65,47 @@ class RollworksConnector : public chp::Connector {
   static constexpr const char* kDownCursorKey = "down/accounts/cursor";
   static constexpr const char* kDownContactsCursorKey = "down/contacts/cursor";
   static constexpr std::size_t kMaxFeedPages = 100'000;
+  static constexpr const char* kMappingVersionKey = "down/accounts/mapping_version";
   static constexpr std::uint32_t kOutboxBatchEntries = 200;  // one sObject Collections call
-  static constexpr std::int64_t kMaxRecordAttempts = 3;      // then parked for an admin
 
   RollworksConnector(chp::Context& ctx, const boost::json::object& config);
 
   void sync(chp::Call& call, const boost::json::object& input) override;
+  // The outbox collection of the RollWorks uploads of `object` ("rollworks-accounts", ...).
+  static std::string up_collection(const std::string& object);
   // Only the ABI 1.3 step "check_connection": the user check a sync makes first, answered to
   // the admin who just authorized the Salesforce connection.
   void authorize(chp::Call& call, const boost::json::object& input) override;
 
+ protected:
+  // The wall clock in epoch seconds (outbox backoff, the mapping's dual-write period); tests
+  // subclass and replace it.
+  std::function<std::int64_t()> now_s_ = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+
  private:
   void check_advertiser(RollworksClient& rw);
   UpCounts sync_up(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
-                   const std::string& object);
-  DownCounts sync_down(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
-  std::map<std::string, std::int64_t> retry_outbox(chp::salesforce::Client& sf, DownCounts& counts);
-  DownCounts sync_contacts(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw);
+                   RecordOutbox& outbox, const std::string& object);
+  // Sends `records` to RollWorks' `path`; answers one error text per record ("" = taken) and
+  // counts the statuses, or throws nothing and sets counts.failure for a refused batch.
+  std::vector<std::string> upload(RollworksClient& rw, const std::string& object,
+                                  const boost::json::array& records, UpCounts& counts);
+  DownCounts sync_down(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
+                       RecordOutbox& outbox, std::int64_t now_s);
+  DownCounts sync_contacts(chp::Call& call, chp::salesforce::Client& sf, RollworksClient& rw,
+                           RecordOutbox& outbox);
   // Writes one feed page; what it adds to `txn` commits together with the page's cursor.
   using FeedPageHandler = std::function<void(const boost::json::array&, chp::Transaction&)>;
   // Pages RollWorks' `feed` ("accounts", "contacts") change feed from the cursor in kv
   // `cursor_key` until has_more is false; 410 / invalid_cursor restarts it from a snapshot once.
   void read_feed(chp::Call& call, RollworksClient& rw, const std::string& feed,
                  const std::string& cursor_key, DownCounts& counts, const FeedPageHandler& on_page);
+  // Every outbox collection the configuration writes.
+  std::vector<std::string> outbox_collections() const;
 
   chp::Context& ctx_;
   Config config_;

@@ -3,6 +3,7 @@
 // (see sync_up.cpp, sync_down.cpp). A Salesforce connection that is not connected
 // (AuthRevokedError from connection_token) propagates before anything is pushed: the host
 // suspends the connector and shows why. A refused RollWorks key is a ConfigError.
+#include "mapping.hpp"
 #include "preflight.hpp"
 #include "rollworks_connector.hpp"
 
@@ -72,49 +73,84 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
     ctx_.report_status(preflight.warning);
   }
 
+  const std::int64_t now_s = now_s_();
+  RecordOutbox outbox(ctx_, config_, now_s);
+  OutboxCounts orphans;
+  outbox.park_unknown(outbox_collections(), orphans);
+
   std::vector<std::string> failures;
   std::int64_t record_errors = 0;
   boost::json::object up;
   for (const std::string& object : config_.objects_up) {
     call.throw_if_cancelled();
-    const UpCounts c = sync_up(call, sf, rw, object);
-    record_errors += c.record_errors;
+    const UpCounts c = sync_up(call, sf, rw, outbox, object);
+    record_errors += c.record_errors + c.outbox.refused;
     if (!c.failure.empty()) failures.push_back(c.failure);
     up[object] = boost::json::object{{"read", c.read},
                                      {"created", c.created},
                                      {"updated", c.updated},
                                      {"unchanged", c.unchanged},
-                                     {"errors", c.record_errors}};
+                                     {"echoes", c.echoes},
+                                     {"errors", c.record_errors + c.outbox.refused},
+                                     {"retried", c.outbox.retried},
+                                     {"parked", c.outbox.parked}};
   }
-  const DownCounts d = sync_down(call, sf, rw);
-  record_errors += d.record_errors;
+  const DownCounts d = sync_down(call, sf, rw, outbox, now_s);
+  record_errors += d.record_errors + d.outbox.refused;
   if (!d.failure.empty()) failures.push_back(d.failure);
-  const DownCounts dc = sync_contacts(call, sf, rw);
-  record_errors += dc.record_errors;
+  const DownCounts dc = sync_contacts(call, sf, rw, outbox);
+  record_errors += dc.record_errors + dc.outbox.refused;
   if (!dc.failure.empty()) failures.push_back(dc.failure);
+
+  std::int64_t waiting = 0;
+  boost::json::object waiting_by_collection;
+  for (const auto& [collection, n] : outbox.waiting()) {
+    waiting += n;
+    waiting_by_collection[collection] = n;
+  }
+  std::int64_t parked = orphans.parked;
+  for (const auto& [name, c] : up) parked += c.as_object().at("parked").as_int64();
+  parked += d.outbox.parked + dc.outbox.parked;
 
   boost::json::object summary{
       {"up", std::move(up)},
-      {"down", boost::json::object{{"accounts", boost::json::object{{"received", d.received},
-                                                                    {"upserted", d.upserted},
-                                                                    {"errors", d.record_errors},
-                                                                    {"resyncs", d.resyncs},
-                                                                    {"retried", d.retried},
-                                                                    {"parked", d.parked}}},
-                                   {"contacts", boost::json::object{{"received", dc.received},
-                                                                    {"updated", dc.upserted},
-                                                                    {"unlinked", dc.unlinked},
-                                                                    {"errors", dc.record_errors},
-                                                                    {"resyncs", dc.resyncs}}}}},
+      {"down",
+       boost::json::object{
+           {"accounts", boost::json::object{{"received", d.received},
+                                            {"upserted", d.upserted},
+                                            {"legacy_upserted", d.legacy_upserted},
+                                            {"errors", d.record_errors + d.outbox.refused},
+                                            {"resyncs", d.resyncs},
+                                            {"mapping_backfill", d.mapping_backfill},
+                                            {"retried", d.outbox.retried},
+                                            {"parked", d.outbox.parked},
+                                            {"retired", d.outbox.retired}}},
+           {"contacts", boost::json::object{{"received", dc.received},
+                                            {"updated", dc.upserted},
+                                            {"unlinked", dc.unlinked},
+                                            {"errors", dc.record_errors + dc.outbox.refused},
+                                            {"resyncs", dc.resyncs},
+                                            {"retried", dc.outbox.retried},
+                                            {"parked", dc.outbox.parked}}}}},
+      {"mapping", mapping_summary(config_, now_s)},
+      {"outbox", boost::json::object{{"waiting", waiting},
+                                     {"waiting_by_collection", std::move(waiting_by_collection)},
+                                     {"parked", parked}}},
       {"record_errors", record_errors},
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
       {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
   if (!preflight.warning.empty()) summary["warnings"] = boost::json::array{preflight.warning};
-  if (record_errors > 0) {
-    ctx_.report_status(std::to_string(record_errors) +
-                       " record(s) refused in this sync (see the log; those from RollWorks wait "
-                       "in the outbox and are retried next sync); the rest synced");
+  if (config_.legacy_account_data) ctx_.report_status(mapping_status(config_, now_s));
+  if (waiting > 0 || parked > 0) {
+    std::string line =
+        std::to_string(waiting) + " record(s) wait in the outbox, retried at a " + "later sync";
+    if (parked > 0) {
+      line += "; " + std::to_string(parked) +
+              " parked in this sync for an admin (connector-host outbox NAME --retry)";
+    }
+    if (!outbox.last_error().empty()) line += "; last refusal: " + outbox.last_error();
+    ctx_.report_status(line);
   }
   if (!failures.empty()) {
     std::string why;
@@ -123,6 +159,17 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
     throw chp::TransientError(why);
   }
   call.set_output(summary);
+}
+
+std::vector<std::string> RollworksConnector::outbox_collections() const {
+  std::vector<std::string> out;
+  for (const std::string& object : config_.objects_up) out.push_back(up_collection(object));
+  out.push_back(config_.account_data.object);
+  if (config_.legacy_account_data) out.push_back(config_.legacy_account_data->target.object);
+  if (!config_.contact_journey_stage_field.empty()) {
+    out.insert(out.end(), {"Contact", "Lead"});
+  }
+  return out;
 }
 
 }  // namespace rollworks

@@ -5,17 +5,21 @@
 // 400 invalid_cursor) restarts the feed from a full snapshot; the upserts make the re-read
 // entries no-ops.
 //
-// A record Salesforce refuses is never dropped: it goes into the host outbox (collection = the
-// account data object, id = the RollWorks account id) in the same transaction as the page's
-// cursor, with the refusal logged. Each later sync retries the pending entries before reading
-// the feed (oldest first, so a newer feed entry for the account still wins); a success removes
-// the entry, a refusal counts an attempt (kv "outbox/attempts/<entry>"), and after
-// kMaxRecordAttempts the entry is parked with Salesforce's error for an admin to see and retry
-// (outbox state=failed). A later successful write of the same account retires its entry.
+// The mapping (mapping.hpp) may name two targets for a while after a mapping change: each page
+// is upserted into both until the legacy target's date. A new mapping version re-reads the
+// feed from a snapshot (kv "down/accounts/mapping_version"), so the new object gets every
+// account, not only those that change later.
+//
+// A record Salesforce refuses is never dropped: it goes into the outbox (outbox.hpp;
+// collection = the target object, id = the RollWorks account id) in the same transaction as
+// the page's cursor. Each later sync retries the due entries before reading the feed (oldest
+// first, so a newer feed entry for the account still wins); a newer feed entry of the same
+// account replaces the waiting one. Entries of a legacy target whose period ended are removed.
 #include <connector_host/sdk/http/url.hpp>
 
 #include <map>
 
+#include "mapping.hpp"
 #include "rollworks_connector.hpp"
 
 namespace rollworks {
@@ -26,70 +30,7 @@ std::string str(const boost::json::object& o, std::string_view key) {
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-boost::json::value member_or_null(const boost::json::object& o, std::string_view key) {
-  const boost::json::value* v = o.if_contains(key);
-  return v != nullptr ? *v : boost::json::value(nullptr);
-}
-
-boost::json::value list_names(const boost::json::object& entry) {
-  const boost::json::value* lists = entry.if_contains("account_lists");
-  if (lists == nullptr || !lists->is_array() || lists->as_array().empty()) return nullptr;
-  std::string out;
-  for (const boost::json::value& l : lists->as_array()) {
-    if (!l.is_object()) continue;
-    const std::string name = str(l.as_object(), "name");
-    if (!name.empty()) out += (out.empty() ? "" : "; ") + name;
-  }
-  return out.empty() ? boost::json::value(nullptr) : boost::json::value(out);
-}
-
-std::string attempts_key(std::int64_t entry_id) {
-  return "outbox/attempts/" + std::to_string(entry_id);
-}
-
 }  // namespace
-
-std::map<std::string, std::int64_t> RollworksConnector::retry_outbox(chp::salesforce::Client& sf,
-                                                                     DownCounts& counts) {
-  std::map<std::string, std::int64_t> pending;  // RollWorks account id -> entry id
-  std::vector<chp::OutboxEntry> entries;
-  for (chp::OutboxEntry& e : ctx_.outbox_pending(kOutboxBatchEntries)) {
-    if (e.collection == config_.account_data_object && e.record.is_object()) {
-      entries.push_back(std::move(e));
-    }
-  }
-  if (entries.empty()) return pending;
-  boost::json::array records;
-  for (const chp::OutboxEntry& e : entries) records.push_back(e.record);
-  const std::vector<chp::salesforce::RecordResult> results = sf.composite_upsert(
-      config_.account_data_object, config_.account_data_external_id_field, records, false);
-  chp::Transaction txn = ctx_.begin();
-  for (std::size_t i = 0; i < entries.size() && i < results.size(); ++i) {
-    const chp::OutboxEntry& e = entries[i];
-    const std::string key = attempts_key(e.entry_id);
-    if (results[i].success) {
-      ++counts.retried;
-      txn.outbox_done(e.entry_id);
-      txn.del(key);
-      continue;
-    }
-    const std::int64_t attempts = std::stoll(ctx_.state_get(key).value_or("1")) + 1;
-    const std::string why = config_.account_data_object + " " + e.id +
-                            " refused by Salesforce: " + results[i].error_text();
-    if (attempts >= kMaxRecordAttempts) {
-      ++counts.parked;
-      txn.outbox_done(e.entry_id, why + " (after " + std::to_string(attempts) + " attempts)");
-      txn.del(key);
-      ctx_.log(chp::LogLevel::kWarn, why + "; parked in the outbox for an admin");
-    } else {
-      ++counts.record_errors;
-      txn.put(key, std::to_string(attempts));
-      pending[e.id] = e.entry_id;
-    }
-  }
-  txn.commit();
-  return pending;
-}
 
 void RollworksConnector::read_feed(chp::Call& call, RollworksClient& rw, const std::string& feed,
                                    const std::string& cursor_key, DownCounts& counts,
@@ -135,52 +76,84 @@ void RollworksConnector::read_feed(chp::Call& call, RollworksClient& rw, const s
 }
 
 DownCounts RollworksConnector::sync_down(chp::Call& call, chp::salesforce::Client& sf,
-                                         RollworksClient& rw) {
+                                         RollworksClient& rw, RecordOutbox& outbox,
+                                         std::int64_t now_s) {
   DownCounts counts;
-  std::map<std::string, std::int64_t> pending = retry_outbox(sf, counts);
-  read_feed(
-      call, rw, "accounts", kDownCursorKey, counts,
-      [&](const boost::json::array& entries, chp::Transaction& txn) {
-        boost::json::array records;
-        for (const boost::json::value& v : entries) {
-          if (!v.is_object()) continue;
-          const boost::json::object& e = v.as_object();
-          const std::string account_id = str(e, "account_id");
-          if (account_id.empty()) continue;
-          ++counts.received;
-          records.push_back(boost::json::object{
-              {config_.account_data_external_id_field, account_id},
-              {config_.account_data_account_field, member_or_null(e, "account_external_id")},
-              {"Journey_Stage__c", member_or_null(e, "journey_stage")},
-              {"ICP_Fit_Grade__c", member_or_null(e, "icp_fit_grade")},
-              {"Intent_Score__c", member_or_null(e, "intent_score")},
-              {"Account_Lists__c", list_names(e)},
-              {"Ad_Impressions_30d__c", member_or_null(e, "ad_impressions_30d")},
-              {"Ad_Clicks_30d__c", member_or_null(e, "ad_clicks_30d")}});
-        }
-        if (records.empty()) return;
-        const std::vector<chp::salesforce::RecordResult> results = sf.composite_upsert(
-            config_.account_data_object, config_.account_data_external_id_field, records, false);
-        for (std::size_t i = 0; i < results.size(); ++i) {
-          const std::string account_id =
-              str(records[i].as_object(), config_.account_data_external_id_field);
-          // The newest data of an account replaces whatever of it waits in the outbox.
-          if (auto it = pending.find(account_id); it != pending.end()) {
-            txn.outbox_done(it->second);
-            txn.del(attempts_key(it->second));
-            pending.erase(it);
-          }
-          if (results[i].success) {
-            ++counts.upserted;
-            continue;
-          }
-          ++counts.record_errors;
-          txn.outbox_add(config_.account_data_object, account_id, records[i]);
-          ctx_.log(chp::LogLevel::kWarn, config_.account_data_object + " " + account_id +
-                                             " refused by Salesforce: " + results[i].error_text() +
-                                             "; kept in the outbox, retried next sync");
-        }
-      });
+  const std::vector<const AccountDataTarget*> targets =
+      written_account_data_targets(config_, now_s);
+  const auto write = [&](const AccountDataTarget& t, const boost::json::array& records) {
+    const std::vector<chp::salesforce::RecordResult> results =
+        sf.composite_upsert(t.object, t.external_id_field, records, false);
+    std::vector<std::string> errors(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      if (i < results.size() && results[i].success) continue;
+      errors[i] =
+          t.object + " " + str(records[i].as_object(), t.external_id_field) +
+          " refused by Salesforce: " + (i < results.size() ? results[i].error_text() : "no result");
+    }
+    return errors;
+  };
+  if (const LegacyAccountDataTarget* ended = ended_legacy_target(config_, now_s)) {
+    outbox.retire(ended->target.object,
+                  "mapping v" + std::to_string(ended->target.version) + " (" +
+                      ended->target.object +
+                      ") is no longer written: its dual-write period "
+                      "ended " +
+                      ended->until,
+                  counts.outbox);
+  }
+  for (const AccountDataTarget* t : targets) {
+    outbox.retry(
+        t->object, kOutboxBatchEntries,
+        [&](const boost::json::array& records) { return write(*t, records); }, counts.outbox);
+  }
+
+  // A new mapping version starts the feed over so its target gets every account.
+  const std::string version = std::to_string(config_.account_data.version);
+  if (const std::optional<std::string> stored = ctx_.state_get(kMappingVersionKey);
+      stored != version) {
+    chp::Transaction txn = ctx_.begin();
+    if (ctx_.state_get(kDownCursorKey) && (stored || config_.account_data.version > 1)) {
+      txn.del(kDownCursorKey);
+      counts.mapping_backfill = true;
+      ctx_.log(chp::LogLevel::kInfo, "account data mapping v" + stored.value_or("1") + " -> v" +
+                                         version +
+                                         ": re-reading the RollWorks accounts feed "
+                                         "from a snapshot to fill " +
+                                         config_.account_data.object);
+    }
+    txn.put(kMappingVersionKey, version);
+    txn.commit();
+  }
+
+  read_feed(call, rw, "accounts", kDownCursorKey, counts,
+            [&](const boost::json::array& entries, chp::Transaction& txn) {
+              std::vector<const boost::json::object*> feed;
+              for (const boost::json::value& v : entries) {
+                if (!v.is_object() || str(v.as_object(), "account_id").empty()) continue;
+                ++counts.received;
+                feed.push_back(&v.as_object());
+              }
+              if (feed.empty()) return;
+              for (const AccountDataTarget* t : targets) {
+                boost::json::array records;
+                for (const boost::json::object* e : feed) {
+                  records.push_back(account_data_record(*t, *e));
+                }
+                const std::vector<std::string> errors = write(*t, records);
+                for (std::size_t i = 0; i < records.size(); ++i) {
+                  const std::string account_id = str(*feed[i], "account_id");
+                  // The newest data of an account replaces whatever of it waits in the outbox.
+                  outbox.supersede(txn, t->object, account_id, counts.outbox);
+                  if (errors[i].empty()) {
+                    ++(t == targets.front() ? counts.upserted : counts.legacy_upserted);
+                    continue;
+                  }
+                  ++counts.record_errors;
+                  outbox.add(txn, t->object, account_id, records[i], errors[i]);
+                }
+              }
+            });
   return counts;
 }
 
