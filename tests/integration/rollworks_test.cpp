@@ -234,5 +234,85 @@ TEST_F(RollworksE2eTest, AKillDuringAPushLosesNothingAndDuplicatesNothing) {
   EXPECT_LE(rw_counter("resent_external_ids", "accounts"), 500);  // the acknowledged batch
 }
 
+// kill -9 while the down direction writes to Salesforce: the feed's first page (500 accounts,
+// three upserts of <= 200) was written and its cursor committed; Salesforce holds the answer
+// to the fourth upsert (the second page's first 200) and the host dies meanwhile; the write
+// lands after the kill, never acknowledged. The next sync resumes after the first page: it
+// writes every later account once more (upserts: no duplicates) and not one of the first page.
+TEST_F(RollworksE2eTest, AKillDuringTheDownPushRepeatsOnlyTheUnacknowledgedPage) {
+  boost::json::array accounts;
+  for (int i = 0; i < 1200; ++i) {
+    const std::string n = std::to_string(i);
+    accounts.push_back({{"id", "rwa_k" + n},
+                        {"domain", "kill" + n + ".example"},
+                        {"name", "Kill " + n},
+                        {"intent_score", i % 100}});
+  }
+  ASSERT_EQ(
+      rw_->SendJson("POST", "/__peer/seed", boost::json::object{{"accounts", accounts}}).status,
+      200);
+  const std::string upsert =
+      "/services/data/v59.0/composite/sobjects/RollWorks_Account_Data__c/RollWorks_Account_Id__c";
+  // One counter of the Salesforce peer, 0 while absent.
+  const auto sf_counter = [&](const char* group, const std::string& name) -> int64_t {
+    const boost::json::value c = sf_->Get("/__peer/counters").Json();
+    const auto* g = c.as_object().if_contains(group);
+    const auto* n = g && g->is_object() ? g->as_object().if_contains(name) : nullptr;
+    return n != nullptr ? n->to_number<int64_t>() : 0;
+  };
+  const auto upserts = [&] { return sf_counter("paths", upsert); };
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/faults",
+                          boost::json::object{{"path_prefix", upsert},
+                                              {"method", "PATCH"},
+                                              {"status", 0},
+                                              {"delay_ms", 3000},
+                                              {"every_nth", 4},
+                                              {"next", 1}})
+                .status,
+            200);
+  HostProcess sync(dir_.path(), {"sync", "rollworks", "-c", "host.yaml"}, "sync-killed");
+  bool held = false;
+  for (int i = 0; i < kWaitMs / 10 && !held; ++i) {  // bounded poll, no timing
+    held = sf_counter("events", "faults_injected") >= 1;
+    if (!held) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(held) << sync.err();
+  sync.signal(SIGKILL);
+  ASSERT_TRUE(sync.wait_exit(kWaitMs).has_value());
+  ASSERT_EQ(upserts(), 4);
+  ASSERT_EQ(sf_->Request("DELETE", "/__peer/faults", "", {}).status, 200);
+
+  // Every RollWorks account, read from its feed with the API key.
+  size_t in_rollworks = 0;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    auto r = rw_->Get("/api/v1/advertisers/adv_it/accounts/changes?limit=1000" +
+                          (cursor.empty() ? "" : "&since_cursor=" + cursor),
+                      {std::string("Authorization: Bearer ") + kApiKey});
+    ASSERT_EQ(r.status, 200) << r.body;
+    const boost::json::value v = r.Json();
+    in_rollworks += v.at("data").as_array().size();
+    cursor = std::string(v.at("next_cursor").as_string());
+    if (!v.at("has_more").as_bool()) break;
+  }
+  ASSERT_GT(in_rollworks, 1000u);
+
+  CommandResult again = cli({"sync", "rollworks"}, "sync-after-kill");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  const size_t after_first_page = in_rollworks - 500;
+  EXPECT_NE(again.out.find("\"accounts\":{\"received\":" + std::to_string(after_first_page) + ","),
+            std::string::npos)
+      << again.out;
+  // The later pages' upserts, 200 records each at most: nothing of the first page again.
+  int64_t calls = 0;
+  for (size_t left = after_first_page; left > 0; left -= std::min<size_t>(left, 500)) {
+    calls += static_cast<int64_t>((std::min<size_t>(left, 500) + 199) / 200);
+  }
+  EXPECT_EQ(upserts(), 4 + calls);
+  const std::map<std::string, double> data = account_data();  // fails on a duplicate
+  EXPECT_EQ(data.size(), in_rollworks);
+  EXPECT_EQ(data.at("rwa_k1199"), 99);
+}
+
 }  // namespace
 }  // namespace chost::integration
