@@ -59,6 +59,7 @@ TEST_F(RollworksOutboxTest, ARecordRefusedThreeTimesIsParkedWithSalesforcesError
   auto r = plugin_.sync("{}");  // attempt 2 (the outbox); the next wait doubles
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(output(r).at("down").at("accounts").at("errors").as_int64(), 1);
+  ASSERT_EQ(host_.outbox().size(), 1u);
   ASSERT_TRUE(host_.outbox().begin()->second.error.empty());
   ClockedRollworks::now_for_test += 1799;
   r = plugin_.sync("{}");
@@ -166,6 +167,7 @@ TEST_F(RollworksOutboxTest, AParkedUploadOvertakenByANewerVersionIsNotSentWhenRe
   ASSERT_TRUE(plugin_.sync("{}").ok());
   ClockedRollworks::now_for_test += 900;
   ASSERT_TRUE(plugin_.sync("{}").ok());  // parked after 2
+  ASSERT_EQ(host_.outbox().size(), 1u);
   const FakeOutboxEntry parked = host_.outbox().begin()->second;
   ASSERT_FALSE(parked.error.empty());
   // The account changes in Salesforce and RollWorks takes the new version.
