@@ -3,6 +3,8 @@
 // the host outbox with the error, are retried at later syncs, are parked after 3 attempts
 // where `connector-host outbox` shows them, and go through after the admin fixes the cause
 // and retries; our own journey stage writes are not uploaded back (echo suppression).
+#include <algorithm>
+
 #include "rollworks_fixture.hpp"
 
 namespace chost::integration {
@@ -159,6 +161,65 @@ TEST_F(RollworksOutboxE2eTest, ARefusedJourneyStageIsParkedAndAnAdminRetryWrites
   EXPECT_EQ(after.front().at("RollWorks_Journey_Stage__c"), "engaged");
   EXPECT_NE(cli({"outbox", "rollworks"}, "failed-after").out.find("no failed outbox entries"),
             std::string::npos);
+}
+
+// The versioned mapping end to end: mapping v2 writes RollWorks_ABM_Account__c and, until the
+// date, the v1 object as well; check-config names the place of a date that is not one.
+TEST_F(RollworksOutboxE2eTest, AMappingChangeWritesTheNewAndTheLegacyObjectAndBadDatesAreNamed) {
+  boost::json::object seed{
+      {"custom_objects",
+       boost::json::array{
+           {{"name", "RollWorks_ABM_Account__c"},
+            {"label", "RollWorks ABM Account"},
+            {"fields",
+             boost::json::array{
+                 {{"name", "RW_Account_Id__c"},
+                  {"type", "string"},
+                  {"external_id", true},
+                  {"unique", true}},
+                 {{"name", "Account__c"}, {"type", "reference"}, {"reference_to", "Account"}},
+                 {{"name", "Journey_Stage__c"}, {"type", "string"}},
+                 {{"name", "ICP_Fit_Grade__c"}, {"type", "string"}},
+                 {{"name", "Intent_Score__c"}, {"type", "double"}},
+                 {{"name", "Account_Lists__c"}, {"type", "string"}},
+                 {{"name", "Ad_Impressions_30d__c"}, {"type", "double"}},
+                 {{"name", "Ad_Clicks_30d__c"}, {"type", "double"}}}}}}}};
+  ASSERT_EQ(sf_->SendJson("POST", "/__peer/seed", seed).status, 200);
+  const std::string base = read_file((dir_.path() / "host.yaml").string());
+  const auto mapped = [&](const std::string& until) {
+    return base +
+           "      account_data_object: RollWorks_ABM_Account__c\n"
+           "      account_data_external_id_field: RW_Account_Id__c\n"
+           "      account_data_mapping_version: 2\n"
+           "      account_data_legacy: {version: 1, object: RollWorks_Account_Data__c, until: \"" +
+           until + "\"}\n";
+  };
+  dir_.write("bad.yaml", mapped("next week"));
+  CommandResult bad = run_host_command(dir_.path(), {"check-config", "-c", "bad.yaml"}, "bad");
+  EXPECT_EQ(bad.exit_code, 3);
+  const std::string said = bad.out + bad.err;
+  const size_t line = static_cast<size_t>(std::count(base.begin(), base.end(), '\n')) + 4;
+  EXPECT_NE(said.find("bad.yaml:" + std::to_string(line) + ":"), std::string::npos) << said;
+  EXPECT_NE(said.find("config.account_data_legacy.until: \"next week\" does not match"),
+            std::string::npos)
+      << said;
+
+  dir_.write("v2.yaml", mapped("2099-01-01T00:00:00Z"));
+  CommandResult v2 = run_host_command(dir_.path(), {"sync", "rollworks", "-c", "v2.yaml"}, "v2");
+  ASSERT_EQ(v2.exit_code, 0) << v2.out << v2.err;
+  const boost::json::object s = summary(v2);
+  const int64_t received = s.at("down").at("accounts").at("received").as_int64();
+  ASSERT_GT(received, 0);
+  EXPECT_EQ(s.at("down").at("accounts").at("upserted").as_int64(), received);
+  EXPECT_EQ(s.at("down").at("accounts").at("legacy_upserted").as_int64(), received);
+  EXPECT_EQ(sf_query("SELECT+Id+FROM+RollWorks_ABM_Account__c").size(),
+            static_cast<size_t>(received));
+  EXPECT_EQ(account_data().size(), static_cast<size_t>(received));
+  CommandResult st = run_host_command(dir_.path(), {"status", "-c", "v2.yaml"}, "status");
+  EXPECT_NE(st.out.find("account data mapping v2 → RollWorks_ABM_Account__c; also v1 → "
+                        "RollWorks_Account_Data__c until 2099-01-01T00:00:00Z"),
+            std::string::npos)
+      << st.out;
 }
 
 }  // namespace
