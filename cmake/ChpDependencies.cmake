@@ -3,6 +3,8 @@ set(Boost_NO_WARN_NEW_VERSIONS ON)
 find_package(Boost 1.81 REQUIRED COMPONENTS json url program_options filesystem)
 find_package(Threads REQUIRED)
 find_package(yaml-cpp REQUIRED)
+# Header-only JSON Schema validator (libvalijson-dev), draft-07, with a Boost.JSON adapter.
+find_package(valijson REQUIRED)
 find_package(CURL REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)

@@ -3,7 +3,9 @@
 #include <boost/json.hpp>
 
 #include "chost/config/host_config.hpp"
+#include "json_pointer.hpp"
 #include "json_schema.hpp"
+#include "schema_walk.hpp"
 
 namespace chost::config {
 
@@ -12,7 +14,7 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kHostSchema = R"JSON({
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "connector-host configuration",
   "type": "object",
   "additionalProperties": false,
@@ -77,9 +79,9 @@ constexpr const char* kHostSchema = R"JSON({
                       "description": "Proxy for every request: http://, https://, socks4://, socks4a://, socks5:// or socks5h:// URL; a URL with user:password@ belongs in ${env:NAME} or ${file:PATH}. Default: none (proxy environment variables are ignored)"},
             "ca_file": {"type": "string", "minLength": 1,
                         "description": "PEM bundle of the CAs to trust instead of the system's; relative to the config file"},
-            "connect_timeout": {"type": "string", "format": "duration", "default": "10s",
+            "connect_timeout": {"type": "string", "format": "x-duration", "default": "10s",
                                 "description": "Longest wait for a TCP+TLS connection"},
-            "request_timeout": {"type": "string", "format": "duration", "default": "30s",
+            "request_timeout": {"type": "string", "format": "x-duration", "default": "30s",
                                 "description": "Deadline of a request (all retries) that names none; always capped by the hook's deadline"}
           }
         },
@@ -90,8 +92,8 @@ constexpr const char* kHostSchema = R"JSON({
           "additionalProperties": false,
           "default": {},
           "properties": {
-            "refresh_margin": {"type": "string", "format": "duration", "default": "5m"},
-            "keepalive_idle": {"type": "string", "format": "duration", "default": "1h"},
+            "refresh_margin": {"type": "string", "format": "x-duration", "default": "5m"},
+            "keepalive_idle": {"type": "string", "format": "x-duration", "default": "1h"},
             "history_limit": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 50}
           }
         },
@@ -100,21 +102,21 @@ constexpr const char* kHostSchema = R"JSON({
           "additionalProperties": false,
           "default": {},
           "properties": {
-            "authorize": {"type": "string", "format": "duration", "default": "2m"},
-            "refresh": {"type": "string", "format": "duration", "default": "1m"},
-            "disable": {"type": "string", "format": "duration", "default": "1m"},
-            "sync": {"type": "string", "format": "duration", "default": "15m"},
-            "token_response": {"type": "string", "format": "duration", "default": "5m"}
+            "authorize": {"type": "string", "format": "x-duration", "default": "2m"},
+            "refresh": {"type": "string", "format": "x-duration", "default": "1m"},
+            "disable": {"type": "string", "format": "x-duration", "default": "1m"},
+            "sync": {"type": "string", "format": "x-duration", "default": "15m"},
+            "token_response": {"type": "string", "format": "x-duration", "default": "5m"}
           }
         },
-        "shutdown_grace": {"type": "string", "format": "duration", "default": "30s"},
+        "shutdown_grace": {"type": "string", "format": "x-duration", "default": "30s"},
         "restart": {
           "type": "object",
           "additionalProperties": false,
           "default": {},
           "properties": {
-            "initial_backoff": {"type": "string", "format": "duration", "default": "5s"},
-            "max_backoff": {"type": "string", "format": "duration", "default": "10m"}
+            "initial_backoff": {"type": "string", "format": "x-duration", "default": "5s"},
+            "max_backoff": {"type": "string", "format": "x-duration", "default": "10m"}
           }
         },
         "notify": {
@@ -145,9 +147,9 @@ constexpr const char* kHostSchema = R"JSON({
             },
             "max_attempts": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 12,
                              "description": "Delivery attempts before an event is marked failed"},
-            "initial_backoff": {"type": "string", "format": "duration", "default": "10s"},
-            "max_backoff": {"type": "string", "format": "duration", "default": "1h"},
-            "timeout": {"type": "string", "format": "duration", "default": "10s",
+            "initial_backoff": {"type": "string", "format": "x-duration", "default": "10s"},
+            "max_backoff": {"type": "string", "format": "x-duration", "default": "1h"},
+            "timeout": {"type": "string", "format": "x-duration", "default": "10s",
                         "description": "Deadline of one delivery attempt"}
           }
         }
@@ -169,7 +171,7 @@ constexpr const char* kHostSchema = R"JSON({
             "additionalProperties": false,
             "description": "Either {every: 15m} or a daily {at: \"12:00\", tz: UTC}; without one: the plugin's x-default-schedule if it declares one (rollworks: daily 12:00 UTC), else only on demand",
             "properties": {
-              "every": {"type": "string", "format": "duration"},
+              "every": {"type": "string", "format": "x-duration"},
               "at": {"type": "string", "description": "Daily time of day, HH:MM (00:00-23:59)"},
               "tz": {"type": "string",
                      "description": "Time zone of `at` (default UTC): UTC or a fixed offset such as +02:00 or UTC-05:00 (IANA names are not supported)"}
@@ -184,6 +186,19 @@ constexpr const char* kHostSchema = R"JSON({
     }
   }
 })JSON";
+
+// A plugin schema moved to `at` inside the combined schema: its "#..." references must point
+// into it there.
+void point_refs_into(json::value& schema, const std::string& at) {
+  if (json::object* o = schema.if_object()) {
+    json::value* ref = o->if_contains("$ref");
+    if (ref && ref->is_string() && ref->get_string().starts_with("#")) {
+      *ref = "#" + at + std::string(ref->get_string().subview(1));
+    }
+  }
+  for_each_subschema_mut(
+      schema, "", [&](json::value& child, const std::string&) { point_refs_into(child, at); });
+}
 
 }  // namespace
 
@@ -202,6 +217,9 @@ std::string combined_schema(const std::vector<PluginSchemaInfo>& plugins) {
     boost::system::error_code ec;
     json::value plugin_schema = json::parse(p.config_schema_json, ec);
     if (ec || !check_schema(plugin_schema).empty()) plugin_schema = json::object();
+    if (json::object* o = plugin_schema.if_object()) o->erase("$schema");  // a root-only keyword
+    point_refs_into(plugin_schema, "/properties/connectors/items/allOf/" +
+                                       std::to_string(branches.size()) + "/then/properties/config");
     json::object cond;
     cond["required"] = json::array{"plugin"};
     cond["properties"] = json::object{{"plugin", json::object{{"const", p.name}}}};

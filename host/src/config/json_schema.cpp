@@ -1,16 +1,17 @@
-// Instance validation (see json_schema.hpp). Schema checking lives in schema_check.cpp.
+// validate_instance (see json_schema.hpp): valijson decides (schema_compile.cpp), the host fills
+// defaults and finds x-secret values beforehand (below), and schema_messages.cpp words the result.
 #include "json_schema.hpp"
 
 #include <boost/json.hpp>
 
 #include <charconv>
-#include <cmath>
 #include <limits>
 #include <optional>
-#include <regex>
 
 #include "json_pointer.hpp"
-#include "suggest.hpp"
+#include "schema_compile.hpp"
+#include "schema_messages.hpp"
+#include "schema_walk.hpp"
 
 namespace chost::config {
 
@@ -73,373 +74,156 @@ std::string describe_value(const json::value& v, bool hidden) {
 
 namespace {
 
-bool is_integer(const json::value& v) {
-  if (v.is_int64() || v.is_uint64()) return true;
-  if (v.is_double()) {
-    double d = v.get_double();
-    return std::isfinite(d) && std::floor(d) == d;
-  }
-  return false;
-}
-
-double to_double(const json::value& v) {
-  if (v.is_int64()) return static_cast<double>(v.get_int64());
-  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  return v.get_double();
-}
-
-bool type_matches(std::string_view type, const json::value& v) {
-  if (type == "string") return v.is_string();
-  if (type == "integer") return is_integer(v);
-  if (type == "number") return v.is_number();
-  if (type == "boolean") return v.is_bool();
-  if (type == "object") return v.is_object();
-  if (type == "array") return v.is_array();
-  if (type == "null") return v.is_null();
-  return false;
-}
-
-// scheme ":" rest, no whitespace: what format "uri" asks of a value (RFC 3986 in outline).
-bool is_uri(std::string_view s) {
-  auto alpha = [](char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); };
-  const size_t colon = s.find(':');
-  if (colon == 0 || colon == std::string_view::npos || colon + 1 == s.size()) return false;
-  if (!alpha(s[0])) return false;
-  for (char c : s.substr(1, colon - 1)) {
-    if (!alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '.' && c != '-') return false;
-  }
-  return s.substr(colon + 1).find_first_of(" \t\r\n\f\v") == std::string_view::npos;
-}
-
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-// JSON equality where 1 and 1.0 are the same number, as JSON Schema requires.
-bool json_equal(const json::value& a, const json::value& b) {
-  if (a.is_number() && b.is_number()) return to_double(a) == to_double(b);
-  if (a.kind() != b.kind()) return false;
-  if (a.is_array()) {
-    const json::array& x = a.get_array();
-    const json::array& y = b.get_array();
-    if (x.size() != y.size()) return false;
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (!json_equal(x[i], y[i])) return false;
-    }
-    return true;
-  }
-  if (a.is_object()) {
-    const json::object& x = a.get_object();
-    const json::object& y = b.get_object();
-    if (x.size() != y.size()) return false;
-    for (const auto& kv : x) {
-      auto it = y.find(kv.key());
-      if (it == y.end() || !json_equal(kv.value(), it->value())) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
-std::string format_number(double d) {
-  if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
-  return json::serialize(json::value(d));
-}
-
-class Validator {
+// Walks the instance along the schemas that apply to it (following $ref, allOf, and the oneOf /
+// anyOf / if branch the value takes), filling absent properties' defaults before descending, so
+// that a defaulted {} gets its own members' defaults, and noting where x-secret values are.
+class Annotator {
  public:
-  Validator(const ValidationOptions& options, ValidationResult& out)
-      : options_(options), out_(out) {}
+  Annotator(SchemaSet& set, bool fill, std::vector<std::string>& secrets)
+      : set_(set), fill_(fill), secrets_(secrets) {}
 
-  void validate(const json::value& schema, json::value& inst, const std::string& ptr, bool hidden) {
-    if (schema.is_bool()) {
-      if (!schema.get_bool()) add(ptr, false, "no value is allowed here");
-      return;
+  void walk(const SchemaAt& s, json::value& inst, const std::string& ptr, int ref_hops = 0) {
+    const json::object* schema = s.schema->if_object();
+    if (schema == nullptr) return;
+    if (const json::value* secret = schema->if_contains("x-secret");
+        secret && secret->is_bool() && secret->get_bool() &&
+        std::find(secrets_.begin(), secrets_.end(), ptr) == secrets_.end()) {
+      secrets_.push_back(ptr);
     }
-    const json::object* s = schema.if_object();
-    if (s == nullptr) return;
-    if (options_.hidden_pointers && options_.hidden_pointers->count(ptr)) hidden = true;
-    if (const json::value* secret = s->if_contains("x-secret")) {
-      if (secret->is_bool() && secret->get_bool()) {
-        hidden = true;
-        out_.secret_pointers.push_back(ptr);
+    if (const json::value* ref = schema->if_contains("$ref"); ref && ref->is_string()) {
+      std::string target_ptr;
+      const json::value* target = resolve_local_ref(set_.root(), ref->get_string(), &target_ptr);
+      if (target && ref_hops < kMaxRefHops) walk({target, target_ptr}, inst, ptr, ref_hops + 1);
+      return;  // draft-07: keywords beside $ref are ignored
+    }
+    for_branches(*schema, s.pointer, inst,
+                 [&](const SchemaAt& branch) { walk(branch, inst, ptr, ref_hops); });
+    if (json::object* obj = inst.if_object()) {
+      walk_object(*schema, s.pointer, *obj, ptr);
+    } else if (json::array* arr = inst.if_array()) {
+      const json::value* items = schema->if_contains("items");
+      for (size_t i = 0; items && i < arr->size(); ++i) {
+        const bool tuple = items->is_array();
+        if (tuple && i >= items->get_array().size()) break;
+        const std::string item_ptr = tuple ? pointer_append(pointer_append(s.pointer, "items"), i)
+                                           : pointer_append(s.pointer, "items");
+        walk({tuple ? &items->get_array()[i] : items, item_ptr}, (*arr)[i], pointer_append(ptr, i));
       }
     }
-
-    if (const json::value* type = s->if_contains("type")) {
-      if (!check_type(*type, inst, ptr, hidden)) return;  // other keywords would only add noise
-    }
-    if (const json::value* e = s->if_contains("enum"))
-      check_enum(e->get_array(), inst, ptr, hidden);
-    if (const json::value* c = s->if_contains("const")) {
-      if (!json_equal(*c, inst)) {
-        add(ptr, false, "must be " + json::serialize(*c) + ", got " + describe_value(inst, hidden));
-      }
-    }
-    if (inst.is_number()) check_number(*s, inst, ptr, hidden);
-    if (inst.is_string()) check_string(*s, inst.get_string(), ptr, hidden);
-    if (inst.is_array()) check_array(*s, inst.get_array(), ptr, hidden);
-    if (inst.is_object()) check_object(*s, inst.get_object(), ptr, hidden);
-    check_combinators(*s, inst, ptr, hidden);
   }
 
  private:
-  void add(const std::string& ptr, bool at_key, std::string message) {
-    out_.issues.push_back({ptr, at_key, std::move(message)});
-  }
+  static constexpr int kMaxRefHops = 32;  // "$ref": "#" loops without descending
 
-  bool check_type(const json::value& type, const json::value& inst, const std::string& ptr,
-                  bool hidden) {
-    std::vector<std::string> names;
-    if (type.is_string()) {
-      names.emplace_back(type.get_string());
-    } else if (type.is_array()) {
-      for (const json::value& t : type.get_array()) names.emplace_back(t.get_string());
-    }
-    for (const std::string& n : names) {
-      if (type_matches(n, inst)) return true;
-    }
-    std::string expected;
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (i > 0) expected += i + 1 == names.size() ? " or " : ", ";
-      expected += names[i];
-    }
-    add(ptr, false, "expected " + expected + ", got " + describe_value(inst, hidden));
-    return false;
-  }
-
-  void check_enum(const json::array& values, const json::value& inst, const std::string& ptr,
-                  bool hidden) {
-    for (const json::value& v : values) {
-      if (json_equal(v, inst)) return;
-    }
-    std::string allowed;
-    std::vector<std::string> names;
-    for (const json::value& v : values) {
-      if (!allowed.empty()) allowed += ", ";
-      allowed += json::serialize(v);
-      if (v.is_string()) names.emplace_back(v.get_string());
-    }
-    std::string hint;
-    if (inst.is_string() && !hidden) hint = did_you_mean(inst.get_string(), names);
-    add(ptr, false, "must be one of " + allowed + ", got " + describe_value(inst, hidden) + hint);
-  }
-
-  void check_number(const json::object& s, const json::value& inst, const std::string& ptr,
-                    bool hidden) {
-    double v = to_double(inst);
-    std::string got = describe_value(inst, hidden);
-    if (const json::value* m = s.if_contains("minimum"); m && v < to_double(*m)) {
-      add(ptr, false, "must be at least " + format_number(to_double(*m)) + ", got " + got);
-    }
-    if (const json::value* m = s.if_contains("maximum"); m && v > to_double(*m)) {
-      add(ptr, false, "must be at most " + format_number(to_double(*m)) + ", got " + got);
-    }
-    if (const json::value* m = s.if_contains("exclusiveMinimum"); m && v <= to_double(*m)) {
-      add(ptr, false, "must be greater than " + format_number(to_double(*m)) + ", got " + got);
-    }
-    if (const json::value* m = s.if_contains("exclusiveMaximum"); m && v >= to_double(*m)) {
-      add(ptr, false, "must be less than " + format_number(to_double(*m)) + ", got " + got);
-    }
-  }
-
-  void check_string(const json::object& s, std::string_view str, const std::string& ptr,
-                    bool hidden) {
-    size_t len = utf8_length(str);
-    if (const json::value* m = s.if_contains("minLength"); m && len < to_double(*m)) {
-      add(ptr, false, "must be at least " + json::serialize(*m) + " characters long");
-    }
-    if (const json::value* m = s.if_contains("maxLength"); m && len > to_double(*m)) {
-      add(ptr, false, "must be at most " + json::serialize(*m) + " characters long");
-    }
-    if (const json::value* p = s.if_contains("pattern")) {
-      std::string pattern(p->get_string());
-      bool matched = false;
-      // libstdc++'s regex matcher recurses about once per character: a long value would
-      // overflow the stack, so it is not matched at all and counts as a mismatch.
-      if (str.size() > kMaxPatternInputBytes) {
-        add(ptr, false,
-            "value longer than " + std::to_string(kMaxPatternInputBytes) +
-                " bytes cannot be checked against pattern '" + pattern + "'");
-        matched = true;
-      } else {
-        try {
-          matched = std::regex_search(str.begin(), str.end(), std::regex(pattern));
-        } catch (const std::regex_error&) {
-          matched = false;  // check_schema already rejected patterns that do not compile
-        }
+  // allOf members, and of oneOf / anyOf / if-then-else the forms this value takes.
+  template <typename Fn>
+  void for_branches(const json::object& schema, const std::string& at, const json::value& inst,
+                    const Fn& fn) {
+    auto list = [&](const char* key) -> const json::array* {
+      const json::value* v = schema.if_contains(key);
+      return v ? v->if_array() : nullptr;
+    };
+    auto matches = [&](const std::string& ptr) {
+      try {
+        return set_.validate(ptr, inst, nullptr);
+      } catch (const std::exception&) {
+        return false;  // an unusable branch takes no value; check_schema reports it
       }
-      if (!matched) {
-        add(ptr, false,
-            (hidden ? std::string("value") : "\"" + std::string(str) + "\"") +
-                " does not match pattern '" + pattern + "'");
+    };
+    if (const json::array* all = list("allOf")) {
+      for (size_t i = 0; i < all->size(); ++i) {
+        fn({&(*all)[i], pointer_append(pointer_append(at, "allOf"), i)});
       }
     }
-    if (const json::value* f = s.if_contains("format")) {
-      std::string_view format = f->get_string();
-      if (format == "duration" && !parse_duration_ms(str)) {
-        add(ptr, false,
-            "invalid duration " +
-                (hidden ? std::string("(value hidden)") : json::serialize(json::value(str))) +
-                ": use a whole number and a unit (ms, s, m, h, d), e.g. 30s or 15m");
-      } else if (format == "uri") {
-        if (!is_uri(str)) {
-          add(ptr, false,
-              "invalid URI " +
-                  (hidden ? std::string("(value hidden)") : json::serialize(json::value(str))) +
-                  ": expected scheme:rest, e.g. https://example.com/path");
-        }
-      }
-    }
-  }
-
-  void check_array(const json::object& s, json::array& arr, const std::string& ptr, bool hidden) {
-    if (const json::value* m = s.if_contains("minItems"); m && arr.size() < to_double(*m)) {
-      add(ptr, false,
-          "must have at least " + json::serialize(*m) + " items, got " +
-              std::to_string(arr.size()));
-    }
-    if (const json::value* m = s.if_contains("maxItems"); m && arr.size() > to_double(*m)) {
-      add(ptr, false,
-          "must have at most " + json::serialize(*m) + " items, got " + std::to_string(arr.size()));
-    }
-    if (const json::value* u = s.if_contains("uniqueItems"); u && u->get_bool()) {
-      for (size_t i = 0; i < arr.size(); ++i) {
-        for (size_t j = 0; j < i; ++j) {
-          if (json_equal(arr[i], arr[j])) {
-            add(pointer_append(ptr, i), false,
-                "duplicate item: same as item " + std::to_string(j) + " of the list");
-            break;
-          }
-        }
-      }
-    }
-    if (const json::value* items = s.if_contains("items")) {
-      for (size_t i = 0; i < arr.size(); ++i)
-        validate(*items, arr[i], pointer_append(ptr, i), hidden);
-    }
-  }
-
-  void check_object(const json::object& s, json::object& obj, const std::string& ptr, bool hidden) {
-    const json::object* props = nullptr;
-    if (const json::value* p = s.if_contains("properties")) props = &p->get_object();
-    if (const json::value* r = s.if_contains("required")) {
-      for (const json::value& name : r->get_array()) {
-        if (!obj.contains(name.get_string())) {
-          add(ptr, false, "missing required key '" + std::string(name.get_string()) + "'");
-        }
-      }
-    }
-    if (props && options_.fill_defaults) {
-      for (const auto& kv : *props) {
-        if (obj.contains(kv.key()) || !kv.value().is_object()) continue;
-        if (const json::value* d = kv.value().get_object().if_contains("default")) {
-          obj[kv.key()] = *d;
-        }
-      }
-    }
-    const json::value* additional = s.if_contains("additionalProperties");
-    std::vector<std::string> known;
-    if (props) {
-      for (const auto& kv : *props) known.emplace_back(kv.key());
-    }
-    for (auto& kv : obj) {
-      std::string child = pointer_append(ptr, kv.key());
-      if (props) {
-        if (const json::value* sub = props->if_contains(kv.key())) {
-          validate(*sub, kv.value(), child, hidden);
-          continue;
-        }
-      }
-      if (additional == nullptr) continue;
-      if (additional->is_bool()) {
-        if (!additional->get_bool()) {
-          add(child, true,
-              "unknown key '" + std::string(kv.key()) + "'" + did_you_mean(kv.key(), known));
-        }
-      } else {
-        validate(*additional, kv.value(), child, hidden);
-      }
-    }
-  }
-
-  // Runs `schema` against a copy, without filling defaults or recording anything.
-  bool matches(const json::value& schema, const json::value& inst, const std::string& ptr,
-               bool hidden, std::vector<SchemaIssue>* issues = nullptr) {
-    ValidationOptions trial = options_;
-    trial.fill_defaults = false;
-    ValidationResult r;
-    json::value copy = inst;
-    Validator(trial, r).validate(schema, copy, ptr, hidden);
-    if (issues) *issues = std::move(r.issues);
-    return r.issues.empty();
-  }
-
-  void check_combinators(const json::object& s, json::value& inst, const std::string& ptr,
-                         bool hidden) {
-    if (const json::value* all = s.if_contains("allOf")) {
-      for (const json::value& sub : all->get_array()) validate(sub, inst, ptr, hidden);
-    }
-    if (const json::value* any = s.if_contains("anyOf")) {
-      const json::value* first_match = nullptr;
-      for (const json::value& sub : any->get_array()) {
-        if (matches(sub, inst, ptr, hidden)) {
-          first_match = &sub;
+    if (const json::array* any = list("anyOf")) {
+      for (size_t i = 0; i < any->size(); ++i) {
+        const std::string p = pointer_append(pointer_append(at, "anyOf"), i);
+        if (matches(p)) {
+          fn({&(*any)[i], p});
           break;
         }
       }
-      if (first_match) {
-        validate(*first_match, inst, ptr, hidden);  // fills that branch's defaults
-      } else {
-        add(ptr, false,
-            describe_value(inst, hidden) + " matches none of the allowed forms (anyOf)");
+    }
+    if (const json::array* one = list("oneOf")) {
+      std::vector<size_t> taken;
+      for (size_t i = 0; i < one->size(); ++i) {
+        if (matches(pointer_append(pointer_append(at, "oneOf"), i))) taken.push_back(i);
+      }
+      if (taken.size() == 1) {
+        fn({&(*one)[taken[0]], pointer_append(pointer_append(at, "oneOf"), taken[0])});
       }
     }
-    if (const json::value* one = s.if_contains("oneOf")) {
-      const json::value* match = nullptr;
-      size_t count = 0;
-      for (const json::value& sub : one->get_array()) {
-        if (matches(sub, inst, ptr, hidden)) {
-          ++count;
-          if (!match) match = &sub;
-        }
-      }
-      if (count == 1) {
-        validate(*match, inst, ptr, hidden);
-      } else if (count == 0) {
-        add(ptr, false,
-            describe_value(inst, hidden) + " matches none of the allowed forms (oneOf)");
-      } else {
-        add(ptr, false,
-            describe_value(inst, hidden) + " matches " + std::to_string(count) +
-                " of the allowed forms, exactly one is required (oneOf)");
+    if (schema.contains("if")) {
+      const char* side = matches(pointer_append(at, "if")) ? "then" : "else";
+      if (const json::value* v = schema.if_contains(side)) fn({v, pointer_append(at, side)});
+    }
+  }
+
+  // A property's default, also when its schema is a "$ref" to one that declares it.
+  const json::value* default_of(const json::value& schema) const {
+    const json::value* s = &schema;
+    for (int hops = 0; s && s->is_object() && hops < kMaxRefHops; ++hops) {
+      const json::value* ref = s->get_object().if_contains("$ref");
+      if (ref == nullptr || !ref->is_string()) return s->get_object().if_contains("default");
+      s = resolve_local_ref(set_.root(), ref->get_string());
+    }
+    return nullptr;
+  }
+
+  void walk_object(const json::object& schema, const std::string& at, json::object& obj,
+                   const std::string& ptr) {
+    const json::value* props_v = schema.if_contains("properties");
+    const json::object* props = props_v ? props_v->if_object() : nullptr;
+    if (props && fill_) {
+      for (const auto& kv : *props) {
+        if (obj.contains(kv.key())) continue;
+        if (const json::value* d = default_of(kv.value())) obj[kv.key()] = *d;
       }
     }
-    if (const json::value* n = s.if_contains("not")) {
-      if (matches(*n, inst, ptr, hidden))
-        add(ptr, false, "matches a form that is not allowed (not)");
-    }
-    if (const json::value* cond = s.if_contains("if")) {
-      if (matches(*cond, inst, ptr, hidden)) {
-        if (const json::value* then = s.if_contains("then")) validate(*then, inst, ptr, hidden);
-      } else if (const json::value* otherwise = s.if_contains("else")) {
-        validate(*otherwise, inst, ptr, hidden);
+    const json::value* extra = schema.if_contains("additionalProperties");
+    for (auto& kv : obj) {
+      const std::string child = pointer_append(ptr, kv.key());
+      if (const json::value* sub = props ? props->if_contains(kv.key()) : nullptr) {
+        walk({sub, pointer_append(pointer_append(at, "properties"), kv.key())}, kv.value(), child);
+      } else if (extra && extra->is_object()) {
+        walk({extra, pointer_append(at, "additionalProperties")}, kv.value(), child);
       }
     }
   }
 
-  const ValidationOptions& options_;
-  ValidationResult& out_;
+  SchemaSet& set_;
+  bool fill_;
+  std::vector<std::string>& secrets_;
 };
+
+bool has_prefix(const std::string& pointer, const std::string& prefix) {
+  return pointer == prefix || (pointer.size() > prefix.size() && pointer.starts_with(prefix) &&
+                               pointer[prefix.size()] == '/');
+}
 
 }  // namespace
 
 ValidationResult validate_instance(const json::value& schema, json::value& instance,
                                    const ValidationOptions& options) {
   ValidationResult result;
-  Validator(options, result).validate(schema, instance, "", false);
+  SchemaSet set(schema);
+  const SchemaAt root{&schema, ""};
+  Annotator(set, options.fill_defaults, result.secret_pointers).walk(root, instance, "");
+  auto hidden = [&](const std::string& ptr) {
+    auto covers = [&](const std::string& p) { return has_prefix(ptr, p); };
+    return std::any_of(result.secret_pointers.begin(), result.secret_pointers.end(), covers) ||
+           (options.hidden_pointers &&
+            std::any_of(options.hidden_pointers->begin(), options.hidden_pointers->end(), covers));
+  };
+  std::vector<RawError> raw;
+  try {
+    set.validate("", instance, &raw);
+  } catch (const std::exception& e) {
+    // check_schema() has passed every schema the loader uses; this is the last word anyway.
+    result.issues.push_back({"", false, std::string("the schema cannot be used: ") + e.what()});
+    return result;
+  }
+  result.issues = translate_errors(set, root, instance, raw, hidden);
   return result;
 }
 

@@ -1,15 +1,13 @@
-// A JSON Schema validator for the subset of draft 2020-12 that plugin schemas and the host schema
-// use, plus check_schema(), which tells a plugin author what is wrong with a schema before any
-// instance is validated against it.
+// JSON Schema (draft-07) for the host: validate_instance() checks a value with valijson
+// (schema_compile.hpp), fills the schema's defaults into it first and words every problem the way
+// the host always has (schema_messages.hpp); check_schema() tells a plugin author what is wrong
+// with a schema before any instance is validated against it (schema_check.cpp).
 //
-// Supported: type (with "integer" and arrays of types), properties, required,
-// additionalProperties (bool or schema), enum, const, minimum, maximum, exclusiveMinimum,
-// exclusiveMaximum, minLength, maxLength, pattern (ECMAScript), items, minItems, maxItems,
-// uniqueItems, default (filled into the instance), allOf, anyOf, oneOf, not, if/then/else,
-// format (uri, duration; other formats are annotations), and the custom keyword
-// "x-secret": true, whose values are never echoed and are reported back for redaction.
-// Annotations (title, description, examples, $schema, $id, $comment, deprecated, readOnly,
-// writeOnly) and vendor keywords starting with "x-" are accepted and ignored.
+// Keywords: all of draft-07's validation keywords with local "$ref"s (#/$defs/..,
+// #/definitions/..), plus 2019-09's dependentRequired; sdk/README.md lists them. Formats "uri"
+// and "x-duration" (also "duration": "15m", "30s") are checked, others are annotations. Host
+// keywords: "x-secret": true, whose values are never echoed and are reported back for
+// redaction; other vendor keywords starting with "x-" are ignored.
 #pragma once
 
 #include <boost/json/value.hpp>

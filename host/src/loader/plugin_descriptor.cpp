@@ -2,14 +2,14 @@
 // members, name and schema checks).
 #include "chost/loader/plugin_descriptor.hpp"
 
-#include <boost/json/stream_parser.hpp>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdio>
 #include <cstring>
 #include <string>
 #include <utility>
+
+#include "chost/config/plugin_schema.hpp"
 
 namespace chost::loader {
 namespace {
@@ -40,17 +40,14 @@ Error fail(std::string_view file, const std::string& what) {
   return Error::config("plugin " + std::string(file) + " " + what);
 }
 
-// Empty when `json` parses as a JSON value usable as a schema (object or boolean),
-// otherwise why not.
+// Empty when the schema is usable by this host (JSON, draft-07 keywords, the meta-schema),
+// otherwise every problem with the JSON pointer of its keyword.
 std::string schema_problem(std::string_view json) {
-  boost::json::stream_parser parser;
-  boost::json::error_code ec;
-  const std::size_t consumed = parser.write(json.data(), json.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (ec) return ec.message() + " near byte " + std::to_string(consumed);
-  const boost::json::value schema = parser.release();
-  if (!schema.is_object() && !schema.is_bool()) return "a schema must be a JSON object";
-  return {};
+  std::string out;
+  for (const std::string& p : config::plugin_schema_problems(json)) {
+    out += (out.empty() ? "" : "; ") + p;
+  }
+  return out;
 }
 
 }  // namespace

@@ -16,7 +16,7 @@
 namespace rgsync {
 
 const char kConfigSchemaJson[] = R"JSON({
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "rg-sync connector",
   "description": "Connects every entitled end user to Salesforce through one service connection (the connector this one `uses:`) and syncs their mailboxes, read with Microsoft Graph app-only access, into Salesforce Tasks and their calendars into Salesforce Events, polling quiet users less often.",
   "type": "object",

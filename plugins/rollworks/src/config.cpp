@@ -14,7 +14,7 @@
 namespace rollworks {
 
 const char kConfigSchemaJson[] = R"JSON({
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "rollworks connector",
   "description": "Syncs Salesforce (the connection this connector `uses:`) with RollWorks ABM both ways: Accounts, Contacts, Leads, Opportunities and Campaigns up as batch upserts, per-account ABM data down into a custom object.",
   "type": "object",

@@ -12,7 +12,7 @@
 namespace sfplugin {
 
 const char kConfigSchemaJson[] = R"JSON({
-  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$schema": "http://json-schema.org/draft-07/schema#",
   "title": "salesforce connector",
   "description": "Mirrors Salesforce objects into the host and optionally writes outbox changes back.",
   "type": "object",

@@ -8,6 +8,7 @@
 #include <connector_host/testing/plugin_under_test.hpp>
 
 #include <boost/json.hpp>
+#include <chost/config/plugin_schema.hpp>
 #include <cstring>
 #include <regex>
 #include <string>
@@ -96,6 +97,17 @@ TEST(Schema, IsJsonSchemaOfAnObject) {
           << "required property " << name << " is not declared";
     }
   }
+}
+
+// The host refuses to load a plugin whose schema it cannot use (a misspelt type, a minimum that is
+// not a number, a "$ref" to nothing): each problem names the JSON pointer of the keyword.
+TEST(Schema, IsUsableByTheHost) {
+  const std::vector<std::string> problems =
+      chost::config::plugin_schema_problems(plugin().config_schema_json);
+  std::string all;
+  for (const std::string& p : problems) all += "\n  " + p;
+  EXPECT_TRUE(problems.empty()) << "plugin '" << plugin().name
+                                << "' has a config schema the host refuses:" << all;
 }
 
 TEST(Config, ValidConfigIsAccepted) {

@@ -167,7 +167,7 @@ TEST(JsonSchema, SecretValuesAreNeverEchoedAndAreReported) {
 TEST(JsonSchema, CheckSchemaNamesEveryProblem) {
   json::value bad = json::parse(R"({"type":"object","requried":["a"],"properties":{
       "a":{"type":"strnig"},"b":{"minLength":-1},"c":{"pattern":"("},"d":{"x-secret":"yes"},
-      "e":{"enum":[]},"f":{"items":[{"type":"string"}]}},"x-vendor":{"anything":1}})");
+      "e":{"enum":[]},"f":{"items":[7]}},"x-vendor":{"anything":1}})");
   std::vector<std::string> problems = check_schema(bad);
   std::sort(problems.begin(), problems.end());
   ASSERT_EQ(problems.size(), 7u);
@@ -178,12 +178,96 @@ TEST(JsonSchema, CheckSchemaNamesEveryProblem) {
   EXPECT_EQ(problems[2].rfind("at /properties/c/pattern: 'pattern' is not a valid regular", 0), 0u);
   EXPECT_EQ(problems[3], "at /properties/d/x-secret: 'x-secret' must be a boolean");
   EXPECT_EQ(problems[4], "at /properties/e/enum: 'enum' must be a non-empty array");
+  // draft-07's tuple form of items is a list of schemas; 7 is none.
   EXPECT_EQ(problems[5],
-            "at /properties/f/items: a schema must be an object or a boolean, got array");
+            "at /properties/f/items/0: a schema must be an object or a boolean, got integer 7");
   EXPECT_EQ(problems[6],
             "at /requried: unknown or unsupported keyword 'requried'; did you mean 'required'?");
   EXPECT_EQ(check_schema(json::parse("[]")),
             std::vector<std::string>{"at /: a schema must be an object or a boolean, got array"});
+}
+
+TEST(JsonSchema, RefsToDefsAndDefinitionsValidateAndFillDefaults) {
+  const std::string schema = R"({"$defs":{"port":{"type":"integer","minimum":1,"maximum":65535},
+      "endpoint":{"type":"object","additionalProperties":false,
+                  "properties":{"host":{"type":"string"},"port":{"$ref":"#/$defs/port","default":443}},
+                  "required":["host"]}},
+      "definitions":{"list":{"type":"array","items":{"$ref":"#/$defs/endpoint"}}},
+      "type":"object","properties":{"primary":{"$ref":"#/$defs/endpoint"},
+                                    "replicas":{"$ref":"#/definitions/list"}}})";
+  EXPECT_EQ(issues(schema, R"({"primary":{"host":"a","port":8443},"replicas":[{"host":"b"}]})"),
+            Lines{});
+  EXPECT_EQ(issues(schema, R"({"primary":{"host":"a","port":"lots"},
+                               "replicas":[{"host":"b","port":0},{"hots":"c"}]})"),
+            (Lines{"/primary/port: expected integer, got string \"lots\"",
+                   "/replicas/0/port: must be at least 1, got integer 0",
+                   "/replicas/1: missing required key 'host'",
+                   "/replicas/1/hots: unknown key 'hots'; did you mean 'host'?"}));
+  // The default sits beside the $ref here, which draft-07 ignores; one inside the target counts.
+  json::value with_default = json::parse(R"({"$defs":{"e":{"properties":{"port":{"default":443}}}},
+      "properties":{"primary":{"$ref":"#/$defs/e"}}})");
+  json::value instance = json::parse(R"({"primary":{}})");
+  EXPECT_TRUE(validate_instance(with_default, instance).ok());
+  EXPECT_EQ(instance, json::parse(R"({"primary":{"port":443}})"));
+}
+
+TEST(JsonSchema, OneOfSaysWhyTheFormsOfTheRightShapeFailed) {
+  const std::string schema = R"({"type":"object","properties":{"auth":{"oneOf":[
+      {"title":"password","type":"object","required":["user","password"]},
+      {"title":"key file","type":"object","required":["key_file"],
+       "properties":{"key_file":{"type":"string"}}},
+      {"type":"string","enum":["none"]}]}}})";
+  EXPECT_EQ(issues(schema, R"({"auth":{"user":"u","password":"p"}})"), Lines{});
+  EXPECT_EQ(issues(schema, R"({"auth":"none"})"), Lines{});
+  EXPECT_EQ(issues(schema, R"({"auth":{"user":"u","key_file":5}})"),
+            Lines{"/auth: object matches none of the allowed forms (oneOf): form 1 (password): "
+                  "missing required key 'password'; form 2 (key file): key_file: expected "
+                  "string, got integer 5"});
+  // Forms of another type say nothing new: the message stays short.
+  EXPECT_EQ(issues(schema, R"({"auth":7})"),
+            Lines{"/auth: integer 7 matches none of the allowed forms (oneOf)"});
+  EXPECT_EQ(issues(schema, R"({"auth":{"user":"u","password":"p","key_file":"k"}})"),
+            Lines{"/auth: object matches 2 of the allowed forms, exactly one is required (oneOf)"});
+}
+
+TEST(JsonSchema, DependenciesAndDependentRequiredNameBothKeys) {
+  EXPECT_EQ(issues(R"({"dependencies":{"proxy_user":["proxy"],"tls":{"required":["ca_file"]}}})",
+                   R"({"proxy_user":"u","tls":true})"),
+            (Lines{": missing key 'proxy', required with 'proxy_user'",
+                   ": missing required key 'ca_file'"}));
+  // 2019-09's dependentRequired (what a third party wrote) means the same to the host.
+  EXPECT_EQ(
+      issues(R"({"dependentRequired":{"client_id":["client_secret"]}})", R"({"client_id":"x"})"),
+      Lines{": missing key 'client_secret', required with 'client_id'"});
+  EXPECT_EQ(issues(R"({"dependentRequired":{"client_id":["client_secret"]}})", R"({})"), Lines{});
+}
+
+TEST(JsonSchema, CheckSchemaFollowsRefsAndTheMetaSchema) {
+  auto problems = [](const std::string& text) { return check_schema(json::parse(text)); };
+  using Problems = std::vector<std::string>;
+  EXPECT_EQ(
+      problems(R"({"$defs":{"a":{"type":"string"}},"properties":{"x":{"$ref":"#/$defs/a"}}})"),
+      Problems{});
+  EXPECT_EQ(problems(R"({"properties":{"x":{"$ref":"#/$defs/missing"}}})"),
+            Problems{"at /properties/x/$ref: '$ref' \"#/$defs/missing\" names nothing in this "
+                     "schema"});
+  EXPECT_EQ(problems(R"({"properties":{"x":{"$ref":"https://example.com/s.json"}}})"),
+            Problems{"at /properties/x/$ref: '$ref' \"https://example.com/s.json\" points "
+                     "outside the schema: only \"#/...\" references are supported"});
+  // What only the meta-schema says: "required" names each key once.
+  EXPECT_EQ(problems(R"({"required":["a","a"]})"),
+            Problems{"at /required/1: duplicate item: same as item 0 of the list (draft-07 "
+                     "meta-schema)"});
+  EXPECT_EQ(problems(R"({"$schema":"http://json-schema.org/draft-04/schema#"})"),
+            Problems{"at /$schema: the host validates JSON Schema draft-07 "
+                     "(\"http://json-schema.org/draft-07/schema#\"), not "
+                     "\"http://json-schema.org/draft-04/schema#\""});
+  EXPECT_EQ(problems(R"({"$schema":"https://json-schema.org/draft/2020-12/schema",
+                         "items":[{"type":"string"}]})")
+                .size(),
+            1u);
+  EXPECT_EQ(problems(R"({"dependentRequired":{"a":"b"}})"),
+            Problems{"at /dependentRequired/a: 'dependentRequired' must be an array of strings"});
 }
 
 TEST(JsonSchema, DurationParsing) {

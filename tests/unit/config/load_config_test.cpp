@@ -294,6 +294,49 @@ TEST_F(LoadConfigTest, UnusablePluginSchemaNamesThePlugin) {
             0u);
 }
 
+// A third party's schema in the standard's own terms: $ref/$defs, oneOf and dependentRequired.
+// Its errors land on the line and column of the value, defaults reach the plugin, once.
+TEST_F(LoadConfigTest, PluginSchemaWithRefsOneOfAndDependentRequired) {
+  std::vector<PluginSchemaInfo> plugins = {
+      {"crm", R"({"$schema":"http://json-schema.org/draft-07/schema#","type":"object",
+        "$defs":{"page":{"type":"integer","minimum":1,"maximum":2000,"default":200}},
+        "additionalProperties":false,
+        "properties":{"page_size":{"$ref":"#/$defs/page"},
+                      "client_id":{"type":"string"},"client_secret":{"type":"string","x-secret":true},
+                      "auth":{"oneOf":[{"title":"token","type":"object","required":["token"]},
+                                       {"title":"mtls","type":"object","required":["cert","key"]}]}},
+        "dependentRequired":{"client_id":["client_secret"]}})",
+       0}};
+  file_ = dir_.write("host.yaml",
+                     "connectors:\n"
+                     "  - name: a\n"
+                     "    plugin: crm\n"
+                     "    config:\n"
+                     "      page_size: lots\n"
+                     "      client_id: abc\n"
+                     "      auth: { cert: c.pem }\n"
+                     "  - name: b\n"
+                     "    plugin: crm\n"
+                     "    config: { auth: { token: t } }\n")
+              .string();
+  LoadReport report = load_config_report(file_, plugins);
+  EXPECT_EQ(error_lines(report),
+            (Lines{file_ + ":5:7: error: connector 'a': config: missing key 'client_secret', "
+                           "required with 'client_id'",
+                   file_ + ":5:18: error: connector 'a': config.page_size: expected integer, got "
+                           "string \"lots\"",
+                   file_ + ":7:13: error: connector 'a': config.auth: object matches none of the "
+                           "allowed forms (oneOf): form 1 (token): missing required key 'token'; "
+                           "form 2 (mtls): missing required key 'key'"}));
+  file_ =
+      dir_.write("good.yaml",
+                 "connectors:\n  - name: b\n    plugin: crm\n    config: { auth: { token: t } }\n")
+          .string();
+  LoadReport good = load_config_report(file_, plugins);
+  ASSERT_TRUE(good.config) << error_lines(good).front();
+  EXPECT_EQ(good.config->connectors[0].config_json, R"({"auth":{"token":"t"},"page_size":200})");
+}
+
 TEST_F(LoadConfigTest, YamlSyntaxErrorAndUnreadableFile) {
   Lines e = errors("connectors:\n  - name: [a\n");
   ASSERT_EQ(e.size(), 1u);

@@ -149,6 +149,18 @@ TEST(PluginLibrary, BadSchema) {
   EXPECT_TRUE(contains(load_error(dir, "bad_schema"), "(test-good) has an invalid config schema"));
 }
 
+// JSON, but no schema the host can use: refused at load (so `plugins` and `plugin-info` say why),
+// with the plugin's name and the JSON pointer of each bad keyword.
+TEST(PluginLibrary, SchemaWithBadKeywordsIsRefusedWithTheirPointers) {
+  TempDir dir;
+  const std::string m = load_error(dir, "bad_keywords");
+  EXPECT_TRUE(contains(m,
+                       "(test-good) has an invalid config schema: at /properties/n/type: 'type' "
+                       "must name string, integer, number, boolean, object, array or null; got "
+                       "\"strnig\"; at /properties/n/minimum: 'minimum' must be a number"))
+      << m;
+}
+
 TEST(PluginLibrary, GroupOrWorldWritableFileIsRefusedUnlessAllowed) {
   for (mode_t mode : {0775, 0757}) {
     TempDir dir;

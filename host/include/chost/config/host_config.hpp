@@ -191,7 +191,7 @@ Result<HostConfig> load_host_section(const std::filesystem::path& path,
 // relative to the working directory); any other text comes back as it is.
 Result<std::string> resolve_secret_reference(const std::string& ref);
 
-// One JSON Schema (draft 2020-12 keywords) for the whole file: the host schema, with each
+// One JSON Schema (draft-07) for the whole file: the host schema, with each
 // connector's `config` validated by its plugin's schema through if/then on `plugin`.
 // For `connector-host schema`. Plugins whose schema is not valid JSON get an empty schema.
 std::string combined_schema(const std::vector<PluginSchemaInfo>& plugins);
