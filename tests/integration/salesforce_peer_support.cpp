@@ -62,7 +62,8 @@ std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
          extra.extra_host_lines +
          "connectors:\n"
          "  - name: crm\n"
-         "    plugin: salesforce\n"
+         "    plugin: salesforce\n" +
+         extra.crm_lines +
          "    config:\n"
          "      login_url: \"" +
          peer.base_url +
@@ -71,13 +72,15 @@ std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
          std::string(peer.app.at("client_id").as_string()) +
          "\n"
          "      client_secret: \"${env:CHOST_IT_SF_SECRET}\"\n"
-         "      objects: [{ name: Account, fields: [Name] }]\n" +
-         extra.extra_connectors;
+         "      objects: " +
+         extra.crm_objects + "\n" + extra.crm_config_lines + extra.extra_connectors;
 }
 
 std::string salesforce_host_yaml(const SalesforcePeerForTest& peer,
                                  const std::string& extra_host_lines) {
-  return salesforce_host_yaml(peer, SalesforceHostYaml{extra_host_lines, {}, ""});
+  SalesforceHostYaml extra;
+  extra.extra_host_lines = extra_host_lines;
+  return salesforce_host_yaml(peer, extra);
 }
 
 }  // namespace chost::integration

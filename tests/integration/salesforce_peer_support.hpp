@@ -39,6 +39,9 @@ struct SalesforceHostYaml {
   std::string extra_host_lines;                // go into `host:`
   std::vector<std::string> extra_plugin_dirs;  // searched after the salesforce plugin's
   std::string extra_connectors;                // list entries after `crm`
+  std::string crm_lines;         // keys of the `crm` entry itself (schedule, isolation), indented
+  std::string crm_config_lines;  // keys under crm's `config:` (indented 6)
+  std::string crm_objects = "[{ name: Account, fields: [Name] }]";
 };
 
 // host.yaml for a `crm` connector on the peer. The master key and client secret come from the

@@ -25,7 +25,9 @@ std::string load_errors_text(const loader::PluginRegistry& registry) {
 bool same_config(const config::ConnectorConfig& a, const config::ConnectorConfig& b) {
   return a.name == b.name && a.plugin == b.plugin && a.enabled == b.enabled &&
          a.schedule_every == b.schedule_every && a.schedule_at == b.schedule_at &&
-         a.uses == b.uses && a.config_json == b.config_json;
+         a.uses == b.uses && a.config_json == b.config_json &&
+         a.process_isolation == b.process_isolation &&
+         a.worker_memory_limit_mb == b.worker_memory_limit_mb;
 }
 
 std::unique_ptr<loader::PluginRegistry> scan(const config::HostConfig& config) {
@@ -94,7 +96,13 @@ std::optional<Error> Generation::create_slot(PluginSlot& slot, const config::Con
                                              const std::string& borrows) {
   slot.ctx = std::make_unique<runtime::InstanceContext>(cc.name, *services, &board, manager.get(),
                                                         borrows);
-  slot.hooks = std::make_unique<LoaderHooks>(lib, slot.ctx->handle(), cc.config_json);
+  loader::IsolationOptions isolation;
+  if (cc.process_isolation) {
+    isolation.mode = loader::Isolation::kProcess;
+    isolation.memory_limit_bytes = cc.worker_memory_limit_mb * 1024 * 1024;
+  }
+  slot.hooks =
+      std::make_unique<LoaderHooks>(lib, slot.ctx->handle(), cc.config_json, std::move(isolation));
   Status created;
   LoaderHooks* hooks = slot.hooks.get();
   runtime::HookOutcome out =

@@ -6,12 +6,15 @@
 namespace chost::app {
 
 LoaderHooks::LoaderHooks(std::shared_ptr<loader::PluginLibrary> library, chp_host_ctx* ctx,
-                         std::string config_json)
-    : library_(std::move(library)), ctx_(ctx), config_json_(std::move(config_json)) {}
+                         std::string config_json, loader::IsolationOptions isolation)
+    : library_(std::move(library)),
+      ctx_(ctx),
+      config_json_(std::move(config_json)),
+      isolation_(std::move(isolation)) {}
 
 Status LoaderHooks::create(chp_call* call) {
   instance_.reset();  // destroy before create: a plugin may keep per-instance global state
-  auto inst = loader::PluginInstance::create(library_, ctx_, call, config_json_);
+  auto inst = loader::PluginInstance::create(library_, ctx_, call, config_json_, isolation_);
   if (!inst) return inst.error();
   instance_ = std::move(*inst);
   recreate_.store(false);
@@ -20,7 +23,7 @@ Status LoaderHooks::create(chp_call* call) {
 }
 
 chp_status_code LoaderHooks::ensure(chp_call* call) {
-  if (instance_ && !recreate_.load()) return CHP_OK;
+  if (instance_ && !recreate_.load() && !instance_->lost()) return CHP_OK;
   Status st = create(call);
   return st ? CHP_OK : status_code_of(st.error().cls);
 }

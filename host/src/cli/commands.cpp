@@ -19,6 +19,7 @@ int run_enable(int argc, char** argv);
 int run_sync(int argc, char** argv);
 int run_rotate_key(int argc, char** argv);
 int run_outbox(int argc, char** argv);
+int run_plugin_worker(int argc, char** argv);
 
 namespace {
 
@@ -38,6 +39,8 @@ constexpr Command kCommands[] = {
     {"outbox", "write-back entries a SaaS refused (or pending); --retry offers them again",
      run_outbox},
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
+    {"plugin-worker", "runs one plugin instance for a connector with `isolation: process`",
+     run_plugin_worker, true},
 };
 
 }  // namespace
@@ -50,6 +53,7 @@ void print_usage(std::FILE* out) {
                "       connector-host --version | --help\n"
                "\ncommands:\n");
   for (const Command& c : commands()) {
+    if (c.hidden) continue;
     std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
   }
   std::fprintf(out,

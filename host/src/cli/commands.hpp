@@ -12,6 +12,7 @@ struct Command {
   const char* summary;  // one line for --help
   // argv[0] is the verb itself; returns the process exit code (kExit* below).
   int (*run)(int argc, char** argv);
+  bool hidden = false;  // internal verbs (plugin-worker): not in --help
 };
 
 // Exit codes shared by every verb.

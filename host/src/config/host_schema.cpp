@@ -179,6 +179,10 @@ constexpr const char* kHostSchema = R"JSON({
           },
           "uses": {"type": "string", "pattern": "^[a-z][a-z0-9-]*$",
                    "description": "Name of the connector whose connection this one borrows"},
+          "isolation": {"type": "string", "enum": ["in-process", "process"], "default": "in-process",
+                        "description": "process: the plugin runs in a `connector-host plugin-worker` child process, so a crash, hang, leak or stray output of the plugin cannot take the host or other connectors down (README: Plugin isolation)"},
+          "worker_memory_limit_mb": {"type": "integer", "minimum": 16, "maximum": 1048576, "default": 1024,
+                                     "description": "isolation: process only: the worker is killed (and restarted with backoff) once its resident memory exceeds this many MiB"},
           "config": {"type": "object", "default": {},
                      "description": "Validated against the plugin's JSON Schema"}
         }

@@ -341,6 +341,8 @@ class Loader {
       }
       if (!item.contains("schedule")) c.schedule_at = plugin_default_schedule(c.plugin);
       if (const json::value* u = item.if_contains("uses")) c.uses = std::string(u->as_string());
+      c.process_isolation = item.at("isolation").as_string() == "process";
+      c.worker_memory_limit_mb = item.at("worker_memory_limit_mb").to_number<uint64_t>();
       c.config_json = json::serialize(item.at("config"));
       json::value redacted = item.at("config");
       std::string config_base = base + "/config";

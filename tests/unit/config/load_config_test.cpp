@@ -202,6 +202,29 @@ TEST_F(LoadConfigTest, DailySchedulesAtATimeOfDayInUtcOrAFixedOffset) {
   EXPECT_EQ(c[2].schedule_at, (common::DailyTime{1439, 0}));
 }
 
+TEST_F(LoadConfigTest, IsolationIsPerConnectorAndInProcessByDefault) {
+  LoadReport r = load(
+      "connectors:\n"
+      "  - { name: a, plugin: reports }\n"
+      "  - { name: b, plugin: reports, isolation: process, worker_memory_limit_mb: 64 }\n"
+      "  - { name: c, plugin: reports, isolation: in-process }\n");
+  ASSERT_TRUE(r.config.has_value()) << ::testing::PrintToString(error_lines(r));
+  const auto& c = r.config->connectors;
+  EXPECT_FALSE(c[0].process_isolation);
+  EXPECT_EQ(c[0].worker_memory_limit_mb, 1024u);
+  EXPECT_TRUE(c[1].process_isolation);
+  EXPECT_EQ(c[1].worker_memory_limit_mb, 64u);
+  EXPECT_FALSE(c[2].process_isolation);
+  Lines e = errors(
+      "connectors:\n"
+      "  - { name: a, plugin: reports, isolation: docker }\n"
+      "  - { name: b, plugin: reports, isolation: process, worker_memory_limit_mb: 8 }\n");
+  EXPECT_EQ(e, (Lines{file_ + ":2:44: error: connector 'a': isolation: must be one of "
+                              "\"in-process\", \"process\", got string \"docker\"",
+                      file_ + ":3:77: error: connector 'b': worker_memory_limit_mb: must be at "
+                              "least 16, got integer 8"}));
+}
+
 TEST_F(LoadConfigTest, APluginsDefaultScheduleAppliesWhenTheConnectorHasNone) {
   std::vector<PluginSchemaInfo> plugins = FakePlugins();
   plugins.push_back(

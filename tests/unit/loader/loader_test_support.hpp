@@ -58,6 +58,7 @@ struct FakeHostCtx {
 struct FakeCall {
   std::string error;
   std::string output;
+  bool cancelled = false;  // call_cancelled() says so, and call_remaining_ms() is 0
 };
 
 inline FakeHostCtx* fake_ctx(chp_host_ctx* ctx) { return reinterpret_cast<FakeHostCtx*>(ctx); }
@@ -80,6 +81,12 @@ inline const chp_host* fake_host() {
     };
     h.call_set_output = [](chp_call* call, chp_str m) {
       fake_call(call)->output.assign(m.ptr, m.len);
+    };
+    h.call_cancelled = [](const chp_call* call) {
+      return reinterpret_cast<const FakeCall*>(call)->cancelled ? 1 : 0;
+    };
+    h.call_remaining_ms = [](const chp_call* call) -> uint64_t {
+      return reinterpret_cast<const FakeCall*>(call)->cancelled ? 0 : 60000;
     };
     return h;
   }();

@@ -2,8 +2,10 @@
 // owns the instance's lifecycle: the instance is created from its library and config, and
 // re-created (destroy + create, inside the next hook call) after a failed sync and after the
 // connector is re-enabled, because the SDK refuses to sync a disabled instance and a plugin that
-// failed may hold broken internal state. Every method runs under the instance's HookGate (the
-// runtime's run_hook), so re-creation never races another hook of the same instance.
+// failed may hold broken internal state; and, in process isolation, after its worker was lost
+// (crashed, killed at a deadline or over its memory limit): the next hook starts a new worker.
+// Every method runs under the instance's HookGate (the runtime's run_hook), so re-creation never
+// races another hook of the same instance.
 #pragma once
 
 #include <connector_host/plugin_api.h>
@@ -22,7 +24,7 @@ class LoaderHooks final : public runtime::PluginHooksPort {
  public:
   // Nothing is created yet: call create() once (under the gate) before the first hook.
   LoaderHooks(std::shared_ptr<loader::PluginLibrary> library, chp_host_ctx* ctx,
-              std::string config_json);
+              std::string config_json, loader::IsolationOptions isolation = {});
 
   // Creates (or re-creates) the instance now. The plugin's own message is in `call`.
   Status create(chp_call* call);
@@ -44,6 +46,7 @@ class LoaderHooks final : public runtime::PluginHooksPort {
   std::shared_ptr<loader::PluginLibrary> library_;
   chp_host_ctx* ctx_;
   std::string config_json_;  // may hold resolved secrets: never log
+  loader::IsolationOptions isolation_;
   std::unique_ptr<loader::PluginInstance> instance_;
   std::atomic<bool> recreate_{false};
   size_t creations_ = 0;

@@ -136,7 +136,9 @@ struct ConnectorConfig {
   bool enabled = true;
   std::optional<std::chrono::milliseconds> schedule_every;
   std::optional<common::DailyTime> schedule_at;  // schedule: {at, tz}; never with schedule_every
-  std::optional<std::string> uses;   // name of the connector whose connection this one borrows
+  std::optional<std::string> uses;  // name of the connector whose connection this one borrows
+  bool process_isolation = false;   // isolation: process (a plugin-worker child per instance)
+  uint64_t worker_memory_limit_mb = 1024;  // process isolation: kill the worker above this RSS
   std::string config_json;           // resolved secrets, defaults filled: give this to create()
   std::string config_json_redacted;  // x-secret and referenced values replaced by "***"
   SourceLocation where;              // the connector's entry in the `connectors:` list
