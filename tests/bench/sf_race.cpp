@@ -200,6 +200,10 @@ class Race {
     work_ = fs::temp_directory_path() / ("sf-race-" + std::to_string(getpid()));
     fs::create_directories(work_);
     peer_.control("POST", "limits", R"({"daily_api_max":1000000000})");
+    // One result set when the client does not ask for maxRecords (Salesforce sizes its default
+    // sets by bytes): jsforce 3 pipes every set into one CSV parser without waiting for the
+    // previous one to drain, which breaks on interleaved sets. The connector asks for 50,000.
+    peer_.control("POST", "bulk", R"({"default_max_records":100000000})");
     peer_.control("POST", "generate",
                   R"({"sobject":"Account","count":)" + std::to_string(o_.records) +
                       R"(,"fields":{"Name":"Account {n}","AccountNumber":"AN-{n}","Type":"Customer",
@@ -357,18 +361,30 @@ class Race {
                  label.c_str(), u.wall_s, u.cpu_s, u.peak_rss_mib, peer_after - peer_before);
   }
 
+  // The connector's command line, behind SF_RACE_WRAP when set (e.g. "valgrind
+  // --tool=callgrind --callgrind-out-file=/tmp/cg.%p": how tests/bench/README.md profiles it).
+  static std::vector<std::string> connector(std::vector<std::string> argv) {
+    const char* wrap = std::getenv("SF_RACE_WRAP");
+    if (wrap == nullptr || *wrap == '\0') return argv;
+    std::vector<std::string> out;
+    std::istringstream words(wrap);
+    for (std::string w; words >> w;) out.push_back(w);
+    out.insert(out.end(), argv.begin(), argv.end());
+    return out;
+  }
+
   void connector_full(const std::string& label, long bulk_threshold) {
     fs::remove_all(work_ / "full");
     fs::path cfg = host_config("full", bulk_threshold);
     Usage a = run({CHP_HOST_BIN, "authorize", "sf", "-c", cfg.string()}, env(), work_ / "auth.out",
                   work_ / "auth.err");
     if (a.exit_code != 0) die("authorize failed; see " + (work_ / "auth.err").string());
-    measured(label, {CHP_HOST_BIN, "sync", "sf", "-c", cfg.string()},
+    measured(label, connector({CHP_HOST_BIN, "sync", "sf", "-c", cfg.string()}),
              static_cast<double>(o_.records + 2));
     last_full_ = cfg;
   }
   void connector_incremental(const std::string& label) {
-    measured(label, {CHP_HOST_BIN, "sync", "sf", "-c", last_full_.string()},
+    measured(label, connector({CHP_HOST_BIN, "sync", "sf", "-c", last_full_.string()}),
              static_cast<double>(std::max<long>(1, o_.records / 100)));
   }
   void jsforce(const std::string& label, const std::string& mode, const std::string& soql) {
