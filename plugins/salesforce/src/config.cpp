@@ -51,6 +51,10 @@ const char kConfigSchemaJson[] = R"JSON({
       "description": "Each sync re-reads records modified this long before the checkpoint, so records committed late at Salesforce are not missed; re-read records are upserted by Id (no duplicates)."},
     "page_size_records": {"type": "integer", "minimum": 200, "maximum": 2000, "default": 2000,
       "description": "Query batch size (Sforce-Query-Options batchSize); each page commits with its checkpoint."},
+    "bulk_threshold_records": {"type": "integer", "minimum": 0, "default": 2000,
+      "description": "A full load (no checkpoint yet) of an object with at least this many records goes through a Bulk API 2.0 query job instead of REST pages (Salesforce's guidance: Bulk above about 2,000 records); the first REST page's totalSize decides, so smaller objects cost no extra request. 0 = never. Incrementals always use REST."},
+    "bulk_page_records": {"type": "integer", "minimum": 100, "maximum": 100000, "default": 10000,
+      "description": "Bulk API 2.0 result set size (maxRecords); each set commits with its job id and locator, so a crash resumes at the next set."},
     "api_usage_threshold_percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100,
       "default": 90,
       "description": "Stop calling Salesforce once this share of the org's daily API quota is used, leaving the rest to other integrations."},
@@ -138,6 +142,8 @@ Config parse_config(const boost::json::object& config) {
                                                 "overlap_seconds",
                                                 "page_size_records",
                                                 "api_usage_threshold_percent",
+                                                "bulk_threshold_records",
+                                                "bulk_page_records",
                                                 "write_back",
                                                 "require"};
   for (const auto& member : config) {
@@ -229,6 +235,13 @@ Config parse_config(const boost::json::object& config) {
     throw chp::ConfigError("'page_size_records' must be between 200 and 2000");
   }
   c.page_size_records = static_cast<std::uint32_t>(page);
+  c.bulk_threshold_records = chp::optional_int(config, "bulk_threshold_records", 2000);
+  if (c.bulk_threshold_records < 0) throw chp::ConfigError("'bulk_threshold_records' must be >= 0");
+  std::int64_t bulk_page = chp::optional_int(config, "bulk_page_records", 10000);
+  if (bulk_page < 100 || bulk_page > 100000) {
+    throw chp::ConfigError("'bulk_page_records' must be between 100 and 100000");
+  }
+  c.bulk_page_records = static_cast<std::uint32_t>(bulk_page);
   c.api_usage_threshold_percent = optional_number(config, "api_usage_threshold_percent", 90.0);
   if (!(c.api_usage_threshold_percent > 0.0 && c.api_usage_threshold_percent <= 100.0)) {
     throw chp::ConfigError("'api_usage_threshold_percent' must be in (0, 100]");

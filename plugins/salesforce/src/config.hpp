@@ -33,6 +33,8 @@ struct Config {
   std::vector<ObjectSpec> objects;
   std::int64_t overlap_seconds = 300;
   std::uint32_t page_size_records = 2000;
+  std::int64_t bulk_threshold_records = 2000;  // full loads this large use Bulk API 2.0; 0 = never
+  std::uint32_t bulk_page_records = 10000;     // Bulk result set size (maxRecords)
   double api_usage_threshold_percent = 90.0;
   bool write_back = false;
   chp::salesforce::Requirements require;  // of the authorizing user, checked at authorize

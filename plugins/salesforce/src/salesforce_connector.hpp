@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ class SalesforceConnector : public chp::Connector {
   // kv keys
   static constexpr const char* kPendingAuthPrefix = "oauth/pending/";  // + OAuth state
   static constexpr const char* kCheckpointPrefix = "checkpoint/";      // + object name
+  static constexpr const char* kBulkLoadPrefix = "bulk/";              // + object name
   // A started browser authorization is good for this long (Salesforce codes live 15 min).
   static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
   static constexpr std::uint32_t kOutboxBatchEntries = 1000;
@@ -72,6 +74,18 @@ class SalesforceConnector : public chp::Connector {
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,
                                   const ObjectSpec& spec);
   std::string build_query(const ObjectSpec& spec, const std::string& checkpoint) const;
+
+  // bulk_query.cpp: full loads through Bulk API 2.0 query jobs.
+  // Whether a full load whose first REST page is `first` should go through Bulk instead.
+  bool wants_bulk(const chp::salesforce::QueryPage& first) const;
+  // Continues a Bulk load a crash or failure interrupted (its job id and locator are in the
+  // state); std::nullopt when none is under way for this object.
+  std::optional<boost::json::object> resume_bulk_load(chp::Call& call,
+                                                      chp::salesforce::Client& client,
+                                                      const ObjectSpec& spec);
+  // A whole Bulk load: the job, its result sets committed one by one, then the checkpoint.
+  boost::json::object bulk_load(chp::Call& call, chp::salesforce::Client& client,
+                                const ObjectSpec& spec);
 
   // write_back.cpp
   WriteBackStats write_back(chp::Call& call, chp::salesforce::Client& client);

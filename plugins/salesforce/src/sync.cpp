@@ -17,6 +17,10 @@
 namespace sfplugin {
 namespace {
 
+// Thrown from the first page of a large full load to hand it over to Bulk API 2.0
+// (bulk_query.cpp) before anything is committed.
+struct SwitchToBulk {};
+
 std::string string_member(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -50,10 +54,12 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
   const std::string checkpoint_key = kCheckpointPrefix + spec.name;
   std::string checkpoint = ctx_.state_get(checkpoint_key).value_or("");
   std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
+  const bool full_load = !checkpoint_s;
   std::int64_t upserted = 0;
   std::int64_t deleted = 0;
 
   client.query_all(build_query(spec, checkpoint), [&](chp::salesforce::QueryPage& page) {
+    if (full_load && page.page_index == 0 && wants_bulk(page)) throw SwitchToBulk{};
     if (page.records.empty()) return;
     chp::Transaction txn = ctx_.begin();
     std::string newest;
@@ -113,7 +119,15 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
   try {
     for (const ObjectSpec& spec : config_.objects) {
       call.throw_if_cancelled();
-      objects[spec.name] = sync_object(call, client, spec);
+      if (std::optional<boost::json::object> resumed = resume_bulk_load(call, client, spec)) {
+        objects[spec.name] = std::move(*resumed);
+        continue;
+      }
+      try {
+        objects[spec.name] = sync_object(call, client, spec);
+      } catch (const SwitchToBulk&) {
+        objects[spec.name] = bulk_load(call, client, spec);
+      }
     }
     summary["objects"] = std::move(objects);
     if (config_.write_back) {

@@ -195,7 +195,8 @@ TEST_F(PeerTest, JwtBearerWithApprovedUserAndUnknownUserRefused) {
 TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   control("POST", "generate",
           R"({"sobject":"Account","count":10000,"fields":{"Name":"Acct {n}"}})");
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  // REST pages on purpose (Bulk's full load: bulk_query_test.cpp).
+  ASSERT_TRUE(plugin_.create(config(R"(,"bulk_threshold_records":0)")).ok());
   auto creds = connect();
   HookResult r = plugin_.sync(R"({"reason":"manual"})");
   ASSERT_TRUE(r.ok()) << r.error;

@@ -1,5 +1,6 @@
 // sObject Collections of the peer (/services/data/vXX.X/composite/sobjects): create (POST),
-// update (PATCH), delete (DELETE ?ids=), retrieve (GET /{type}?ids=&fields=) and upsert
+// update (PATCH), delete (DELETE ?ids=), retrieve (GET /{type}?ids=&fields=, or POST /{type}
+// with {"ids":[..],"fields":[..]} for lists too long for a URL) and upsert
 // (PATCH /{type}/{externalIdField}), at most 200 records, with allOrNone rollback and
 // per-record results.
 #include <boost/json.hpp>
@@ -13,6 +14,7 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::size_t kMaxCollectionRecords = 200;
+constexpr std::size_t kMaxLongRetrieveIds = 2000;  // retrieve by POST: documented 2,000 ids
 
 struct ItemResult {
   std::optional<std::string> id;
@@ -132,6 +134,30 @@ std::optional<Response> UnknownFieldRefusal(const DataStore& store, const json::
   return std::nullopt;
 }
 
+// POST /composite/sobjects/{type} body {"ids":[..],"fields":[..]}; false when malformed.
+bool RetrieveBody(const Request& request, std::vector<std::string>* ids,
+                  std::vector<std::string>* fields) {
+  json::value v;
+  try {
+    v = json::parse(request.body);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const json::object* o = v.if_object();
+  const json::value* i = o ? o->if_contains("ids") : nullptr;
+  const json::value* f = o ? o->if_contains("fields") : nullptr;
+  if (!i || !f || !i->is_array() || !f->is_array()) return false;
+  for (const auto& x : i->as_array()) {
+    if (!x.is_string()) return false;
+    ids->push_back(std::string(x.as_string()));
+  }
+  for (const auto& x : f->as_array()) {
+    if (!x.is_string()) return false;
+    fields->push_back(std::string(x.as_string()));
+  }
+  return true;
+}
+
 std::vector<std::string> SplitIds(const std::string& ids) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -168,29 +194,45 @@ Response HandleComposite(PeerState& state, const Request& request, const AccessT
     std::vector<ItemResult> results;
     for (const auto& id : ids) {
       ItemResult r;
-      r.id = NormalizeId(id).value_or(id);
-      const ObjectDef* object = store.ObjectOfId(*r.id);
-      if (!object || !NormalizeId(id)) {
+      std::optional<std::string> norm = NormalizeId(id);
+      const ObjectDef* object = norm ? store.ObjectOfId(*norm) : nullptr;
+      if (!object) {
         r.error = RecordError{"MALFORMED_ID", "malformed id " + id, {}};
       } else if (auto err = store.Delete(*object, id, user)) {
         r.error = err;
+      } else {
+        r.id = *norm;
       }
       results.push_back(std::move(r));
     }
     FinishAllOrNone(store, all_or_none, results);
+    // A failed DeleteResult carries no id: {"success":false,"errors":[{"statusCode",..}]}.
     return Results(results);
   }
 
-  if (request.method == "GET" && rest.size() == 3) {
+  if ((request.method == "GET" || request.method == "POST") && rest.size() == 3) {
     const ObjectDef* object = store.schema().Find(rest[2]);
     if (!object) return RestError(404, "NOT_FOUND", "The requested resource does not exist");
-    auto ids_it = request.query.find("ids");
-    auto fields_it = request.query.find("fields");
-    if (ids_it == request.query.end() || fields_it == request.query.end()) {
-      return RestError(400, "MISSING_ARGUMENT", "ids and fields are required");
+    std::vector<std::string> ids;
+    std::vector<std::string> fields;
+    if (request.method == "GET") {
+      auto ids_it = request.query.find("ids");
+      auto fields_it = request.query.find("fields");
+      if (ids_it == request.query.end() || fields_it == request.query.end()) {
+        return RestError(400, "MISSING_ARGUMENT", "ids and fields are required");
+      }
+      ids = SplitIds(ids_it->second);
+      fields = SplitFieldList(fields_it->second);
+    } else if (!RetrieveBody(request, &ids, &fields)) {
+      return RestError(400, "JSON_PARSER_ERROR",
+                       "The request body must be {\"ids\":[...],\"fields\":[...]}");
     }
+    if (ids.size() > kMaxLongRetrieveIds) {
+      return RestError(400, "EXCEEDED_ID_LIMIT", "too many ids: at most 2000 in one request");
+    }
+    if (auto refused = UnknownFieldsRefusal(*object, fields)) return *refused;
     json::array out;
-    for (const auto& id : SplitIds(ids_it->second)) {
+    for (const auto& id : ids) {
       const json::object* record = store.Get(*object, id);
       if (!record || record->at("IsDeleted").as_bool()) {
         out.push_back(nullptr);
@@ -200,7 +242,7 @@ Response HandleComposite(PeerState& state, const Request& request, const AccessT
       o["attributes"] = json::object{{"type", object->name},
                                      {"url", version_path + "/sobjects/" + object->name + "/" +
                                                  std::string(record->at("Id").as_string())}};
-      for (const auto& name : SplitIds(fields_it->second)) {
+      for (const auto& name : fields) {
         if (const FieldDef* f = object->FindField(name)) {
           auto* v = record->if_contains(f->name);
           o[f->name] = v ? *v : json::value(nullptr);

@@ -107,6 +107,8 @@ json::value CountersJson(PeerState& state) {
   json::object out = state.counters.ToJson().as_object();
   out["api_usage"] = json::object{{"used", state.daily_api_used}, {"max", state.daily_api_max}};
   out["oauth"] = state.oauth.ToJson(state.clock.NowMs());
+  out["open_cursors"] = state.cursors.size();  // query cursors still held (memory)
+  out["bulk_jobs"] = state.bulk_jobs.size();
   if (!out.contains("total")) out["total"] = json::object{{"requests", 0}};
   return out;
 }
@@ -131,6 +133,31 @@ Response HandleControl(PeerState& state, const Request& request) {
   }
   if (what == "records" && parts.size() == 3 && m == "POST") {
     return AddRecords(state, parts[2], *body);
+  }
+  if (what == "records" && parts.size() == 4 && parts[3] == "purge" && m == "POST") {
+    // Hard delete: no Recycle Bin, so neither queryAll nor getDeleted sees the record again.
+    const ObjectDef* object = state.store.schema().Find(parts[2]);
+    if (!object) return Bad("unknown object " + parts[2]);
+    const json::value* ids = body->is_object() ? body->as_object().if_contains("ids") : nullptr;
+    if (!ids || !ids->is_array()) return Bad("ids must be an array");
+    std::int64_t purged = 0;
+    for (const auto& id : ids->as_array()) {
+      if (!id.is_string()) return Bad("ids must be strings");
+      if (!state.store.Get(*object, std::string(id.as_string()))) continue;
+      state.store.Purge(*object, std::string(id.as_string()));
+      ++purged;
+    }
+    return Ok(json::object{{"purged", purged}});
+  }
+  if (what == "bulk" && m == "POST") {
+    std::int64_t polls = Num(*body, "polls_to_complete", state.bulk_polls_to_complete);
+    std::int64_t max_records = Num(*body, "default_max_records",
+                                   static_cast<std::int64_t>(state.bulk_default_max_records));
+    if (polls < 0 || max_records <= 0)
+      return Bad("polls_to_complete >= 0, default_max_records > 0");
+    state.bulk_polls_to_complete = static_cast<int>(polls);
+    state.bulk_default_max_records = static_cast<std::size_t>(max_records);
+    return Ok();
   }
   if (what == "generate" && m == "POST") return Generate(state, *body);
   if (what == "login_user" && m == "POST") {

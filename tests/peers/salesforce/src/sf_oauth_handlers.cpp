@@ -302,8 +302,9 @@ Response HandleRevoke(PeerState& state, const Request& request) {
   ParamMap params = request.method == "POST" ? request.FormBody() : request.query;
   std::string token = Param(params, "token");
   if (token.empty() || !state.oauth.Revoke(token)) {
-    // Documented revoke errors: invalid_token (unknown/expired) or unsupported_token_type.
-    return OAuthError(400, "invalid_token", "invalid token");
+    // Documented revoke errors (400, the OAuth error body): invalid_token "Token was invalid"
+    // (unknown/expired) or unsupported_token_type "Token type not supported".
+    return OAuthError(400, "invalid_token", "Token was invalid");
   }
   return Response::Empty(200);
 }

@@ -23,7 +23,9 @@ void PeerState::ResetLocked() {
   faults.Clear();
   counters.Clear();
   cursors.clear();
-  cursor_order.clear();
+  bulk_jobs.clear();
+  bulk_polls_to_complete = 1;
+  bulk_default_max_records = 50000;
   org_id = NewId("00D");
   org_name = "Peer Org";
   login_username.clear();
@@ -117,6 +119,9 @@ Response Route(PeerState& state, const Request& request) {
     response = RestError(404, "NOT_FOUND", "The requested resource does not exist");
   }
   response.delay_ms = std::max(response.delay_ms, delay_ms);
+  // As sent (after gzip): what a client pays on the wire, for benchmarks.
+  state.counters.Increment("total", "response_body_bytes",
+                           static_cast<std::int64_t>(response.body.size()));
   return response;
 }
 

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <string>
@@ -23,15 +22,42 @@
 namespace chpeer::sf {
 
 constexpr int kMinApiVersion = 31;
-constexpr int kMaxApiVersion = 61;
+constexpr int kMaxApiVersion = 67;  // Summer '26, the current release
 constexpr std::int64_t kDefaultBatchSize = 2000;
 constexpr std::int64_t kDefaultDailyApiMax = 15000;
 
-// Server-side state of one query cursor (nextRecordsUrl).
+// A query cursor is dropped after this long without a page request (peer clock).
+constexpr std::int64_t kCursorIdleTimeoutMs = 15 * 60 * 1000;
+
+// Server-side state of one query cursor (nextRecordsUrl): the result's snapshot rows, projected
+// a page at a time. Freed once its last page was served; open ones are never evicted by
+// other queries (Salesforce has no open-cursor limit since API 56.0), only after
+// kCursorIdleTimeoutMs idle.
 struct QueryCursor {
   std::string object;
-  std::vector<boost::json::object> records;
+  std::vector<std::string> fields;
+  std::vector<RecordPtr> rows;
   std::int64_t batch_size = kDefaultBatchSize;
+  std::int64_t last_used_ms = 0;
+};
+
+// One Bulk API 2.0 query job (sf_bulk_handlers.cpp).
+struct BulkQueryJob {
+  std::string id;         // 750...
+  std::string operation;  // query | queryAll
+  std::string object;
+  std::string created_by_id;
+  std::int64_t created_ms = 0;
+  std::int64_t modstamp_ms = 0;
+  double api_version = 0;
+  std::string version_path;  // results must be read with the same version
+  std::string column_delimiter = "COMMA";
+  std::string line_ending = "LF";
+  std::string state;  // UploadComplete, InProgress, JobComplete, Aborted, Failed
+  std::string error_message;
+  int polls_left = 0;  // status polls that still answer InProgress
+  std::vector<std::string> fields;
+  std::vector<RecordPtr> rows;  // snapshot taken when the job was created
 };
 
 struct PeerState {
@@ -51,8 +77,10 @@ struct PeerState {
 
   boost::json::value startup_seed;  // re-applied by ResetLocked (null: empty org)
 
-  std::map<std::string, QueryCursor> cursors;  // by cursor id (without "-offset")
-  std::deque<std::string> cursor_order;        // oldest first, bounded
+  std::map<std::string, QueryCursor> cursors;     // by cursor id (without "-offset")
+  std::map<std::string, BulkQueryJob> bulk_jobs;  // by job id
+  int bulk_polls_to_complete = 1;                 // control API: POST /__peer/bulk
+  std::size_t bulk_default_max_records = 50000;   // a result set without maxRecords
 
   // Resets data, OAuth state, counters, faults, limits and clock, then re-applies the
   // start-up seed.
@@ -79,6 +107,14 @@ Response HandleRest(PeerState& state, const Request& request, const AccessToken&
 Response HandleComposite(PeerState& state, const Request& request, const AccessToken& token,
                          const std::string& version_path, const std::vector<std::string>& rest);
 Response HandleControl(PeerState& state, const Request& request);
+// Bulk API 2.0 query jobs under /services/data/vXX.X/jobs/query (sf_bulk_handlers.cpp).
+Response HandleBulkQuery(PeerState& state, const Request& request, const AccessToken& token,
+                         const std::string& version_path, const std::vector<std::string>& rest);
+// 400 INVALID_FIELD naming the first of `names` the object lacks (?fields=, retrieve).
+std::optional<Response> UnknownFieldsRefusal(const ObjectDef& object,
+                                             const std::vector<std::string>& names);
+// "A, B ,C" -> {"A","B","C"}
+std::vector<std::string> SplitFieldList(const std::string& list);
 boost::json::value ApiVersionsJson(const std::string& base_url);
 
 }  // namespace chpeer::sf

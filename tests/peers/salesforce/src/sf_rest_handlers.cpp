@@ -12,8 +12,6 @@ namespace {
 
 namespace json = boost::json;
 
-constexpr std::size_t kMaxOpenCursors = 20;
-
 Response JsonOk(int status, const json::value& value) {
   return Response::Json(status, json::serialize(value));
 }
@@ -56,24 +54,39 @@ std::int64_t BatchSize(const Request& request) {
   }
 }
 
+void DropIdleCursors(PeerState& state) {
+  std::int64_t now = state.clock.NowMs();
+  std::erase_if(state.cursors, [now](const auto& entry) {
+    return now - entry.second.last_used_ms >= kCursorIdleTimeoutMs;
+  });
+}
+
+// One page of an open cursor; the cursor is freed with its last page.
 Response QueryPage(PeerState& state, const std::string& version_path, const std::string& cursor_id,
                    std::size_t offset) {
+  DropIdleCursors(state);
   auto it = state.cursors.find(cursor_id);
-  if (it == state.cursors.end() || offset > it->second.records.size()) {
+  if (it == state.cursors.end() || offset > it->second.rows.size()) {
     return RestError(400, "INVALID_QUERY_LOCATOR", "invalid query locator");
   }
-  const QueryCursor& cursor = it->second;
-  std::size_t end =
-      std::min(cursor.records.size(), offset + static_cast<std::size_t>(cursor.batch_size));
+  QueryCursor& cursor = it->second;
+  cursor.last_used_ms = state.clock.NowMs();
+  std::size_t total = cursor.rows.size();
+  std::size_t end = std::min(total, offset + static_cast<std::size_t>(cursor.batch_size));
   json::object body;
-  body["totalSize"] = cursor.records.size();
-  body["done"] = end >= cursor.records.size();
-  if (end < cursor.records.size()) {
+  body["totalSize"] = total;
+  body["done"] = end >= total;
+  if (end < total) {
     body["nextRecordsUrl"] = version_path + "/query/" + cursor_id + "-" + std::to_string(end);
   }
+  Projection projection(state.store, cursor.object, cursor.fields);
   json::array records;
-  for (std::size_t i = offset; i < end; ++i) records.push_back(cursor.records[i]);
+  records.reserve(end - offset);
+  for (std::size_t i = offset; i < end; ++i) {
+    records.push_back(projection.Rest(*cursor.rows[i], version_path));
+  }
   body["records"] = std::move(records);
+  if (end >= total) state.cursors.erase(it);
   return JsonOk(200, body);
 }
 
@@ -98,7 +111,7 @@ Response Query(PeerState& state, const Request& request, const std::string& vers
   if (q == request.query.end() || q->second.empty()) {
     return RestError(400, "MALFORMED_QUERY", "A query string has to be specified");
   }
-  auto result = RunSoql(state.store, q->second, include_deleted, state.clock.NowMs(), version_path);
+  auto result = RunSoql(state.store, q->second, include_deleted, state.clock.NowMs());
   if (auto* err = std::get_if<SoqlError>(&result)) {
     return RestError(400, err->error_code, err->message);
   }
@@ -112,16 +125,46 @@ Response Query(PeerState& state, const Request& request, const std::string& vers
   std::string cursor_id = NewId("01g");
   QueryCursor cursor;
   cursor.object = ok.object;
-  cursor.records = std::move(ok.records);
+  cursor.fields = std::move(ok.fields);
+  cursor.rows = std::move(ok.rows);
   cursor.batch_size = batch;
+  cursor.last_used_ms = state.clock.NowMs();
   state.cursors[cursor_id] = std::move(cursor);
-  state.cursor_order.push_back(cursor_id);
-  while (state.cursor_order.size() > kMaxOpenCursors) {
-    state.cursors.erase(state.cursor_order.front());
-    state.cursor_order.pop_front();
-  }
   return QueryPage(state, version_path, cursor_id, 0);
 }
+
+}  // namespace
+
+std::optional<Response> UnknownFieldsRefusal(const ObjectDef& object,
+                                             const std::vector<std::string>& names) {
+  for (const auto& name : names) {
+    if (!object.FindField(name)) {
+      return RestError(400, "INVALID_FIELD",
+                       "No such column '" + name + "' on entity '" + object.name +
+                           "'. If you are attempting to use a custom field, be sure to append "
+                           "the '__c' after the custom field name. Please reference your WSDL or "
+                           "the describe call for the appropriate names.");
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> SplitFieldList(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    auto comma = list.find(',', start);
+    if (comma == std::string::npos) comma = list.size();
+    std::string name = list.substr(start, comma - start);
+    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+    while (!name.empty() && name.back() == ' ') name.pop_back();
+    if (!name.empty()) out.push_back(std::move(name));
+    start = comma + 1;
+  }
+  return out;
+}
+
+namespace {
 
 json::object FullRecord(const ObjectDef& object, const json::object& record,
                         const std::string& version_path, const std::string& fields_param) {
@@ -136,23 +179,18 @@ json::object FullRecord(const ObjectDef& object, const json::object& record,
     }
     return out;
   }
-  std::size_t start = 0;
-  while (start <= fields_param.size()) {
-    auto comma = fields_param.find(',', start);
-    if (comma == std::string::npos) comma = fields_param.size();
-    std::string name = fields_param.substr(start, comma - start);
-    while (!name.empty() && name.front() == ' ') name.erase(0, 1);
+  for (const auto& name : SplitFieldList(fields_param)) {
     if (const FieldDef* f = object.FindField(name)) {
       auto* v = record.if_contains(f->name);
       out[f->name] = v ? *v : json::value(nullptr);
     }
-    start = comma + 1;
   }
   return out;
 }
 
-Response Upsert(PeerState& state, const Request& request, const ObjectDef& object,
-                const std::string& field_name, const std::string& value, const AccessToken& token) {
+Response Upsert(PeerState& state, const Request& request, const std::string& version_path,
+                const ObjectDef& object, const std::string& field_name, const std::string& value,
+                const AccessToken& token) {
   const FieldDef* field = object.FindField(field_name);
   if (!field || !(field->external_id || field->type == FieldType::kId)) {
     return RestError(
@@ -171,10 +209,10 @@ Response Upsert(PeerState& state, const Request& request, const ObjectDef& objec
     matches = state.store.FindByField(object, *field, json::value(value));
   }
   if (matches.size() > 1) {
+    // Documented: 300 Multiple Choices with the URLs of the matching records.
     json::array urls;
     for (const auto& id : matches) {
-      urls.push_back(json::value("/services/data/v" + std::to_string(kMaxApiVersion) +
-                                 ".0/sobjects/" + object.name + "/" + id));
+      urls.push_back(json::value(version_path + "/sobjects/" + object.name + "/" + id));
     }
     return JsonOk(300, urls);
   }
@@ -217,8 +255,10 @@ Response Replication(PeerState& state, const Request& request, const ObjectDef& 
   json::array deleted_records;
   std::string earliest;
   if (const auto* table = state.store.Table(object)) {
-    for (const auto& id : table->order) {
-      const auto& record = table->records.at(id);
+    for (const RecordPtr& row : table->rows) {
+      if (row == nullptr) continue;  // purged: hard deletes leave no trace
+      const json::object& record = *row;
+      std::string id(record.at("Id").as_string());
       bool is_deleted = record.at("IsDeleted").as_bool();
       if (is_deleted != deleted) continue;
       auto stamp = ParseDateTime(record.at("SystemModstamp").as_string());
@@ -280,7 +320,9 @@ Response SObjects(PeerState& state, const Request& request, const std::string& v
     return Replication(state, request, *object, rest[2] == "deleted");
   }
   if (rest.size() == 3 && rest[2] == "describe") {
-    return JsonOk(200, DescribeObject(*object, version_path));
+    json::object describe = DescribeObject(*object, version_path);
+    describe["childRelationships"] = ChildRelationships(state.store.schema(), *object);
+    return JsonOk(200, describe);
   }
   if (rest.size() == 3) {
     const std::string& id = rest[2];
@@ -288,6 +330,11 @@ Response SObjects(PeerState& state, const Request& request, const std::string& v
     if (request.method == "GET") {
       if (!record || record->at("IsDeleted").as_bool()) return NotFound();
       auto fields = request.query.find("fields");
+      if (fields != request.query.end()) {
+        if (auto refused = UnknownFieldsRefusal(*object, SplitFieldList(fields->second))) {
+          return *refused;
+        }
+      }
       return JsonOk(200, FullRecord(*object, *record, version_path,
                                     fields == request.query.end() ? "" : fields->second));
     }
@@ -312,7 +359,7 @@ Response SObjects(PeerState& state, const Request& request, const std::string& v
   }
   if (rest.size() == 4) {
     if (request.method == "PATCH") {
-      return Upsert(state, request, *object, rest[2], rest[3], token);
+      return Upsert(state, request, version_path, *object, rest[2], rest[3], token);
     }
     if (request.method == "GET") {
       const FieldDef* field = object->FindField(rest[2]);
@@ -359,10 +406,12 @@ Response HandleRest(PeerState& state, const Request& request, const AccessToken&
   std::vector<std::string> rest(parts.begin() + 3, parts.end());
   if (rest.empty()) {
     json::object resources;
-    for (const char* r :
-         {"sobjects", "query", "queryAll", "limits", "composite", "search", "recent", "tooling"}) {
+    for (const char* r : {"sobjects", "query", "queryAll", "limits", "composite", "search",
+                          "recent", "tooling", "jobs"}) {
       resources[r] = version_path + "/" + r;
     }
+    // The calling user's identity URL, as Salesforce lists it among the resources.
+    resources["identity"] = state.IdentityUrl(token.user_id);
     return JsonOk(200, resources);
   }
   const std::string& resource = rest[0];
@@ -371,6 +420,7 @@ Response HandleRest(PeerState& state, const Request& request, const AccessToken&
   }
   if (resource == "sobjects") return SObjects(state, request, version_path, rest, token);
   if (resource == "composite") return HandleComposite(state, request, token, version_path, rest);
+  if (resource == "jobs") return HandleBulkQuery(state, request, token, version_path, rest);
   if (resource == "limits") {
     std::int64_t remaining = std::max<std::int64_t>(state.daily_api_max - state.daily_api_used, 0);
     json::object limits;

@@ -1,6 +1,8 @@
 // Standard object definitions and describe output for the Salesforce peer.
 #include "sf_schema.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "chpeer/http_types.h"
@@ -404,6 +406,20 @@ boost::json::object DescribeGlobalEntry(const ObjectDef& object, std::string_vie
   o["deletable"] = object.createable;
   o["queryable"] = true;
   o["searchable"] = true;
+  // The rest of the documented DescribeGlobalSObjectResult keys.
+  o["activateable"] = false;
+  o["customSetting"] = false;
+  o["deprecatedAndHidden"] = false;
+  o["feedEnabled"] = false;
+  o["hasSubtypes"] = false;
+  o["isSubtype"] = false;
+  o["layoutable"] = true;
+  o["mergeable"] = object.name == "Account" || object.name == "Contact" || object.name == "Lead";
+  o["mruEnabled"] = true;
+  o["replicateable"] = true;
+  o["retrieveable"] = true;
+  o["triggerable"] = true;
+  o["undeletable"] = object.createable;
   o["urls"] = boost::json::object{
       {"sobject", base}, {"describe", base + "/describe"}, {"rowTemplate", base + "/{ID}"}};
   return o;
@@ -452,6 +468,37 @@ boost::json::object DescribeObject(const ObjectDef& object, std::string_view ver
   o["childRelationships"] = boost::json::array{};
   o["recordTypeInfos"] = boost::json::array{};
   return o;
+}
+
+boost::json::array ChildRelationships(const Schema& schema, const ObjectDef& parent) {
+  boost::json::array out;
+  for (const ObjectDef* child : schema.All()) {
+    for (const auto& f : child->fields) {
+      if (f.type != FieldType::kReference) continue;
+      bool points_here = std::find(f.reference_to.begin(), f.reference_to.end(), parent.name) !=
+                         f.reference_to.end();
+      if (!points_here) continue;
+      // Standard relationships are named by the child's plural label (Contacts); custom ones
+      // by the field with __r.
+      std::string name;
+      if (f.custom) {
+        name = f.name.substr(0, f.name.size() - 3) + "s__r";
+      } else {
+        for (char c : child->label_plural) {
+          if (c != ' ') name += c;
+        }
+      }
+      out.push_back(boost::json::object{{"cascadeDelete", false},
+                                        {"childSObject", child->name},
+                                        {"deprecatedAndHidden", false},
+                                        {"field", f.name},
+                                        {"junctionIdListNames", boost::json::array{}},
+                                        {"junctionReferenceTo", boost::json::array{}},
+                                        {"relationshipName", name},
+                                        {"restrictedDelete", false}});
+    }
+  }
+  return out;
 }
 
 }  // namespace chpeer::sf

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/value.hpp>
 
 namespace chpeer::sf {
@@ -90,6 +91,8 @@ class Schema {
 
 // GET /sobjects/{type}/describe body.
 boost::json::object DescribeObject(const ObjectDef& object, std::string_view version_path);
+// describe's childRelationships: every reference field of any object that points at `parent`.
+boost::json::array ChildRelationships(const Schema& schema, const ObjectDef& parent);
 // One entry of GET /sobjects "sobjects" array.
 boost::json::object DescribeGlobalEntry(const ObjectDef& object, std::string_view version_path);
 

@@ -38,7 +38,8 @@ bool SeedFields(Schema& schema, const std::string& object, const json::array& fi
     }
     f.type = *type;
     f.external_id = GetBool(fo, "external_id", false);
-    f.unique = GetBool(fo, "unique", f.external_id);
+    // Salesforce: an External ID field is unique only when declared Unique.
+    f.unique = GetBool(fo, "unique", false);
     f.required = GetBool(fo, "required", false);
     f.nillable = !f.required && f.type != FieldType::kBoolean;
     if (f.type == FieldType::kBoolean) f.default_value = false;

@@ -173,6 +173,18 @@ ObjectTable& DataStore::MutableTable(const ObjectDef& object) {
   return tables_[ToLower(object.name)];
 }
 
+void DataStore::Store(ObjectTable& table, const std::string& id, RecordPtr record) {
+  auto [it, added] = table.slot_of.try_emplace(id, table.rows.size());
+  if (added) {
+    table.rows.push_back(nullptr);
+    ++table.live_rows;
+  } else if (const RecordPtr& old = table.rows[it->second]) {
+    UnindexRecord(table, id, *old);
+  }
+  IndexRecord(table, id, *record);
+  table.rows[it->second] = std::move(record);
+}
+
 const ObjectTable* DataStore::Table(const ObjectDef& object) const {
   auto it = tables_.find(ToLower(object.name));
   return it == tables_.end() ? nullptr : &it->second;
@@ -237,7 +249,7 @@ std::variant<std::string, RecordError> DataStore::Create(const ObjectDef& object
                        ? std::string(record["Id"].as_string())
                        : NewId(object.key_prefix);
   auto& table = MutableTable(object);
-  if (table.records.count(id)) {
+  if (table.slot_of.count(id)) {
     return RecordError{"DUPLICATE_VALUE",
                        "duplicate value found: Id duplicates value on record with id: " + id,
                        {"Id"}};
@@ -270,9 +282,7 @@ std::variant<std::string, RecordError> DataStore::Create(const ObjectDef& object
   record["IsDeleted"] = false;
   ComputeName(object, record);
   Remember(object, id);
-  IndexRecord(table, id, record);
-  table.records.emplace(id, std::move(record));
-  table.order.push_back(id);
+  Store(table, id, std::make_shared<const json::object>(std::move(record)));
   return id;
 }
 
@@ -281,14 +291,14 @@ std::optional<RecordError> DataStore::Update(const ObjectDef& object, const std:
                                              const std::string& acting_user_id) {
   auto norm = NormalizeId(id);
   auto& table = MutableTable(object);
-  auto it = norm ? table.records.find(*norm) : table.records.end();
-  if (it == table.records.end()) {
+  const RecordPtr* current = norm ? table.Find(*norm) : nullptr;
+  if (current == nullptr || *current == nullptr) {
     return RecordError{"NOT_FOUND", "The requested resource does not exist", {}};
   }
-  if (it->second["IsDeleted"].as_bool()) {
+  if ((*current)->at("IsDeleted").as_bool()) {
     return RecordError{"ENTITY_IS_DELETED", "entity is deleted", {}};
   }
-  json::object updated = it->second;
+  json::object updated = **current;
   if (auto err = ApplyFields(object, fields, updated, false, false)) return err;
   std::string now = FormatDateTime(clock_.NowMs());
   updated["LastModifiedDate"] = now;
@@ -297,9 +307,7 @@ std::optional<RecordError> DataStore::Update(const ObjectDef& object, const std:
   if (!user.empty()) updated["LastModifiedById"] = user;
   ComputeName(object, updated);
   Remember(object, *norm);
-  UnindexRecord(table, *norm, it->second);
-  IndexRecord(table, *norm, updated);
-  it->second = std::move(updated);
+  Store(table, *norm, std::make_shared<const json::object>(std::move(updated)));
   return std::nullopt;
 }
 
@@ -307,38 +315,50 @@ std::optional<RecordError> DataStore::Delete(const ObjectDef& object, const std:
                                              const std::string& acting_user_id) {
   auto norm = NormalizeId(id);
   auto& table = MutableTable(object);
-  auto it = norm ? table.records.find(*norm) : table.records.end();
-  if (it == table.records.end()) {
+  const RecordPtr* current = norm ? table.Find(*norm) : nullptr;
+  if (current == nullptr || *current == nullptr) {
     return RecordError{"NOT_FOUND", "The requested resource does not exist", {}};
   }
-  if (it->second["IsDeleted"].as_bool()) {
+  if ((*current)->at("IsDeleted").as_bool()) {
     return RecordError{"ENTITY_IS_DELETED", "entity is deleted", {}};
   }
   Remember(object, *norm);
   std::string now = FormatDateTime(clock_.NowMs());
-  it->second["IsDeleted"] = true;
-  it->second["LastModifiedDate"] = now;
-  it->second["SystemModstamp"] = now;
+  json::object deleted = **current;
+  deleted["IsDeleted"] = true;
+  deleted["LastModifiedDate"] = now;
+  deleted["SystemModstamp"] = now;
   std::string user = acting_user_id.empty() ? default_user_id_ : acting_user_id;
-  if (!user.empty()) it->second["LastModifiedById"] = user;
+  if (!user.empty()) deleted["LastModifiedById"] = user;
+  Store(table, *norm, std::make_shared<const json::object>(std::move(deleted)));
   return std::nullopt;
 }
 
 void DataStore::Purge(const ObjectDef& object, const std::string& id) {
+  auto norm = NormalizeId(id);
+  if (!norm) return;
   auto& table = MutableTable(object);
-  if (auto it = table.records.find(id); it != table.records.end()) {
-    UnindexRecord(table, id, it->second);
-    table.records.erase(it);
-    std::erase(table.order, id);
-  }
+  auto it = table.slot_of.find(*norm);
+  if (it == table.slot_of.end()) return;
+  Remember(object, *norm);
+  RecordPtr& slot = table.rows[it->second];
+  UnindexRecord(table, *norm, *slot);
+  slot = nullptr;
+  --table.live_rows;
+  table.slot_of.erase(it);
 }
 
 const json::object* DataStore::Get(const ObjectDef& object, const std::string& id) const {
+  RecordPtr shared = GetShared(object, id);
+  return shared.get();  // the table keeps its own reference
+}
+
+RecordPtr DataStore::GetShared(const ObjectDef& object, const std::string& id) const {
   auto norm = NormalizeId(id);
   const auto* table = Table(object);
   if (!norm || !table) return nullptr;
-  auto it = table->records.find(*norm);
-  return it == table->records.end() ? nullptr : &it->second;
+  const RecordPtr* found = table->Find(*norm);
+  return found == nullptr ? nullptr : *found;
 }
 
 const ObjectDef* DataStore::ObjectOfId(const std::string& id) const {
@@ -360,36 +380,34 @@ std::vector<std::string> DataStore::FindByField(const ObjectDef& object, const F
     if (built) {
       fi.field = field.name;
       fi.text = text;
-      for (const auto& id : table->order) {
-        const json::value* v = table->records.at(id).if_contains(field.name);
-        if (v && !v->is_null()) fi.ids.emplace(IndexKey(text, *v), id);
+      for (const RecordPtr& row : table->rows) {
+        if (row == nullptr) continue;
+        const json::value* v = row->if_contains(field.name);
+        if (v && !v->is_null())
+          fi.ids.emplace(IndexKey(text, *v), std::string(row->at("Id").as_string()));
       }
     }
     auto range = fi.ids.equal_range(IndexKey(text, wanted));
     for (auto it = range.first; it != range.second; ++it) {
-      if (!table->records.at(it->second).at("IsDeleted").as_bool()) out.push_back(it->second);
+      if (!(*table->Find(it->second))->at("IsDeleted").as_bool()) out.push_back(it->second);
     }
     std::sort(out.begin(), out.end());
     return out;
   }
   std::string wanted_lower = text && wanted.is_string() ? ToLower(wanted.as_string()) : "";
-  for (const auto& id : table->order) {
-    const auto& record = table->records.at(id);
-    if (record.at("IsDeleted").as_bool()) continue;
-    auto* v = record.if_contains(field.name);
+  for (const RecordPtr& row : table->rows) {
+    if (row == nullptr || row->at("IsDeleted").as_bool()) continue;
+    auto* v = row->if_contains(field.name);
     if (!v) continue;
     bool equal = text && v->is_string() ? ToLower(v->as_string()) == wanted_lower : *v == wanted;
-    if (equal) out.push_back(id);
+    if (equal) out.push_back(std::string(row->at("Id").as_string()));
   }
   return out;
 }
 
 void DataStore::Remember(const ObjectDef& object, const std::string& id) {
   if (!undo_active_) return;
-  const auto* existing = Get(object, id);
-  UndoEntry entry{ToLower(object.name), id, std::nullopt};
-  if (existing) entry.before = *existing;
-  undo_.push_back(std::move(entry));
+  undo_.push_back(UndoEntry{ToLower(object.name), id, GetShared(object, id)});
 }
 
 void DataStore::BeginUndo() {
@@ -406,20 +424,22 @@ void DataStore::RollbackUndo() {
   undo_active_ = false;
   for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
     auto& table = tables_[it->object];
-    if (auto cur = table.records.find(it->id); cur != table.records.end()) {
-      UnindexRecord(table, it->id, cur->second);
-    }
     if (it->before) {
-      IndexRecord(table, it->id, *it->before);
-      table.records[it->id] = std::move(*it->before);
-    } else {
-      table.records.erase(it->id);
-      if (!table.order.empty() && table.order.back() == it->id) {
-        table.order.pop_back();
-      } else {
-        std::erase(table.order, it->id);
-      }
+      Store(table, it->id, std::move(it->before));
+      continue;
     }
+    auto cur = table.slot_of.find(it->id);
+    if (cur == table.slot_of.end()) continue;
+    if (const RecordPtr& row = table.rows[cur->second]) {
+      UnindexRecord(table, it->id, *row);
+      --table.live_rows;
+    }
+    if (cur->second + 1 == table.rows.size()) {
+      table.rows.pop_back();  // the usual case: undoing the newest create
+    } else {
+      table.rows[cur->second] = nullptr;
+    }
+    table.slot_of.erase(cur);
   }
   undo_.clear();
 }

@@ -1,10 +1,15 @@
 // Record storage of the Salesforce peer: records per sObject as JSON objects keyed by
 // canonical field names, with system fields maintained on write, soft delete (IsDeleted, only
-// visible to queryAll), external-ID lookup and an undo log so composite allOrNone requests can
-// roll back.
+// visible to queryAll), hard delete, external-ID lookup and an undo log so composite allOrNone
+// requests can roll back.
+//
+// Records are immutable once stored (copy-on-write): a write replaces the shared pointer, so a
+// query cursor or a Bulk job keeps a snapshot of its rows by holding the pointers, without
+// copying a single record.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -32,12 +37,23 @@ struct FieldIndex {
   std::unordered_multimap<std::string, std::string> ids;
 };
 
+// One stored record version; never modified after it is stored.
+using RecordPtr = std::shared_ptr<const boost::json::object>;
+
 struct ObjectTable {
-  std::unordered_map<std::string, boost::json::object> records;  // by 18-char Id
-  std::vector<std::string> order;                                // insertion order
+  // Insertion order; a purged (hard-deleted) record leaves a null slot, so slot numbers stay
+  // stable and a scan never hashes an Id.
+  std::vector<RecordPtr> rows;
+  std::unordered_map<std::string, std::size_t> slot_of;  // by 18-char Id
+  std::size_t live_rows = 0;                             // non-null slots
   // Built on the first lookup by a field (external ids, unique fields) and kept up to date by
   // every write after that, so an upsert does not scan the table. By lower-case field name.
   mutable std::unordered_map<std::string, FieldIndex> index;
+
+  const RecordPtr* Find(const std::string& id18) const {
+    auto it = slot_of.find(id18);
+    return it == slot_of.end() ? nullptr : &rows[it->second];
+  }
 };
 
 class DataStore {
@@ -65,10 +81,13 @@ class DataStore {
   std::optional<RecordError> Delete(const ObjectDef& object, const std::string& id,
                                     const std::string& acting_user_id);
 
-  // Removes a record outright (no recycle bin); used for the Organization singleton.
+  // Removes a record outright (no recycle bin): the Organization singleton, hard-delete-only
+  // objects, and records emptied from the Recycle Bin. queryAll and getDeleted no longer see it.
   void Purge(const ObjectDef& object, const std::string& id);
-  // Live or deleted record; nullptr when unknown. `id` may be 15 or 18 characters.
+  // Live or deleted record; nullptr when unknown. `id` may be 15 or 18 characters. Valid until
+  // the next write to that record; keep GetShared's pointer to hold it longer.
   const boost::json::object* Get(const ObjectDef& object, const std::string& id) const;
+  RecordPtr GetShared(const ObjectDef& object, const std::string& id) const;
   // Object owning an ID, by key prefix.
   const ObjectDef* ObjectOfId(const std::string& id) const;
   // Live record IDs whose `field` equals `value` (external ID lookups; case-insensitive text).
@@ -85,13 +104,15 @@ class DataStore {
   struct UndoEntry {
     std::string object;  // lower-case object name
     std::string id;
-    std::optional<boost::json::object> before;  // nullopt: record was created
+    RecordPtr before;  // null: record was created
   };
   std::optional<RecordError> ApplyFields(const ObjectDef& object, const boost::json::object& in,
                                          boost::json::object& record, bool creating,
                                          bool allow_system_fields);
   void Remember(const ObjectDef& object, const std::string& id);
   ObjectTable& MutableTable(const ObjectDef& object);
+  // Stores `record` as the new version of `id` (appends a slot for a new Id), re-indexing.
+  void Store(ObjectTable& table, const std::string& id, RecordPtr record);
 
   const ManualClock& clock_;
   Schema schema_;

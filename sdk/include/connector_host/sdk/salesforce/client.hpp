@@ -126,7 +126,30 @@ class Client {
   // throws the classified error otherwise. `what` names the operation in messages.
   http::Response send(std::string_view method, std::string_view path_or_url, std::string body,
                       std::string_view what, const http::Headers& extra_headers = {}) {
+    http::Response resp = exchange(method, path_or_url, std::move(body), what, extra_headers);
+    if (!resp.ok()) throw_api_error(what, resp);
+    return resp;
+  }
+
+  // send() for a resource that may be gone: std::nullopt on 404 (e.g. a Bulk API job that
+  // Salesforce deleted), the classified error for any other failure.
+  std::optional<http::Response> send_unless_not_found(std::string_view method,
+                                                      std::string_view path_or_url,
+                                                      std::string_view what,
+                                                      const http::Headers& extra_headers = {}) {
+    http::Response resp = exchange(method, path_or_url, {}, what, extra_headers);
+    if (resp.status == 404) return std::nullopt;
+    if (!resp.ok()) throw_api_error(what, resp);
+    return resp;
+  }
+
+  // One exchange with session handling and the quota guard; any status but 401 is returned.
+  // An `Accept` in `extra_headers` replaces the default application/json.
+  http::Response exchange(std::string_view method, std::string_view path_or_url, std::string body,
+                          std::string_view what, const http::Headers& extra_headers = {}) {
     guard_.check_before_call();
+    bool own_accept = std::any_of(extra_headers.begin(), extra_headers.end(),
+                                  [](const auto& h) { return http::iequals(h.first, "Accept"); });
     if (!connection_) connection_ = tokens_(false);
     for (int attempt = 0;; ++attempt) {
       http::Request req;
@@ -135,7 +158,7 @@ class Client {
                                              : std::string(path_or_url);
       req.headers.emplace_back("Authorization",
                                connection_->token_type + " " + connection_->access_token);
-      req.headers.emplace_back("Accept", "application/json");
+      if (!own_accept) req.headers.emplace_back("Accept", "application/json");
       if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
       for (const auto& h : extra_headers) req.headers.push_back(h);
       req.body = body;
@@ -154,7 +177,6 @@ class Client {
                                ": Salesforce rejected the session again after a refresh "
                                "(INVALID_SESSION_ID); re-authorize the connection");
       }
-      if (!resp.ok()) throw_api_error(what, resp);
       return resp;
     }
   }
