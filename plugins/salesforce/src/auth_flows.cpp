@@ -189,9 +189,58 @@ chp::Grant SalesforceConnector::make_grant(chp::Call& call,
       ctx_.log(chp::LogLevel::kWarn, out.warnings.back());
     }
     if (!config_.require.empty()) check_requirements(call, grant, refresh_token, info);
-    ctx_.log(chp::LogLevel::kInfo, "authorized as " + info.username + " in org " + info.org_id);
+    read_org_environment(call, grant, out);
+    ctx_.log(chp::LogLevel::kInfo, "authorized as " + info.username + " in org " + info.org_id +
+                                       environment_text(out.identity));
   }
   return out;
+}
+
+// Salesforce documents Organization.IsSandbox as the way to tell a sandbox from production
+// (a sandbox's OrganizationType is its production org's edition, and My Domain hosts can be
+// anything), so one REST query at authorize names the environment. Refresh keeps what authorize
+// recorded: an org never changes between sandbox and production.
+void SalesforceConnector::read_org_environment(chp::Call& call,
+                                               const chp::salesforce::TokenGrant& grant,
+                                               chp::Grant& out) const {
+  chp::salesforce::Connection session{
+      grant.token.access_token, grant.instance_url,
+      grant.token.token_type.empty() ? std::string("Bearer") : grant.token.token_type};
+  chp::salesforce::Client client(ctx_, call, chp::salesforce::fixed_token_source(session),
+                                 config_.client_options());
+  std::optional<boost::json::object> org;
+  try {
+    client.query(kOrganizationQuery, [&](chp::salesforce::QueryPage& page) {
+      if (!org && !page.records.empty() && page.records.front().is_object()) {
+        org = page.records.front().as_object();
+      }
+    });
+  } catch (const chp::Error& e) {
+    if (e.cls() == chp::ErrorClass::kAuthRevoked) throw;
+    // The grant itself is good; only the card's environment stays unknown.
+    out.warnings.push_back(std::string("could not read the org's environment (") + e.what() +
+                           "); the connection works, the admin page shows no sandbox/production");
+    ctx_.log(chp::LogLevel::kWarn, out.warnings.back());
+    return;
+  }
+  const boost::json::value* is_sandbox = org ? org->if_contains("IsSandbox") : nullptr;
+  if (!is_sandbox || !is_sandbox->is_bool()) {
+    out.warnings.push_back(
+        "Organization query answered no IsSandbox; the admin page shows no sandbox/production");
+    ctx_.log(chp::LogLevel::kWarn, out.warnings.back());
+    return;
+  }
+  out.identity.extra["environment"] = is_sandbox->as_bool() ? "sandbox" : "production";
+  if (const boost::json::value* type = org->if_contains("OrganizationType");
+      type && type->is_string()) {
+    out.identity.extra["organization_type"] = type->as_string();
+  }
+}
+
+std::string environment_text(const chp::Identity& identity) {
+  const boost::json::value* env = identity.extra.if_contains("environment");
+  if (!env || !env->is_string()) return "";
+  return " (" + std::string(env->as_string()) + ")";
 }
 
 void SalesforceConnector::check_requirements(chp::Call& call,

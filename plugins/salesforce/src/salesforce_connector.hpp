@@ -45,6 +45,8 @@ class SalesforceConnector : public chp::Connector {
   // A started browser authorization is good for this long (Salesforce codes live 15 min).
   static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
   static constexpr std::uint32_t kOutboxBatchEntries = 1000;
+  static constexpr const char* kOrganizationQuery =
+      "SELECT IsSandbox, OrganizationType FROM Organization";
 
   SalesforceConnector(chp::Context& ctx, const boost::json::object& config);
 
@@ -69,6 +71,10 @@ class SalesforceConnector : public chp::Connector {
   void check_requirements(chp::Call& call, const chp::salesforce::TokenGrant& grant,
                           const std::string& refresh_token,
                           const chp::salesforce::UserInfo& info) const;
+  // Adds identity "environment" (sandbox | production, from Organization.IsSandbox) and
+  // "organization_type"; a query that fails for another reason than a dead token is a warning.
+  void read_org_environment(chp::Call& call, const chp::salesforce::TokenGrant& grant,
+                            chp::Grant& out) const;
 
   // sync.cpp
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,
@@ -96,6 +102,8 @@ class SalesforceConnector : public chp::Connector {
 
 // Heuristic: does this userinfo look like a dedicated integration user? See auth_flows.cpp.
 bool looks_like_integration_user(const chp::salesforce::UserInfo& info);
+// " (sandbox)" / " (production)" for log lines; empty when the environment is unknown.
+std::string environment_text(const chp::Identity& identity);
 
 }  // namespace sfplugin
 

@@ -59,6 +59,21 @@ FakeHttpResponse userinfo(const std::string& username, const std::string& user_t
                  R"(","name":"Some One","user_type":")" + user_type + R"("})");
 }
 
+bool is_organization_query(const std::string& url) {
+  return url.starts_with("https://org.example.com/services/data/") &&
+         url.find("/query?q=") != std::string::npos &&
+         query_param(url, "q").find("FROM Organization") != std::string::npos;
+}
+
+// The Organization row as Salesforce's REST query answers it.
+FakeHttpResponse organization(bool is_sandbox) {
+  return ok_json(
+      std::string(R"({"totalSize":1,"done":true,"records":[{"attributes":)") +
+      R"({"type":"Organization","url":"/services/data/v62.0/sobjects/Organization/00DO"},)" +
+      R"("IsSandbox":)" + (is_sandbox ? "true" : "false") +
+      R"(,"OrganizationType":"Enterprise Edition"}]})");
+}
+
 constexpr const char* kTokenBody =
     R"({"access_token":"AT","refresh_token":"RT2","instance_url":"https://org.example.com",
         "id":"https://login.example.com/id/00DO/005U","token_type":"Bearer",
@@ -111,6 +126,8 @@ TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
       EXPECT_EQ(req.flags & CHP_HTTP_BODY_IS_SECRET, CHP_HTTP_BODY_IS_SECRET);
       return ok_json(kTokenBody);
     }
+    // One more request than before the environment was shown: the Organization query.
+    if (is_organization_query(req.url)) return organization(true);
     EXPECT_EQ(req.url, "https://org.example.com/services/oauth2/userinfo");
     return userinfo("alice@example.com", "STANDARD");
   });
@@ -122,11 +139,15 @@ TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
   EXPECT_EQ(creds.at("credentials").at("access_token").as_string(), "AT");
   EXPECT_EQ(creds.at("connection").at("instance_url").as_string(), "https://org.example.com");
   EXPECT_EQ(creds.at("connection").at("issued_at_ms").as_int64(), 1700000000000);
-  // The whole identity from userinfo, not just the ids of the id URL.
-  EXPECT_EQ(creds.at("identity"), (boost::json::object{{"user_id", "005U"},
-                                                       {"username", "alice@example.com"},
-                                                       {"display_name", "Some One"},
-                                                       {"org_id", "00DO"}}));
+  // The whole identity from userinfo, not just the ids of the id URL, and the environment from
+  // Organization.IsSandbox.
+  EXPECT_EQ(creds.at("identity"),
+            (boost::json::object{{"user_id", "005U"},
+                                 {"username", "alice@example.com"},
+                                 {"display_name", "Some One"},
+                                 {"org_id", "00DO"},
+                                 {"environment", "sandbox"},
+                                 {"organization_type", "Enterprise Edition"}}));
   expect_no_token_in_public_parts(creds);
   ASSERT_EQ(creds.at("warnings").as_array().size(),
             1u);  // alice is a person, not an integration user
@@ -256,6 +277,7 @@ TEST_F(AuthTest, JwtBearerAuthorizesInOneStep) {
       return ok_json(R"({"access_token":"AT","instance_url":"https://org.example.com",
                          "id":"https://login.example.com/id/00DO/005I","token_type":"Bearer"})");
     }
+    if (is_organization_query(req.url)) return organization(false);
     return userinfo("integration@example.com", "STANDARD");
   });
   auto r = plugin_.authorize(R"({"step":"start","redirect_uri":"http://x"})");
@@ -267,6 +289,44 @@ TEST_F(AuthTest, JwtBearerAuthorizesInOneStep) {
   EXPECT_EQ(out.at("credentials").at("access_token").as_string(), "AT");
   expect_no_token_in_public_parts(out.as_object());
   EXPECT_TRUE(out.at("warnings").as_array().empty());
+  EXPECT_EQ(out.at("identity").at("environment").as_string(), "production");
+}
+
+// The grant is good even when the org will not say what it is: a warning, no guessed
+// environment.
+TEST_F(AuthTest, AnOrganizationQueryRefusedLeavesTheEnvironmentUnknownWithAWarning) {
+  std::string key_path = write_test_key();
+  ASSERT_TRUE(plugin_
+                  .create(R"({"login_url":"https://login.example.com","client_id":"ck",
+      "auth_flow":"jwt_bearer","username":"integration@example.com","private_key_file":")" +
+                          key_path + "\"}")
+                  .ok());
+  int organization_queries = 0;
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    if (req.url.ends_with("/token")) {
+      return ok_json(R"({"access_token":"AT","instance_url":"https://org.example.com",
+                         "id":"https://login.example.com/id/00DO/005I","token_type":"Bearer"})");
+    }
+    if (is_organization_query(req.url)) {
+      ++organization_queries;
+      return FakeHttpResponse{
+          CHP_OK,
+          403,
+          {},
+          R"([{"message":"Insufficient privileges","errorCode":"INSUFFICIENT_ACCESS"}])"};
+    }
+    return userinfo("integration@example.com", "STANDARD");
+  });
+  auto r = plugin_.authorize(R"({"step":"start","redirect_uri":"http://x"})");
+  std::filesystem::remove(key_path);
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(organization_queries, 1);
+  auto out = boost::json::parse(r.output);
+  EXPECT_FALSE(out.at("identity").as_object().contains("environment")) << out;
+  ASSERT_EQ(out.at("warnings").as_array().size(), 1u) << out;
+  const std::string warning(out.at("warnings").at(0).as_string());
+  EXPECT_NE(warning.find("could not read the org's environment"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("INSUFFICIENT_ACCESS"), std::string::npos) << warning;
 }
 
 TEST_F(AuthTest, ConfigErrorsNameTheField) {

@@ -28,6 +28,8 @@ void PeerState::ResetLocked() {
   bulk_default_max_records = 50000;
   org_id = NewId("00D");
   org_name = "Peer Org";
+  org_type = "Developer Edition";
+  org_is_sandbox = false;
   login_username.clear();
   store.set_default_user_id("");
   daily_api_max = kDefaultDailyApiMax;

@@ -71,6 +71,10 @@ struct PeerState {
   std::string base_url;  // http://127.0.0.1:port
   std::string org_id;
   std::string org_name = "Peer Org";
+  // Organization.OrganizationType and IsSandbox (seed "org"): a sandbox keeps its production
+  // org's edition as OrganizationType and answers IsSandbox = true.
+  std::string org_type = "Developer Edition";
+  bool org_is_sandbox = false;
   std::string login_username;  // who "logs in" on the authorize page when no login_hint
   std::int64_t daily_api_max = kDefaultDailyApiMax;
   std::int64_t daily_api_used = 0;

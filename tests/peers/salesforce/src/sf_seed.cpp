@@ -106,15 +106,23 @@ bool ApplySeed(PeerState& state, const json::value& seed, std::string* error) {
       state.org_id = *norm;
     }
     state.org_name = GetString(org->as_object(), "name", state.org_name);
+    state.org_type = GetString(org->as_object(), "organization_type", state.org_type);
+    if (const json::value* sandbox = org->as_object().if_contains("is_sandbox")) {
+      if (!sandbox->is_bool()) {
+        *error = "org.is_sandbox must be true or false";
+        return false;
+      }
+      state.org_is_sandbox = sandbox->as_bool();
+    }
   }
   if (const ObjectDef* o = store.schema().Find("Organization")) {
     store.Purge(*o, state.org_id);
     store.Create(*o,
                  json::object{{"Id", state.org_id},
                               {"Name", state.org_name},
-                              {"OrganizationType", "Developer Edition"},
-                              {"InstanceName", "PEER1"},
-                              {"IsSandbox", false}},
+                              {"OrganizationType", state.org_type},
+                              {"InstanceName", state.org_is_sandbox ? "CS1" : "PEER1"},
+                              {"IsSandbox", state.org_is_sandbox}},
                  "", true);
   }
   if (auto* v = root->if_contains("session_timeout_s"); v && v->is_number()) {
