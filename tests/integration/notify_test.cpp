@@ -263,6 +263,21 @@ TEST_F(NotifyTest, AWebhookSeesDisconnectedAndRecoveredExactlyOnceThroughOutages
   EXPECT_GE(value("chost_sync_duration_seconds_count", {{"connector", "crm"}}), 1);
   EXPECT_GT(value("chost_connector_last_success_timestamp_seconds", {{"connector", "crm"}}), 0);
   EXPECT_GT(value("chost_uptime_seconds", {}), 0);
+  // Records and API quota from the sync summaries: the counters hold at least the last run's
+  // figures, the quota gauges are the last run's.
+  const HttpReply crm =
+      loopback_http(admin_port_, "GET", "/api/v1/connectors/crm", "", kAdminToken);
+  ASSERT_EQ(crm.status, 200) << crm.body;
+  const boost::json::value summary = boost::json::parse(crm.body).at("last_summary");
+  ASSERT_TRUE(summary.is_object()) << crm.body;
+  for (const char* kind : {"in", "out", "failed"}) {
+    EXPECT_GE(value("chost_sync_records_total", {{"connector", "crm"}, {"kind", kind}}),
+              static_cast<double>(summary.at("records").at(kind).as_int64()))
+        << kind << " " << metrics.body;
+  }
+  EXPECT_EQ(value("chost_api_quota_used", {{"connector", "crm"}}),
+            static_cast<double>(summary.at("api_quota").at("used").as_int64()));
+  EXPECT_EQ(value("chost_api_quota_limit", {{"connector", "crm"}}), 15000);  // the peer's default
   EXPECT_TRUE(prom.types.count("chost_build_info"));
   for (const auto& sample : prom.samples) {
     for (const auto& [k, v] : sample.labels) {

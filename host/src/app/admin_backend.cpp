@@ -7,6 +7,7 @@
 #include <map>
 
 #include "chost/app/host.hpp"
+#include "chost/runtime/sync_summary.hpp"
 #include "chost/store/state_store.hpp"
 
 namespace chost::app {
@@ -266,6 +267,11 @@ std::string HostAdminBackend::metrics_text() {
   (void)reg.describe_gauge("chost_connector_last_success_timestamp_seconds",
                            "Unix time of the connector's last successful sync.");
   (void)reg.describe_gauge("chost_subjects", "Subjects (end users) by state.");
+  (void)reg.describe_gauge("chost_api_quota_used",
+                           "API calls of the provider's quota used, after the last successful "
+                           "sync (Salesforce: Sforce-Limit-Info api-usage).");
+  (void)reg.describe_gauge("chost_api_quota_limit",
+                           "The provider's API quota, as of the last successful sync.");
   (void)reg.describe_gauge("chost_outbox_entries", "Write-back outbox entries by state.");
   (void)reg.describe_gauge("chost_notifications", "host.notify deliveries in the queue by state.");
   const double now_s =
@@ -277,6 +283,13 @@ std::string HostAdminBackend::metrics_text() {
     if (s.last_success_at_ms > 0) {
       (void)reg.gauge_set("chost_connector_last_success_timestamp_seconds", {{"connector", s.name}},
                           static_cast<double>(s.last_success_at_ms) / 1000);
+    }
+    const runtime::SyncSummaryFigures figures = runtime::read_sync_summary(s.last_summary_json);
+    if (figures.quota_used && figures.quota_limit) {
+      (void)reg.gauge_set("chost_api_quota_used", {{"connector", s.name}},
+                          static_cast<double>(*figures.quota_used));
+      (void)reg.gauge_set("chost_api_quota_limit", {{"connector", s.name}},
+                          static_cast<double>(*figures.quota_limit));
     }
     if (s.kind == "connection") {
       for (const char* state :

@@ -110,6 +110,7 @@ void wire_notifier(Generation& gen, runtime::Notifier& notifier) {
   for (const std::string& name : gen.manager->names()) {
     if (auto state = gen.manager->state(name)) notifier.connection_seen(name, *state);
   }
+  for (const runtime::InstanceStatus& s : gen.board.snapshot()) notifier.instance_seen(s);
   runtime::ConnectionManager* manager = gen.manager.get();
   manager->add_listener(
       [&notifier, manager](const std::string& name, runtime::ConnectionState state) {
@@ -184,6 +185,10 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
                                        "Scheduled and manual sync runs by connector and result.");
   (void)impl->metrics.describe_counter("chost_sync_errors_total",
                                        "Failed sync runs by connector and error class.");
+  (void)impl->metrics.describe_counter(
+      "chost_sync_records_total",
+      "Records of successful sync runs by connector and kind: in (read from the SaaS), out "
+      "(written to it), failed (refused), from each run's summary.");
   (void)impl->metrics.describe_histogram("chost_sync_duration_seconds",
                                          "Duration of sync runs by connector.",
                                          {0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600});

@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "chost/runtime/notifier.hpp"
+#include "chost/runtime/sync_summary.hpp"
 
 namespace chost::runtime {
 
@@ -147,7 +148,14 @@ void Notifier::connection_changed(const std::string& name, ConnectionState state
                                   {"reason", sv_.redactor->redact(reason)}});
 }
 
+void Notifier::instance_seen(const InstanceStatus& status) {
+  if (!read_sync_summary(status.last_summary_json).paused_by_quota) return;
+  std::lock_guard<std::mutex> lock(state_mu_);
+  quota_paused_connectors_.insert(status.name);
+}
+
 void Notifier::instance_changed(const InstanceStatus& status) {
+  quota_changed(status);
   const InstanceState st = status.kind == InstanceKind::kConnection
                                ? status.sync_state.value_or(InstanceState::kIdle)
                                : status.state;
@@ -172,6 +180,28 @@ void Notifier::instance_changed(const InstanceStatus& status) {
     fields["error"] = sv_.redactor->redact(status.last_error->message);
   }
   (void)emit(*event, std::move(fields));
+}
+
+// The last successful run's summary says whether the connector is paused by quota; only the
+// change from not paused to paused is an event (the board reports every change of the status,
+// many per run).
+void Notifier::quota_changed(const InstanceStatus& status) {
+  if (status.last_summary_json.empty()) return;
+  const SyncSummaryFigures f = read_sync_summary(status.last_summary_json);
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    if (!f.paused_by_quota) {
+      quota_paused_connectors_.erase(status.name);
+      return;
+    }
+    if (!quota_paused_connectors_.insert(status.name).second) return;
+  }
+  json::object fields{{"connector", status.name},
+                      {"reason", "api_quota"},
+                      {"message", sv_.redactor->redact(f.pause_message)}};
+  if (f.quota_used) fields["quota_used"] = *f.quota_used;
+  if (f.quota_limit) fields["quota_limit"] = *f.quota_limit;
+  (void)emit(NotifyEvent::kQuotaPaused, std::move(fields));
 }
 
 void Notifier::subjects_disabled(std::string_view connector,

@@ -15,6 +15,7 @@
 
 #include "chost/runtime/connection.hpp"
 #include "chost/runtime/hook_runner.hpp"
+#include "chost/runtime/sync_summary.hpp"
 #include "duration_text.hpp"
 #include "status_codes.hpp"
 
@@ -257,6 +258,16 @@ struct Scheduler::Impl {
       if (out.status != CHP_OK) {
         sv.metrics->counter_add("chost_sync_errors_total", {{"connector", name}, {"class", result}},
                                 1);
+      } else {
+        const SyncSummaryFigures f = read_sync_summary(out.output);
+        for (const auto& [kind, n] :
+             {std::pair{"in", f.records_in}, std::pair{"out", f.records_out},
+              std::pair{"failed", f.records_failed}}) {
+          if (n) {
+            sv.metrics->counter_add("chost_sync_records_total",
+                                    {{"connector", name}, {"kind", kind}}, static_cast<double>(*n));
+          }
+        }
       }
     }
     if (stopping || in.removed || !in.spec.enabled) {

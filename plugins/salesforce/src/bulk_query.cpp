@@ -234,6 +234,7 @@ json::object SalesforceConnector::bulk_load(chp::Call& call, chp::salesforce::Cl
       txn.commit();
       *st = next;
       ctx_.metric_add("records_synced_total", static_cast<double>(set_upserted + set_deleted));
+      records_in_run_ += set_upserted + set_deleted;
       ctx_.report_status(spec.name + ": " + std::to_string(st->upserted + st->deleted) + " of " +
                          std::to_string(job->records_processed) + " records synced (Bulk API)");
       if (set->next_locator.empty()) {

@@ -98,6 +98,9 @@ class SalesforceConnector : public chp::Connector {
 
   chp::Context& ctx_;
   Config config_;
+  // Records committed by the sync under way (REST pages and Bulk result sets), for the
+  // summary's "records.in". Hooks of one instance never overlap, so no lock.
+  std::int64_t records_in_run_ = 0;
 };
 
 // Heuristic: does this userinfo look like a dedicated integration user? See auth_flows.cpp.

@@ -96,6 +96,7 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
       checkpoint_s = newest_s;
     }
     ctx_.metric_add("records_synced_total", static_cast<double>(page_upserted + page_deleted));
+    records_in_run_ += page_upserted + page_deleted;
     ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted) + " of " +
                        std::to_string(page.total_size) + " records synced");
   });
@@ -116,6 +117,10 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
 
   boost::json::object objects;
   boost::json::object summary;
+  records_in_run_ = 0;  // counted per committed page, also those of a run the quota pauses
+  std::int64_t records_out = 0;
+  std::int64_t records_failed = 0;
+  std::string paused;  // the quota guard's words when the run stopped at the threshold
   try {
     for (const ObjectSpec& spec : config_.objects) {
       call.throw_if_cancelled();
@@ -129,7 +134,6 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
         objects[spec.name] = bulk_load(call, client, spec);
       }
     }
-    summary["objects"] = std::move(objects);
     if (config_.write_back) {
       WriteBackStats wb = write_back(call, client);
       boost::json::array errors;
@@ -138,21 +142,45 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
                                                   {"failed", wb.failed},
                                                   {"refused_calls", wb.refused_calls},
                                                   {"errors", std::move(errors)}};
+      records_out = wb.pushed;
+      records_failed = wb.failed;
     }
+  } catch (const chp::TransientError& e) {
+    report_calls();
+    // The guard refuses every call once the org's usage is at the threshold, so an error while
+    // it is there is the guard's: the run pauses (what it committed stays, the checkpoints
+    // resume it) instead of failing, and the host sends quota.paused.
+    const auto& usage = client.usage().last();
+    if (!usage || usage->max_calls <= 0 || usage->percent() < config_.api_usage_threshold_percent) {
+      throw;
+    }
+    paused = e.what();
   } catch (...) {
     report_calls();
     throw;
   }
-  report_calls();
+  if (paused.empty()) report_calls();
+  summary["objects"] = std::move(objects);
+  // The members the host reads (README, "Ops"): records and the API quota for /metrics.
+  summary["records"] = boost::json::object{
+      {"in", records_in_run_}, {"out", records_out}, {"failed", records_failed}};
   summary["api_calls"] = client.api_calls();
   if (const auto& usage = client.usage().last()) {
     summary["api_usage"] = boost::json::object{
         {"used", usage->used_calls}, {"max", usage->max_calls}, {"percent", usage->percent()}};
+    summary["api_quota"] =
+        boost::json::object{{"used", usage->used_calls}, {"limit", usage->max_calls}};
   } else {
     summary["api_usage"] = nullptr;
   }
-  ctx_.report_status("sync done: " + std::to_string(config_.objects.size()) + " object(s), " +
-                     std::to_string(client.api_calls()) + " API call(s)");
+  if (!paused.empty()) {
+    summary["paused"] = boost::json::object{{"reason", "api_quota"}, {"message", paused}};
+    ctx_.report_status("paused: " + paused);
+    ctx_.log(chp::LogLevel::kWarn, "sync paused: " + paused);
+  } else {
+    ctx_.report_status("sync done: " + std::to_string(config_.objects.size()) + " object(s), " +
+                       std::to_string(client.api_calls()) + " API call(s)");
+  }
   call.set_output(summary);
 }
 

@@ -234,6 +234,64 @@ TEST_F(NotifierTest, ConnectorFailedAndRecoveredFromTheStatusBoard) {
   EXPECT_EQ(failed.at("error"), "INVALID_FIELD: No such column 'Foo__c'");
 }
 
+TEST_F(NotifierTest, QuotaPausedIsSentOncePerPauseAndNotAgainAfterARestart) {
+  const std::string paused =
+      R"({"records":{"in":400,"out":0,"failed":0},"api_quota":{"used":90,"limit":100},)"
+      R"("paused":{"reason":"api_quota","message":"API quota threshold reached: 90/100"}})";
+  const std::string done = R"({"records":{"in":7,"out":0,"failed":0}})";
+  {
+    Notifier n(options(), fakes_.services());
+    StatusBoard board;
+    board.set_observer(
+        StatusBoard::Observer{[&n](const InstanceStatus& s) { n.instance_changed(s); },
+                              [&n](std::string_view name, const std::vector<SubjectStatus>& s) {
+                                n.subjects_disabled(name, s);
+                              }});
+    board.ensure("mirror", InstanceKind::kConnector);
+    board.record_sync("mirror", true, 10, done);
+    for (int i = 0; i < 3; ++i) {  // paused three runs in a row, with other changes between
+      board.set_state("mirror", InstanceState::kRunning);
+      board.record_sync("mirror", true, 20 + i, paused);
+      board.set_state("mirror", InstanceState::kIdle);
+      board.set_error("mirror", std::nullopt);
+    }
+    board.record_sync("mirror", false, 30, "");     // a failed run changes no summary
+    board.record_sync("mirror", true, 40, done);    // quota back: the pause is over
+    board.record_sync("mirror", true, 50, paused);  // a new pause
+    while (n.deliver_due() > 0) {
+    }
+    EXPECT_EQ(events_sent(), (std::vector<std::string>{"quota.paused", "quota.paused"}));
+    const boost::json::value body = boost::json::parse(fakes_.http.seen()[0].body);
+    EXPECT_EQ(body.at("connector"), "mirror");
+    EXPECT_EQ(body.at("reason"), "api_quota");
+    EXPECT_EQ(body.at("message"), "API quota threshold reached: 90/100");
+    EXPECT_EQ(body.at("quota_used"), 90);
+    EXPECT_EQ(body.at("quota_limit"), 100);
+    EXPECT_NE(fakes_.http.seen()[0].headers.at("Idempotency-Key"),
+              fakes_.http.seen()[1].headers.at("Idempotency-Key"));
+  }
+  // The next start restores the paused summary: seen, not announced again.
+  Notifier n(options(), fakes_.services());
+  StatusBoard board;
+  board.set_observer(
+      StatusBoard::Observer{[&n](const InstanceStatus& s) { n.instance_changed(s); },
+                            [&n](std::string_view name, const std::vector<SubjectStatus>& s) {
+                              n.subjects_disabled(name, s);
+                            }});
+  InstanceStatus restored;
+  restored.name = "mirror";
+  restored.last_success_at_ms = 50;
+  restored.last_summary_json = paused;
+  board.ensure("mirror", InstanceKind::kConnector);
+  board.restore(restored);
+  for (const InstanceStatus& s : board.snapshot()) n.instance_seen(s);
+  board.set_state("mirror", InstanceState::kIdle);
+  board.record_sync("mirror", true, 60, paused);
+  while (n.deliver_due() > 0) {
+  }
+  EXPECT_EQ(events_sent().size(), 2u);
+}
+
 TEST_F(NotifierTest, ManyUsersDisabledInOneTransitionAreOneCall) {
   Notifier n(options(), fakes_.services());
   StatusBoard board;

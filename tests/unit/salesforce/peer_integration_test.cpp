@@ -371,11 +371,24 @@ TEST_F(PeerTest, StopsAtTheApiQuotaThreshold) {
       plugin_.create(config(R"(,"page_size_records":200,"api_usage_threshold_percent":90)")).ok());
   connect();
   HookResult r = plugin_.sync("{}");
-  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
-  EXPECT_NE(r.error.find("API quota threshold reached"), std::string::npos) << r.error;
+  // A pause, not a failure: what was committed stays and the summary says why it stopped.
+  ASSERT_EQ(r.status, static_cast<chp_status_code>(CHP_OK)) << r.error;
+  const boost::json::object out = boost::json::parse(r.output).as_object();
+  const boost::json::object& paused = out.at("paused").as_object();
+  EXPECT_EQ(paused.at("reason").as_string(), "api_quota");
+  EXPECT_NE(std::string(paused.at("message").as_string()).find("API quota threshold reached"),
+            std::string::npos)
+      << out;
   // The org still has quota left for others: we stopped at 90%, not at 100%.
   EXPECT_FALSE(host_.records().empty());
   EXPECT_LT(host_.records().size(), 1002u);
+  // The figures the host exports: records committed before the pause, the quota as the last
+  // Sforce-Limit-Info said.
+  EXPECT_EQ(out.at("records").at("in").as_int64(),
+            static_cast<std::int64_t>(host_.records().size()))
+      << out;
+  EXPECT_EQ(out.at("api_quota").at("limit").as_int64(), 100) << out;
+  EXPECT_GE(out.at("api_quota").at("used").as_int64(), 90) << out;
 }
 
 }  // namespace

@@ -13,7 +13,8 @@
 // connector.* events carry "connector", "error_class" and "error" (failed); subjects.disabled
 // carries "connector", "count" and "subjects":[{"id","name","detail"}] for every subject that
 // became disabled in one transition (one connection outage or one sync run): one call, not one
-// per user.
+// per user. quota.paused carries "connector", "reason" ("api_quota"), "message" and, when the
+// summary has them, "quota_used" and "quota_limit".
 //
 // Thread-safety: every method may be called from any thread. The *_changed hooks run under the
 // caller's locks (the status board's, a connection listener's): they only write to the store
@@ -47,8 +48,8 @@ enum class NotifyEvent {
   kConnectorFailed,
   kConnectorRecovered,
   kSubjectsDisabled,
-  // Reserved: the host has no quota signal from plugins yet (ABI 1.x reports no quota state),
-  // so nothing emits it; configs may already subscribe to it.
+  // A sync ended paused by the provider's API quota (its summary's "paused", sync_summary.hpp):
+  // once per pause, until a run ends without one.
   kQuotaPaused,
 };
 
@@ -94,6 +95,9 @@ class Notifier {
   void connection_changed(const std::string& name, ConnectionState state,
                           const std::string& reason);
   void instance_changed(const InstanceStatus& status);
+  // Records an instance's restored status without an event (a host restarted while a
+  // connector's last run was paused by quota does not announce that pause again).
+  void instance_seen(const InstanceStatus& status);
   void subjects_disabled(std::string_view connector, const std::vector<SubjectStatus>& subjects);
 
   // Queues one event (`fields` go into the body beside id, event and occurred_at) for every
@@ -107,6 +111,7 @@ class Notifier {
  private:
   void run();
   void wake();
+  void quota_changed(const InstanceStatus& status);
   const WebhookTarget* target(std::string_view name) const;
 
   NotifierOptions options_;
@@ -115,6 +120,7 @@ class Notifier {
   std::mutex state_mu_;  // the last-known states below
   std::map<std::string, ConnectionState, std::less<>> connections_;
   std::set<std::string, std::less<>> failed_connectors_;
+  std::set<std::string, std::less<>> quota_paused_connectors_;
 
   struct Thread;
   std::unique_ptr<Thread> thread_;

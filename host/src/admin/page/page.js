@@ -185,10 +185,13 @@
   function connections() { return state.connectors.filter((c) => c.kind === "connection"); }
   function dependents(name) { return state.connectors.filter((c) => c.uses === name); }
 
+  // From Organization.IsSandbox, read when the connection was authorized.
   function environment(identity) {
-    if (identity.environment === "sandbox" || identity.is_sandbox === true) return "Sandbox";
-    if (identity.environment === "production" || identity.is_sandbox === false) return "Production";
-    return undefined;
+    let env;
+    if (identity.environment === "sandbox" || identity.is_sandbox === true) env = "Sandbox";
+    else if (identity.environment === "production" || identity.is_sandbox === false) env = "Production";
+    if (!env) return undefined;
+    return identity.organization_type ? env + " \u00b7 " + identity.organization_type : env;
   }
 
   function lastRefresh(history) {
@@ -196,6 +199,42 @@
       if (h.from_state === "refreshing" && h.to_state === "connected") return h.at_ms;
     }
     return undefined;
+  }
+
+  // The credential history in the admin's words: what happened to the grant (authorized,
+  // refreshed, refresh failed, disabled ...), from the connection's state transitions.
+  function credentialEvent(h) {
+    const from = h.from_state || "";
+    const to = h.to_state || "";
+    if (!from) return ["Restored at start (" + ((CONNECTION_STATES[to] || [to])[0]) + ")", "off"];
+    if (to === "refreshing") return ["Refresh started", "warn"];
+    if (from === "refreshing" && to === "connected") return ["Refreshed", "ok"];
+    if (from === "refreshing") return ["Refresh failed", "bad"];
+    if (to === "connected" && from === "disabled") return ["Enabled", "ok"];
+    if (to === "connected") return ["Authorized", "ok"];
+    if (to === "disconnected") return ["Disconnected", "bad"];
+    if (to === "disabled") return ["Disabled", "off"];
+    if (from === "disabled") return ["Enabled", "off"];
+    return [(CONNECTION_STATES[to] || [to])[0], "off"];
+  }
+
+  function credentialHistory(history) {
+    const section = el("section", { class: "history", dataset: { role: "credential-history" } },
+      el("h3", null, "Credential history"));
+    if (!history.length) {
+      section.append(el("p", { class: "muted" }, "Nothing yet."));
+      return section;
+    }
+    const list = el("ol", { class: "history-list" });
+    for (const h of history) {
+      const [text, cls] = credentialEvent(h);
+      list.append(el("li", { dataset: { from: h.from_state || "", to: h.to_state || "" } },
+        el("span", { class: "when" }, fmtTime(h.at_ms)),
+        el("span", { class: "badge " + cls }, text),
+        h.reason ? el("span", { class: "why" }, h.reason) : null));
+    }
+    section.append(list);
+    return section;
   }
 
   // Opens the provider's login window at once (a window opened later than the click may be
@@ -289,7 +328,8 @@
         ["Used by", dependents(c.name).map((d) => d.name).join(", ") +
           (users ? " \u00b7 " + users + " user(s)" : "")],
       ]),
-      buttons);
+      buttons,
+      credentialHistory(history));
   }
 
   function renderConnectivity() {
