@@ -6,18 +6,26 @@
 //   the integration user; users Enabled; the peer kills the refresh token -> Disconnected, users
 //   "Disabled due to an error" with invalid_grant; "Refresh" -> log in again -> Connected,
 //   users Enabled; Disable / Enable; one user disabled; Connectors; phone width without
-//   horizontal overflow. Skips only when no browser is installed.
+//   horizontal overflow. The card names the environment (the peer plays a sandbox org) and
+//   shows the credential history; a webhook receiver in the test sees connection.disconnected
+//   and connection.recovered exactly once each, signed. Skips only when no browser is
+//   installed.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 
+#include "../unit/http/loopback_server.hpp"
+#include "chost/runtime/webhook_signature.hpp"
 #include "chpeer/testing/peer_http_client.h"
 #include "host_process.hpp"
+#include "loopback_http.hpp"
 #include "salesforce_peer_support.hpp"
 #include "webdriver.hpp"
 
@@ -25,6 +33,9 @@ namespace chost::e2e {
 namespace {
 
 namespace json = boost::json;
+using http::testing::CannedResponse;
+using http::testing::LoopbackServer;
+using http::testing::ReceivedRequest;
 using integration::HostProcess;
 using integration::TempDir;
 
@@ -35,6 +46,7 @@ constexpr const char* kSecret = "e2e-consumer-secret-0b7e";
 constexpr const char* kGraphSecret = "e2e-graph-secret~41fe";
 constexpr const char* kGraphClient = "11111111-2222-4333-8444-555555555555";
 constexpr const char* kTenant = "contoso.example";
+constexpr const char* kWebhookSecret = "e2e-webhook-secret-7c2d91";
 
 std::string user_email(int i) {
   return "u" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "@contoso.example";
@@ -68,9 +80,22 @@ class AdminPageTest : public ::testing::Test {
     setenv("CHOST_IT_SF_SECRET", kSecret, 1);
     setenv("CHOST_E2E_GRAPH_SECRET", kGraphSecret, 1);
     setenv("CHOST_E2E_ADMIN_TOKEN", kAdminToken, 1);
+    setenv("CHOST_E2E_WEBHOOK_SECRET", kWebhookSecret, 1);
+    receiver_ = std::make_unique<LoopbackServer>([](const ReceivedRequest&, size_t) {
+      return CannedResponse{200, {}, ""};
+    });
     std::string yaml = integration::salesforce_host_yaml(
         sf, "  admin: { listen: \"127.0.0.1:" + std::to_string(admin_port_) +
-                "\", token: \"${env:CHOST_E2E_ADMIN_TOKEN}\" }\n");
+                "\", token: \"${env:CHOST_E2E_ADMIN_TOKEN}\" }\n"
+                "  notify:\n"
+                "    webhooks:\n"
+                "      - name: ops\n"
+                "        url: \"" +
+                receiver_->url("/hooks/chost") +
+                "\"\n"
+                "        secret: \"${env:CHOST_E2E_WEBHOOK_SECRET}\"\n"
+                "    initial_backoff: 100ms\n"
+                "    max_backoff: 500ms\n");
     yaml.replace(yaml.find("name: crm"), 9, "name: sf-org");
     yaml +=
         "  - name: rg-sync\n"
@@ -118,7 +143,9 @@ class AdminPageTest : public ::testing::Test {
                           {"AccountId", "0015g00000ACME1"}});
     }
     // The service account: API Enabled + View All Data and Create/Edit on Task and Event.
+    // A sandbox: Organization.IsSandbox is what the card's environment comes from.
     json::object seed{
+        {"org", {{"is_sandbox", true}, {"organization_type", "Enterprise Edition"}}},
         {"custom_fields",
          {{"Task", json::array{{{"name", "RG_Message_Id__c"},
                                 {"type", "string"},
@@ -236,6 +263,50 @@ class AdminPageTest : public ::testing::Test {
     return v.is_string() ? std::string(v.as_string()) : "";
   }
 
+  // Scrolls the connection's credential history into view (for its screenshot).
+  void show_credential_history() {
+    driver_->execute(
+        "const e = document.querySelector("
+        "'[data-connection=\"sf-org\"] [data-role=\"credential-history\"]');"
+        "if (e) e.scrollIntoView({block: 'center'});");
+  }
+
+  // The webhook deliveries the receiver saw, by event, each checked as a receiver would.
+  std::map<std::string, int> webhook_events() {
+    std::map<std::string, int> seen;
+    const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+    for (const ReceivedRequest& r : receiver_->requests()) {
+      boost::system::error_code ec;
+      const json::value body = json::parse(r.body, ec);
+      EXPECT_FALSE(ec) << r.body;
+      if (ec || !body.is_object()) continue;
+      EXPECT_EQ(r.header("Idempotency-Key").value_or(""), body.at("id").as_string());
+      EXPECT_TRUE(runtime::verify_webhook_signature(
+          kWebhookSecret, r.header("X-Chost-Signature").value_or(""), r.body, now_s, 300))
+          << r.header("X-Chost-Signature").value_or("(none)");
+      ++seen[std::string(body.at("event").as_string())];
+    }
+    return seen;
+  }
+
+  // Pending webhook deliveries in the host's queue (-1 when the API does not answer).
+  int64_t notifications_pending() {
+    const integration::HttpReply r =
+        integration::loopback_http(admin_port_, "GET", "/api/v1/notifications", "", kAdminToken);
+    boost::system::error_code ec;
+    const json::value v = json::parse(r.body, ec);
+    if (r.status != 200 || ec || !v.is_object()) return -1;
+    const json::value* counts = v.as_object().if_contains("counts");
+    const json::value* pending =
+        counts && counts->is_object() ? counts->as_object().if_contains("pending") : nullptr;
+    if (!pending || !pending->is_number()) return -1;
+    boost::system::error_code number_ec;
+    const int64_t n = pending->to_number<int64_t>(number_ec);
+    return number_ec ? -1 : n;
+  }
+
   // True when nothing is wider than the viewport (no horizontal scrolling).
   bool fits_width() {
     json::value v =
@@ -250,6 +321,7 @@ class AdminPageTest : public ::testing::Test {
   std::unique_ptr<HostProcess> host_;
   std::unique_ptr<chpeer::testing::PeerHttpClient> sf_;
   std::unique_ptr<WebDriver> driver_;
+  std::unique_ptr<LoopbackServer> receiver_;
   std::string graph_url_;
   std::string admin_url_;
   uint16_t admin_port_ = 0;
@@ -286,6 +358,10 @@ TEST_F(AdminPageTest, TheSeedScenarioFromLoginToOutageToRecovery) {
   ASSERT_TRUE(card_shows("Integration User")) << card_text();
   EXPECT_NE(card_text().find("integration@demo.peer"), std::string::npos) << card_text();
   shot("connectivity-connected");
+  // Who authorized it, in which environment: the peer plays a sandbox (Organization.IsSandbox).
+  ASSERT_TRUE(card_shows("Sandbox \u00b7 Enterprise Edition")) << card_text();
+  EXPECT_EQ(card_text().find("Production"), std::string::npos) << card_text();
+  shot("connectivity-sandbox-environment");
 
   // 3. rg-sync syncs every user through the connection.
   b.click_css("#tab-users");
@@ -320,8 +396,36 @@ TEST_F(AdminPageTest, TheSeedScenarioFromLoginToOutageToRecovery) {
   b.click_css("[data-connection=\"sf-org\"] [data-action=\"refresh\"]");
   complete_login_window("refresh-log-in-again");
   ASSERT_TRUE(card_shows("Connected")) << card_text();
-  EXPECT_EQ(card_text().find("Disconnected"), std::string::npos) << card_text();
+  // The state badge and no reason line: the history below still names the outage.
+  ASSERT_TRUE(
+      b.wait_for("const c = document.querySelector('[data-connection=\"sf-org\"]');"
+                 "return !!c && c.dataset.state === 'connected' &&"
+                 " !c.querySelector('[data-role=\"reason\"]');",
+                 kWaitMs))
+      << card_text();
   shot("connectivity-reconnected");
+  // The credential history: the first authorization, the refresh that failed with Salesforce's
+  // words, and the second authorization; no secret in it.
+  ASSERT_TRUE(driver_->wait_for_text(
+      "[data-connection=\"sf-org\"] [data-role=\"credential-history\"]", "Refresh failed", kWaitMs))
+      << card_text();
+  {
+    json::value h = b.execute(
+        "const e = document.querySelector("
+        "'[data-connection=\"sf-org\"] [data-role=\"credential-history\"]');"
+        "return e ? e.innerText : '';");
+    const std::string history = h.is_string() ? std::string(h.as_string()) : "";
+    EXPECT_NE(history.find("invalid_grant"), std::string::npos) << history;
+    size_t authorized = 0;
+    for (size_t at = history.find("Authorized"); at != std::string::npos;
+         at = history.find("Authorized", at + 1)) {
+      ++authorized;
+    }
+    EXPECT_EQ(authorized, 2u) << history;
+    EXPECT_EQ(history.find(kSecret), std::string::npos);
+  }
+  show_credential_history();
+  shot("connectivity-credential-history");
   b.click_css("#tab-users");
   ASSERT_TRUE(b.wait_for_text(users_counts, all + " Enabled", kWaitMs)) << b.page_text();
   shot("users-enabled-again");
@@ -400,6 +504,13 @@ TEST_F(AdminPageTest, TheSeedScenarioFromLoginToOutageToRecovery) {
   const std::string text = b.page_text();
   EXPECT_EQ(text.find(kSecret), std::string::npos);
   EXPECT_EQ(text.find(kGraphSecret), std::string::npos);
+
+  // The webhook saw the outage and the recovery once each (Disable/Enable is neither).
+  for (int i = 0; i < kWaitMs / 100 && notifications_pending() != 0; ++i) usleep(100 * 1000);
+  EXPECT_EQ(notifications_pending(), 0);
+  const std::map<std::string, int> events = webhook_events();
+  EXPECT_EQ(events.count("connection.disconnected") ? events.at("connection.disconnected") : 0, 1);
+  EXPECT_EQ(events.count("connection.recovered") ? events.at("connection.recovered") : 0, 1);
 }
 
 }  // namespace

@@ -120,7 +120,7 @@ constexpr const char* kHostSchema = R"JSON({
           }
         },
         "notify": {
-          "description": "Webhooks called on connection disconnected/recovered, connector failed/recovered, subjects disabled due to an error (quota.paused is reserved). Delivered at least once from a queue in the state store, signed with HMAC-SHA256 (README, Notifications).",
+          "description": "Webhooks called on connection disconnected/recovered, connector failed/recovered, subjects disabled due to an error, a sync paused by API quota (quota.paused). Delivered at least once from a queue in the state store, signed with HMAC-SHA256 (README, Notifications).",
           "type": "object",
           "additionalProperties": false,
           "default": {},

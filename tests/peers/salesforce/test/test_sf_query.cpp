@@ -185,6 +185,31 @@ TEST_F(SfQueryTest, WhereOrderLimitAndRelationships) {
   EXPECT_EQ(perms.at("records").at(0).at("Parent").at("Name").as_string(), "Connector_Sync");
 }
 
+// The Organization singleton as Salesforce documents it: production by default, a sandbox
+// when seeded so (IsSandbox true, the edition kept as OrganizationType).
+TEST_F(SfQueryTest, OrganizationTellsASandboxFromProduction) {
+  const std::string soql = "SELECT IsSandbox, OrganizationType FROM Organization";
+  json::value org = Query(soql);
+  ASSERT_EQ(org.at("totalSize").as_int64(), 1) << org;
+  EXPECT_EQ(org.at("records").at(0).at("IsSandbox"), false) << org;
+  EXPECT_EQ(org.at("records").at(0).at("attributes").at("type"), "Organization") << org;
+
+  HttpResult seeded =
+      client_->Request("POST", "/__peer/seed",
+                       R"({"org":{"is_sandbox":true,"organization_type":"Enterprise Edition"}})",
+                       {"Content-Type: application/json"});
+  ASSERT_EQ(seeded.status, 200) << seeded.body;
+  org = Query(soql);
+  ASSERT_EQ(org.at("totalSize").as_int64(), 1) << org;
+  EXPECT_EQ(org.at("records").at(0).at("IsSandbox"), true) << org;
+  EXPECT_EQ(org.at("records").at(0).at("OrganizationType"), "Enterprise Edition") << org;
+
+  HttpResult bad = client_->Request("POST", "/__peer/seed", R"({"org":{"is_sandbox":"yes"}})",
+                                    {"Content-Type: application/json"});
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("org.is_sandbox"), std::string::npos) << bad.body;
+}
+
 TEST_F(SfQueryTest, DocumentedQueryErrors) {
   ExpectError("SELECT Nope FROM Account", "INVALID_FIELD",
               "No such column 'Nope' on entity 'Account'");
