@@ -67,20 +67,25 @@ class NotifyTest : public ::testing::Test {
     admin_port_ = free_port();
     receiver_port_ = free_port_below_ephemeral();
     ASSERT_NE(receiver_port_, 0);
-    dir_.write(
-        "host.yaml",
-        salesforce_host_yaml(sf_, "  admin: { listen: \"127.0.0.1:" + std::to_string(admin_port_) +
-                                      "\", token: \"${env:CHOST_IT_NOTIFY_ADMIN}\" }\n"
-                                      "  notify:\n"
-                                      "    webhooks:\n"
-                                      "      - name: ops\n"
-                                      "        url: \"http://127.0.0.1:" +
-                                      std::to_string(receiver_port_) +
-                                      "/hooks/chost\"\n"
-                                      "        secret: \"${env:CHOST_IT_NOTIFY_SECRET}\"\n"
-                                      "    initial_backoff: 100ms\n"
-                                      "    max_backoff: 500ms\n"
-                                      "    timeout: 5s\n"));
+    write_config("[{ name: Account, fields: [Name] }]");
+  }
+
+  void write_config(const std::string& crm_objects) {
+    SalesforceHostYaml yaml;
+    yaml.crm_objects = crm_objects;
+    yaml.extra_host_lines = "  admin: { listen: \"127.0.0.1:" + std::to_string(admin_port_) +
+                            "\", token: \"${env:CHOST_IT_NOTIFY_ADMIN}\" }\n"
+                            "  notify:\n"
+                            "    webhooks:\n"
+                            "      - name: ops\n"
+                            "        url: \"http://127.0.0.1:" +
+                            std::to_string(receiver_port_) +
+                            "/hooks/chost\"\n"
+                            "        secret: \"${env:CHOST_IT_NOTIFY_SECRET}\"\n"
+                            "    initial_backoff: 100ms\n"
+                            "    max_backoff: 500ms\n"
+                            "    timeout: 5s\n";
+    dir_.write("host.yaml", salesforce_host_yaml(sf_, yaml));
   }
 
   void TearDown() override {
@@ -164,6 +169,37 @@ class NotifyTest : public ::testing::Test {
           return CannedResponse{204, {}, ""};
         },
         receiver_port_);
+  }
+
+  boost::json::object crm_view() {
+    HttpReply r = loopback_http(admin_port_, "GET", "/api/v1/connectors/crm", "", kAdminToken);
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(r.body, ec);
+    return r.status == 200 && !ec && v.is_object() ? v.as_object() : boost::json::object{};
+  }
+
+  static int64_t last_sync_ms(const boost::json::object& view) {
+    const boost::json::value* v = view.if_contains("last_sync_at_ms");
+    return v && v->is_int64() ? v->as_int64() : 0;
+  }
+
+  // POST .../crm/sync, then waits (bounded) until a run ended after it.
+  void sync_and_wait() {
+    const int64_t before = last_sync_ms(crm_view());
+    HttpReply sync =
+        loopback_http(admin_port_, "POST", "/api/v1/connectors/crm/sync", "", kAdminToken);
+    ASSERT_EQ(sync.status, 200) << sync.body;
+    for (int i = 0; i < kWaitMs / 50 && last_sync_ms(crm_view()) <= before; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_GT(last_sync_ms(crm_view()), before) << host_->err();
+  }
+
+  size_t received_events(const std::string& event) {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (const ReceivedRequest& r : received_) n += r.header("X-Chost-Event") == event ? 1 : 0;
+    return n;
   }
 
   TempDir dir_;
@@ -312,6 +348,61 @@ TEST_F(NotifyTest, AWebhookSeesDisconnectedAndRecoveredExactlyOnceThroughOutages
   for (const char* secret : {kSecret, kWebhookSecret, kAdminToken}) {
     EXPECT_EQ(outputs_.find(secret), std::string::npos) << secret;
   }
+}
+
+// A run the org's API quota stops (the salesforce plugin's guard at 90%) ends paused, not
+// failed; the webhook hears quota.paused once for the pause, however many runs stay paused and
+// also across a restart of the host.
+TEST_F(NotifyTest, QuotaPausedIsSentOncePerPauseAlsoAcrossARestart) {
+  // Two objects, so each run makes a second call the guard can refuse.
+  write_config("[{ name: Account, fields: [Name] }, { name: Contact, fields: [LastName] }]");
+  receiver_up();
+  authorize();
+  start_host("run-1");
+  ASSERT_TRUE(peer_control(sf_, "POST", "limits",
+                           boost::json::object{{"daily_api_max", 100}, {"daily_api_used", 95}}));
+  ASSERT_NO_FATAL_FAILURE(sync_and_wait());
+  ASSERT_NO_FATAL_FAILURE(sync_and_wait());
+  const boost::json::object crm = crm_view();
+  ASSERT_TRUE(crm.at("last_summary").is_object()) << crm;
+  EXPECT_EQ(crm.at("last_summary").at("paused").at("reason"), "api_quota") << crm;
+  EXPECT_TRUE(crm.at("last_error").is_null()) << crm;
+  ASSERT_TRUE(wait_received(1)) << host_->err();
+  ASSERT_TRUE(wait_queue_empty());
+
+  stop_host();
+  start_host("run-2");
+  ASSERT_NO_FATAL_FAILURE(sync_and_wait());
+  ASSERT_TRUE(wait_queue_empty());
+  EXPECT_EQ(received_events("quota.paused"), 1u);
+  EXPECT_EQ(received_events("connector.failed"), 0u);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const ReceivedRequest& r : received_) {
+      if (r.header("X-Chost-Event") != "quota.paused") continue;
+      const boost::json::value body = boost::json::parse(r.body);
+      EXPECT_EQ(body.at("connector"), "crm") << r.body;
+      EXPECT_EQ(body.at("reason"), "api_quota") << r.body;
+      EXPECT_EQ(body.at("quota_limit"), 100) << r.body;
+      EXPECT_GE(body.at("quota_used").as_int64(), 95) << r.body;
+      EXPECT_NE(std::string(body.at("message").as_string()).find("API quota threshold reached"),
+                std::string::npos)
+          << r.body;
+    }
+  }
+  // /metrics has the quota of the last run.
+  HttpReply metrics = loopback_http(admin_port_, "GET", "/metrics");
+  const testing::PromParse prom = testing::parse_prometheus_text(metrics.body);
+  EXPECT_EQ(prom.problems, std::vector<std::string>{}) << metrics.body;
+  double limit = -1;
+  for (const auto& sample : prom.samples) {
+    if (sample.name == "chost_api_quota_limit" &&
+        sample.labels == std::map<std::string, std::string>{{"connector", "crm"}}) {
+      limit = sample.value;
+    }
+  }
+  EXPECT_EQ(limit, 100) << metrics.body;
+  stop_host();
 }
 
 }  // namespace
