@@ -122,13 +122,6 @@ bool is_folder_name(std::string_view s) {
 
 }  // namespace
 
-chp::salesforce::ClientOptions Config::client_options() const {
-  chp::salesforce::ClientOptions o;
-  o.api_version = api_version;
-  o.page_size_records = 2000;
-  return o;
-}
-
 Config parse_config(const boost::json::object& config) {
   static constexpr std::string_view kKnown[] = {"graph_tenant_id",
                                                 "graph_client_id",
@@ -234,7 +227,8 @@ Config parse_config(const boost::json::object& config) {
   c.page_size = bounded_int(config, "page_size", 50, 1, 1000);
   c.snippet_chars = bounded_int(config, "snippet_chars", 1000, 0, 32000);
   c.mailbox_requests_per_10min = bounded_int(config, "mailbox_requests_per_10min", 10000, 1, 10000);
-  c.api_version = chp::optional_string(config, "api_version").value_or("59.0");
+  c.salesforce.api_version =
+      chp::optional_string(config, "api_version").value_or(c.salesforce.api_version);
   return c;
 }
 

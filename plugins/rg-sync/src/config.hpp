@@ -39,9 +39,9 @@ struct Config {
   std::uint32_t page_size = 50;                      // Prefer: odata.maxpagesize for delta pages
   std::uint32_t snippet_chars = 1000;                // of bodyPreview put into Task.Description
   std::uint32_t mailbox_requests_per_10min = 10000;  // Outlook's per-mailbox, per-app limit
-  std::string api_version = "59.0";
-
-  chp::salesforce::ClientOptions client_options() const;
+  // The Salesforce client of the connection this connector uses: the configured api_version,
+  // the SDK's defaults for the rest.
+  chp::salesforce::ClientOptions salesforce;
 };
 
 // Throws chp::ConfigError naming the field.

@@ -132,13 +132,6 @@ LegacyAccountDataTarget parse_legacy(const boost::json::object& o,
 
 }  // namespace
 
-chp::salesforce::ClientOptions Config::client_options() const {
-  chp::salesforce::ClientOptions o;
-  o.api_version = api_version;
-  o.page_size_records = 2000;
-  return o;
-}
-
 Config parse_config(const boost::json::object& config) {
   static constexpr std::string_view kKnown[] = {"rollworks_url",
                                                 "advertiser_id",
@@ -227,7 +220,8 @@ Config parse_config(const boost::json::object& config) {
   if (c.outbox_retry_backoff_s < 0 || c.outbox_retry_backoff_s > 86400) {
     throw chp::ConfigError("'outbox_retry_backoff_seconds' must be between 0 and 86400");
   }
-  c.api_version = chp::optional_string(config, "api_version").value_or(c.api_version);
+  c.salesforce.api_version =
+      chp::optional_string(config, "api_version").value_or(c.salesforce.api_version);
   return c;
 }
 

@@ -46,9 +46,9 @@ struct Config {
   // parked for an admin after outbox_max_attempts refusals.
   std::int64_t outbox_max_attempts = 3;
   std::int64_t outbox_retry_backoff_s = 900;
-  std::string api_version = "59.0";
-
-  chp::salesforce::ClientOptions client_options() const;
+  // The Salesforce client of the connection this connector uses: the configured api_version,
+  // the SDK's defaults for the rest.
+  chp::salesforce::ClientOptions salesforce;
 };
 
 // Throws chp::ConfigError naming the field.
