@@ -44,27 +44,7 @@ std::string transcript(const TempDir& dir, const std::string& name) {
 
 class CheckConfigGoldenTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    for (const auto& [name, value] :
-         {std::pair<const char*, const char*>{"CHP_MASTER_KEY",
-                                              "00112233445566778899aabbccddeeff"
-                                              "00112233445566778899aabbccddeeff"},
-          {"CHP_ADMIN_TOKEN", "golden-admin-token-0123"},
-          {"CHP_NOTIFY_SECRET", "golden-notify-secret-0123"},
-          {"SF_CLIENT_ID", "3MVG9example"},
-          {"SF_CLIENT_SECRET", "example-secret"},
-          {"GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555"},
-          {"GRAPH_CLIENT_SECRET", "example-graph-secret"},
-          {"ROLLWORKS_API_KEY", "example-rollworks-key"},
-          {"DEMO_SF_LOGIN_URL", "http://127.0.0.1:9"},
-          {"DEMO_SF_CLIENT_SECRET", "demo-consumer-secret"},
-          {"DEMO_GRAPH_URL", "http://127.0.0.1:9"},
-          {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"},
-          {"DEMO_RW_URL", "http://127.0.0.1:9"},
-          {"DEMO_RW_API_KEY", "rwk_demo_0123456789abcdef"}}) {
-      setenv(name, value, 1);
-    }
-  }
+  void SetUp() override { set_shipped_config_env(); }
 
   // Runs check-config on `text` saved as `name` and compares with golden file `golden`.
   void expect_golden(const std::string& name, std::string text, const fs::path& golden) {
