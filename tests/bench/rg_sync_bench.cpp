@@ -18,6 +18,8 @@
 #include "bench_report.hpp"
 #include "chpeer/graph/graph_peer.h"
 #include "chpeer/salesforce/sf_peer.h"
+#include "complete_config.hpp"
+#include "config.hpp"
 #include "peer_transport.hpp"
 #include "rg_sync_connector.hpp"
 
@@ -152,7 +154,8 @@ void BM_RgSyncCycle(benchmark::State& state) {
     host.set_connection_token(p.token_json);
     chp::testing::PluginUnderTest plugin(
         chp::testing::descriptor_for_test<rgsync::RgSyncConnector>(), host);
-    chp::testing::HookResult r = plugin.create(config);
+    chp::testing::HookResult r =
+        plugin.create(chost::testing::complete_config(rgsync::kConfigSchemaJson, config));
     if (!r.ok()) {
       state.SkipWithError(("create failed: " + r.error).c_str());
       return;

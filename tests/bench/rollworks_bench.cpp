@@ -22,6 +22,8 @@
 #include "bench_report.hpp"
 #include "chpeer/rollworks/rw_peer.h"
 #include "chpeer/salesforce/sf_peer.h"
+#include "complete_config.hpp"
+#include "config.hpp"
 #include "peer_transport.hpp"
 #include "rollworks_connector.hpp"
 
@@ -136,7 +138,8 @@ void run(benchmark::State& state, bool up, Start start = Start::kFresh) {
     host.set_connection_token(p.token_json);
     chp::testing::PluginUnderTest plugin(
         chp::testing::descriptor_for_test<rollworks::RollworksConnector>(), host);
-    chp::testing::HookResult r = plugin.create(config);
+    chp::testing::HookResult r =
+        plugin.create(chost::testing::complete_config(rollworks::kConfigSchemaJson, config));
     if (!r.ok()) {
       state.SkipWithError(("create failed: " + r.error).c_str());
       return;

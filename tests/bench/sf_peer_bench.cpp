@@ -19,6 +19,8 @@
 #include <vector>
 
 #include "bench_report.hpp"
+#include "complete_config.hpp"
+#include "config.hpp"
 
 #ifdef CHP_BENCH_SF_PLUGIN
 #include <connector_host/testing/connector_under_test.hpp>
@@ -299,7 +301,8 @@ void BM_PluginFullSync(benchmark::State& state) {
     sfplugin::testing::forward_http_to_network(host);
     chp::testing::PluginUnderTest plugin(
         chp::testing::descriptor_for_test<sfplugin::SalesforceConnector>(), host);
-    chp::testing::HookResult r = plugin.create(config);
+    chp::testing::HookResult r =
+        plugin.create(chost::testing::complete_config(sfplugin::kConfigSchemaJson, config));
     if (r.ok()) r = plugin.authorize(R"({"step":"start"})");
     if (!r.ok()) {
       state.SkipWithError(("create/authorize failed: " + r.error).c_str());

@@ -15,6 +15,7 @@
 #include <random>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 namespace chost::integration {
 
@@ -126,6 +127,28 @@ CommandResult run_host_command(const std::filesystem::path& dir,
   r.out = p.out();
   r.err = p.err();
   return r;
+}
+
+void set_shipped_config_env() {
+  for (const auto& [name, value] :
+       {std::pair<const char*, const char*>{"CHP_MASTER_KEY",
+                                            "00112233445566778899aabbccddeeff"
+                                            "00112233445566778899aabbccddeeff"},
+        {"CHP_ADMIN_TOKEN", "shipped-config-admin-token"},
+        {"CHP_NOTIFY_SECRET", "shipped-config-notify-secret"},
+        {"SF_CLIENT_ID", "3MVG9example"},
+        {"SF_CLIENT_SECRET", "example-secret"},
+        {"GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555"},
+        {"GRAPH_CLIENT_SECRET", "example-graph-secret"},
+        {"ROLLWORKS_API_KEY", "example-rollworks-key"},
+        {"DEMO_SF_LOGIN_URL", "http://127.0.0.1:9"},
+        {"DEMO_SF_CLIENT_SECRET", "demo-consumer-secret"},
+        {"DEMO_GRAPH_URL", "http://127.0.0.1:9"},
+        {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"},
+        {"DEMO_RW_URL", "http://127.0.0.1:9"},
+        {"DEMO_RW_API_KEY", "rwk_demo_0123456789abcdef"}}) {
+    setenv(name, value, 1);
+  }
 }
 
 }  // namespace chost::integration

@@ -60,6 +60,10 @@ class HostProcess {
   std::filesystem::path err_path_;
 };
 
+// Sets the environment variables the shipped configs (configs/, deploy/) reference, to
+// example values, as an admin would set them.
+void set_shipped_config_env();
+
 // Runs connector-host to completion (bounded: 60 s, then killed).
 CommandResult run_host_command(const std::filesystem::path& dir,
                                const std::vector<std::string>& args, const std::string& tag);

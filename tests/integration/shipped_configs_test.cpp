@@ -77,25 +77,7 @@ TEST(ShippedConfigsTest, EveryFileInConfigsPassesCheckConfig) {
   if (std::filesystem::path(PLUGIN_OUTPUT_DIR).lexically_normal() != expected.lexically_normal()) {
     GTEST_SKIP() << "this build's plugins are in " << PLUGIN_OUTPUT_DIR << ", not " << expected;
   }
-  for (const auto& [name, value] :
-       {std::pair<const char*, const char*>{"CHP_MASTER_KEY",
-                                            "00112233445566778899aabbccddeeff"
-                                            "00112233445566778899aabbccddeeff"},
-        {"CHP_ADMIN_TOKEN", "shipped-config-admin-token"},
-        {"CHP_NOTIFY_SECRET", "shipped-config-notify-secret"},
-        {"SF_CLIENT_ID", "3MVG9example"},
-        {"SF_CLIENT_SECRET", "example-secret"},
-        {"GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555"},
-        {"GRAPH_CLIENT_SECRET", "example-graph-secret"},
-        {"ROLLWORKS_API_KEY", "example-rollworks-key"},
-        {"DEMO_SF_LOGIN_URL", "http://127.0.0.1:9"},
-        {"DEMO_SF_CLIENT_SECRET", "demo-consumer-secret"},
-        {"DEMO_GRAPH_URL", "http://127.0.0.1:9"},
-        {"DEMO_GRAPH_CLIENT_SECRET", "demo-graph-secret"},
-        {"DEMO_RW_URL", "http://127.0.0.1:9"},
-        {"DEMO_RW_API_KEY", "rwk_demo_0123456789abcdef"}}) {
-    setenv(name, value, 1);
-  }
+  set_shipped_config_env();
   TempDir dir;
   std::set<std::string> host_configs;  // checked
   std::set<std::string> referenced;    // by the deployment examples

@@ -1,8 +1,13 @@
-// check_schema(): is a plugin's JSON Schema usable? Three steps, each naming the JSON pointer of
-// the bad keyword: every keyword must be a draft-07 one (or an "x-" extension), with a value of
-// the right type, so that a typo ("requried", "strnig") fails loudly at load time instead of
-// silently validating nothing; then the schema must validate against the draft-07 meta-schema;
-// then valijson must compile it (a "$ref" that resolves, a pattern it can use).
+// check_schema(): is a plugin's JSON Schema usable? valijson decides, validating the schema
+// against the host's meta-schema (draft-07's with the host's rules, metaschema.cpp), then
+// compiling it. What stays here is what the meta-schema cannot say and the wording:
+//  - keywords the host does not know ("requried", "strnig" is the meta-schema's): draft-07
+//    allows any keyword, which would silently validate nothing; each gets a did-you-mean;
+//  - a "$ref" that names nothing and a patternProperties name that is no regular expression,
+//    at the pointer of the keyword (valijson says neither where), and draft-07's tuple "items"
+//    in a schema that declares a later draft;
+//  - each meta-schema error worded for the keyword whose value it refuses ("'minLength' must be a
+//    non-negative integer"), at the JSON pointer of that keyword.
 #include <boost/json.hpp>
 
 #include <regex>
@@ -22,274 +27,193 @@ namespace json = boost::json;
 
 namespace {
 
-const std::vector<std::string>& known_keywords() {
-  static const std::vector<std::string> k = {"type",
-                                             "properties",
-                                             "required",
-                                             "additionalProperties",
-                                             "enum",
-                                             "const",
-                                             "minimum",
-                                             "maximum",
-                                             "exclusiveMinimum",
-                                             "exclusiveMaximum",
-                                             "minLength",
-                                             "maxLength",
-                                             "pattern",
-                                             "items",
-                                             "minItems",
-                                             "maxItems",
-                                             "uniqueItems",
-                                             "default",
-                                             "allOf",
-                                             "anyOf",
-                                             "oneOf",
-                                             "not",
-                                             "if",
-                                             "then",
-                                             "else",
-                                             "format",
-                                             "title",
-                                             "description",
-                                             "examples",
-                                             "$schema",
-                                             "$id",
-                                             "$comment",
-                                             "deprecated",
-                                             "readOnly",
-                                             "writeOnly",
-                                             "$ref",
-                                             "definitions",
-                                             "$defs",
-                                             "dependencies",
-                                             "dependentRequired",
-                                             "patternProperties",
-                                             "propertyNames",
-                                             "contains",
-                                             "additionalItems",
-                                             "multipleOf",
-                                             "minProperties",
-                                             "maxProperties",
-                                             "contentMediaType",
-                                             "contentEncoding"};
-  return k;
+const json::value& host_metaschema() {
+  static const json::value schema = json::parse(host_metaschema_json());
+  return schema;
 }
 
-// "$schema" values whose keywords the host validates as draft-07 does. 2019-09 and 2020-12 share
-// every keyword the host accepts except the array form of "items" (draft-07's tuples).
-bool is_draft07(std::string_view uri) {
-  return uri == kDraft07Uri || uri == "http://json-schema.org/draft-07/schema" ||
-         uri == "https://json-schema.org/draft-07/schema#" ||
-         uri == "https://json-schema.org/draft-07/schema";
+// The keywords the host knows: the meta-schema's, and annotations it does not describe.
+const std::vector<std::string>& known_keywords() {
+  static const std::vector<std::string> known = [] {
+    std::vector<std::string> k;
+    for (const auto& kv : host_metaschema().at("properties").as_object()) {
+      k.emplace_back(kv.key());
+    }
+    return k;
+  }();
+  return known;
 }
-bool is_later_draft(std::string_view uri) {
-  return uri.find("json-schema.org/draft/2019-09/schema") != std::string_view::npos ||
-         uri.find("json-schema.org/draft/2020-12/schema") != std::string_view::npos;
+
+bool is_later_draft(const json::value& schema) {
+  const json::value* declared =
+      schema.is_object() ? schema.get_object().if_contains("$schema") : nullptr;
+  return declared && declared->is_string() &&
+         (declared->get_string().find("/draft/2019-09/") != json::string::npos ||
+          declared->get_string().find("/draft/2020-12/") != json::string::npos);
+}
+
+std::string regex_problem(std::string_view pattern) {
+  try {
+    std::regex re{std::string(pattern)};
+  } catch (const std::regex_error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 class SchemaChecker {
  public:
-  explicit SchemaChecker(const json::value& root) : root_(root) {
-    const json::value* declared =
-        root.is_object() ? root.get_object().if_contains("$schema") : nullptr;
-    later_draft_ = declared && declared->is_string() && is_later_draft(declared->get_string());
-  }
+  explicit SchemaChecker(const json::value& root)
+      : root_(root), later_draft_(is_later_draft(root)) {}
 
   std::vector<std::string> problems;
 
-  void check(const json::value& schema, const std::string& at) {
-    if (schema.is_bool()) return;
-    if (!schema.is_object()) {
-      fail(at, "a schema must be an object or a boolean, got " + describe_value(schema, false));
-      return;
-    }
-    const json::object& s = schema.get_object();
-    for (const auto& kv : s) {
-      std::string_view key = kv.key();
-      std::string here = pointer_append(at, key);
-      const json::value& v = kv.value();
-      if (key.starts_with("x-")) {
-        if (key == "x-secret" && !v.is_bool()) fail(here, "'x-secret' must be a boolean");
-        continue;
-      }
-      if (key == "type") {
-        check_type(v, here);
-      } else if (key == "properties") {
-        if (!v.is_object()) {
-          fail(here, "'properties' must be an object of schemas");
-          continue;
-        }
-        for (const auto& p : v.get_object()) check(p.value(), pointer_append(here, p.key()));
-      } else if (key == "required") {
-        check_string_array(v, here, "required");
-      } else if (key == "items" && v.is_array()) {
-        if (later_draft_) {
+  // Notes every schema position, and what the host refuses there beyond the meta-schema.
+  void walk(const json::value& schema, const std::string& at) {
+    positions_.insert(at);
+    if (const json::object* s = schema.if_object()) {
+      for (const auto& kv : *s) {
+        const std::string_view key = kv.key();
+        const std::string here = pointer_append(at, key);
+        if (key.starts_with("x-")) continue;
+        const auto& known = known_keywords();
+        if (std::find(known.begin(), known.end(), key) == known.end()) {
+          fail(here, "unknown or unsupported keyword '" + std::string(key) + "'" +
+                         did_you_mean(key, known));
+        } else if (key == "$ref" && kv.value().is_string() &&
+                   kv.value().get_string().starts_with("#") &&
+                   resolve_local_ref(root_, kv.value().get_string()) == nullptr) {
+          fail(here, "'$ref' " + json::serialize(kv.value()) + " names nothing in this schema");
+        } else if (key == "items" && kv.value().is_array() && later_draft_) {
           fail(here,
                "'items' as an array is draft-07's tuple form, which 2019-09/2020-12 spell "
                "'prefixItems': declare \"$schema\": \"" +
                    std::string(kDraft07Uri) + "\" or use one schema");
-          continue;
-        }
-        size_t i = 0;
-        for (const json::value& sub : v.get_array()) check(sub, pointer_append(here, i++));
-      } else if (key == "additionalProperties" || key == "items" || key == "not" || key == "if" ||
-                 key == "then" || key == "else" || key == "propertyNames" || key == "contains" ||
-                 key == "additionalItems") {
-        check(v, here);
-      } else if (key == "definitions" || key == "$defs" || key == "patternProperties") {
-        if (!v.is_object()) {
-          fail(here, "'" + std::string(key) + "' must be an object of schemas");
-          continue;
-        }
-        for (const auto& p : v.get_object()) {
-          if (key == "patternProperties") check_regex(p.key(), pointer_append(here, p.key()));
-          check(p.value(), pointer_append(here, p.key()));
-        }
-      } else if (key == "dependencies" || key == "dependentRequired") {
-        if (!v.is_object()) {
-          fail(here, "'" + std::string(key) + "' must be an object");
-          continue;
-        }
-        for (const auto& p : v.get_object()) {
-          const std::string at_dep = pointer_append(here, p.key());
-          if (p.value().is_array() || key == "dependentRequired") {
-            check_string_array(p.value(), at_dep, key);
-          } else {
-            check(p.value(), at_dep);
+        } else if (key == "patternProperties" && kv.value().is_object()) {
+          for (const auto& p : kv.value().get_object()) {
+            if (std::string why = regex_problem(p.key()); !why.empty()) {
+              fail(pointer_append(here, p.key()),
+                   "the property name pattern is not a valid regular expression: " + why);
+            }
           }
         }
-      } else if (key == "$ref") {
-        check_ref(v, here);
-      } else if (key == "multipleOf") {
-        if (!v.is_number() || !(v.is_double() ? v.get_double() > 0 : v.to_number<double>() > 0)) {
-          fail(here, "'multipleOf' must be a number greater than 0");
-        }
-      } else if (key == "enum") {
-        if (!v.is_array() || v.get_array().empty()) fail(here, "'enum' must be a non-empty array");
-      } else if (key == "minimum" || key == "maximum" || key == "exclusiveMinimum" ||
-                 key == "exclusiveMaximum") {
-        if (!v.is_number()) fail(here, "'" + std::string(key) + "' must be a number");
-      } else if (key == "minLength" || key == "maxLength" || key == "minItems" ||
-                 key == "maxItems" || key == "minProperties" || key == "maxProperties") {
-        bool ok = (v.is_int64() && v.get_int64() >= 0) || v.is_uint64();
-        if (!ok) fail(here, "'" + std::string(key) + "' must be a non-negative integer");
-      } else if (key == "pattern") {
-        if (!v.is_string()) {
-          fail(here, "'pattern' must be a string");
-          continue;
-        }
-        check_regex(v.get_string(), here, "'pattern' is");
-      } else if (key == "uniqueItems" || key == "deprecated" || key == "readOnly" ||
-                 key == "writeOnly") {
-        if (!v.is_bool()) fail(here, "'" + std::string(key) + "' must be a boolean");
-      } else if (key == "allOf" || key == "anyOf" || key == "oneOf") {
-        if (!v.is_array() || v.get_array().empty()) {
-          fail(here, "'" + std::string(key) + "' must be a non-empty array of schemas");
-          continue;
-        }
-        size_t i = 0;
-        for (const json::value& sub : v.get_array()) check(sub, pointer_append(here, i++));
-      } else if (key == "format" || key == "title" || key == "description" || key == "$schema" ||
-                 key == "$id" || key == "$comment" || key == "contentMediaType" ||
-                 key == "contentEncoding") {
-        if (!v.is_string()) {
-          fail(here, "'" + std::string(key) + "' must be a string");
-        } else if (key == "$schema" && !is_draft07(v.get_string()) &&
-                   !is_later_draft(v.get_string())) {
-          fail(here, "the host validates JSON Schema draft-07 (\"" + std::string(kDraft07Uri) +
-                         "\"), not " + json::serialize(v));
-        }
-      } else if (key == "const" || key == "default" || key == "examples") {
-        // any JSON value
-      } else {
-        fail(here, "unknown or unsupported keyword '" + std::string(key) + "'" +
-                       did_you_mean(key, known_keywords()));
       }
+    }
+    for_each_subschema(schema, at,
+                       [&](const json::value& child, const std::string& ptr) { walk(child, ptr); });
+  }
+
+  // One meta-schema error, worded for the keyword whose value it refuses.
+  void add(const SchemaIssue& issue) {
+    if (positions_.count(issue.pointer)) {
+      if (issue.message.starts_with("expected ")) {
+        const json::value* v = pointer_find(root_, issue.pointer);
+        fail(issue.pointer,
+             "a schema must be an object or a boolean, got " + describe_value(*v, false));
+      } else {
+        generic(issue);
+      }
+      return;
+    }
+    // The keyword: the token right below the nearest schema position above the error.
+    std::string schema_at = issue.pointer;
+    std::string below;
+    while (!schema_at.empty() && !positions_.count(schema_at)) {
+      below = schema_at;
+      schema_at = pointer_parent(schema_at);
+    }
+    if (below.empty()) return generic(issue);
+    const std::string keyword = pointer_tokens(below).back();
+    const json::value& value = *pointer_find(root_, below);
+    const bool own = issue.pointer == below;  // the keyword's value itself, not a member of it
+    const bool member_type = !own && (issue.message.starts_with("expected ") ||
+                                      issue.message.starts_with("must be one of "));
+    auto word = [&](std::string what, const std::string& at) {
+      fail(at, "'" + keyword + "' " + what);
+    };
+    if (keyword == "type" && (own || member_type)) {
+      if (value.is_array() && value.get_array().empty()) {
+        word("must not be an empty array", below);
+      } else {
+        word("must name string, integer, number, boolean, object, array or null; got " +
+                 json::serialize(*pointer_find(root_, issue.pointer)),
+             below);
+      }
+    } else if ((keyword == "dependencies" || keyword == "dependentRequired") && !own) {
+      const std::string dependency =
+          pointer_append(below, pointer_tokens(issue.pointer).at(pointer_tokens(below).size()));
+      if (member_type || dependency == issue.pointer) {
+        word("must be an array of strings", dependency);
+      } else {
+        generic(issue);
+      }
+    } else if (keyword == "$schema" && own && value.is_string()) {
+      fail(below, "the host validates JSON Schema draft-07 (\"" + std::string(kDraft07Uri) +
+                      "\"), not " + json::serialize(value));
+    } else if (keyword == "$ref" && own && value.is_string()) {
+      fail(below, "'$ref' " + json::serialize(value) +
+                      " points outside the schema: only \"#/...\" references are supported");
+    } else if (keyword == "pattern" && own && value.is_string()) {
+      word("is not a valid regular expression: " + regex_problem(value.get_string()), below);
+    } else if (std::string what = requirement(keyword); !what.empty() && (own || member_type)) {
+      word(what, below);
+    } else {
+      generic(issue);
     }
   }
 
  private:
-  void check_regex(std::string_view pattern, const std::string& at,
-                   std::string_view what = "the property name pattern is") {
-    try {
-      std::regex re{std::string(pattern)};
-    } catch (const std::regex_error& e) {
-      fail(at, std::string(what) + " not a valid regular expression: " + std::string(e.what()));
+  // What the meta-schema asks of a keyword's value, in words.
+  static std::string requirement(std::string_view keyword) {
+    static const std::vector<std::pair<std::vector<std::string_view>, const char*>> kWords = {
+        {{"properties", "definitions", "$defs", "patternProperties"},
+         "must be an object of schemas"},
+        {{"required"}, "must be an array of strings"},
+        {{"dependencies", "dependentRequired"}, "must be an object"},
+        {{"multipleOf"}, "must be a number greater than 0"},
+        {{"enum"}, "must be a non-empty array"},
+        {{"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}, "must be a number"},
+        {{"minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"},
+         "must be a non-negative integer"},
+        {{"uniqueItems", "deprecated", "readOnly", "writeOnly", "x-secret"}, "must be a boolean"},
+        {{"allOf", "anyOf", "oneOf"}, "must be a non-empty array of schemas"},
+        {{"format", "title", "description", "$schema", "$id", "$comment", "contentMediaType",
+          "contentEncoding", "pattern", "$ref"},
+         "must be a string"}};
+    for (const auto& [keywords, words] : kWords) {
+      if (std::find(keywords.begin(), keywords.end(), keyword) != keywords.end()) return words;
     }
+    return "";
   }
 
-  // Only references inside the schema: the host fetches nothing at load time.
-  void check_ref(const json::value& v, const std::string& at) {
-    if (!v.is_string()) {
-      fail(at, "'$ref' must be a string");
-    } else if (!v.get_string().starts_with("#")) {
-      fail(at, "'$ref' " + json::serialize(v) +
-                   " points outside the schema: only \"#/...\" references are supported");
-    } else if (resolve_local_ref(root_, v.get_string()) == nullptr) {
-      fail(at, "'$ref' " + json::serialize(v) + " names nothing in this schema");
-    }
+  void generic(const SchemaIssue& issue) {
+    fail(issue.pointer, issue.message + " (draft-07 meta-schema)");
   }
 
   void fail(const std::string& at, std::string what) {
-    problems.push_back("at " + (at.empty() ? std::string("/") : at) + ": " + std::move(what));
-  }
-
-  void check_type(const json::value& v, const std::string& at) {
-    static const std::set<std::string_view> kTypes = {"string", "integer", "number", "boolean",
-                                                      "object", "array",   "null"};
-    auto one = [&](const json::value& t) {
-      if (!t.is_string() || !kTypes.count(t.get_string())) {
-        fail(at, "'type' must name string, integer, number, boolean, object, array or null; got " +
-                     json::serialize(t));
-      }
-    };
-    if (v.is_array()) {
-      if (v.get_array().empty()) fail(at, "'type' must not be an empty array");
-      for (const json::value& t : v.get_array()) one(t);
-    } else {
-      one(v);
+    std::string line = "at " + (at.empty() ? std::string("/") : at) + ": " + std::move(what);
+    if (std::find(problems.begin(), problems.end(), line) == problems.end()) {
+      problems.push_back(std::move(line));
     }
-  }
-
-  void check_string_array(const json::value& v, const std::string& at, std::string_view name) {
-    bool ok = v.is_array();
-    if (ok) {
-      for (const json::value& e : v.get_array()) ok = ok && e.is_string();
-    }
-    if (!ok) fail(at, "'" + std::string(name) + "' must be an array of strings");
   }
 
   const json::value& root_;
-  bool later_draft_ = false;
+  const bool later_draft_;  // 2019-09 / 2020-12: "items" is one schema
+  std::set<std::string> positions_;
 };
-
-const json::value& metaschema() {
-  // Without its "$id", whose URI valijson would resolve the "#/definitions/..." references
-  // against (fetching the published copy); the text is the same document.
-  static const json::value schema = [] {
-    json::value v = json::parse(draft07_metaschema_json());
-    v.as_object().erase("$id");
-    return v;
-  }();
-  return schema;
-}
 
 }  // namespace
 
 std::vector<std::string> check_schema(const json::value& schema) {
   SchemaChecker checker(schema);
-  checker.check(schema, "");
-  if (!checker.problems.empty()) return std::move(checker.problems);
-  // What the keyword walk does not look at (e.g. "required" naming a key twice) the
-  // meta-schema says; its errors point into the plugin's schema.
-  SchemaSet meta(metaschema());
+  checker.walk(schema, "");
+  SchemaSet meta(host_metaschema());
   std::vector<RawError> raw;
   meta.validate("", schema, &raw);
   json::value copy = schema;
-  for (const SchemaIssue& issue : translate_errors(meta, {&metaschema(), ""}, copy, raw,
+  for (const SchemaIssue& issue : translate_errors(meta, {&host_metaschema(), ""}, copy, raw,
                                                    [](const std::string&) { return false; })) {
-    checker.problems.push_back("at " + (issue.pointer.empty() ? std::string("/") : issue.pointer) +
-                               ": " + issue.message + " (draft-07 meta-schema)");
+    checker.add(issue);
   }
   if (!checker.problems.empty()) return std::move(checker.problems);
   if (std::string problem = compile_problem(schema); !problem.empty()) {

@@ -55,6 +55,16 @@ bool is_uri(std::string_view s) {
   return s.substr(colon + 1).find_first_of(" \t\r\n\f\v") == std::string_view::npos;
 }
 
+// What format "regex" asks: a pattern the host's matcher (std::regex, ECMAScript) accepts.
+bool is_regex(const std::string& s) {
+  try {
+    std::regex re(s);
+  } catch (const std::regex_error&) {
+    return false;
+  }
+  return true;
+}
+
 // The host's keywords inside valijson: kind is format, pattern, oneOf, anyOf or not.
 class HostConstraint : public valijson::constraints::PolyConstraint {
  public:
@@ -80,8 +90,9 @@ class HostConstraint : public valijson::constraints::PolyConstraint {
     if (kind_ == "format") {
       const bool ok = (arg_ == "duration" || arg_ == "x-duration")
                           ? parse_duration_ms(s).has_value()
-                      : arg_ == "uri" ? is_uri(s)
-                                      : true;
+                      : arg_ == "uri"   ? is_uri(s)
+                      : arg_ == "regex" ? is_regex(s)
+                                        : true;
       return ok ? "" : mark("format", arg_);
     }
     // libstdc++'s regex matcher recurses about once per character: a long value would overflow

@@ -1,7 +1,7 @@
 // One JSON Schema document compiled with valijson (draft-07), schema by schema as the host needs
 // them: the document's root, or a single oneOf/anyOf branch (whose "$ref"s still reach the
 // root). The host takes over four keywords from valijson, on purpose:
-//  - `format`: "duration"/"x-duration" (our "15m" durations) and "uri" are checked, other
+//  - `format`: "duration"/"x-duration" (our "15m" durations), "uri" and "regex" are checked, other
 //    formats are annotations (valijson 1.0 throws on a non-string value with a format);
 //  - `pattern`: a value longer than kMaxPatternInputBytes is not handed to std::regex, whose
 //    matcher recurses once per character;

@@ -4,8 +4,8 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <regex>
 #include <set>
 
 #include "json_pointer.hpp"
@@ -23,58 +23,9 @@ double to_double(const json::value& v) {
   return v.is_double() ? v.get_double() : 0;
 }
 
-bool is_integer(const json::value& v) {
-  if (v.is_int64() || v.is_uint64()) return true;
-  return v.is_double() && std::isfinite(v.get_double()) &&
-         std::floor(v.get_double()) == v.get_double();
-}
-
-bool type_matches(std::string_view type, const json::value& v) {
-  if (type == "string") return v.is_string();
-  if (type == "integer") return is_integer(v);
-  if (type == "number") return v.is_number();
-  if (type == "boolean") return v.is_bool();
-  if (type == "object") return v.is_object();
-  if (type == "array") return v.is_array();
-  if (type == "null") return v.is_null();
-  return false;
-}
-
-// JSON equality where 1 and 1.0 are the same number, as JSON Schema requires.
-bool json_equal(const json::value& a, const json::value& b) {
-  if (a.is_number() && b.is_number()) return to_double(a) == to_double(b);
-  if (a.kind() != b.kind()) return false;
-  if (a.is_array()) {
-    const json::array& x = a.get_array();
-    const json::array& y = b.get_array();
-    if (x.size() != y.size()) return false;
-    for (size_t i = 0; i < x.size(); ++i) {
-      if (!json_equal(x[i], y[i])) return false;
-    }
-    return true;
-  }
-  if (a.is_object()) {
-    const json::object& x = a.get_object();
-    const json::object& y = b.get_object();
-    if (x.size() != y.size()) return false;
-    for (const auto& kv : x) {
-      auto it = y.find(kv.key());
-      if (it == y.end() || !json_equal(kv.value(), it->value())) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
-
 std::string format_number(double d) {
   if (std::floor(d) == d && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
   return json::serialize(json::value(d));
-}
-
-size_t utf8_length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
 }
 
 const json::value* keyword(const SchemaAt& s, std::string_view key) {
@@ -82,12 +33,22 @@ const json::value* keyword(const SchemaAt& s, std::string_view key) {
   return o ? o->if_contains(key) : nullptr;
 }
 
-// The first applicable schema whose `key` satisfies `violated`.
-template <typename Pred>
+// Whether valijson accepts `instance` against `schema` (an unusable schema accepts nothing).
+bool accepts(const json::value& schema, const json::value& instance) {
+  try {
+    return SchemaSet(schema).validate("", instance, nullptr);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+// Of the schemas that apply at an error's place, the first whose `key` valijson says `node`
+// fails: the keyword the error is about, with the values the message names.
 const json::value* find_keyword(const std::vector<SchemaAt>& schemas, std::string_view key,
-                                const Pred& violated) {
+                                const json::value& node) {
   for (const SchemaAt& s : schemas) {
-    if (const json::value* k = keyword(s, key); k && violated(*k)) return k;
+    const json::value* k = keyword(s, key);
+    if (k && !accepts(json::object{{key, *k}}, node)) return k;
   }
   return nullptr;
 }
@@ -178,7 +139,8 @@ class Translator {
           hidden ? std::string("(value hidden)") : json::serialize(json::value(text));
       if (kind == "format") {
         put(Rank::kFormat,
-            arg == "uri"
+            arg == "regex" ? "invalid regular expression " + quoted
+            : arg == "uri"
                 ? "invalid URI " + quoted + ": expected scheme:rest, e.g. https://example.com/path"
                 : "invalid duration " + quoted +
                       ": use a whole number and a unit (ms, s, m, h, d), "
@@ -204,13 +166,7 @@ class Translator {
         }
       }
     } else if (starts("Value type not permitted")) {
-      const json::value* type = find_keyword(schemas(), "type", [&](const json::value& t) {
-        if (t.is_string()) return !type_matches(t.get_string(), *node);
-        if (!t.is_array()) return false;
-        return std::none_of(t.get_array().begin(), t.get_array().end(), [&](const json::value& x) {
-          return x.is_string() && type_matches(x.get_string(), *node);
-        });
-      });
+      const json::value* type = find_keyword(schemas(), "type", *node);
       std::vector<std::string> names;
       if (type && type->is_string()) names.emplace_back(type->get_string());
       if (type && type->is_array()) {
@@ -223,11 +179,7 @@ class Translator {
       }
       put(Rank::kType, "expected " + expected + ", got " + got);
     } else if (starts("Failed to match against any enum values")) {
-      const json::value* values = find_keyword(schemas(), "enum", [&](const json::value& v) {
-        return v.is_array() &&
-               std::none_of(v.get_array().begin(), v.get_array().end(),
-                            [&](const json::value& x) { return json_equal(x, *node); });
-      });
+      const json::value* values = find_keyword(schemas(), "enum", *node);
       std::string allowed;
       std::vector<std::string> names;
       for (const json::value& v : values ? values->get_array() : json::array()) {
@@ -239,48 +191,31 @@ class Translator {
           node->is_string() && !hidden ? did_you_mean(node->get_string(), names) : "";
       put(Rank::kEnum, "must be one of " + allowed + ", got " + got + hint);
     } else if (starts("Failed to match expected value set by 'const'")) {
-      const json::value* c = find_keyword(
-          schemas(), "const", [&](const json::value& v) { return !json_equal(v, *node); });
+      const json::value* c = find_keyword(schemas(), "const", *node);
       put(Rank::kConst, "must be " + (c ? json::serialize(*c) : std::string("?")) + ", got " + got);
     } else if (starts("Expected number")) {
-      const double v = to_double(*node);
-      struct Bound {
-        const char* prefix;
-        const char* key;
-        const char* words;
-        bool (*bad)(double, double);
-      };
-      static constexpr Bound kBounds[] = {
-          {"Expected number greater than or equal to", "minimum", "must be at least ",
-           [](double v, double m) { return v < m; }},
-          {"Expected number greater than", "exclusiveMinimum", "must be greater than ",
-           [](double v, double m) { return v <= m; }},
-          {"Expected number less than or equal to", "maximum", "must be at most ",
-           [](double v, double m) { return v > m; }},
-          {"Expected number less than", "exclusiveMaximum", "must be less than ",
-           [](double v, double m) { return v >= m; }}};
-      for (const Bound& b : kBounds) {
-        if (!starts(b.prefix)) continue;
-        const json::value* m = find_keyword(schemas(), b.key, [&](const json::value& x) {
-          return x.is_number() && b.bad(v, to_double(x));
-        });
-        if (m) put(Rank::kNumber, b.words + format_number(to_double(*m)) + ", got " + got);
+      // valijson writes the bound with six decimals: the schema's own value is printed.
+      static constexpr std::array<std::array<const char*, 3>, 4> kBounds = {
+          {{"Expected number greater than or equal to", "minimum", "must be at least "},
+           {"Expected number greater than", "exclusiveMinimum", "must be greater than "},
+           {"Expected number less than or equal to", "maximum", "must be at most "},
+           {"Expected number less than", "exclusiveMaximum", "must be less than "}}};
+      for (const auto& [prefix, key, words] : kBounds) {
+        if (!starts(prefix)) continue;
+        if (const json::value* m = find_keyword(schemas(), key, *node)) {
+          put(Rank::kNumber, words + format_number(to_double(*m)) + ", got " + got);
+        }
         break;
       }
     } else if (starts("String should be no")) {
       const bool fewer = starts("String should be no fewer");
-      const size_t len = node->is_string() ? utf8_length(node->get_string()) : 0;
-      const json::value* m = find_keyword(
-          schemas(), fewer ? "minLength" : "maxLength",
-          [&](const json::value& x) { return fewer ? len < to_double(x) : len > to_double(x); });
+      const json::value* m = find_keyword(schemas(), fewer ? "minLength" : "maxLength", *node);
       put(Rank::kString, std::string(fewer ? "must be at least " : "must be at most ") +
                              (m ? json::serialize(*m) : "?") + " characters long");
     } else if (starts("Array should contain no")) {
       const bool fewer = starts("Array should contain no fewer");
       const size_t n = node->is_array() ? node->get_array().size() : 0;
-      const json::value* m = find_keyword(
-          schemas(), fewer ? "minItems" : "maxItems",
-          [&](const json::value& x) { return fewer ? n < to_double(x) : n > to_double(x); });
+      const json::value* m = find_keyword(schemas(), fewer ? "minItems" : "maxItems", *node);
       put(Rank::kArray, std::string(fewer ? "must have at least " : "must have at most ") +
                             (m ? json::serialize(*m) : "?") + " items, got " + std::to_string(n));
     } else if (starts("Elements at indexes #")) {
@@ -362,30 +297,32 @@ class Translator {
     return false;
   }
 
-  // Keys of `node` that a schema with "additionalProperties": false does not declare.
+  // Keys of `node` that a schema with "additionalProperties": false does not declare (valijson
+  // names the first only): each key is put to valijson alone, against that schema's property
+  // names and patterns.
   static std::vector<std::string> unknown_keys(const std::vector<SchemaAt>& schemas,
                                                const json::value& node) {
     std::vector<std::string> out;
     if (!node.is_object()) return out;
+    std::vector<json::value> closed;  // {"properties": {name: true}, "patternProperties": ..}
+    for (const SchemaAt& s : schemas) {
+      const json::value* extra = keyword(s, "additionalProperties");
+      if (extra == nullptr || !extra->is_bool() || extra->get_bool()) continue;
+      json::object probe{{"additionalProperties", false}};
+      for (const char* names : {"properties", "patternProperties"}) {
+        const json::value* declared = keyword(s, names);
+        if (declared == nullptr || !declared->is_object()) continue;
+        json::object any;
+        for (const auto& kv : declared->get_object()) any[kv.key()] = true;
+        probe[names] = std::move(any);
+      }
+      closed.emplace_back(std::move(probe));
+    }
     for (const auto& member : node.get_object()) {
-      const std::string key(member.key());
-      for (const SchemaAt& s : schemas) {
-        const json::value* extra = keyword(s, "additionalProperties");
-        if (extra == nullptr || !extra->is_bool() || extra->get_bool()) continue;
-        const json::value* props = keyword(s, "properties");
-        bool declared = props && props->is_object() && props->get_object().contains(key);
-        const json::value* patterns = keyword(s, "patternProperties");
-        for (const auto& kv :
-             patterns && patterns->is_object() ? patterns->get_object() : json::object()) {
-          try {
-            declared = declared || std::regex_search(key, std::regex(std::string(kv.key())));
-          } catch (const std::regex_error&) {
-          }
-        }
-        if (!declared) {
-          out.push_back(key);
-          break;
-        }
+      const json::value alone = json::object{{member.key(), nullptr}};
+      if (std::any_of(closed.begin(), closed.end(),
+                      [&](const json::value& probe) { return !accepts(probe, alone); })) {
+        out.emplace_back(member.key());
       }
     }
     return out;

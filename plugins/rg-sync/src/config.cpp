@@ -2,6 +2,7 @@
 // so they are checked here, once.
 #include "config.hpp"
 
+#include <connector_host/sdk/config.hpp>
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/json.hpp>
 #include <connector_host/sdk/salesforce/api_name.hpp>
@@ -80,38 +81,26 @@ std::string lower(std::string_view s) {
 
 std::vector<std::string> string_list(const boost::json::object& o, std::string_view key) {
   std::vector<std::string> out;
-  const boost::json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return out;
-  if (!v->is_array()) throw chp::ConfigError("'" + std::string(key) + "' must be an array");
-  std::size_t i = 0;
-  for (const boost::json::value& item : v->as_array()) {
-    if (!item.is_string() || item.as_string().empty()) {
-      throw chp::ConfigError("'" + std::string(key) + "[" + std::to_string(i) +
+  for (const boost::json::value& item : chp::config_array(o, key)) {
+    if (item.as_string().empty()) {
+      throw chp::ConfigError("'" + std::string(key) + "[" + std::to_string(out.size()) +
                              "]' must be a non-empty string");
     }
     out.emplace_back(item.as_string());
-    ++i;
   }
   return out;
 }
 
-std::string base_url(const boost::json::object& o, std::string_view key, std::string fallback) {
-  std::string url = chp::salesforce::trim_trailing_slash(
-      chp::optional_string(o, key).value_or(std::move(fallback)));
+std::string base_url(const boost::json::object& o, std::string_view key) {
+  std::string url = chp::salesforce::trim_trailing_slash(chp::config_string(o, key));
   if (!url.starts_with("https://") && !url.starts_with("http://")) {
     throw chp::ConfigError("'" + std::string(key) + "' must be an http(s) URL");
   }
   return url;
 }
 
-std::uint32_t bounded_int(const boost::json::object& o, std::string_view key, std::int64_t def,
-                          std::int64_t lo, std::int64_t hi) {
-  const std::int64_t v = chp::optional_int(o, key, def);
-  if (v < lo || v > hi) {
-    throw chp::ConfigError("'" + std::string(key) + "' must be between " + std::to_string(lo) +
-                           " and " + std::to_string(hi));
-  }
-  return static_cast<std::uint32_t>(v);
+std::uint32_t count(const boost::json::object& o, std::string_view key) {
+  return static_cast<std::uint32_t>(chp::config_int(o, key));  // the schema bounds it
 }
 
 bool is_folder_name(std::string_view s) {
@@ -122,40 +111,10 @@ bool is_folder_name(std::string_view s) {
 
 }  // namespace
 
-chp::salesforce::ClientOptions Config::client_options() const {
-  chp::salesforce::ClientOptions o;
-  o.api_version = api_version;
-  o.page_size_records = 2000;
-  return o;
-}
-
+// `config` is validated against kConfigSchemaJson and complete with its defaults (the host's
+// work): keys, types, ranges and defaults are not checked again here, only what the schema
+// cannot say (addresses, API names, folder ids, users or users_where).
 Config parse_config(const boost::json::object& config) {
-  static constexpr std::string_view kKnown[] = {"graph_tenant_id",
-                                                "graph_client_id",
-                                                "graph_client_secret",
-                                                "graph_login_url",
-                                                "graph_url",
-                                                "graph_scope",
-                                                "users",
-                                                "users_where",
-                                                "internal_domains",
-                                                "blocklist",
-                                                "folders",
-                                                "task_external_id_field",
-                                                "page_size",
-                                                "snippet_chars",
-                                                "mailbox_requests_per_10min",
-                                                "api_version",
-                                                "calendar",
-                                                "calendar_window_days_back",
-                                                "calendar_window_days_ahead",
-                                                "event_external_id_field",
-                                                "idle_intervals_minutes"};
-  for (const auto& member : config) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
-      throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
-    }
-  }
   Config c;
   c.graph.tenant_id = chp::require_string(config, "graph_tenant_id");
   if (c.graph.tenant_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
@@ -165,10 +124,9 @@ Config parse_config(const boost::json::object& config) {
   }
   c.graph.client_id = chp::require_string(config, "graph_client_id");
   c.graph.client_secret = chp::require_string(config, "graph_client_secret");
-  c.graph.login_url = base_url(config, "graph_login_url", "https://login.microsoftonline.com");
-  c.graph.graph_url = base_url(config, "graph_url", "https://graph.microsoft.com");
-  c.graph.scope =
-      chp::optional_string(config, "graph_scope").value_or("https://graph.microsoft.com/.default");
+  c.graph.login_url = base_url(config, "graph_login_url");
+  c.graph.graph_url = base_url(config, "graph_url");
+  c.graph.scope = chp::config_string(config, "graph_scope");
 
   std::size_t i = 0;
   for (const std::string& email : string_list(config, "users")) {
@@ -190,51 +148,31 @@ Config parse_config(const boost::json::object& config) {
     c.internal_domains.push_back(dom);
   }
   for (const std::string& b : string_list(config, "blocklist")) c.blocklist.push_back(lower(b));
-  if (config.contains("folders")) {
-    c.folders = string_list(config, "folders");
-    if (c.folders.empty()) throw chp::ConfigError("'folders' must name at least one folder");
-    for (const std::string& f : c.folders) {
-      if (!is_folder_name(f)) throw chp::ConfigError("'folders' has an invalid folder: " + f);
-    }
+  c.folders = string_list(config, "folders");
+  if (c.folders.empty()) throw chp::ConfigError("'folders' must name at least one folder");
+  for (const std::string& f : c.folders) {
+    if (!is_folder_name(f)) throw chp::ConfigError("'folders' has an invalid folder: " + f);
   }
-  c.task_external_id_field =
-      chp::optional_string(config, "task_external_id_field").value_or("RG_Message_Id__c");
+  c.task_external_id_field = chp::config_string(config, "task_external_id_field");
   if (!chp::salesforce::is_api_name(c.task_external_id_field)) {
     throw chp::ConfigError("'task_external_id_field' is not a Salesforce field API name: " +
                            c.task_external_id_field);
   }
-  if (const boost::json::value* cal = config.if_contains("calendar"); cal && !cal->is_null()) {
-    if (!cal->is_bool()) throw chp::ConfigError("'calendar' must be true or false");
-    c.calendar = cal->as_bool();
-  }
-  c.calendar_window_days_back = bounded_int(config, "calendar_window_days_back", 14, 0, 365);
-  c.calendar_window_days_ahead = bounded_int(config, "calendar_window_days_ahead", 14, 0, 365);
-  c.event_external_id_field =
-      chp::optional_string(config, "event_external_id_field").value_or("RG_Event_Id__c");
+  c.calendar = chp::config_bool(config, "calendar");
+  c.calendar_window_days_back = count(config, "calendar_window_days_back");
+  c.calendar_window_days_ahead = count(config, "calendar_window_days_ahead");
+  c.event_external_id_field = chp::config_string(config, "event_external_id_field");
   if (!chp::salesforce::is_api_name(c.event_external_id_field)) {
     throw chp::ConfigError("'event_external_id_field' is not a Salesforce field API name: " +
                            c.event_external_id_field);
   }
-  if (const boost::json::value* iv = config.if_contains("idle_intervals_minutes");
-      iv && !iv->is_null()) {
-    if (!iv->is_array() || iv->as_array().empty()) {
-      throw chp::ConfigError("'idle_intervals_minutes' must be a non-empty array of minutes");
-    }
-    c.idle_intervals_minutes.clear();
-    std::size_t n = 0;
-    for (const boost::json::value& m : iv->as_array()) {
-      if (!m.is_int64() || m.as_int64() < 0 || m.as_int64() > 10080) {
-        throw chp::ConfigError("'idle_intervals_minutes[" + std::to_string(n) +
-                               "]' must be an integer between 0 and 10080");
-      }
-      c.idle_intervals_minutes.push_back(static_cast<std::uint32_t>(m.as_int64()));
-      ++n;
-    }
+  for (const boost::json::value& m : chp::config_array(config, "idle_intervals_minutes")) {
+    c.idle_intervals_minutes.push_back(static_cast<std::uint32_t>(m.to_number<std::int64_t>()));
   }
-  c.page_size = bounded_int(config, "page_size", 50, 1, 1000);
-  c.snippet_chars = bounded_int(config, "snippet_chars", 1000, 0, 32000);
-  c.mailbox_requests_per_10min = bounded_int(config, "mailbox_requests_per_10min", 10000, 1, 10000);
-  c.api_version = chp::optional_string(config, "api_version").value_or("59.0");
+  c.page_size = count(config, "page_size");
+  c.snippet_chars = count(config, "snippet_chars");
+  c.mailbox_requests_per_10min = count(config, "mailbox_requests_per_10min");
+  c.salesforce.api_version = chp::config_string(config, "api_version");
   return c;
 }
 

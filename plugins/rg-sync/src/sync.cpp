@@ -76,7 +76,7 @@ void RgSyncConnector::authorize(chp::Call& call, const boost::json::object& inpu
         "rg-sync authorizes nothing itself: authorize the Salesforce connection it uses");
   }
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
-                             config_.client_options());
+                             config_.salesforce);
   // A short-lived instance (see the ABI): nothing is cached yet, the check asks Salesforce.
   const ServiceAccount& service = check_service_account(sf);
   if (!service.missing.empty()) throw chp::ConfigError(lacks_text(service));
@@ -393,7 +393,7 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
       subject_set(input, "disabled_subjects").value_or(std::set<std::string>{});
   const std::optional<std::set<std::string>> only = subject_set(input, "subjects");
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
-                             config_.client_options());
+                             config_.salesforce);
   std::vector<EndUser> users = resolve_users(sf);
   forget_departed(users);
   const ServiceAccount& service = check_service_account(sf);

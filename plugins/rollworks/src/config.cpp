@@ -1,7 +1,9 @@
-// Parses and checks the rollworks config. Object and field names end up inside SOQL and
-// URLs, so they are checked here, once; the defaults live in the schema and in Config.
+// Reads the rollworks config, which the host has validated and completed with the schema's
+// defaults. Object and field names end up inside SOQL and URLs, so they are checked here, once;
+// the defaults, ranges and known keys live in the schema only.
 #include "config.hpp"
 
+#include <connector_host/sdk/config.hpp>
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/json.hpp>
 #include <connector_host/sdk/salesforce/api_name.hpp>
@@ -72,45 +74,31 @@ const char kConfigSchemaJson[] = R"JSON({
 
 namespace {
 
-std::string api_name(const boost::json::object& o, std::string_view key, std::string fallback) {
-  std::string v = chp::optional_string(o, key).value_or(std::move(fallback));
+std::string api_name(const boost::json::object& o, std::string_view key,
+                     std::string_view what = {}) {
+  std::string v = chp::config_string(o, key, what);
   if (!chp::salesforce::is_api_name(v)) {
-    throw chp::ConfigError("'" + std::string(key) + "' is not a Salesforce API name: " + v);
+    throw chp::ConfigError((what.empty() ? "" : std::string(what) + ": ") + "'" + std::string(key) +
+                           "' is not a Salesforce API name: " + v);
   }
   return v;
 }
 
+// Only what the schema cannot say: the versions' order, the objects and the date itself.
 LegacyAccountDataTarget parse_legacy(const boost::json::object& o,
                                      const AccountDataTarget& current) {
-  static constexpr std::string_view kKnown[] = {"version", "object", "external_id_field",
-                                                "account_field", "until"};
-  for (const auto& member : o) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
-      throw chp::ConfigError("account_data_legacy: unknown field '" + std::string(member.key()) +
-                             "'");
-    }
-  }
   LegacyAccountDataTarget l;
   const std::string what = "account_data_legacy";
-  l.target.version = chp::optional_int(o, "version", 0, chp::ErrorClass::kConfig, what);
-  if (l.target.version < 1 || l.target.version >= current.version) {
+  l.target.version = chp::config_int(o, "version", what);
+  if (l.target.version >= current.version) {
     throw chp::ConfigError(
         "account_data_legacy: 'version' must be at least 1 and lower than "
         "'account_data_mapping_version' (" +
         std::to_string(current.version) + ")");
   }
-  const auto name = [&](std::string_view key, std::string fallback) {
-    std::string v =
-        chp::optional_string(o, key, chp::ErrorClass::kConfig, what).value_or(std::move(fallback));
-    if (!chp::salesforce::is_api_name(v)) {
-      throw chp::ConfigError(what + ": '" + std::string(key) +
-                             "' is not a Salesforce API name: " + v);
-    }
-    return v;
-  };
-  l.target.object = name("object", "");
-  l.target.external_id_field = name("external_id_field", "RollWorks_Account_Id__c");
-  l.target.account_field = name("account_field", "Account__c");
+  l.target.object = api_name(o, "object", what);
+  l.target.external_id_field = api_name(o, "external_id_field", what);
+  l.target.account_field = api_name(o, "account_field", what);
   if (l.target.object == current.object) {
     throw chp::ConfigError(what + ": 'object' is the current account_data_object (" +
                            current.object + "): a legacy target must be another object");
@@ -118,7 +106,7 @@ LegacyAccountDataTarget parse_legacy(const boost::json::object& o,
   if (l.target.object == "Contact" || l.target.object == "Lead") {
     throw chp::ConfigError(what + ": 'object' must be a custom object, not " + l.target.object);
   }
-  l.until = chp::require_string(o, "until", chp::ErrorClass::kConfig, what);
+  l.until = chp::config_string(o, "until", what);
   const std::optional<std::int64_t> until = chp::salesforce::parse_sf_datetime(l.until);
   if (!until) {
     throw chp::ConfigError(what +
@@ -132,37 +120,12 @@ LegacyAccountDataTarget parse_legacy(const boost::json::object& o,
 
 }  // namespace
 
-chp::salesforce::ClientOptions Config::client_options() const {
-  chp::salesforce::ClientOptions o;
-  o.api_version = api_version;
-  o.page_size_records = 2000;
-  return o;
-}
-
+// `config` is validated against kConfigSchemaJson and complete with its defaults (the host's
+// work): keys, types, ranges and the objects_up names are not checked again here.
 Config parse_config(const boost::json::object& config) {
-  static constexpr std::string_view kKnown[] = {"rollworks_url",
-                                                "advertiser_id",
-                                                "api_key",
-                                                "objects_up",
-                                                "account_data_object",
-                                                "account_data_external_id_field",
-                                                "account_data_account_field",
-                                                "account_data_mapping_version",
-                                                "account_data_legacy",
-                                                "contact_journey_stage_field",
-                                                "overlap_seconds",
-                                                "page_size",
-                                                "outbox_max_attempts",
-                                                "outbox_retry_backoff_seconds",
-                                                "api_version"};
-  for (const auto& member : config) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
-      throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
-    }
-  }
   Config c;
-  c.rollworks_url = chp::salesforce::trim_trailing_slash(
-      chp::optional_string(config, "rollworks_url").value_or(c.rollworks_url));
+  c.rollworks_url =
+      chp::salesforce::trim_trailing_slash(chp::config_string(config, "rollworks_url"));
   if (!c.rollworks_url.starts_with("https://") && !c.rollworks_url.starts_with("http://")) {
     throw chp::ConfigError("'rollworks_url' must be an http(s) URL");
   }
@@ -172,30 +135,17 @@ Config parse_config(const boost::json::object& config) {
     throw chp::ConfigError("'advertiser_id' must be letters, digits, '_' or '-'");
   }
   c.api_key = chp::require_string(config, "api_key");
-  if (const boost::json::value* v = config.if_contains("objects_up")) {
-    if (!v->is_array()) throw chp::ConfigError("'objects_up' must be an array");
-    c.objects_up.clear();
-    for (const boost::json::value& item : v->as_array()) {
-      const std::string name = item.is_string() ? std::string(item.as_string()) : "";
-      if (name != "Account" && name != "Contact" && name != "Lead" && name != "Opportunity" &&
-          name != "Campaign") {
-        throw chp::ConfigError(
-            "'objects_up' entries must be Account, Contact, Lead, Opportunity or Campaign");
-      }
-      if (std::find(c.objects_up.begin(), c.objects_up.end(), name) == c.objects_up.end()) {
-        c.objects_up.push_back(name);
-      }
+  c.objects_up.clear();
+  for (const boost::json::value& item : chp::config_array(config, "objects_up")) {
+    const std::string name(item.as_string());
+    if (std::find(c.objects_up.begin(), c.objects_up.end(), name) == c.objects_up.end()) {
+      c.objects_up.push_back(name);
     }
   }
-  c.account_data.object = api_name(config, "account_data_object", c.account_data.object);
-  c.account_data.external_id_field =
-      api_name(config, "account_data_external_id_field", c.account_data.external_id_field);
-  c.account_data.account_field =
-      api_name(config, "account_data_account_field", c.account_data.account_field);
-  c.account_data.version = chp::optional_int(config, "account_data_mapping_version", 1);
-  if (c.account_data.version < 1 || c.account_data.version > 1'000'000) {
-    throw chp::ConfigError("'account_data_mapping_version' must be between 1 and 1000000");
-  }
+  c.account_data.object = api_name(config, "account_data_object");
+  c.account_data.external_id_field = api_name(config, "account_data_external_id_field");
+  c.account_data.account_field = api_name(config, "account_data_account_field");
+  c.account_data.version = chp::config_int(config, "account_data_mapping_version");
   if (c.account_data.object == "Contact" || c.account_data.object == "Lead") {
     throw chp::ConfigError("'account_data_object' must be a custom object, not " +
                            c.account_data.object);
@@ -204,30 +154,17 @@ Config parse_config(const boost::json::object& config) {
           chp::optional_object(config, "account_data_legacy")) {
     c.legacy_account_data = parse_legacy(*legacy, c.account_data);
   }
-  c.contact_journey_stage_field = chp::optional_string(config, "contact_journey_stage_field")
-                                      .value_or(c.contact_journey_stage_field);
+  c.contact_journey_stage_field = chp::config_string(config, "contact_journey_stage_field");
   if (!c.contact_journey_stage_field.empty() &&
       !chp::salesforce::is_api_name(c.contact_journey_stage_field)) {
     throw chp::ConfigError("'contact_journey_stage_field' is not a Salesforce API name: " +
                            c.contact_journey_stage_field);
   }
-  c.overlap_seconds = chp::optional_int(config, "overlap_seconds", c.overlap_seconds);
-  if (c.overlap_seconds < 0 || c.overlap_seconds > 86400) {
-    throw chp::ConfigError("'overlap_seconds' must be between 0 and 86400");
-  }
-  const std::int64_t page = chp::optional_int(config, "page_size", c.page_size_records);
-  if (page < 1 || page > 500) throw chp::ConfigError("'page_size' must be between 1 and 500");
-  c.page_size_records = static_cast<std::uint32_t>(page);
-  c.outbox_max_attempts = chp::optional_int(config, "outbox_max_attempts", c.outbox_max_attempts);
-  if (c.outbox_max_attempts < 1 || c.outbox_max_attempts > 20) {
-    throw chp::ConfigError("'outbox_max_attempts' must be between 1 and 20");
-  }
-  c.outbox_retry_backoff_s =
-      chp::optional_int(config, "outbox_retry_backoff_seconds", c.outbox_retry_backoff_s);
-  if (c.outbox_retry_backoff_s < 0 || c.outbox_retry_backoff_s > 86400) {
-    throw chp::ConfigError("'outbox_retry_backoff_seconds' must be between 0 and 86400");
-  }
-  c.api_version = chp::optional_string(config, "api_version").value_or(c.api_version);
+  c.overlap_seconds = chp::config_int(config, "overlap_seconds");
+  c.page_size_records = static_cast<std::uint32_t>(chp::config_int(config, "page_size"));
+  c.outbox_max_attempts = chp::config_int(config, "outbox_max_attempts");
+  c.outbox_retry_backoff_s = chp::config_int(config, "outbox_retry_backoff_seconds");
+  c.salesforce.api_version = chp::config_string(config, "api_version");
   return c;
 }
 

@@ -31,7 +31,7 @@ void RollworksConnector::authorize(chp::Call& call, const boost::json::object& i
         "rollworks authorizes nothing itself: authorize the Salesforce connection it uses");
   }
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
-                             config_.client_options());
+                             config_.salesforce);
   const Preflight preflight = check_salesforce_user(sf);
   if (!preflight.missing.empty()) throw chp::ConfigError(refusal_text(preflight));
   boost::json::array warnings;
@@ -57,7 +57,7 @@ void RollworksConnector::check_advertiser(RollworksClient& rw) {
 
 void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*input*/) {
   chp::salesforce::Client sf(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
-                             config_.client_options());
+                             config_.salesforce);
   RollworksClient rw(ctx_, call, config_);
   // The Salesforce session first: without it nothing may be pushed or read.
   (void)ctx_.connection_token(call, false);

@@ -2,6 +2,7 @@
 // so they are restricted to Salesforce API-name characters here, once.
 #include "config.hpp"
 
+#include <connector_host/sdk/config.hpp>
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/json.hpp>
 #include <connector_host/sdk/salesforce/api_name.hpp>
@@ -76,23 +77,8 @@ const char kConfigSchemaJson[] = R"JSON({
 
 namespace {
 
-bool optional_bool(const boost::json::object& o, std::string_view key, bool fallback) {
-  const boost::json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return fallback;
-  if (!v->is_bool()) throw chp::ConfigError("'" + std::string(key) + "' must be true or false");
-  return v->as_bool();
-}
-
-double optional_number(const boost::json::object& o, std::string_view key, double fallback) {
-  const boost::json::value* v = o.if_contains(key);
-  if (v == nullptr || v->is_null()) return fallback;
-  if (v->is_number()) return v->to_number<double>();
-  throw chp::ConfigError("'" + std::string(key) + "' must be a number");
-}
-
 ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
   std::string where = "objects[" + std::to_string(index) + "]";
-  if (!v.is_object()) throw chp::ConfigError("'" + where + "' must be an object");
   const boost::json::object& o = v.as_object();
   ObjectSpec spec;
   spec.name = chp::require_string(o, "name");
@@ -100,12 +86,8 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
     throw chp::ConfigError("'" + where + ".name' is not a Salesforce API name: " + spec.name);
   }
   spec.fields = {"Id", "SystemModstamp", "IsDeleted"};
-  const boost::json::value* f = o.if_contains("fields");
-  if (f == nullptr || !f->is_array()) {
-    throw chp::ConfigError("'" + where + ".fields' is required and must be an array of names");
-  }
-  for (const boost::json::value& field : f->as_array()) {
-    if (!field.is_string() || !chp::salesforce::is_api_name(field.as_string())) {
+  for (const boost::json::value& field : chp::config_array(o, "fields", where)) {
+    if (!chp::salesforce::is_api_name(field.as_string())) {
       throw chp::ConfigError("'" + where + ".fields' of " + spec.name +
                              " must hold Salesforce field API names");
     }
@@ -128,39 +110,19 @@ chp::salesforce::ClientOptions Config::client_options() const {
   return o;
 }
 
+// `config` is validated against kConfigSchemaJson and complete with its defaults (the host's
+// work): keys, types, enums, ranges and defaults are not checked again here, only what the
+// schema cannot say (the flows' own keys, API names, URLs).
 Config parse_config(const boost::json::object& config) {
-  static constexpr std::string_view kKnown[] = {"login_url",
-                                                "client_id",
-                                                "client_secret",
-                                                "auth_flow",
-                                                "username",
-                                                "private_key_file",
-                                                "scopes",
-                                                "api_version",
-                                                "revoke_on_disable",
-                                                "objects",
-                                                "overlap_seconds",
-                                                "page_size_records",
-                                                "api_usage_threshold_percent",
-                                                "bulk_threshold_records",
-                                                "bulk_page_records",
-                                                "write_back",
-                                                "require"};
-  for (const auto& member : config) {
-    if (std::find(std::begin(kKnown), std::end(kKnown), member.key()) == std::end(kKnown)) {
-      throw chp::ConfigError("unknown field '" + std::string(member.key()) + "'");
-    }
-  }
   Config c;
-  c.app.login_url = chp::salesforce::trim_trailing_slash(
-      chp::optional_string(config, "login_url").value_or("https://login.salesforce.com"));
+  c.app.login_url = chp::salesforce::trim_trailing_slash(chp::config_string(config, "login_url"));
   if (!c.app.login_url.starts_with("https://") && !c.app.login_url.starts_with("http://")) {
     throw chp::ConfigError("'login_url' must be an http(s) URL");
   }
   c.app.client_id = chp::require_string(config, "client_id");
   c.app.client_secret = chp::optional_string(config, "client_secret").value_or("");
 
-  std::string flow = chp::optional_string(config, "auth_flow").value_or("web_server");
+  const std::string flow = chp::config_string(config, "auth_flow");
   if (flow == "web_server") {
     c.auth_flow = AuthFlow::kWebServer;
   } else if (flow == "jwt_bearer") {
@@ -178,45 +140,26 @@ Config parse_config(const boost::json::object& config) {
   if (c.auth_flow != AuthFlow::kJwtBearer) {
     c.username = chp::optional_string(config, "username").value_or("");
   }
-  c.scopes = chp::optional_string(config, "scopes").value_or(c.scopes);
-  c.api_version = chp::optional_string(config, "api_version").value_or(c.api_version);
-  {
-    const std::string& v = c.api_version;
-    std::size_t dot = v.find('.');
-    bool ok = dot != std::string::npos && dot > 0 && dot + 1 < v.size() &&
-              std::all_of(v.begin(), v.end(),
-                          [](unsigned char ch) { return std::isdigit(ch) || ch == '.'; }) &&
-              v.find('.', dot + 1) == std::string::npos;
-    if (!ok) throw chp::ConfigError("'api_version' must look like 59.0");
-  }
-  c.revoke_on_disable = optional_bool(config, "revoke_on_disable", false);
-  c.write_back = optional_bool(config, "write_back", false);
+  c.scopes = chp::config_string(config, "scopes");
+  c.api_version = chp::config_string(config, "api_version");
+  c.revoke_on_disable = chp::config_bool(config, "revoke_on_disable");
+  c.write_back = chp::config_bool(config, "write_back");
   if (const boost::json::value* r = config.if_contains("require"); r && !r->is_null()) {
-    if (!r->is_object()) throw chp::ConfigError("'require' must be an object");
     const boost::json::object& ro = r->as_object();
     auto names = [](const boost::json::value* v, const std::string& where) {
       std::vector<std::string> out;
-      if (v == nullptr || v->is_null()) return out;
-      if (!v->is_array()) throw chp::ConfigError("'" + where + "' must be an array of names");
+      if (v == nullptr) return out;
       for (const boost::json::value& n : v->as_array()) {
-        if (!n.is_string() || n.as_string().empty()) {
+        if (n.as_string().empty()) {
           throw chp::ConfigError("'" + where + "' must hold non-empty names");
         }
         out.emplace_back(n.as_string());
       }
       return out;
     };
-    for (const auto& member : ro) {
-      if (member.key() != "system_permissions" && member.key() != "object_permissions" &&
-          member.key() != "permission_sets") {
-        throw chp::ConfigError("unknown field 'require." + std::string(member.key()) + "'");
-      }
-    }
     c.require.system = names(ro.if_contains("system_permissions"), "require.system_permissions");
     c.require.permission_sets = names(ro.if_contains("permission_sets"), "require.permission_sets");
-    if (const boost::json::value* op = ro.if_contains("object_permissions"); op && !op->is_null()) {
-      if (!op->is_object())
-        throw chp::ConfigError("'require.object_permissions' must be an object");
+    if (const boost::json::value* op = ro.if_contains("object_permissions")) {
       for (const auto& [object, perms] : op->as_object()) {
         if (!chp::salesforce::is_api_name(object)) {
           throw chp::ConfigError("'require.object_permissions' has an invalid object name: " +
@@ -228,29 +171,15 @@ Config parse_config(const boost::json::object& config) {
       }
     }
   }
-  c.overlap_seconds = chp::optional_int(config, "overlap_seconds", 300);
-  if (c.overlap_seconds < 0) throw chp::ConfigError("'overlap_seconds' must be >= 0");
-  std::int64_t page = chp::optional_int(config, "page_size_records", 2000);
-  if (page < 200 || page > 2000) {
-    throw chp::ConfigError("'page_size_records' must be between 200 and 2000");
-  }
-  c.page_size_records = static_cast<std::uint32_t>(page);
-  c.bulk_threshold_records = chp::optional_int(config, "bulk_threshold_records", 2000);
-  if (c.bulk_threshold_records < 0) throw chp::ConfigError("'bulk_threshold_records' must be >= 0");
-  std::int64_t bulk_page = chp::optional_int(config, "bulk_page_records", 10000);
-  if (bulk_page < 100 || bulk_page > 100000) {
-    throw chp::ConfigError("'bulk_page_records' must be between 100 and 100000");
-  }
-  c.bulk_page_records = static_cast<std::uint32_t>(bulk_page);
-  c.api_usage_threshold_percent = optional_number(config, "api_usage_threshold_percent", 90.0);
-  if (!(c.api_usage_threshold_percent > 0.0 && c.api_usage_threshold_percent <= 100.0)) {
-    throw chp::ConfigError("'api_usage_threshold_percent' must be in (0, 100]");
-  }
-  if (const boost::json::value* objs = config.if_contains("objects"); objs && !objs->is_null()) {
-    if (!objs->is_array()) throw chp::ConfigError("'objects' must be an array");
-    for (std::size_t i = 0; i < objs->as_array().size(); ++i) {
-      c.objects.push_back(parse_object_spec(objs->as_array()[i], i));
-    }
+  c.overlap_seconds = chp::config_int(config, "overlap_seconds");
+  c.page_size_records = static_cast<std::uint32_t>(chp::config_int(config, "page_size_records"));
+  c.bulk_threshold_records = chp::config_int(config, "bulk_threshold_records");
+  c.bulk_page_records = static_cast<std::uint32_t>(chp::config_int(config, "bulk_page_records"));
+  c.api_usage_threshold_percent =
+      chp::config_value(config, "api_usage_threshold_percent").to_number<double>();
+  const boost::json::array& objects = chp::config_array(config, "objects");
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    c.objects.push_back(parse_object_spec(objects[i], i));
   }
   return c;
 }

@@ -22,27 +22,29 @@ struct ObjectSpec {
   std::string where;                // optional extra SOQL condition, ANDed with the checkpoint
 };
 
+// The schema's defaults are filled in by the host; none is repeated here.
 struct Config {
   chp::salesforce::OAuthApp app;
   AuthFlow auth_flow = AuthFlow::kWebServer;
   std::string username;          // jwt_bearer
   std::string private_key_file;  // jwt_bearer; the file is the secret
-  std::string scopes = "api refresh_token";
-  std::string api_version = "59.0";
+  std::string scopes;
+  std::string api_version;
   bool revoke_on_disable = false;
   std::vector<ObjectSpec> objects;
-  std::int64_t overlap_seconds = 300;
-  std::uint32_t page_size_records = 2000;
-  std::int64_t bulk_threshold_records = 2000;  // full loads this large use Bulk API 2.0; 0 = never
-  std::uint32_t bulk_page_records = 10000;     // Bulk result set size (maxRecords)
-  double api_usage_threshold_percent = 90.0;
+  std::int64_t overlap_seconds = 0;
+  std::uint32_t page_size_records = 0;
+  std::int64_t bulk_threshold_records = 0;  // full loads this large use Bulk API 2.0; 0 = never
+  std::uint32_t bulk_page_records = 0;      // Bulk result set size (maxRecords)
+  double api_usage_threshold_percent = 0;
   bool write_back = false;
   chp::salesforce::Requirements require;  // of the authorizing user, checked at authorize
 
   chp::salesforce::ClientOptions client_options() const;
 };
 
-// Throws chp::ConfigError naming the field.
+// `config` as the host hands it over: validated, with the schema's defaults. Throws
+// chp::ConfigError naming the field for what the schema cannot say.
 Config parse_config(const boost::json::object& config);
 
 extern const char kConfigSchemaJson[];

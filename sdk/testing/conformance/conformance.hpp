@@ -6,13 +6,17 @@
 #include <connector_host/plugin_api.h>
 
 #include <string>
+#include <vector>
 
 namespace chp::conformance {
 
 struct Target {
   const chp_plugin* plugin = nullptr;
   std::string plugin_path;
-  std::string config_json;  // a config the plugin must accept
+  // A config the plugin must accept, as the host hands it to create(): validated against the
+  // plugin's schema and completed with the schema's defaults (when the schema is usable).
+  std::string config_json;
+  std::vector<std::string> config_problems;  // the --config file against the schema
 };
 
 // The plugin under test; valid for the whole run.

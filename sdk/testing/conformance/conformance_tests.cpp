@@ -129,6 +129,13 @@ TEST(Config, MalformedConfigRefusedAsConfigError) {
   }
 }
 
+// The host refuses a config its schema refuses before create() runs: the given one must pass.
+TEST(Config, GivenConfigPassesTheSchema) {
+  std::string all;
+  for (const std::string& p : target().config_problems) all += "\n  " + p;
+  EXPECT_TRUE(target().config_problems.empty()) << "the --config file is refused:" << all;
+}
+
 TEST(Config, MissingRequiredFieldsRefusedAsConfigError) {
   boost::json::value schema = boost::json::parse(plugin().config_schema_json);
   const boost::json::value* req = schema.as_object().if_contains("required");

@@ -5,6 +5,7 @@
 
 #include <connector_host/plugin_api.h>
 #include <gtest/gtest.h>
+#include <chost/config/plugin_schema.hpp>
 #include <connector_host/testing/fake_host.hpp>
 
 #include <cstdio>
@@ -82,6 +83,12 @@ int main(int argc, char** argv) {
   }
   g_target.plugin_path = plugin_path;
   g_target.config_json = config.str();
+  if (chost::config::plugin_schema_problems(g_target.plugin->config_schema_json).empty()) {
+    chost::config::CompletedConfig completed = chost::config::complete_plugin_config(
+        g_target.plugin->config_schema_json, g_target.config_json);
+    g_target.config_problems = std::move(completed.problems);
+    if (g_target.config_problems.empty()) g_target.config_json = std::move(completed.json);
+  }
 
   int result = RUN_ALL_TESTS();
   g_target.plugin = nullptr;  // every instance is destroyed by now; unload after

@@ -1,17 +1,30 @@
-// rg-sync's config: required Graph app, entitled users, and errors that name the field.
+// rg-sync's config: required Graph app, entitled users, and errors that name the field, the
+// schema's (from the host) and the plugin's own.
 #include "config.hpp"
 
 #include <gtest/gtest.h>
 #include <connector_host/sdk/error.hpp>
 
+#include "complete_config.hpp"
+
 namespace rgsync {
 namespace {
 
-Config parse(const char* json) { return parse_config(boost::json::parse(json).as_object()); }
+// As `run` does: the host validates and completes the config, then the plugin reads it.
+Config parse(const char* json) {
+  return parse_config(
+      boost::json::parse(chost::testing::complete_config(kConfigSchemaJson, json)).as_object());
+}
 
+// The host's problems when its schema refuses `json`, else the plugin's refusal.
 std::string error_of(const char* json) {
+  const chost::config::CompletedConfig c =
+      chost::config::complete_plugin_config(kConfigSchemaJson, json);
+  std::string host;
+  for (const std::string& p : c.problems) host += p + "\n";
+  if (!host.empty()) return host;
   try {
-    parse(json);
+    parse_config(boost::json::parse(c.json).as_object());
   } catch (const chp::ConfigError& e) {
     return e.what();
   }
@@ -42,7 +55,7 @@ TEST(RgSyncConfig, ErrorsNameTheField) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"colour":"red"})")
-                .find("unknown field 'colour'"),
+                .find("config.colour: unknown key 'colour'"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t/../x","graph_client_id":"a",
                          "graph_client_secret":"s","users":["a@b.com"]})")
@@ -58,7 +71,7 @@ TEST(RgSyncConfig, ErrorsNameTheField) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"page_size":0})")
-                .find("'page_size' must be between 1 and 1000"),
+                .find("config.page_size: must be at least 1, got integer 0"),
             std::string::npos);
 }
 
@@ -79,11 +92,11 @@ TEST(RgSyncConfig, CalendarAndPollingDefaultsAndErrors) {
   EXPECT_EQ(c.idle_intervals_minutes, (std::vector<std::uint32_t>{5, 15}));
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"idle_intervals_minutes":[]})")
-                .find("'idle_intervals_minutes'"),
+                .find("config.idle_intervals_minutes: must have at least 1 items, got 0"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"idle_intervals_minutes":[0,-1]})")
-                .find("'idle_intervals_minutes[1]'"),
+                .find("config.idle_intervals_minutes[1]: must be at least 0, got integer -1"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"event_external_id_field":"x y"})")
@@ -91,7 +104,7 @@ TEST(RgSyncConfig, CalendarAndPollingDefaultsAndErrors) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"graph_tenant_id":"t","graph_client_id":"a","graph_client_secret":"s",
                          "users":["a@b.com"],"calendar":"yes"})")
-                .find("'calendar'"),
+                .find("config.calendar: expected boolean, got string \"yes\""),
             std::string::npos);
 }
 

@@ -14,6 +14,8 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "complete_config.hpp"
+#include "config.hpp"
 #include "rg_sync_connector.hpp"
 
 namespace rgsync_test {
@@ -338,14 +340,17 @@ struct World {
   }
 };
 
-inline std::string config_json(const std::string& extra = "") {
+inline std::string raw_config_json(const std::string& extra = "") {
   return std::string(R"({"graph_tenant_id":"contoso.onmicrosoft.com","graph_client_id":"app",)") +
          R"("graph_client_secret":"gs","graph_login_url":"https://login.example.com",)" +
          R"("graph_url":")" + kGraph + R"(","internal_domains":["contoso.com"],)" +
          R"("folders":["inbox"],"users":["ana@contoso.com","ben@contoso.com","cy@contoso.com"])" +
          extra + "}";
 }
-
+// As the host hands it over: with the schema's defaults.
+inline std::string config_json(const std::string& extra = "") {
+  return chost::testing::complete_config(rgsync::kConfigSchemaJson, raw_config_json(extra));
+}
 class RgSyncTest : public ::testing::Test {
  protected:
   RgSyncTest() {

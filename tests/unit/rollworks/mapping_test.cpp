@@ -112,18 +112,32 @@ TEST_F(RollworksMappingTest, ALegacyMappingThatCannotWorkIsRefusedNamingTheField
       {R"({"version":1,"object":"RollWorks_ABM_Account__c","until":"2027-01-01T00:00:00Z"})",
        "account_data_legacy: 'object' is the current account_data_object "
        "(RollWorks_ABM_Account__c): a legacy target must be another object"},
-      {R"({"version":1,"object":"Old__c","until":"next week"})",
+      {R"({"version":1,"object":"Old__c","until":"2027-13-01T00:00:00Z"})",
        "account_data_legacy: 'until' must be an RFC 3339 date-time such as "
-       "2027-01-31T00:00:00Z, not next week"},
-      {R"({"version":1,"object":"Old__c","until":"2027-01-01T00:00:00Z","days":3})",
-       "account_data_legacy: unknown field 'days'"}};
+       "2027-01-31T00:00:00Z, not 2027-13-01T00:00:00Z"},
+      {R"({"version":1,"object":"Old Object","until":"2027-01-01T00:00:00Z"})",
+       "account_data_legacy: 'object' is not a Salesforce API name: Old Object"}};
+  const std::string current =
+      R"(,"account_data_object":"RollWorks_ABM_Account__c","account_data_mapping_version":2,)"
+      R"("account_data_legacy":)";
   for (const auto& [legacy, error] : cases) {
-    auto r = plugin_.create(config_json(
-        R"(,"account_data_object":"RollWorks_ABM_Account__c","account_data_mapping_version":2,)"
-        R"("account_data_legacy":)" +
-        legacy));
+    auto r = plugin_.create(config_json(current + legacy));
     EXPECT_EQ(r.status, CHP_ERR_CONFIG) << legacy;
     EXPECT_NE(r.error.find(error), std::string::npos) << r.error;
+  }
+  // What the schema says, the host refuses before the plugin sees it.
+  const std::vector<std::pair<std::string, std::string>> refused_by_schema = {
+      {R"({"version":1,"object":"Old__c","until":"next week"})",
+       "config.account_data_legacy.until: \"next week\" does not match pattern"},
+      {R"({"version":1,"object":"Old__c","until":"2027-01-01T00:00:00Z","days":3})",
+       "config.account_data_legacy.days: unknown key 'days'"},
+      {R"({"version":0,"object":"Old__c","until":"2027-01-01T00:00:00Z"})",
+       "config.account_data_legacy.version: must be at least 1, got integer 0"}};
+  for (const auto& [legacy, error] : refused_by_schema) {
+    const chost::config::CompletedConfig c = chost::config::complete_plugin_config(
+        rollworks::kConfigSchemaJson, raw_config_json(current + legacy));
+    ASSERT_EQ(c.problems.size(), 1u) << legacy;
+    EXPECT_NE(c.problems[0].find(error), std::string::npos) << c.problems[0];
   }
 }
 

@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "complete_config.hpp"
+#include "config.hpp"
 #include "rollworks_connector.hpp"
 
 namespace {
@@ -355,9 +357,13 @@ struct World {
   }
 };
 
-std::string config_json(const std::string& extra = "") {
+// As the host hands it over: with the schema's defaults.
+std::string raw_config_json(const std::string& extra = "") {
   return std::string(R"({"rollworks_url":")") + kRw +
          R"(","advertiser_id":"adv_demo","api_key":"rwk_test")" + extra + "}";
+}
+std::string config_json(const std::string& extra = "") {
+  return chost::testing::complete_config(rollworks::kConfigSchemaJson, raw_config_json(extra));
 }
 
 class RollworksSyncTest : public ::testing::Test {

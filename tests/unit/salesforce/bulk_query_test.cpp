@@ -13,6 +13,7 @@
 
 #include "peer_transport.hpp"
 #include "salesforce_connector.hpp"
+#include "sf_config.hpp"
 
 namespace {
 
@@ -114,7 +115,7 @@ class BulkLoadTest : public ::testing::Test {
 };
 
 TEST_F(BulkLoadTest, AFullLoadAboveTheThresholdUsesBulkAndMirrorsWhatRestWould) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   HookResult r = plugin_.sync("{}");
   ASSERT_TRUE(r.ok()) << r.error;
   auto summary = boost::json::parse(r.output).at("objects").at("Account");
@@ -133,7 +134,7 @@ TEST_F(BulkLoadTest, AFullLoadAboveTheThresholdUsesBulkAndMirrorsWhatRestWould) 
   sfplugin::testing::forward_http_to_network(rest_host);
   set_token(rest_host, service_token());
   PluginUnderTest rest_plugin{chp::testing::descriptor_for_test<SalesforceConnector>(), rest_host};
-  ASSERT_TRUE(rest_plugin.create(config(0)).ok());
+  ASSERT_TRUE(rest_plugin.create(sfplugin::sf_config(config(0))).ok());
   HookResult rest = rest_plugin.sync("{}");
   ASSERT_TRUE(rest.ok()) << rest.error;
   EXPECT_FALSE(
@@ -171,7 +172,7 @@ TEST_F(BulkLoadTest, AFullLoadAboveTheThresholdUsesBulkAndMirrorsWhatRestWould) 
 }
 
 TEST_F(BulkLoadTest, AFailureBetweenResultSetsResumesAtTheSavedLocatorOfTheSameJob) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   fail_on_ = "/results";
   fail_at_ = 3;  // the third result set
   HookResult first = plugin_.sync("{}");
@@ -192,7 +193,7 @@ TEST_F(BulkLoadTest, AFailureBetweenResultSetsResumesAtTheSavedLocatorOfTheSameJ
 }
 
 TEST_F(BulkLoadTest, AJobThatExpiredMeanwhileRestartsCleanly) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   fail_on_ = "/results";
   fail_at_ = 2;
   ASSERT_FALSE(plugin_.sync("{}").ok());

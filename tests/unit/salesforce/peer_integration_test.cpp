@@ -18,6 +18,7 @@
 
 #include "peer_transport.hpp"
 #include "salesforce_connector.hpp"
+#include "sf_config.hpp"
 
 namespace {
 
@@ -98,7 +99,7 @@ class PeerTest : public ::testing::Test {
 };
 
 TEST_F(PeerTest, WebServerFlowWithPkceRecordsIdentityAndWarnsForAPerson) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   HookResult cb = authorize_in_browser();
   ASSERT_TRUE(cb.ok()) << cb.error;
   auto out = boost::json::parse(cb.output);
@@ -119,7 +120,7 @@ TEST_F(PeerTest, WrongClientSecretIsConfigError) {
   std::string c = config();
   c.replace(c.find("demo-consumer-secret"), std::string_view("demo-consumer-secret").size(),
             "wrong-secret");
-  ASSERT_TRUE(plugin_.create(c).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(c)).ok());
   HookResult cb = authorize_in_browser();
   EXPECT_EQ(cb.status, static_cast<chp_status_code>(CHP_ERR_CONFIG)) << cb.error;
   EXPECT_NE(cb.error.find("invalid_client"), std::string::npos) << cb.error;
@@ -127,7 +128,7 @@ TEST_F(PeerTest, WrongClientSecretIsConfigError) {
 }
 
 TEST_F(PeerTest, RefreshRotatesAndReusingTheOldTokenRevokesTheGrant) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   auto creds = connect();
   std::string rt1(creds.at("credentials").at("refresh_token").as_string());
   HookResult r = plugin_.refresh(
@@ -147,7 +148,8 @@ TEST_F(PeerTest, RefreshRotatesAndReusingTheOldTokenRevokesTheGrant) {
 }
 
 TEST_F(PeerTest, ClientCredentialsRunsAsTheIntegrationUser) {
-  ASSERT_TRUE(plugin_.create(config(R"(,"auth_flow":"client_credentials")")).ok());
+  ASSERT_TRUE(
+      plugin_.create(sfplugin::sf_config(config(R"(,"auth_flow":"client_credentials")"))).ok());
   HookResult r = plugin_.authorize(R"({"step":"start"})");
   ASSERT_TRUE(r.ok()) << r.error;
   auto out = boost::json::parse(r.output);
@@ -179,13 +181,13 @@ TEST_F(PeerTest, JwtBearerWithApprovedUserAndUnknownUserRefused) {
   std::string base = R"({"login_url":")" + peer_->base_url() +
                      R"(","client_id":"jwt-app","auth_flow":"jwt_bearer","private_key_file":")" +
                      key_path + R"(","username":")";
-  ASSERT_TRUE(plugin_.create(base + "integration@demo.peer\"}").ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(base + "integration@demo.peer\"}")).ok());
   HookResult r = plugin_.authorize("{}");
   EXPECT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(boost::json::parse(r.output).at("identity").at("username").as_string(),
             "integration@demo.peer");
 
-  ASSERT_TRUE(plugin_.create(base + "alice@demo.peer\"}").ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(base + "alice@demo.peer\"}")).ok());
   r = plugin_.authorize("{}");
   std::filesystem::remove(key_path);
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED)) << r.error;
@@ -196,7 +198,7 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   control("POST", "generate",
           R"({"sobject":"Account","count":10000,"fields":{"Name":"Acct {n}"}})");
   // REST pages on purpose (Bulk's full load: bulk_query_test.cpp).
-  ASSERT_TRUE(plugin_.create(config(R"(,"bulk_threshold_records":0)")).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config(R"(,"bulk_threshold_records":0)"))).ok());
   auto creds = connect();
   HookResult r = plugin_.sync(R"({"reason":"manual"})");
   ASSERT_TRUE(r.ok()) << r.error;
@@ -234,7 +236,7 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
 }
 
 TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
-  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config(R"(,"write_back":true)"))).ok());
   connect();
   host_.seed_outbox("Account", "0015g00000ACME1", R"({"Industry":"Energy"})");
   std::int64_t bad = host_.seed_outbox("Account", "0015g00000NOPE1", R"({"Industry":"Energy"})");
@@ -268,7 +270,7 @@ TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
 // when one record names a field the org lacks: that call's entries are parked with the error,
 // the Contact entries (another call) still go, the mirror part succeeds and the summary says so.
 TEST_F(PeerTest, WriteBackParksARefusedCallAndTheOtherCallsStillGo) {
-  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config(R"(,"write_back":true)"))).ok());
   connect();
   std::int64_t good_account =
       host_.seed_outbox("Account", "0015g00000ACME1", R"({"Industry":"Energy"})");
@@ -304,7 +306,7 @@ TEST_F(PeerTest, WriteBackParksARefusedCallAndTheOtherCallsStillGo) {
 // A record read from the mirror (attributes, system fields, a compound field and a relationship
 // object) and written back unchanged goes through.
 TEST_F(PeerTest, WriteBackOfAnUnchangedMirroredRecordGoesThrough) {
-  ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config(R"(,"write_back":true)"))).ok());
   connect();
   host_.seed_outbox("Account", "0015g00000ACME1",
                     R"({"attributes":{"type":"Account","url":"/x"},"Id":"0015g00000ACME1",
@@ -319,7 +321,7 @@ TEST_F(PeerTest, WriteBackOfAnUnchangedMirroredRecordGoesThrough) {
 }
 
 TEST_F(PeerTest, ExpiredSessionIsRefreshedThroughTheHostAndRetriedOnce) {
-  ASSERT_TRUE(plugin_.create(config()).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config())).ok());
   auto creds = connect();
   std::string refresh_token(creds.at("credentials").at("refresh_token").as_string());
   control("POST", "tokens/expire", "{}");
@@ -367,8 +369,10 @@ TEST_F(PeerTest, ExpiredSessionIsRefreshedThroughTheHostAndRetriedOnce) {
 TEST_F(PeerTest, StopsAtTheApiQuotaThreshold) {
   control("POST", "generate", R"({"sobject":"Account","count":1000,"fields":{"Name":"Q {n}"}})");
   control("POST", "limits", R"({"daily_api_max":100,"daily_api_used":88})");
-  ASSERT_TRUE(
-      plugin_.create(config(R"(,"page_size_records":200,"api_usage_threshold_percent":90)")).ok());
+  ASSERT_TRUE(plugin_
+                  .create(sfplugin::sf_config(
+                      config(R"(,"page_size_records":200,"api_usage_threshold_percent":90)")))
+                  .ok());
   connect();
   HookResult r = plugin_.sync("{}");
   // A pause, not a failure: what was committed stays and the summary says why it stopped.

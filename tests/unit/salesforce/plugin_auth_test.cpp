@@ -16,6 +16,7 @@
 #include <string>
 
 #include "salesforce_connector.hpp"
+#include "sf_config.hpp"
 
 namespace {
 
@@ -101,7 +102,7 @@ class AuthTest : public ::testing::Test {
 };
 
 TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   auto start = plugin_.authorize(R"({"step":"start","redirect_uri":"http://127.0.0.1:8080/cb"})");
   ASSERT_TRUE(start.ok()) << start.error;
   boost::json::object out = boost::json::parse(start.output).as_object();
@@ -167,7 +168,7 @@ TEST_F(AuthTest, WebServerFlowWithPkceEndToEnd) {
 }
 
 TEST_F(AuthTest, MalformedAuthorizeInputNamesTheField) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   auto r = plugin_.authorize(R"({"step":"callback","state":"s"})");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
   EXPECT_NE(r.error.find("'code'"), std::string::npos) << r.error;
@@ -183,14 +184,14 @@ TEST_F(AuthTest, MalformedAuthorizeInputNamesTheField) {
 }
 
 TEST_F(AuthTest, CallbackWithUnknownStateIsRefused) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   auto r = plugin_.authorize(R"({"step":"callback","code":"c","state":"forged"})");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_PERMANENT));
   EXPECT_TRUE(host_.http_requests().empty());
 }
 
 TEST_F(AuthTest, RefreshKeepsRotatedTokenOrTheOldOne) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   bool rotate = true;
   host_.set_http_handler([&](const FakeHttpRequest& req) {
     auto form = form_of(req.body);
@@ -220,7 +221,7 @@ TEST_F(AuthTest, RefreshKeepsRotatedTokenOrTheOldOne) {
 }
 
 TEST_F(AuthTest, RefreshWithDeadGrantIsAuthRevokedWithSalesforceText) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   host_.set_http_handler([](const FakeHttpRequest&) {
     return FakeHttpResponse{
         CHP_OK,
@@ -238,7 +239,7 @@ TEST_F(AuthTest, RefreshWithDeadGrantIsAuthRevokedWithSalesforceText) {
 }
 
 TEST_F(AuthTest, DisableRevokesAndTreatsAlreadyRevokedAsDone) {
-  ASSERT_TRUE(plugin_.create(kWebConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   host_.seed_state("checkpoint/Account", "2024-01-01T00:00:00.000+0000");
   host_.set_http_handler([](const FakeHttpRequest& req) {
     EXPECT_EQ(req.url, "https://login.example.com/services/oauth2/revoke");
@@ -268,7 +269,7 @@ TEST_F(AuthTest, JwtBearerAuthorizesInOneStep) {
   std::string config = R"({"login_url":"https://login.example.com","client_id":"ck",
       "auth_flow":"jwt_bearer","username":"integration@example.com","private_key_file":")" +
                        key_path + "\"}";
-  ASSERT_TRUE(plugin_.create(config).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config)).ok());
   host_.set_http_handler([](const FakeHttpRequest& req) {
     if (req.url.ends_with("/token")) {
       auto form = form_of(req.body);
@@ -330,16 +331,17 @@ TEST_F(AuthTest, AnOrganizationQueryRefusedLeavesTheEnvironmentUnknownWithAWarni
 }
 
 TEST_F(AuthTest, ConfigErrorsNameTheField) {
-  auto r = plugin_.create(R"({"client_id":"ck","auth_flow":"jwt_bearer"})");
+  auto r = plugin_.create(sfplugin::sf_config(R"({"client_id":"ck","auth_flow":"jwt_bearer"})"));
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
   EXPECT_NE(r.error.find("username"), std::string::npos);
-  r = plugin_.create(R"({"client_id":"ck","objects":[{"name":"Acc ount","fields":[]}]})");
+  r = plugin_.create(
+      sfplugin::sf_config(R"({"client_id":"ck","objects":[{"name":"Acc ount","fields":[]}]})"));
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
   EXPECT_NE(r.error.find("objects[0].name"), std::string::npos);
-  r = plugin_.create(
-      R"({"client_id":"ck","objects":[{"name":"Account","fields":["Name; DROP"]}]})");
+  r = plugin_.create(sfplugin::sf_config(
+      R"({"client_id":"ck","objects":[{"name":"Account","fields":["Name; DROP"]}]})"));
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
-  r = plugin_.create(R"({"client_id":"ck","auth_flow":"client_credentials"})");
+  r = plugin_.create(sfplugin::sf_config(R"({"client_id":"ck","auth_flow":"client_credentials"})"));
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
   EXPECT_NE(r.error.find("client_secret"), std::string::npos);
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "salesforce_connector.hpp"
+#include "sf_config.hpp"
 
 namespace {
 
@@ -60,7 +61,7 @@ TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
         {"attributes":{"type":"Account"},"Id":"002","Name":"B","IsDeleted":false,
          "SystemModstamp":"2024-05-01T10:00:00.000+0000"}]})");
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto r = plugin_.sync(R"({"reason":"manual"})");
   ASSERT_TRUE(r.ok()) << r.error;
 
@@ -91,7 +92,7 @@ TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
     return json(200, R"({"totalSize":1,"done":true,"records":[
         {"Id":"001","Name":"A2","IsDeleted":false,"SystemModstamp":"2024-05-01T11:58:00.000+0000"}]})");
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
   EXPECT_EQ(host_.records().size(), 1u);
@@ -108,7 +109,7 @@ TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
         200, R"({"totalSize":2,"done":false,"nextRecordsUrl":"/services/data/v59.0/queryAll/next",
       "records":[{"Id":"001","IsDeleted":false,"SystemModstamp":"2024-05-01T00:00:00.000+0000"}]})");
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto r = plugin_.sync("{}");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
   EXPECT_EQ(host_.records().size(), 1u);
@@ -142,7 +143,7 @@ TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
                                        R"({"Name":"n","SystemModstamp":"x"})");
     if (i == 5) failing_entry = e;
   }
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto r = plugin_.sync("{}");
   ASSERT_TRUE(r.ok()) << r.error;
   EXPECT_EQ(chunk_sizes, (std::vector<std::size_t>{200, 50}));
@@ -161,7 +162,7 @@ TEST_F(SyncTest, WriteBackCallFailureLeavesEntriesPending) {
     return json(500, R"([{"message":"oops","errorCode":"UNKNOWN_EXCEPTION"}])");
   });
   host_.seed_outbox("Account", "", R"({"Name":"new"})");
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto r = plugin_.sync("{}");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_TRANSIENT));
   auto outbox = host_.outbox();
@@ -171,7 +172,7 @@ TEST_F(SyncTest, WriteBackCallFailureLeavesEntriesPending) {
 
 TEST_F(SyncTest, NotConnectedIsAuthRevoked) {
   host_.set_connection_token(std::nullopt);
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto r = plugin_.sync("{}");
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
   EXPECT_TRUE(host_.http_requests().empty());
