@@ -3,10 +3,17 @@
 // Per object: queryAll (so soft-deleted rows arrive with IsDeleted = true)
 //   SELECT <fields> FROM X WHERE SystemModstamp >= <checkpoint - overlap> [AND (<where>)]
 //   ORDER BY SystemModstamp ASC, Id ASC
-// Every page's records and the advanced checkpoint (kv "checkpoint/<Object>", the largest
-// SystemModstamp seen) commit in ONE transaction, so a crash resumes at the last page. The
-// overlap re-reads records whose modification committed late at Salesforce; those re-read
-// records are upserted by Id, so the mirror holds each record once (de-duplication is free).
+// Every page's records and the advanced checkpoint (kv "checkpoint/<Object>") commit in ONE
+// transaction, so a crash resumes at the last page: while a run pages, the checkpoint is the
+// largest SystemModstamp committed. When the run has read its last page, the checkpoint becomes
+// the Salesforce server's time when the run's query was answered (page 0's `Date` header), so
+// the next run's overlap is relative to when this run looked, not to the newest record: a
+// no-change incremental after a bulk load re-reads only what changed within the overlap before
+// the previous run, instead of every record written in one burst. (Without a Date header, the
+// newest SystemModstamp stays the checkpoint.) The overlap re-reads records whose modification
+// committed late at Salesforce; re-read records are upserted by Id, so the mirror holds each
+// record once, and a re-read record equal to its mirrored copy is counted "unchanged", not
+// written again.
 #include <connector_host/sdk/salesforce/client.hpp>
 #include <connector_host/sdk/salesforce/soql_time.hpp>
 
@@ -55,17 +62,26 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
   std::string checkpoint = ctx_.state_get(checkpoint_key).value_or("");
   std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   const bool full_load = !checkpoint_s;
+  std::optional<std::int64_t> run_start_s;
   std::int64_t upserted = 0;
   std::int64_t deleted = 0;
+  std::int64_t unchanged = 0;
 
   client.query_all(build_query(spec, checkpoint), [&](chp::salesforce::QueryPage& page) {
     if (full_load && page.page_index == 0 && wants_bulk(page)) throw SwitchToBulk{};
-    if (page.records.empty()) return;
+    if (page.page_index == 0) run_start_s = page.server_time_s;
+    // The last page moves the checkpoint to the run's start (server clock), never backwards.
+    std::optional<std::int64_t> finished_at;
+    if (page.done && run_start_s && (!checkpoint_s || *run_start_s >= *checkpoint_s)) {
+      finished_at = run_start_s;
+    }
+    if (page.records.empty() && !finished_at) return;
     chp::Transaction txn = ctx_.begin();
     std::string newest;
     std::optional<std::int64_t> newest_s = checkpoint_s;
     std::int64_t page_upserted = 0;
     std::int64_t page_deleted = 0;
+    std::int64_t page_unchanged = 0;
     for (boost::json::value& v : page.records) {
       if (!v.is_object()) continue;
       boost::json::object& rec = v.as_object();
@@ -83,23 +99,42 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
           newest = stamp;
         }
       }
+      // An incremental re-reads the overlap: a record equal to its mirrored copy (deletion
+      // included, IsDeleted is a field) is not written or counted again.
+      if (!full_load) {
+        std::optional<boost::json::value> mirrored = ctx_.record_get(spec.name, id);
+        if (mirrored && *mirrored == v) {
+          ++page_unchanged;
+          continue;
+        }
+      }
       txn.upsert_record(spec.name, id, rec, is_deleted);
       ++(is_deleted ? page_deleted : page_upserted);
     }
-    if (!newest.empty()) txn.put(checkpoint_key, newest);
+    if (finished_at) {
+      txn.put(checkpoint_key, chp::salesforce::format_soql_datetime(*finished_at));
+    } else if (!newest.empty()) {
+      txn.put(checkpoint_key, newest);
+    }
     txn.commit();
     // Counted after the commit: a failed commit leaves nothing synced.
     upserted += page_upserted;
     deleted += page_deleted;
-    if (!newest.empty()) {
+    unchanged += page_unchanged;
+    if (finished_at) {
+      checkpoint = chp::salesforce::format_soql_datetime(*finished_at);
+      checkpoint_s = finished_at;
+    } else if (!newest.empty()) {
       checkpoint = newest;
       checkpoint_s = newest_s;
     }
     ctx_.metric_add("records_synced_total", static_cast<double>(page_upserted + page_deleted));
-    ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted) + " of " +
-                       std::to_string(page.total_size) + " records synced");
+    ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted + unchanged) + " of " +
+                       std::to_string(page.total_size) + " records read, " +
+                       std::to_string(upserted + deleted) + " changed");
   });
-  return boost::json::object{{"upserted", upserted}, {"deleted", deleted}};
+  return boost::json::object{
+      {"upserted", upserted}, {"deleted", deleted}, {"unchanged", unchanged}};
 }
 
 void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input) {

@@ -233,6 +233,66 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
 }
 
+// Issue 8: after a load written in one burst, a no-change incremental must not re-read the whole
+// burst. The finished full sync checkpoints the peer's clock (Date) at its start, so the next
+// run reads only what changed within the overlap before the previous run, in one request.
+TEST_F(PeerTest, ANoChangeIncrementalAfterABulkLoadMakesOneRequestAndRereadsOnlyTheOverlap) {
+  control("POST", "generate",
+          R"({"sobject":"Account","count":5000,"fields":{"Name":"Burst {n}"}})");
+  ASSERT_TRUE(plugin_.create(config(R"(,"bulk_threshold_records":0)")).ok());
+  auto creds = connect();
+  std::string token(creds.at("credentials").at("access_token").as_string());
+  control("POST", "clock/advance", R"({"seconds":3600})");
+  std::vector<std::string> ids;
+  {
+    HookResult full = plugin_.sync(R"({"reason":"manual"})");
+    ASSERT_TRUE(full.ok()) << full.error;
+    for (const auto& [key, rec] : host_.records()) {
+      if (ids.size() < 3) ids.push_back(key.second);
+    }
+  }
+  ASSERT_EQ(ids.size(), 3u);
+  // Three records change right after the full sync. The next run reads from the full sync's
+  // start minus the overlap (60 s): those three, not the burst (the newest burst record minus
+  // the overlap, as before, would re-read all 5,000 in three pages).
+  for (const std::string& id : ids) {
+    auto patch =
+        peer_request("PATCH", peer_->base_url() + "/services/data/v59.0/sobjects/Account/" + id,
+                     {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                     R"({"Industry":"Energy"})");
+    ASSERT_EQ(patch.status, 204) << patch.body;
+  }
+  control("POST", "clock/advance", R"({"seconds":30})");
+  HookResult changed = plugin_.sync("{}");
+  ASSERT_TRUE(changed.ok()) << changed.error;
+  auto account = boost::json::parse(changed.output).at("objects").at("Account");
+  EXPECT_EQ(account.at("upserted").as_int64(), 3);
+  EXPECT_EQ(account.at("unchanged").as_int64(), 0);
+  EXPECT_EQ(boost::json::parse(changed.output).at("api_calls").as_int64(), 1);
+
+  // 15 minutes later, nothing changed at Salesforce: one request; the three records changed
+  // within the overlap before the previous run are re-read and counted unchanged, and not one
+  // of the 5,000 burst records is read again.
+  control("POST", "clock/advance", R"({"seconds":900})");
+  HookResult quiet = plugin_.sync("{}");
+  ASSERT_TRUE(quiet.ok()) << quiet.error;
+  auto summary = boost::json::parse(quiet.output);
+  account = summary.at("objects").at("Account");
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+  EXPECT_EQ(account.at("upserted").as_int64(), 0);
+  EXPECT_EQ(account.at("deleted").as_int64(), 0);
+  EXPECT_EQ(account.at("unchanged").as_int64(), 3);
+
+  // And the run after that re-reads nothing at all.
+  control("POST", "clock/advance", R"({"seconds":900})");
+  quiet = plugin_.sync("{}");
+  ASSERT_TRUE(quiet.ok()) << quiet.error;
+  summary = boost::json::parse(quiet.output);
+  account = summary.at("objects").at("Account");
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+  EXPECT_EQ(account.at("upserted").as_int64() + account.at("unchanged").as_int64(), 0);
+}
+
 TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
   connect();

@@ -99,6 +99,73 @@ TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
 }
 
+// The finished run's checkpoint is the server's clock when the query was answered (page 0's
+// Date), not the newest record: the next run's overlap is relative to when this one looked.
+TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged) {
+  std::vector<std::string> soqls;
+  std::string date = "Wed, 01 May 2024 13:00:00 GMT";
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    soqls.push_back(soql_of(req.url));
+    FakeHttpResponse r = json(200, R"({"totalSize":2,"done":true,"records":[
+        {"Id":"001","Name":"A","IsDeleted":false,"SystemModstamp":"2024-05-01T10:00:00.000+0000"},
+        {"Id":"002","Name":"B","IsDeleted":true,"SystemModstamp":"2024-05-01T12:59:00.000+0000"}]})");
+    r.headers.emplace_back("Date", date);
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto first = plugin_.sync("{}");
+  ASSERT_TRUE(first.ok()) << first.error;
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T13:00:00Z");
+  auto summary = boost::json::parse(first.output).at("objects").at("Account");
+  EXPECT_EQ(summary.at("upserted").as_int64(), 1);
+  EXPECT_EQ(summary.at("deleted").as_int64(), 1);
+  EXPECT_EQ(summary.at("unchanged").as_int64(), 0);
+
+  // The same two records again (the overlap): nothing is written, nothing counted as changed,
+  // and the checkpoint moves to this run's server time.
+  date = "Wed, 01 May 2024 13:15:00 GMT";
+  std::size_t commits = host_.commits();
+  auto second = plugin_.sync("{}");
+  ASSERT_TRUE(second.ok()) << second.error;
+  ASSERT_EQ(soqls.size(), 2u);
+  EXPECT_NE(soqls[1].find("WHERE SystemModstamp >= 2024-05-01T12:55:00Z"), std::string::npos)
+      << soqls[1];
+  summary = boost::json::parse(second.output).at("objects").at("Account");
+  EXPECT_EQ(summary.at("upserted").as_int64(), 0);
+  EXPECT_EQ(summary.at("deleted").as_int64(), 0);
+  EXPECT_EQ(summary.at("unchanged").as_int64(), 2);
+  EXPECT_EQ(host_.commits(), commits + 1);  // the checkpoint only
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T13:15:00Z");
+  EXPECT_EQ(host_.metrics()["records_synced_total"], 2.0);  // the first run's two only
+}
+
+// No record at all still advances the checkpoint to the server time, so the overlap does not
+// keep re-reading the same late records run after run.
+TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  host_.set_http_handler([](const FakeHttpRequest&) {
+    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    r.headers.emplace_back("Date", "Wed, 01 May 2024 14:00:00 GMT");
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T14:00:00Z");
+}
+
+// A server clock behind the checkpoint (skew) never moves it backwards.
+TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  host_.set_http_handler([](const FakeHttpRequest&) {
+    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    r.headers.emplace_back("Date", "Wed, 01 May 2024 11:00:00 GMT");
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
+}
+
 TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
   host_.set_http_handler([](const FakeHttpRequest& req) {
     if (req.url.find("/queryAll/next") != std::string::npos) {
