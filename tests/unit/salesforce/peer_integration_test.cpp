@@ -293,6 +293,55 @@ TEST_F(PeerTest, ANoChangeIncrementalAfterABulkLoadMakesOneRequestAndRereadsOnly
   EXPECT_EQ(account.at("upserted").as_int64() + account.at("unchanged").as_int64(), 0);
 }
 
+// Issue 8: every object can be mirrored. The read plan comes from describe: User has no
+// IsDeleted (query, not queryAll), AccountHistory no SystemModstamp (CreatedDate), and a field
+// the org does not have is reported instead of failing every sync with INVALID_FIELD.
+TEST_F(PeerTest, ObjectsWithoutIsDeletedOrSystemModstampAreMirroredFromTheirDescribe) {
+  control("POST", "records/AccountHistory",
+          R"([{"AccountId":"0015g00000GLOBX","Field":"Industry","DataType":"Picklist",
+               "OldValue":"Energy","NewValue":"Banking"}])");
+  ASSERT_TRUE(plugin_
+                  .create(R"({"login_url":")" + peer_->base_url() +
+                          R"(","client_id":"demo-consumer-key",
+      "client_secret":"demo-consumer-secret","overlap_seconds":60,"objects":[
+        {"name":"User","fields":["Username","IsActive"]},
+        {"name":"AccountHistory","fields":["AccountId","Field","OldValue","NewValue"]},
+        {"name":"Account","fields":["Name","Gone__c"]}]})")
+                  .ok());
+  connect();
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto objects = boost::json::parse(r.output).at("objects");
+  EXPECT_GT(objects.at("User").at("upserted").as_int64(), 0);
+  EXPECT_EQ(objects.at("AccountHistory").at("upserted").as_int64(), 1);
+  EXPECT_EQ(objects.at("AccountHistory").at("cursor").as_string(), "CreatedDate");
+  EXPECT_EQ(objects.at("Account").at("missing_fields"), boost::json::array{"Gone__c"});
+  EXPECT_GT(objects.at("Account").at("upserted").as_int64(), 0);
+  std::size_t users = 0;
+  for (const auto& [key, rec] : host_.records()) {
+    if (key.first != "User") continue;
+    ++users;
+    auto user = boost::json::parse(rec.json).as_object();
+    EXPECT_FALSE(user.contains("IsDeleted")) << rec.json;
+    EXPECT_TRUE(user.contains("SystemModstamp")) << rec.json;
+  }
+  EXPECT_EQ(static_cast<std::int64_t>(users), objects.at("User").at("upserted").as_int64());
+
+  // A new history row arrives incrementally by its CreatedDate; the plans are not described
+  // again (three queries, no describe).
+  control("POST", "clock/advance", R"({"seconds":120})");
+  control("POST", "records/AccountHistory",
+          R"([{"AccountId":"0015g00000GLOBX","Field":"Phone","DataType":"Phone",
+               "OldValue":null,"NewValue":"555"}])");
+  control("POST", "clock/advance", R"({"seconds":120})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("AccountHistory").at("upserted").as_int64(), 1);
+  EXPECT_EQ(summary.at("objects").at("User").at("upserted").as_int64(), 0);
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 3);
+}
+
 TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
   connect();

@@ -5,6 +5,7 @@
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/testing/connector_under_test.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,12 +40,27 @@ class SyncTest : public ::testing::Test {
     host_.set_connection_token(
         R"({"access_token":"AT","instance_url":"https://org.example.com","token_type":"Bearer"})");
   }
+  // Scripted Salesforce; the describe each object's read plan starts with is answered here
+  // (Account as Salesforce describes it, the fields these tests read) and counted.
+  void set_handler(std::function<FakeHttpResponse(const FakeHttpRequest&)> handler) {
+    host_.set_http_handler([this, handler = std::move(handler)](const FakeHttpRequest& req) {
+      if (req.url.ends_with("/sobjects/Account/describe")) {
+        ++describes_;
+        return json(200, R"({"name":"Account","fields":[{"name":"Id","type":"id"},
+          {"name":"IsDeleted","type":"boolean"},{"name":"Name","type":"string"},
+          {"name":"CreatedDate","type":"datetime"},{"name":"LastModifiedDate","type":"datetime"},
+          {"name":"SystemModstamp","type":"datetime"}]})");
+      }
+      return handler(req);
+    });
+  }
   FakeHost host_;
   PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
+  int describes_ = 0;
 };
 
 TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.url.find("/queryAll/next") != std::string::npos) {
       return json(200, R"({"totalSize":3,"done":true,"records":[
         {"attributes":{"type":"Account"},"Id":"003","Name":"C","IsDeleted":true,
@@ -75,15 +91,18 @@ TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
   auto summary = boost::json::parse(r.output);
   EXPECT_EQ(summary.at("objects").at("Account").at("upserted").as_int64(), 2);
   EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
-  EXPECT_EQ(summary.at("api_calls").as_int64(), 2);
+  // describe (the read plan, then kept in the state with the first page) and two pages
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 3);
+  EXPECT_EQ(describes_, 1);
+  EXPECT_TRUE(host_.state_value("plan/Account"));
   EXPECT_EQ(summary.at("api_usage").at("used").as_int64(), 42);
   EXPECT_EQ(host_.metrics()["records_synced_total"], 3.0);
-  EXPECT_EQ(host_.metrics()["api_calls_total"], 2.0);
+  EXPECT_EQ(host_.metrics()["api_calls_total"], 3.0);
 }
 
 TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
   host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     EXPECT_EQ(soql_of(req.url),
               "SELECT Id, SystemModstamp, IsDeleted, Name FROM Account WHERE SystemModstamp >= "
               "2024-05-01T11:55:00Z ORDER BY SystemModstamp ASC, Id ASC");
@@ -104,7 +123,7 @@ TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
 TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged) {
   std::vector<std::string> soqls;
   std::string date = "Wed, 01 May 2024 13:00:00 GMT";
-  host_.set_http_handler([&](const FakeHttpRequest& req) {
+  set_handler([&](const FakeHttpRequest& req) {
     soqls.push_back(soql_of(req.url));
     FakeHttpResponse r = json(200, R"({"totalSize":2,"done":true,"records":[
         {"Id":"001","Name":"A","IsDeleted":false,"SystemModstamp":"2024-05-01T10:00:00.000+0000"},
@@ -143,7 +162,7 @@ TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged)
 // keep re-reading the same late records run after run.
 TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
   host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  host_.set_http_handler([](const FakeHttpRequest&) {
+  set_handler([](const FakeHttpRequest&) {
     FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
     r.headers.emplace_back("Date", "Wed, 01 May 2024 14:00:00 GMT");
     return r;
@@ -156,7 +175,7 @@ TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
 // A server clock behind the checkpoint (skew) never moves it backwards.
 TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
   host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  host_.set_http_handler([](const FakeHttpRequest&) {
+  set_handler([](const FakeHttpRequest&) {
     FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
     r.headers.emplace_back("Date", "Wed, 01 May 2024 11:00:00 GMT");
     return r;
@@ -166,8 +185,44 @@ TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
 }
 
+// A saved plan that Salesforce refuses (a field deleted since) is described again once, and
+// the object is read with what it has now; the missing field is reported.
+TEST_F(SyncTest, ASavedPlanThatSalesforceRefusesIsDescribedAgain) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  ASSERT_TRUE(plugin_
+                  .create(R"({"login_url":"https://login.example.com","client_id":"ck",
+        "objects":[{"name":"Account","fields":["Name","Region__c"]}],"overlap_seconds":300})")
+                  .ok());
+  bool region_exists = true;
+  std::vector<std::string> soqls;
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    if (req.url.ends_with("/describe")) {
+      ++describes_;
+      return json(200, std::string(R"({"fields":[{"name":"Id"},{"name":"IsDeleted"},)") +
+                           (region_exists ? R"({"name":"Region__c"},)" : "") +
+                           R"({"name":"Name"},{"name":"SystemModstamp"}]})");
+    }
+    soqls.push_back(soql_of(req.url));
+    if (!region_exists && soqls.back().find("Region__c") != std::string::npos) {
+      return json(400, R"([{"message":"No such column 'Region__c' on entity 'Account'.",
+                            "errorCode":"INVALID_FIELD"}])");
+    }
+    return json(200, R"({"totalSize":0,"done":true,"records":[]})");
+  });
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(describes_, 1);
+  region_exists = false;  // an admin deleted the field at Salesforce
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(describes_, 2);
+  ASSERT_EQ(soqls.size(), 3u);
+  EXPECT_EQ(soqls[2].find("Region__c"), std::string::npos) << soqls[2];
+  EXPECT_EQ(boost::json::parse(r.output).at("objects").at("Account").at("missing_fields"),
+            boost::json::array{"Region__c"});
+}
+
 TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.url.find("/queryAll/next") != std::string::npos) {
       return json(503, R"([{"message":"down","errorCode":"SERVER_UNAVAILABLE"}])");
     }
@@ -185,7 +240,7 @@ TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
 
 TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
   std::vector<std::size_t> chunk_sizes;
-  host_.set_http_handler([&](const FakeHttpRequest& req) {
+  set_handler([&](const FakeHttpRequest& req) {
     if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
     boost::json::object body = boost::json::parse(req.body).as_object();
     boost::json::array results;
@@ -223,7 +278,7 @@ TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
 }
 
 TEST_F(SyncTest, WriteBackCallFailureLeavesEntriesPending) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
     return json(500, R"([{"message":"oops","errorCode":"UNKNOWN_EXCEPTION"}])");
   });

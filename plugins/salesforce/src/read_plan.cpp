@@ -1,0 +1,174 @@
+// read_plan: how one object is read incrementally, decided from its describe, so every object
+// can be mirrored and not only those shaped like Account:
+//  - the cursor is SystemModstamp, else LastModifiedDate, else CreatedDate (append-only objects
+//    such as AccountHistory carry only CreatedDate);
+//  - objects with IsDeleted are read with queryAll (soft deletes arrive as IsDeleted = true);
+//    objects without it (User) with query, and IsDeleted is not selected;
+//  - a configured field the object does not have (any more) is left out of the query and
+//    reported, instead of failing every sync with INVALID_FIELD.
+// The plan is kept in kv "plan/<Object>" with the configured fields it was made for, and made
+// again when they change, when it is older than a day, or when a query with it fails. It is
+// committed together with the object's first page, so a plan costs one describe request.
+#include <algorithm>
+#include <chrono>
+#include <map>
+
+#include "salesforce_connector.hpp"
+
+namespace sfplugin {
+namespace {
+
+namespace json = boost::json;
+
+constexpr std::int64_t kPlanMaxAgeS = 24 * 3600;
+
+std::int64_t now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool is_system_field(std::string_view f) {
+  return chp::http::iequals(f, "Id") || chp::http::iequals(f, "SystemModstamp") ||
+         chp::http::iequals(f, "IsDeleted");
+}
+
+// What the admin configured, without the fields the plugin always adds.
+json::array configured_fields(const ObjectSpec& spec) {
+  json::array out;
+  for (const std::string& f : spec.fields) {
+    if (!is_system_field(f)) out.emplace_back(f);
+  }
+  return out;
+}
+
+json::array to_array(const std::vector<std::string>& v) {
+  json::array out;
+  for (const std::string& s : v) out.emplace_back(s);
+  return out;
+}
+
+std::vector<std::string> to_strings(const json::value* v) {
+  std::vector<std::string> out;
+  if (v == nullptr || !v->is_array()) return out;
+  for (const json::value& s : v->as_array()) {
+    if (s.is_string()) out.emplace_back(s.as_string());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ReadPlan::to_json(const ObjectSpec& spec) const {
+  return json::serialize(json::object{{"configured", configured_fields(spec)},
+                                      {"select", to_array(select)},
+                                      {"cursor", cursor},
+                                      {"query_all", query_all},
+                                      {"missing", to_array(missing)},
+                                      {"planned_at", planned_at_s}});
+}
+
+std::optional<ReadPlan> ReadPlan::from_json(const std::string& text, const ObjectSpec& spec) {
+  boost::system::error_code ec;
+  json::value v = json::parse(text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  const json::object& o = v.as_object();
+  const json::value* configured = o.if_contains("configured");
+  if (configured == nullptr || *configured != json::value(configured_fields(spec))) {
+    return std::nullopt;  // made for other fields: the config changed
+  }
+  ReadPlan plan;
+  plan.select = to_strings(o.if_contains("select"));
+  plan.missing = to_strings(o.if_contains("missing"));
+  const json::value* cursor = o.if_contains("cursor");
+  const json::value* query_all = o.if_contains("query_all");
+  const json::value* at = o.if_contains("planned_at");
+  if (plan.select.empty() || cursor == nullptr || !cursor->is_string() || query_all == nullptr ||
+      !query_all->is_bool() || at == nullptr || !at->is_int64()) {
+    return std::nullopt;
+  }
+  plan.cursor = std::string(cursor->as_string());
+  plan.query_all = query_all->as_bool();
+  plan.planned_at_s = at->as_int64();
+  return plan;
+}
+
+ReadPlan SalesforceConnector::plan_from_describe(chp::salesforce::Client& client,
+                                                 const ObjectSpec& spec) const {
+  json::value d = client.get_json(client.data_path("sobjects/" + spec.name + "/describe"),
+                                  "describe " + spec.name);
+  std::map<std::string, std::string> names;  // lower-case -> as Salesforce spells it
+  const json::value* fields = d.is_object() ? d.as_object().if_contains("fields") : nullptr;
+  if (fields != nullptr && fields->is_array()) {
+    for (const json::value& f : fields->as_array()) {
+      const json::value* name = f.is_object() ? f.as_object().if_contains("name") : nullptr;
+      if (name != nullptr && name->is_string()) {
+        names.emplace(lower(name->as_string()), std::string(name->as_string()));
+      }
+    }
+  }
+  if (!names.contains("id")) {
+    throw chp::PermanentError("describe " + spec.name + ": the answer lists no Id field");
+  }
+  ReadPlan plan;
+  plan.planned_at_s = now_s();
+  for (const char* candidate : {"SystemModstamp", "LastModifiedDate", "CreatedDate"}) {
+    if (names.contains(lower(candidate))) {
+      plan.cursor = candidate;
+      break;
+    }
+  }
+  if (plan.cursor.empty()) {
+    throw chp::ConfigError("object " + spec.name +
+                           " has no SystemModstamp, LastModifiedDate or CreatedDate field, so it "
+                           "cannot be read incrementally; remove it from 'objects'");
+  }
+  plan.query_all = names.contains("isdeleted");
+  plan.select.push_back("Id");
+  plan.select.push_back(plan.cursor);
+  if (plan.query_all) plan.select.push_back("IsDeleted");
+  for (const json::value& f : configured_fields(spec)) {
+    std::string want(f.as_string());
+    auto it = names.find(lower(want));
+    if (it == names.end()) {
+      plan.missing.push_back(want);
+      continue;
+    }
+    if (std::find(plan.select.begin(), plan.select.end(), it->second) == plan.select.end()) {
+      plan.select.push_back(it->second);
+    }
+  }
+  if (!plan.missing.empty()) {
+    std::string list;
+    for (const std::string& m : plan.missing) list += (list.empty() ? "" : ", ") + m;
+    ctx_.log(chp::LogLevel::kWarn, "object " + spec.name + " has no field(s) " + list +
+                                       " at Salesforce (describe); they are not read until "
+                                       "they exist again or leave the config");
+  }
+  return plan;
+}
+
+ReadPlan SalesforceConnector::read_plan(chp::salesforce::Client& client, const ObjectSpec& spec,
+                                        bool fresh, std::optional<std::string>* to_store) const {
+  if (!fresh) {
+    if (std::optional<std::string> saved = ctx_.state_get(kPlanPrefix + spec.name)) {
+      std::optional<ReadPlan> plan = ReadPlan::from_json(*saved, spec);
+      if (plan && now_s() - plan->planned_at_s < kPlanMaxAgeS) {
+        plan->cached = true;
+        return *plan;
+      }
+    }
+  }
+  ReadPlan plan = plan_from_describe(client, spec);
+  *to_store = plan.to_json(spec);
+  return plan;
+}
+
+}  // namespace sfplugin
