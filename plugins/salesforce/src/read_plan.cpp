@@ -75,13 +75,18 @@ std::string ReadPlan::to_json(const ObjectSpec& spec) const {
                                       {"planned_at", planned_at_s}});
 }
 
-std::optional<ReadPlan> ReadPlan::from_json(const std::string& text, const ObjectSpec& spec) {
+std::optional<ReadPlan> ReadPlan::from_json(const std::string& text, const ObjectSpec& spec,
+                                            bool* same_config) {
   boost::system::error_code ec;
   json::value v = json::parse(text, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const json::object& o = v.as_object();
   const json::value* configured = o.if_contains("configured");
-  if (configured == nullptr || *configured != json::value(configured_fields(spec))) {
+  if (configured == nullptr) return std::nullopt;
+  const bool same = *configured == json::value(configured_fields(spec));
+  if (same_config != nullptr) {
+    *same_config = same;
+  } else if (!same) {
     return std::nullopt;  // made for other fields: the config changed
   }
   ReadPlan plan;
@@ -157,18 +162,72 @@ ReadPlan SalesforceConnector::plan_from_describe(chp::salesforce::Client& client
 
 ReadPlan SalesforceConnector::read_plan(chp::salesforce::Client& client, const ObjectSpec& spec,
                                         bool fresh, std::optional<std::string>* to_store) const {
-  if (!fresh) {
-    if (std::optional<std::string> saved = ctx_.state_get(kPlanPrefix + spec.name)) {
-      std::optional<ReadPlan> plan = ReadPlan::from_json(*saved, spec);
-      if (plan && now_s() - plan->planned_at_s < kPlanMaxAgeS) {
-        plan->cached = true;
-        return *plan;
-      }
-    }
+  std::optional<ReadPlan> saved;
+  bool same_config = false;
+  if (std::optional<std::string> text = ctx_.state_get(kPlanPrefix + spec.name)) {
+    saved = ReadPlan::from_json(*text, spec, &same_config);
+  }
+  if (!fresh && saved && same_config && now_s() - saved->planned_at_s < kPlanMaxAgeS) {
+    saved->cached = true;
+    return *saved;
   }
   ReadPlan plan = plan_from_describe(client, spec);
   *to_store = plan.to_json(spec);
+  // Fields the saved plan did not read (added to the config, or created at Salesforce since)
+  // are backfilled when the object was read before (it has a checkpoint); removed ones are
+  // simply not read any more.
+  if (saved && ctx_.state_get(kCheckpointPrefix + spec.name)) {
+    for (const std::string& f : plan.select) {
+      bool known = std::any_of(saved->select.begin(), saved->select.end(),
+                               [&](const std::string& s) { return chp::http::iequals(s, f); });
+      if (!known) plan.backfill.push_back(f);
+    }
+  }
   return plan;
+}
+
+std::int64_t SalesforceConnector::backfill_fields(chp::Call& call, chp::salesforce::Client& client,
+                                                  const ObjectSpec& spec, const ReadPlan& plan,
+                                                  std::optional<std::string>& plan_to_store) {
+  std::string soql = "SELECT Id";
+  for (const std::string& f : plan.backfill) soql += ", " + f;
+  soql += " FROM " + spec.name;
+  if (!spec.where.empty()) soql += " WHERE " + spec.where;
+  soql += " ORDER BY Id ASC";
+  std::int64_t merged = 0;
+  auto on_page = [&](chp::salesforce::QueryPage& page) {
+    chp::Transaction txn = ctx_.begin();
+    std::int64_t page_merged = 0;
+    for (json::value& v : page.records) {
+      json::object* rec = v.if_object();
+      const json::value* id = rec ? rec->if_contains("Id") : nullptr;
+      if (id == nullptr || !id->is_string()) continue;
+      // Only rows already mirrored: the incremental that follows brings anything newer.
+      std::optional<json::value> mirrored = ctx_.record_get(spec.name, id->as_string());
+      if (!mirrored || !mirrored->is_object()) continue;
+      json::object row = std::move(mirrored->as_object());
+      for (const std::string& f : plan.backfill) {
+        if (const json::value* value = rec->if_contains(f)) row[f] = *value;
+      }
+      const json::value* del = row.if_contains("IsDeleted");
+      txn.upsert_record(spec.name, id->as_string(), row,
+                        del != nullptr && del->is_bool() && del->as_bool());
+      ++page_merged;
+    }
+    if (page.done && plan_to_store) txn.put(kPlanPrefix + spec.name, *plan_to_store);
+    txn.commit();
+    if (page.done) plan_to_store.reset();
+    merged += page_merged;
+    call.throw_if_cancelled();
+    ctx_.report_status(spec.name + ": backfilling new field(s), " + std::to_string(merged) +
+                       " of " + std::to_string(page.total_size) + " records");
+  };
+  if (plan.query_all) {
+    client.query_all(soql, on_page);
+  } else {
+    client.query(soql, on_page);
+  }
+  return merged;
 }
 
 }  // namespace sfplugin

@@ -37,10 +37,15 @@ struct ReadPlan {
   std::vector<std::string> missing;  // configured, but the object has no such field
   std::int64_t planned_at_s = 0;     // local clock
   bool cached = false;               // read from the state, not described in this run
+  // Fields added to the config since the saved plan: read once by Id and merged into the
+  // mirrored rows, so the checkpoint stays (no reset, no full re-read).
+  std::vector<std::string> backfill;
 
   std::string to_json(const ObjectSpec& spec) const;
   // std::nullopt when unreadable or made for other configured fields.
-  static std::optional<ReadPlan> from_json(const std::string& text, const ObjectSpec& spec);
+  // `same_config` (optional) tells whether it was made for the fields configured now.
+  static std::optional<ReadPlan> from_json(const std::string& text, const ObjectSpec& spec,
+                                           bool* same_config = nullptr);
 };
 
 class SalesforceConnector : public chp::Connector {
@@ -90,6 +95,11 @@ class SalesforceConnector : public chp::Connector {
   ReadPlan read_plan(chp::salesforce::Client& client, const ObjectSpec& spec, bool fresh,
                      std::optional<std::string>* to_store) const;
   ReadPlan plan_from_describe(chp::salesforce::Client& client, const ObjectSpec& spec) const;
+  // Reads `plan.backfill` (Id + those fields) and merges them into the mirrored rows; the
+  // plan commits with the last page. Returns the rows merged.
+  std::int64_t backfill_fields(chp::Call& call, chp::salesforce::Client& client,
+                               const ObjectSpec& spec, const ReadPlan& plan,
+                               std::optional<std::string>& plan_to_store);
 
   // sync.cpp
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,

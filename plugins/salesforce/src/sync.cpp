@@ -155,6 +155,10 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
   auto run = [&]() -> boost::json::object {
     ObjectSpec effective = spec;
     effective.fields = plan.select;
+    std::int64_t backfilled = -1;
+    if (!plan.backfill.empty() && !ctx_.state_get(kBulkLoadPrefix + spec.name)) {
+      backfilled = backfill_fields(call, client, effective, plan, plan_to_store);
+    }
     boost::json::object out;
     if (std::optional<boost::json::object> resumed =
             resume_bulk_load(call, client, effective, plan, plan_to_store)) {
@@ -165,6 +169,12 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
       } catch (const SwitchToBulk&) {
         out = bulk_load(call, client, effective, plan, plan_to_store);
       }
+    }
+    if (backfilled >= 0) {
+      boost::json::array fields;
+      for (const std::string& f : plan.backfill) fields.emplace_back(f);
+      out["backfilled_fields"] = std::move(fields);
+      out["backfilled_records"] = backfilled;
     }
     if (!plan.missing.empty()) {
       boost::json::array missing;

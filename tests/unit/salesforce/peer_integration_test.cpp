@@ -342,6 +342,56 @@ TEST_F(PeerTest, ObjectsWithoutIsDeletedOrSystemModstampAreMirroredFromTheirDesc
   EXPECT_EQ(summary.at("api_calls").as_int64(), 3);
 }
 
+// Issue 8: adding a field to an object's config backfills just that field (Id + the field,
+// merged into the mirrored rows) without resetting the checkpoint or re-reading the records.
+TEST_F(PeerTest, AFieldAddedToTheConfigIsBackfilledWithoutAReset) {
+  control("POST", "generate",
+          R"({"sobject":"Account","count":2500,"fields":{"Name":"Acct {n}","Industry":"Energy"}})");
+  const std::string base = R"({"login_url":")" + peer_->base_url() +
+                           R"(","client_id":"demo-consumer-key",
+      "client_secret":"demo-consumer-secret","overlap_seconds":60,"bulk_threshold_records":0,
+      "page_size_records":2000,"objects":[{"name":"Account","fields":)";
+  ASSERT_TRUE(plugin_.create(base + R"(["Name"]}]})").ok());
+  connect();
+  HookResult full = plugin_.sync("{}");
+  ASSERT_TRUE(full.ok()) << full.error;
+  const std::int64_t accounts =
+      boost::json::parse(full.output).at("objects").at("Account").at("upserted").as_int64();
+  ASSERT_GE(accounts, 2500);
+  for (const auto& [key, rec] : host_.records()) {
+    ASSERT_EQ(rec.json.find("Industry"), std::string::npos) << rec.json;
+  }
+  control("POST", "clock/advance", R"({"seconds":600})");
+
+  // The admin adds Industry and restarts.
+  ASSERT_TRUE(plugin_.create(base + R"(["Name","Industry"]}]})").ok());
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  auto account = summary.at("objects").at("Account");
+  EXPECT_EQ(account.at("backfilled_fields"), boost::json::array{"Industry"});
+  EXPECT_EQ(account.at("backfilled_records").as_int64(), accounts);
+  EXPECT_EQ(account.at("upserted").as_int64(), 0);  // the checkpoint stayed: no re-read
+  // describe, the backfill pages (Id + Industry, 2,000 a page), one incremental page
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1 + (accounts + 1999) / 2000 + 1);
+  std::int64_t energy = 0;
+  for (const auto& [key, rec] : host_.records()) {
+    auto row = boost::json::parse(rec.json).as_object();
+    ASSERT_TRUE(row.contains("Industry")) << rec.json;
+    ASSERT_TRUE(row.contains("Name")) << rec.json;
+    if (row.at("Industry") == "Energy") ++energy;
+  }
+  EXPECT_GE(energy, 2500);
+
+  // Done once: the next run neither backfills nor describes.
+  control("POST", "clock/advance", R"({"seconds":600})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  summary = boost::json::parse(r.output);
+  EXPECT_FALSE(summary.at("objects").at("Account").as_object().contains("backfilled_fields"));
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+}
+
 TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   ASSERT_TRUE(plugin_.create(config(R"(,"write_back":true)")).ok());
   connect();
