@@ -133,15 +133,16 @@ bool SalesforceConnector::wants_bulk(const chp::salesforce::QueryPage& first) co
          first.total_size >= config_.bulk_threshold_records;
 }
 
-std::optional<json::object> SalesforceConnector::resume_bulk_load(chp::Call& call,
-                                                                  chp::salesforce::Client& client,
-                                                                  const ObjectSpec& spec) {
+std::optional<json::object> SalesforceConnector::resume_bulk_load(
+    chp::Call& call, chp::salesforce::Client& client, const ObjectSpec& spec, const ReadPlan& plan,
+    std::optional<std::string>& plan_to_store) {
   if (!ctx_.state_get(kBulkLoadPrefix + spec.name)) return std::nullopt;
-  return bulk_load(call, client, spec);
+  return bulk_load(call, client, spec, plan, plan_to_store);
 }
 
 json::object SalesforceConnector::bulk_load(chp::Call& call, chp::salesforce::Client& client,
-                                            const ObjectSpec& spec) {
+                                            const ObjectSpec& spec, const ReadPlan& plan,
+                                            std::optional<std::string>& plan_to_store) {
   const std::string state_key = kBulkLoadPrefix + spec.name;
   const std::string checkpoint_key = kCheckpointPrefix + spec.name;
   chp::salesforce::BulkQuery bulk(client);
@@ -160,13 +161,15 @@ json::object SalesforceConnector::bulk_load(chp::Call& call, chp::salesforce::Cl
       throw chp::TransientError("Bulk API query job for " + spec.name +
                                 " disappeared twice in one run");
     }
-    chp::salesforce::BulkJob job = bulk.create(bulk_soql(spec), /*include_deleted=*/true);
+    chp::salesforce::BulkJob job = bulk.create(bulk_soql(spec), /*include_deleted=*/plan.query_all);
     BulkState fresh;
     fresh.job = job.id;
     fresh.created_date = job.created_date;
     chp::Transaction txn = ctx_.begin();
     txn.put(state_key, fresh.to_json());
+    if (plan_to_store) txn.put(kPlanPrefix + spec.name, *plan_to_store);
     txn.commit();
+    plan_to_store.reset();
     st = fresh;
   };
   if (!st) start_job();

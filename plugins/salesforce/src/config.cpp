@@ -40,7 +40,7 @@ const char kConfigSchemaJson[] = R"JSON({
     "revoke_on_disable": {"type": "boolean", "default": false,
       "description": "Revoke the refresh token at Salesforce when the connector is disabled."},
     "objects": {"type": "array", "default": [],
-      "description": "Objects to mirror. Id, SystemModstamp and IsDeleted are always read.",
+      "description": "Objects to mirror. Id, the incremental cursor (SystemModstamp, else LastModifiedDate, else CreatedDate, from describe) and IsDeleted (where the object has it) are always read.",
       "items": {"type": "object", "required": ["name", "fields"], "additionalProperties": false,
         "properties": {
           "name": {"type": "string", "description": "sObject API name, e.g. Account or Foo__c."},

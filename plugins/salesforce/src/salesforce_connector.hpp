@@ -29,6 +29,25 @@ struct WriteBackStats {
   std::vector<std::string> errors;  // the first distinct errors, for the sync summary
 };
 
+// How one object is read (read_plan.cpp): chosen from its describe.
+struct ReadPlan {
+  std::vector<std::string> select;   // Id, the cursor, IsDeleted when it exists, then the fields
+  std::string cursor;                // SystemModstamp, else LastModifiedDate, else CreatedDate
+  bool query_all = true;             // the object has IsDeleted: queryAll brings soft deletes
+  std::vector<std::string> missing;  // configured, but the object has no such field
+  std::int64_t planned_at_s = 0;     // local clock
+  bool cached = false;               // read from the state, not described in this run
+  // Fields added to the config since the saved plan: read once by Id and merged into the
+  // mirrored rows, so the checkpoint stays (no reset, no full re-read).
+  std::vector<std::string> backfill;
+
+  std::string to_json(const ObjectSpec& spec) const;
+  // std::nullopt when unreadable or made for other configured fields.
+  // `same_config` (optional) tells whether it was made for the fields configured now.
+  static std::optional<ReadPlan> from_json(const std::string& text, const ObjectSpec& spec,
+                                           bool* same_config = nullptr);
+};
+
 class SalesforceConnector : public chp::Connector {
  public:
   static constexpr chp::PluginInfo kInfo{
@@ -42,6 +61,7 @@ class SalesforceConnector : public chp::Connector {
   static constexpr const char* kPendingAuthPrefix = "oauth/pending/";  // + OAuth state
   static constexpr const char* kCheckpointPrefix = "checkpoint/";      // + object name
   static constexpr const char* kBulkLoadPrefix = "bulk/";              // + object name
+  static constexpr const char* kPlanPrefix = "plan/";                  // + object name
   // A started browser authorization is good for this long (Salesforce codes live 15 min).
   static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
   static constexpr std::uint32_t kOutboxBatchEntries = 1000;
@@ -76,10 +96,26 @@ class SalesforceConnector : public chp::Connector {
   void read_org_environment(chp::Call& call, const chp::salesforce::TokenGrant& grant,
                             chp::Grant& out) const;
 
+  // read_plan.cpp. The saved plan unless `fresh` (or none fits); a new one is described and
+  // its JSON left in `to_store`, for the caller to commit with the object's first page.
+  ReadPlan read_plan(chp::salesforce::Client& client, const ObjectSpec& spec, bool fresh,
+                     std::optional<std::string>* to_store) const;
+  ReadPlan plan_from_describe(chp::salesforce::Client& client, const ObjectSpec& spec) const;
+  // Reads `plan.backfill` (Id + those fields) and merges them into the mirrored rows; the
+  // plan commits with the last page. Returns the rows merged.
+  std::int64_t backfill_fields(chp::Call& call, chp::salesforce::Client& client,
+                               const ObjectSpec& spec, const ReadPlan& plan,
+                               std::optional<std::string>& plan_to_store);
+
   // sync.cpp
   boost::json::object sync_object(chp::Call& call, chp::salesforce::Client& client,
-                                  const ObjectSpec& spec);
-  std::string build_query(const ObjectSpec& spec, const std::string& checkpoint) const;
+                                  const ObjectSpec& spec, const ReadPlan& plan,
+                                  std::optional<std::string>& plan_to_store);
+  std::string build_query(const ObjectSpec& spec, const ReadPlan& plan,
+                          const std::string& checkpoint) const;
+  // One object: its plan, then Bulk (a load under way, or a large full load) or REST pages.
+  boost::json::object sync_with_plan(chp::Call& call, chp::salesforce::Client& client,
+                                     const ObjectSpec& spec);
 
   // bulk_query.cpp: full loads through Bulk API 2.0 query jobs.
   // Whether a full load whose first REST page is `first` should go through Bulk instead.
@@ -88,10 +124,13 @@ class SalesforceConnector : public chp::Connector {
   // state); std::nullopt when none is under way for this object.
   std::optional<boost::json::object> resume_bulk_load(chp::Call& call,
                                                       chp::salesforce::Client& client,
-                                                      const ObjectSpec& spec);
+                                                      const ObjectSpec& spec, const ReadPlan& plan,
+                                                      std::optional<std::string>& plan_to_store);
   // A whole Bulk load: the job, its result sets committed one by one, then the checkpoint.
+  // A new read plan (`plan_to_store`) commits with the first write.
   boost::json::object bulk_load(chp::Call& call, chp::salesforce::Client& client,
-                                const ObjectSpec& spec);
+                                const ObjectSpec& spec, const ReadPlan& plan,
+                                std::optional<std::string>& plan_to_store);
 
   // write_back.cpp
   WriteBackStats write_back(chp::Call& call, chp::salesforce::Client& client);

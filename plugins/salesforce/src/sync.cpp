@@ -3,10 +3,17 @@
 // Per object: queryAll (so soft-deleted rows arrive with IsDeleted = true)
 //   SELECT <fields> FROM X WHERE SystemModstamp >= <checkpoint - overlap> [AND (<where>)]
 //   ORDER BY SystemModstamp ASC, Id ASC
-// Every page's records and the advanced checkpoint (kv "checkpoint/<Object>", the largest
-// SystemModstamp seen) commit in ONE transaction, so a crash resumes at the last page. The
-// overlap re-reads records whose modification committed late at Salesforce; those re-read
-// records are upserted by Id, so the mirror holds each record once (de-duplication is free).
+// Every page's records and the advanced checkpoint (kv "checkpoint/<Object>") commit in ONE
+// transaction, so a crash resumes at the last page: while a run pages, the checkpoint is the
+// largest SystemModstamp committed. When the run has read its last page, the checkpoint becomes
+// the Salesforce server's time when the run's query was answered (page 0's `Date` header), so
+// the next run's overlap is relative to when this run looked, not to the newest record: a
+// no-change incremental after a bulk load re-reads only what changed within the overlap before
+// the previous run, instead of every record written in one burst. (Without a Date header, the
+// newest SystemModstamp stays the checkpoint.) The overlap re-reads records whose modification
+// committed late at Salesforce; re-read records are upserted by Id, so the mirror holds each
+// record once, and a re-read record equal to its mirrored copy is counted "unchanged", not
+// written again.
 #include <connector_host/sdk/salesforce/client.hpp>
 #include <connector_host/sdk/salesforce/soql_time.hpp>
 
@@ -28,44 +35,55 @@ std::string string_member(const boost::json::object& o, std::string_view key) {
 
 }  // namespace
 
-std::string SalesforceConnector::build_query(const ObjectSpec& spec,
+std::string SalesforceConnector::build_query(const ObjectSpec& spec, const ReadPlan& plan,
                                              const std::string& checkpoint) const {
   std::string soql = "SELECT ";
-  for (std::size_t i = 0; i < spec.fields.size(); ++i) {
-    soql += (i ? ", " : "") + spec.fields[i];
+  for (std::size_t i = 0; i < plan.select.size(); ++i) {
+    soql += (i ? ", " : "") + plan.select[i];
   }
   soql += " FROM " + spec.name;
   std::vector<std::string> conditions;
   if (std::optional<std::int64_t> cp = chp::salesforce::parse_sf_datetime(checkpoint)) {
-    conditions.push_back("SystemModstamp >= " +
+    conditions.push_back(plan.cursor + " >= " +
                          chp::salesforce::format_soql_datetime(*cp - config_.overlap_seconds));
   }
   if (!spec.where.empty()) conditions.push_back("(" + spec.where + ")");
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     soql += (i == 0 ? " WHERE " : " AND ") + conditions[i];
   }
-  soql += " ORDER BY SystemModstamp ASC, Id ASC";
+  soql += " ORDER BY " + plan.cursor + " ASC, Id ASC";
   return soql;
 }
 
 boost::json::object SalesforceConnector::sync_object(chp::Call& call,
                                                      chp::salesforce::Client& client,
-                                                     const ObjectSpec& spec) {
+                                                     const ObjectSpec& spec, const ReadPlan& plan,
+                                                     std::optional<std::string>& plan_to_store) {
   const std::string checkpoint_key = kCheckpointPrefix + spec.name;
   std::string checkpoint = ctx_.state_get(checkpoint_key).value_or("");
   std::optional<std::int64_t> checkpoint_s = chp::salesforce::parse_sf_datetime(checkpoint);
   const bool full_load = !checkpoint_s;
+  std::optional<std::int64_t> run_start_s;
   std::int64_t upserted = 0;
   std::int64_t deleted = 0;
+  std::int64_t unchanged = 0;
 
-  client.query_all(build_query(spec, checkpoint), [&](chp::salesforce::QueryPage& page) {
+  auto on_page = [&](chp::salesforce::QueryPage& page) {
     if (full_load && page.page_index == 0 && wants_bulk(page)) throw SwitchToBulk{};
-    if (page.records.empty()) return;
+    if (page.page_index == 0) run_start_s = page.server_time_s;
+    // The last page moves the checkpoint to the run's start (server clock), never backwards.
+    std::optional<std::int64_t> finished_at;
+    if (page.done && run_start_s && (!checkpoint_s || *run_start_s >= *checkpoint_s)) {
+      finished_at = run_start_s;
+    }
+    if (page.records.empty() && !finished_at && !plan_to_store) return;
     chp::Transaction txn = ctx_.begin();
+    if (plan_to_store) txn.put(kPlanPrefix + spec.name, *plan_to_store);
     std::string newest;
     std::optional<std::int64_t> newest_s = checkpoint_s;
     std::int64_t page_upserted = 0;
     std::int64_t page_deleted = 0;
+    std::int64_t page_unchanged = 0;
     for (boost::json::value& v : page.records) {
       if (!v.is_object()) continue;
       boost::json::object& rec = v.as_object();
@@ -74,7 +92,7 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
       if (id.empty()) continue;
       const boost::json::value* del = rec.if_contains("IsDeleted");
       bool is_deleted = del != nullptr && del->is_bool() && del->as_bool();
-      std::string stamp = string_member(rec, "SystemModstamp");
+      std::string stamp = string_member(rec, plan.cursor);
       if (std::optional<std::int64_t> s = chp::salesforce::parse_sf_datetime(stamp)) {
         // Only ever move forward: the overlap window re-reads records older than the
         // checkpoint, and those must not pull it back.
@@ -83,24 +101,100 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
           newest = stamp;
         }
       }
+      // An incremental re-reads the overlap: a record equal to its mirrored copy (deletion
+      // included, IsDeleted is a field) is not written or counted again.
+      if (!full_load) {
+        std::optional<boost::json::value> mirrored = ctx_.record_get(spec.name, id);
+        if (mirrored && *mirrored == v) {
+          ++page_unchanged;
+          continue;
+        }
+      }
       txn.upsert_record(spec.name, id, rec, is_deleted);
       ++(is_deleted ? page_deleted : page_upserted);
     }
-    if (!newest.empty()) txn.put(checkpoint_key, newest);
+    if (finished_at) {
+      txn.put(checkpoint_key, chp::salesforce::format_soql_datetime(*finished_at));
+    } else if (!newest.empty()) {
+      txn.put(checkpoint_key, newest);
+    }
     txn.commit();
+    plan_to_store.reset();
     // Counted after the commit: a failed commit leaves nothing synced.
     upserted += page_upserted;
     deleted += page_deleted;
-    if (!newest.empty()) {
+    unchanged += page_unchanged;
+    if (finished_at) {
+      checkpoint = chp::salesforce::format_soql_datetime(*finished_at);
+      checkpoint_s = finished_at;
+    } else if (!newest.empty()) {
       checkpoint = newest;
       checkpoint_s = newest_s;
     }
     ctx_.metric_add("records_synced_total", static_cast<double>(page_upserted + page_deleted));
     records_in_run_ += page_upserted + page_deleted;
-    ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted) + " of " +
-                       std::to_string(page.total_size) + " records synced");
-  });
-  return boost::json::object{{"upserted", upserted}, {"deleted", deleted}};
+    ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted + unchanged) + " of " +
+                       std::to_string(page.total_size) + " records read, " +
+                       std::to_string(upserted + deleted) + " changed");
+  };
+  const std::string soql = build_query(spec, plan, checkpoint);
+  if (plan.query_all) {
+    client.query_all(soql, on_page);
+  } else {
+    client.query(soql, on_page);  // no IsDeleted: queryAll would bring nothing more
+  }
+  boost::json::object out{{"upserted", upserted}, {"deleted", deleted}, {"unchanged", unchanged}};
+  if (plan.cursor != "SystemModstamp") out["cursor"] = plan.cursor;
+  return out;
+}
+
+boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
+                                                        chp::salesforce::Client& client,
+                                                        const ObjectSpec& spec) {
+  std::optional<std::string> plan_to_store;
+  ReadPlan plan = read_plan(client, spec, /*fresh=*/false, &plan_to_store);
+  auto run = [&]() -> boost::json::object {
+    ObjectSpec effective = spec;
+    effective.fields = plan.select;
+    std::int64_t backfilled = -1;
+    if (!plan.backfill.empty() && !ctx_.state_get(kBulkLoadPrefix + spec.name)) {
+      backfilled = backfill_fields(call, client, effective, plan, plan_to_store);
+    }
+    boost::json::object out;
+    if (std::optional<boost::json::object> resumed =
+            resume_bulk_load(call, client, effective, plan, plan_to_store)) {
+      out = std::move(*resumed);
+    } else {
+      try {
+        out = sync_object(call, client, effective, plan, plan_to_store);
+      } catch (const SwitchToBulk&) {
+        out = bulk_load(call, client, effective, plan, plan_to_store);
+      }
+    }
+    if (backfilled >= 0) {
+      boost::json::array fields;
+      for (const std::string& f : plan.backfill) fields.emplace_back(f);
+      out["backfilled_fields"] = std::move(fields);
+      out["backfilled_records"] = backfilled;
+    }
+    if (!plan.missing.empty()) {
+      boost::json::array missing;
+      for (const std::string& m : plan.missing) missing.emplace_back(m);
+      out["missing_fields"] = std::move(missing);
+    }
+    return out;
+  };
+  try {
+    return run();
+  } catch (const chp::ConfigError&) {
+    // Salesforce refused a query made from a saved plan (e.g. INVALID_FIELD: a field was
+    // deleted since): describe again once and retry with what the object has now.
+    if (!plan.cached) throw;
+    ctx_.log(chp::LogLevel::kInfo,
+             "object " + spec.name + ": the saved read plan was refused; describing it again");
+    plan = read_plan(client, spec, /*fresh=*/true, &plan_to_store);
+    return run();
+  }
 }
 
 void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input) {
@@ -124,15 +218,7 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
   try {
     for (const ObjectSpec& spec : config_.objects) {
       call.throw_if_cancelled();
-      if (std::optional<boost::json::object> resumed = resume_bulk_load(call, client, spec)) {
-        objects[spec.name] = std::move(*resumed);
-        continue;
-      }
-      try {
-        objects[spec.name] = sync_object(call, client, spec);
-      } catch (const SwitchToBulk&) {
-        objects[spec.name] = bulk_load(call, client, spec);
-      }
+      objects[spec.name] = sync_with_plan(call, client, spec);
     }
     if (config_.write_back) {
       WriteBackStats wb = write_back(call, client);

@@ -235,6 +235,165 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
 }
 
+// Issue 8: after a load written in one burst, a no-change incremental must not re-read the whole
+// burst. The finished full sync checkpoints the peer's clock (Date) at its start, so the next
+// run reads only what changed within the overlap before the previous run, in one request.
+TEST_F(PeerTest, ANoChangeIncrementalAfterABulkLoadMakesOneRequestAndRereadsOnlyTheOverlap) {
+  control("POST", "generate",
+          R"({"sobject":"Account","count":5000,"fields":{"Name":"Burst {n}"}})");
+  ASSERT_TRUE(plugin_.create(config(R"(,"bulk_threshold_records":0)")).ok());
+  auto creds = connect();
+  std::string token(creds.at("credentials").at("access_token").as_string());
+  control("POST", "clock/advance", R"({"seconds":3600})");
+  std::vector<std::string> ids;
+  {
+    HookResult full = plugin_.sync(R"({"reason":"manual"})");
+    ASSERT_TRUE(full.ok()) << full.error;
+    for (const auto& [key, rec] : host_.records()) {
+      if (ids.size() < 3) ids.push_back(key.second);
+    }
+  }
+  ASSERT_EQ(ids.size(), 3u);
+  // Three records change right after the full sync. The next run reads from the full sync's
+  // start minus the overlap (60 s): those three, not the burst (the newest burst record minus
+  // the overlap, as before, would re-read all 5,000 in three pages).
+  for (const std::string& id : ids) {
+    auto patch =
+        peer_request("PATCH", peer_->base_url() + "/services/data/v59.0/sobjects/Account/" + id,
+                     {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}},
+                     R"({"Industry":"Energy"})");
+    ASSERT_EQ(patch.status, 204) << patch.body;
+  }
+  control("POST", "clock/advance", R"({"seconds":30})");
+  HookResult changed = plugin_.sync("{}");
+  ASSERT_TRUE(changed.ok()) << changed.error;
+  auto account = boost::json::parse(changed.output).at("objects").at("Account");
+  EXPECT_EQ(account.at("upserted").as_int64(), 3);
+  EXPECT_EQ(account.at("unchanged").as_int64(), 0);
+  EXPECT_EQ(boost::json::parse(changed.output).at("api_calls").as_int64(), 1);
+
+  // 15 minutes later, nothing changed at Salesforce: one request; the three records changed
+  // within the overlap before the previous run are re-read and counted unchanged, and not one
+  // of the 5,000 burst records is read again.
+  control("POST", "clock/advance", R"({"seconds":900})");
+  HookResult quiet = plugin_.sync("{}");
+  ASSERT_TRUE(quiet.ok()) << quiet.error;
+  auto summary = boost::json::parse(quiet.output);
+  account = summary.at("objects").at("Account");
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+  EXPECT_EQ(account.at("upserted").as_int64(), 0);
+  EXPECT_EQ(account.at("deleted").as_int64(), 0);
+  EXPECT_EQ(account.at("unchanged").as_int64(), 3);
+
+  // And the run after that re-reads nothing at all.
+  control("POST", "clock/advance", R"({"seconds":900})");
+  quiet = plugin_.sync("{}");
+  ASSERT_TRUE(quiet.ok()) << quiet.error;
+  summary = boost::json::parse(quiet.output);
+  account = summary.at("objects").at("Account");
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+  EXPECT_EQ(account.at("upserted").as_int64() + account.at("unchanged").as_int64(), 0);
+}
+
+// Issue 8: every object can be mirrored. The read plan comes from describe: User has no
+// IsDeleted (query, not queryAll), AccountHistory no SystemModstamp (CreatedDate), and a field
+// the org does not have is reported instead of failing every sync with INVALID_FIELD.
+TEST_F(PeerTest, ObjectsWithoutIsDeletedOrSystemModstampAreMirroredFromTheirDescribe) {
+  control("POST", "records/AccountHistory",
+          R"([{"AccountId":"0015g00000GLOBX","Field":"Industry","DataType":"Picklist",
+               "OldValue":"Energy","NewValue":"Banking"}])");
+  ASSERT_TRUE(plugin_
+                  .create(R"({"login_url":")" + peer_->base_url() +
+                          R"(","client_id":"demo-consumer-key",
+      "client_secret":"demo-consumer-secret","overlap_seconds":60,"objects":[
+        {"name":"User","fields":["Username","IsActive"]},
+        {"name":"AccountHistory","fields":["AccountId","Field","OldValue","NewValue"]},
+        {"name":"Account","fields":["Name","Gone__c"]}]})")
+                  .ok());
+  connect();
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto objects = boost::json::parse(r.output).at("objects");
+  EXPECT_GT(objects.at("User").at("upserted").as_int64(), 0);
+  EXPECT_EQ(objects.at("AccountHistory").at("upserted").as_int64(), 1);
+  EXPECT_EQ(objects.at("AccountHistory").at("cursor").as_string(), "CreatedDate");
+  EXPECT_EQ(objects.at("Account").at("missing_fields"), boost::json::array{"Gone__c"});
+  EXPECT_GT(objects.at("Account").at("upserted").as_int64(), 0);
+  std::size_t users = 0;
+  for (const auto& [key, rec] : host_.records()) {
+    if (key.first != "User") continue;
+    ++users;
+    auto user = boost::json::parse(rec.json).as_object();
+    EXPECT_FALSE(user.contains("IsDeleted")) << rec.json;
+    EXPECT_TRUE(user.contains("SystemModstamp")) << rec.json;
+  }
+  EXPECT_EQ(static_cast<std::int64_t>(users), objects.at("User").at("upserted").as_int64());
+
+  // A new history row arrives incrementally by its CreatedDate; the plans are not described
+  // again (three queries, no describe).
+  control("POST", "clock/advance", R"({"seconds":120})");
+  control("POST", "records/AccountHistory",
+          R"([{"AccountId":"0015g00000GLOBX","Field":"Phone","DataType":"Phone",
+               "OldValue":null,"NewValue":"555"}])");
+  control("POST", "clock/advance", R"({"seconds":120})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("AccountHistory").at("upserted").as_int64(), 1);
+  EXPECT_EQ(summary.at("objects").at("User").at("upserted").as_int64(), 0);
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 3);
+}
+
+// Issue 8: adding a field to an object's config backfills just that field (Id + the field,
+// merged into the mirrored rows) without resetting the checkpoint or re-reading the records.
+TEST_F(PeerTest, AFieldAddedToTheConfigIsBackfilledWithoutAReset) {
+  control("POST", "generate",
+          R"({"sobject":"Account","count":2500,"fields":{"Name":"Acct {n}","Industry":"Energy"}})");
+  const std::string base = R"({"login_url":")" + peer_->base_url() +
+                           R"(","client_id":"demo-consumer-key",
+      "client_secret":"demo-consumer-secret","overlap_seconds":60,"bulk_threshold_records":0,
+      "page_size_records":2000,"objects":[{"name":"Account","fields":)";
+  ASSERT_TRUE(plugin_.create(base + R"(["Name"]}]})").ok());
+  connect();
+  HookResult full = plugin_.sync("{}");
+  ASSERT_TRUE(full.ok()) << full.error;
+  const std::int64_t accounts =
+      boost::json::parse(full.output).at("objects").at("Account").at("upserted").as_int64();
+  ASSERT_GE(accounts, 2500);
+  for (const auto& [key, rec] : host_.records()) {
+    ASSERT_EQ(rec.json.find("Industry"), std::string::npos) << rec.json;
+  }
+  control("POST", "clock/advance", R"({"seconds":600})");
+
+  // The admin adds Industry and restarts.
+  ASSERT_TRUE(plugin_.create(base + R"(["Name","Industry"]}]})").ok());
+  HookResult r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  auto account = summary.at("objects").at("Account");
+  EXPECT_EQ(account.at("backfilled_fields"), boost::json::array{"Industry"});
+  EXPECT_EQ(account.at("backfilled_records").as_int64(), accounts);
+  EXPECT_EQ(account.at("upserted").as_int64(), 0);  // the checkpoint stayed: no re-read
+  // describe, the backfill pages (Id + Industry, 2,000 a page), one incremental page
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1 + (accounts + 1999) / 2000 + 1);
+  std::int64_t energy = 0;
+  for (const auto& [key, rec] : host_.records()) {
+    auto row = boost::json::parse(rec.json).as_object();
+    ASSERT_TRUE(row.contains("Industry")) << rec.json;
+    ASSERT_TRUE(row.contains("Name")) << rec.json;
+    if (row.at("Industry") == "Energy") ++energy;
+  }
+  EXPECT_GE(energy, 2500);
+
+  // Done once: the next run neither backfills nor describes.
+  control("POST", "clock/advance", R"({"seconds":600})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  summary = boost::json::parse(r.output);
+  EXPECT_FALSE(summary.at("objects").at("Account").as_object().contains("backfilled_fields"));
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 1);
+}
+
 TEST_F(PeerTest, WriteBackAppliesSuccessesAndParksFailures) {
   ASSERT_TRUE(plugin_.create(sfplugin::sf_config(config(R"(,"write_back":true)"))).ok());
   connect();

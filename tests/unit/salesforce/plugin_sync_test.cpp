@@ -5,6 +5,7 @@
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/testing/connector_under_test.hpp>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -40,12 +41,27 @@ class SyncTest : public ::testing::Test {
     host_.set_connection_token(
         R"({"access_token":"AT","instance_url":"https://org.example.com","token_type":"Bearer"})");
   }
+  // Scripted Salesforce; the describe each object's read plan starts with is answered here
+  // (Account as Salesforce describes it, the fields these tests read) and counted.
+  void set_handler(std::function<FakeHttpResponse(const FakeHttpRequest&)> handler) {
+    host_.set_http_handler([this, handler = std::move(handler)](const FakeHttpRequest& req) {
+      if (req.url.ends_with("/sobjects/Account/describe")) {
+        ++describes_;
+        return json(200, R"({"name":"Account","fields":[{"name":"Id","type":"id"},
+          {"name":"IsDeleted","type":"boolean"},{"name":"Name","type":"string"},
+          {"name":"CreatedDate","type":"datetime"},{"name":"LastModifiedDate","type":"datetime"},
+          {"name":"SystemModstamp","type":"datetime"}]})");
+      }
+      return handler(req);
+    });
+  }
   FakeHost host_;
   PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
+  int describes_ = 0;
 };
 
 TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.url.find("/queryAll/next") != std::string::npos) {
       return json(200, R"({"totalSize":3,"done":true,"records":[
         {"attributes":{"type":"Account"},"Id":"003","Name":"C","IsDeleted":true,
@@ -76,15 +92,18 @@ TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
   auto summary = boost::json::parse(r.output);
   EXPECT_EQ(summary.at("objects").at("Account").at("upserted").as_int64(), 2);
   EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
-  EXPECT_EQ(summary.at("api_calls").as_int64(), 2);
+  // describe (the read plan, then kept in the state with the first page) and two pages
+  EXPECT_EQ(summary.at("api_calls").as_int64(), 3);
+  EXPECT_EQ(describes_, 1);
+  EXPECT_TRUE(host_.state_value("plan/Account"));
   EXPECT_EQ(summary.at("api_usage").at("used").as_int64(), 42);
   EXPECT_EQ(host_.metrics()["records_synced_total"], 3.0);
-  EXPECT_EQ(host_.metrics()["api_calls_total"], 2.0);
+  EXPECT_EQ(host_.metrics()["api_calls_total"], 3.0);
 }
 
 TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
   host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     EXPECT_EQ(soql_of(req.url),
               "SELECT Id, SystemModstamp, IsDeleted, Name FROM Account WHERE SystemModstamp >= "
               "2024-05-01T11:55:00Z ORDER BY SystemModstamp ASC, Id ASC");
@@ -100,8 +119,111 @@ TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
 }
 
+// The finished run's checkpoint is the server's clock when the query was answered (page 0's
+// Date), not the newest record: the next run's overlap is relative to when this one looked.
+TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged) {
+  std::vector<std::string> soqls;
+  std::string date = "Wed, 01 May 2024 13:00:00 GMT";
+  set_handler([&](const FakeHttpRequest& req) {
+    soqls.push_back(soql_of(req.url));
+    FakeHttpResponse r = json(200, R"({"totalSize":2,"done":true,"records":[
+        {"Id":"001","Name":"A","IsDeleted":false,"SystemModstamp":"2024-05-01T10:00:00.000+0000"},
+        {"Id":"002","Name":"B","IsDeleted":true,"SystemModstamp":"2024-05-01T12:59:00.000+0000"}]})");
+    r.headers.emplace_back("Date", date);
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  auto first = plugin_.sync("{}");
+  ASSERT_TRUE(first.ok()) << first.error;
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T13:00:00Z");
+  auto summary = boost::json::parse(first.output).at("objects").at("Account");
+  EXPECT_EQ(summary.at("upserted").as_int64(), 1);
+  EXPECT_EQ(summary.at("deleted").as_int64(), 1);
+  EXPECT_EQ(summary.at("unchanged").as_int64(), 0);
+
+  // The same two records again (the overlap): nothing is written, nothing counted as changed,
+  // and the checkpoint moves to this run's server time.
+  date = "Wed, 01 May 2024 13:15:00 GMT";
+  std::size_t commits = host_.commits();
+  auto second = plugin_.sync("{}");
+  ASSERT_TRUE(second.ok()) << second.error;
+  ASSERT_EQ(soqls.size(), 2u);
+  EXPECT_NE(soqls[1].find("WHERE SystemModstamp >= 2024-05-01T12:55:00Z"), std::string::npos)
+      << soqls[1];
+  summary = boost::json::parse(second.output).at("objects").at("Account");
+  EXPECT_EQ(summary.at("upserted").as_int64(), 0);
+  EXPECT_EQ(summary.at("deleted").as_int64(), 0);
+  EXPECT_EQ(summary.at("unchanged").as_int64(), 2);
+  EXPECT_EQ(host_.commits(), commits + 1);  // the checkpoint only
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T13:15:00Z");
+  EXPECT_EQ(host_.metrics()["records_synced_total"], 2.0);  // the first run's two only
+}
+
+// No record at all still advances the checkpoint to the server time, so the overlap does not
+// keep re-reading the same late records run after run.
+TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  set_handler([](const FakeHttpRequest&) {
+    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    r.headers.emplace_back("Date", "Wed, 01 May 2024 14:00:00 GMT");
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T14:00:00Z");
+}
+
+// A server clock behind the checkpoint (skew) never moves it backwards.
+TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  set_handler([](const FakeHttpRequest&) {
+    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
+    r.headers.emplace_back("Date", "Wed, 01 May 2024 11:00:00 GMT");
+    return r;
+  });
+  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
+}
+
+// A saved plan that Salesforce refuses (a field deleted since) is described again once, and
+// the object is read with what it has now; the missing field is reported.
+TEST_F(SyncTest, ASavedPlanThatSalesforceRefusesIsDescribedAgain) {
+  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+  ASSERT_TRUE(plugin_
+                  .create(R"({"login_url":"https://login.example.com","client_id":"ck",
+        "objects":[{"name":"Account","fields":["Name","Region__c"]}],"overlap_seconds":300})")
+                  .ok());
+  bool region_exists = true;
+  std::vector<std::string> soqls;
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    if (req.url.ends_with("/describe")) {
+      ++describes_;
+      return json(200, std::string(R"({"fields":[{"name":"Id"},{"name":"IsDeleted"},)") +
+                           (region_exists ? R"({"name":"Region__c"},)" : "") +
+                           R"({"name":"Name"},{"name":"SystemModstamp"}]})");
+    }
+    soqls.push_back(soql_of(req.url));
+    if (!region_exists && soqls.back().find("Region__c") != std::string::npos) {
+      return json(400, R"([{"message":"No such column 'Region__c' on entity 'Account'.",
+                            "errorCode":"INVALID_FIELD"}])");
+    }
+    return json(200, R"({"totalSize":0,"done":true,"records":[]})");
+  });
+  ASSERT_TRUE(plugin_.sync("{}").ok());
+  EXPECT_EQ(describes_, 1);
+  region_exists = false;  // an admin deleted the field at Salesforce
+  auto r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(describes_, 2);
+  ASSERT_EQ(soqls.size(), 3u);
+  EXPECT_EQ(soqls[2].find("Region__c"), std::string::npos) << soqls[2];
+  EXPECT_EQ(boost::json::parse(r.output).at("objects").at("Account").at("missing_fields"),
+            boost::json::array{"Region__c"});
+}
+
 TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.url.find("/queryAll/next") != std::string::npos) {
       return json(503, R"([{"message":"down","errorCode":"SERVER_UNAVAILABLE"}])");
     }
@@ -119,7 +241,7 @@ TEST_F(SyncTest, FailureOnSecondPageKeepsFirstPageAndItsCheckpoint) {
 
 TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
   std::vector<std::size_t> chunk_sizes;
-  host_.set_http_handler([&](const FakeHttpRequest& req) {
+  set_handler([&](const FakeHttpRequest& req) {
     if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
     boost::json::object body = boost::json::parse(req.body).as_object();
     boost::json::array results;
@@ -157,7 +279,7 @@ TEST_F(SyncTest, WriteBackPushesInChunksAndParksPerRecordFailures) {
 }
 
 TEST_F(SyncTest, WriteBackCallFailureLeavesEntriesPending) {
-  host_.set_http_handler([](const FakeHttpRequest& req) {
+  set_handler([](const FakeHttpRequest& req) {
     if (req.method == "GET") return json(200, R"({"totalSize":0,"done":true,"records":[]})");
     return json(500, R"([{"message":"oops","errorCode":"UNKNOWN_EXCEPTION"}])");
   });

@@ -41,4 +41,15 @@ TEST(SoqlTime, ParsesSalesforceFormsAndFormatsLiterals) {
   EXPECT_EQ(chp::salesforce::format_soql_datetime(951782400), "2000-02-29T00:00:00Z");
 }
 
+TEST(SoqlTime, ParsesTheHttpDateHeader) {
+  EXPECT_EQ(chp::salesforce::parse_http_date("Wed, 01 May 2024 12:00:00 GMT"), 1714564800);
+  EXPECT_EQ(chp::salesforce::parse_http_date("Tue, 29 Feb 2000 00:00:00 GMT"), 951782400);
+  EXPECT_EQ(chp::salesforce::parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), 0);
+  EXPECT_FALSE(chp::salesforce::parse_http_date("Wed, 01 Foo 2024 12:00:00 GMT"));
+  EXPECT_FALSE(chp::salesforce::parse_http_date("Wed, 01 May 2024 12:00:00 UTC"));
+  EXPECT_FALSE(chp::salesforce::parse_http_date("Wednesday, 01-May-24 12:00:00 GMT"));
+  EXPECT_FALSE(chp::salesforce::parse_http_date("Wed, 01 May 2024 25:00:00 GMT"));
+  EXPECT_FALSE(chp::salesforce::parse_http_date(""));
+}
+
 }  // namespace

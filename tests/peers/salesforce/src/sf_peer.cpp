@@ -107,7 +107,11 @@ Response Route(PeerState& state, const Request& request) {
   std::uint32_t delay_ms = 0;
   if (auto fault = state.faults.Match(request)) {
     state.counters.Increment("events", "faults_injected");
-    if (fault->status != 0 || fault->reset_connection) return *fault;
+    if (fault->status != 0 || fault->reset_connection) {
+      Response injected = *fault;
+      injected.headers["Date"] = FormatHttpDate(state.clock.NowMs());
+      return injected;
+    }
     delay_ms = fault->delay_ms;
   }
   Response response;
@@ -121,6 +125,9 @@ Response Route(PeerState& state, const Request& request) {
     response = RestError(404, "NOT_FOUND", "The requested resource does not exist");
   }
   response.delay_ms = std::max(response.delay_ms, delay_ms);
+  // Every Salesforce response carries the server's time (RFC 9110 Date); clients bound their
+  // next incremental read by it. From the peer's clock, so tests that advance it see it move.
+  response.headers["Date"] = FormatHttpDate(state.clock.NowMs());
   // As sent (after gzip): what a client pays on the wire, for benchmarks.
   state.counters.Increment("total", "response_body_bytes",
                            static_cast<std::int64_t>(response.body.size()));

@@ -139,7 +139,9 @@ void ObjectDef::AddField(FieldDef field) {
 Schema::Schema() {
   using T = FieldType;
   {
-    auto& o = Add(Obj("User", "005", "Users", false));
+    ObjectDef user = Obj("User", "005", "Users", false);
+    user.soft_delete = false;  // users are deactivated, never deleted: User has no IsDeleted
+    auto& o = Add(std::move(user));
     o.AddField(Required("Username", T::kString));
     o.AddField(Required("LastName", T::kString));
     o.AddField(F("FirstName", T::kString));
@@ -171,6 +173,21 @@ Schema::Schema() {
     o.AddField(F("NumberOfEmployees", T::kInt));
     o.AddField(F("Description", T::kTextarea));
     o.AddField(Ref("ParentId", {"Account"}));
+  }
+  {
+    // Field history (StandardObjectNameHistory): append-only rows Salesforce writes when a
+    // tracked field changes; Id, IsDeleted, CreatedById, CreatedDate, no modification stamps.
+    // Not createable through the API (the peer's control API seeds them).
+    ObjectDef history = Obj("AccountHistory", "017", "Account History", false);
+    history.label = "Account History";
+    history.createable = false;
+    history.modification_stamps = false;
+    auto& o = Add(std::move(history));
+    o.AddField(Ref("AccountId", {"Account"}));
+    o.AddField(F("Field", T::kPicklist));
+    o.AddField(F("DataType", T::kPicklist));
+    o.AddField(F("OldValue", T::kString));
+    o.AddField(F("NewValue", T::kString));
   }
   {
     auto& o = Add(Obj("Contact", "003", "Contacts", true));
@@ -324,12 +341,16 @@ ObjectDef& Schema::Add(ObjectDef def) {
     owner.system = false;  // clients may assign the owner
     full.AddField(owner);
   }
-  system(WithDefault("IsDeleted", T::kBoolean, false));
+  // The store keeps IsDeleted and the modification stamps on every record; an object without
+  // them in its schema simply does not expose them (SOQL: "No such column", describe, GET).
+  if (full.soft_delete) system(WithDefault("IsDeleted", T::kBoolean, false));
   system(F("CreatedDate", T::kDateTime));
   system(Ref("CreatedById", {"User"}));
-  system(F("LastModifiedDate", T::kDateTime));
-  system(Ref("LastModifiedById", {"User"}));
-  system(F("SystemModstamp", T::kDateTime));
+  if (full.modification_stamps) {
+    system(F("LastModifiedDate", T::kDateTime));
+    system(Ref("LastModifiedById", {"User"}));
+    system(F("SystemModstamp", T::kDateTime));
+  }
   for (auto& f : declared) full.AddField(std::move(f));
   auto key = ToLower(full.name);
   auto& slot = objects_[key];

@@ -64,6 +64,11 @@ struct ObjectDef {
   bool custom = false;
   bool createable = true;
   bool has_owner = true;
+  // IsDeleted (the Recycle Bin) is not on every object: User has none.
+  bool soft_delete = true;
+  // LastModifiedDate, LastModifiedById and SystemModstamp: append-only objects such as the
+  // field history objects (AccountHistory) carry only CreatedDate and CreatedById.
+  bool modification_stamps = true;
   std::vector<FieldDef> fields;
 
   const FieldDef* FindField(std::string_view name) const;  // case-insensitive

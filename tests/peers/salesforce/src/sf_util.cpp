@@ -90,6 +90,20 @@ std::string FormatDateTime(std::int64_t epoch_ms) {
   return buf;
 }
 
+std::string FormatHttpDate(std::int64_t epoch_ms) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm{};
+  int millis = 0;
+  SplitEpochMs(epoch_ms, &tm, &millis);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
 std::string FormatDate(std::int64_t epoch_ms) {
   std::tm tm{};
   int millis = 0;

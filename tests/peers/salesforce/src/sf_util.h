@@ -21,6 +21,8 @@ std::string NewId(std::string_view key_prefix);
 
 // "2024-01-01T00:00:00.000+0000"
 std::string FormatDateTime(std::int64_t epoch_ms);
+// RFC 9110 IMF-fixdate for the HTTP Date header: "Wed, 01 May 2024 12:00:00 GMT"
+std::string FormatHttpDate(std::int64_t epoch_ms);
 // "2024-01-01"
 std::string FormatDate(std::int64_t epoch_ms);
 // Accepts 2024-01-01T00:00:00Z, ...00.000Z, ...+0000, ...+00:00; nullopt when malformed.

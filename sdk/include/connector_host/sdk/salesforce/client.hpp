@@ -23,6 +23,7 @@
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/sdk/salesforce/errors.hpp>
 #include <connector_host/sdk/salesforce/limits.hpp>
+#include <connector_host/sdk/salesforce/soql_time.hpp>
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -89,6 +90,9 @@ struct QueryPage {
   std::int64_t total_size = 0;  // of the whole result set
   bool done = false;            // last page
   std::size_t page_index = 0;   // 0-based
+  // The server's clock when it answered this page (its `Date` header), epoch seconds; absent
+  // when the response had none. Page 0's is when the query's result set was taken.
+  std::optional<std::int64_t> server_time_s;
 };
 using PageHandler = std::function<void(QueryPage& page)>;
 
@@ -261,6 +265,9 @@ class Client {
       boost::json::object& o = v->as_object();
       QueryPage page;
       page.page_index = page_index;
+      if (std::optional<std::string> date = resp.header("Date")) {
+        page.server_time_s = parse_http_date(*date);
+      }
       if (boost::json::value* r = o.if_contains("records"); r && r->is_array()) {
         page.records = std::move(r->as_array());
       }

@@ -91,6 +91,30 @@ inline std::optional<std::int64_t> parse_sf_datetime(std::string_view t) {
   return days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
 }
 
+// The HTTP `Date` header (RFC 9110 IMF-fixdate, "Wed, 01 May 2024 12:00:00 GMT") as epoch
+// seconds: the Salesforce server's clock, which bounds the next incremental read. std::nullopt
+// for anything else (the obsolete RFC 850 and asctime forms are not sent by Salesforce).
+inline std::optional<std::int64_t> parse_http_date(std::string_view t) {
+  static constexpr std::string_view kMonths = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  // "Www, DD Mmm YYYY hh:mm:ss GMT" is exactly 29 characters.
+  if (t.size() != 29 || t[3] != ',' || t[4] != ' ' || t[7] != ' ' || t[11] != ' ' || t[16] != ' ' ||
+      t[19] != ':' || t[22] != ':' || t.substr(25) != " GMT") {
+    return std::nullopt;
+  }
+  int day, year, hour, minute, second;
+  if (!detail::digits(t, 5, 2, day) || !detail::digits(t, 12, 4, year) ||
+      !detail::digits(t, 17, 2, hour) || !detail::digits(t, 20, 2, minute) ||
+      !detail::digits(t, 23, 2, second)) {
+    return std::nullopt;
+  }
+  std::size_t month_at = kMonths.find(t.substr(8, 3));
+  if (month_at == std::string_view::npos || month_at % 3 != 0) return std::nullopt;
+  unsigned month = static_cast<unsigned>(month_at / 3 + 1);
+  if (day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  return detail::days_from_civil(year, month, static_cast<unsigned>(day)) * 86400 + hour * 3600 +
+         minute * 60 + second;
+}
+
 // "YYYY-MM-DDThh:mm:ssZ" (UTC), the SOQL datetime literal form.
 inline std::string format_soql_datetime(std::int64_t epoch_s) {
   std::int64_t days = epoch_s >= 0 ? epoch_s / 86400 : (epoch_s - 86399) / 86400;
