@@ -297,11 +297,12 @@ TEST_F(AuthTest, JwtBearerAuthorizesInOneStep) {
 // environment.
 TEST_F(AuthTest, AnOrganizationQueryRefusedLeavesTheEnvironmentUnknownWithAWarning) {
   std::string key_path = write_test_key();
-  ASSERT_TRUE(plugin_
-                  .create(R"({"login_url":"https://login.example.com","client_id":"ck",
+  ASSERT_TRUE(
+      plugin_
+          .create(sfplugin::sf_config(R"({"login_url":"https://login.example.com","client_id":"ck",
       "auth_flow":"jwt_bearer","username":"integration@example.com","private_key_file":")" +
-                          key_path + "\"}")
-                  .ok());
+                                      key_path + "\"}"))
+          .ok());
   int organization_queries = 0;
   host_.set_http_handler([&](const FakeHttpRequest& req) {
     if (req.url.ends_with("/token")) {

@@ -132,7 +132,7 @@ TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged)
     r.headers.emplace_back("Date", date);
     return r;
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   auto first = plugin_.sync("{}");
   ASSERT_TRUE(first.ok()) << first.error;
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T13:00:00Z");
@@ -168,7 +168,7 @@ TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
     r.headers.emplace_back("Date", "Wed, 01 May 2024 14:00:00 GMT");
     return r;
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T14:00:00Z");
 }
@@ -181,7 +181,7 @@ TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
     r.headers.emplace_back("Date", "Wed, 01 May 2024 11:00:00 GMT");
     return r;
   });
-  ASSERT_TRUE(plugin_.create(kConfig).ok());
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
   ASSERT_TRUE(plugin_.sync("{}").ok());
   EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
 }
@@ -190,10 +190,11 @@ TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
 // the object is read with what it has now; the missing field is reported.
 TEST_F(SyncTest, ASavedPlanThatSalesforceRefusesIsDescribedAgain) {
   host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  ASSERT_TRUE(plugin_
-                  .create(R"({"login_url":"https://login.example.com","client_id":"ck",
-        "objects":[{"name":"Account","fields":["Name","Region__c"]}],"overlap_seconds":300})")
-                  .ok());
+  ASSERT_TRUE(
+      plugin_
+          .create(sfplugin::sf_config(R"({"login_url":"https://login.example.com","client_id":"ck",
+        "objects":[{"name":"Account","fields":["Name","Region__c"]}],"overlap_seconds":300})"))
+          .ok());
   bool region_exists = true;
   std::vector<std::string> soqls;
   host_.set_http_handler([&](const FakeHttpRequest& req) {
