@@ -537,6 +537,15 @@ void RgSyncConnector::sync(chp::Call& call, const boost::json::object& input) {
                               {"graph_calls", static_cast<std::int64_t>(graph.calls())},
                               {"graph_throttled", static_cast<std::int64_t>(graph.throttled())},
                               {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
+  // The members the host reads for /metrics (host README, "Ops"): mail and calendar items
+  // read from Graph, Salesforce activities written, and those refused.
+  summary["records"] = boost::json::object{{"in", counts.messages + counts.events},
+                                           {"out", counts.tasks + counts.events_upserted},
+                                           {"failed", counts.tasks_failed + counts.events_failed}};
+  if (const auto& usage = sf.usage().last()) {
+    summary["api_quota"] =
+        boost::json::object{{"used", usage->used_calls}, {"limit", usage->max_calls}};
+  }
   call.set_output(summary);
 }
 

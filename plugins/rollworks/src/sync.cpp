@@ -80,12 +80,16 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
 
   std::vector<std::string> failures;
   std::int64_t record_errors = 0;
+  std::int64_t records_in = 0;   // read from either side
+  std::int64_t records_out = 0;  // written to the other side
   boost::json::object up;
   for (const std::string& object : config_.objects_up) {
     call.throw_if_cancelled();
     const UpCounts c = sync_up(call, sf, rw, outbox, object);
     record_errors += c.record_errors + c.outbox.refused;
     if (!c.failure.empty()) failures.push_back(c.failure);
+    records_in += c.read;
+    records_out += c.created + c.updated;
     up[object] = boost::json::object{{"read", c.read},
                                      {"created", c.created},
                                      {"updated", c.updated},
@@ -137,9 +141,18 @@ void RollworksConnector::sync(chp::Call& call, const boost::json::object& /*inpu
                                      {"waiting_by_collection", std::move(waiting_by_collection)},
                                      {"parked", parked}}},
       {"record_errors", record_errors},
+      // The members the host reads for /metrics (host README, "Ops").
+      {"records",
+       boost::json::object{{"in", records_in + d.received + dc.received},
+                           {"out", records_out + d.upserted + d.legacy_upserted + dc.upserted},
+                           {"failed", record_errors}}},
       {"rollworks_calls", static_cast<std::int64_t>(rw.calls())},
       {"rollworks_throttled", static_cast<std::int64_t>(rw.throttled())},
       {"salesforce_calls", static_cast<std::int64_t>(sf.api_calls())}};
+  if (const auto& usage = sf.usage().last()) {
+    summary["api_quota"] =
+        boost::json::object{{"used", usage->used_calls}, {"limit", usage->max_calls}};
+  }
   if (!preflight.warning.empty()) summary["warnings"] = boost::json::array{preflight.warning};
   if (config_.legacy_account_data) ctx_.report_status(mapping_status(config_, now_s));
   if (waiting > 0 || parked > 0) {

@@ -43,6 +43,10 @@ TEST_F(RgSyncTest, SyncsEveryEntitledUserAndReportsEachOnesStatus) {
   EXPECT_EQ(summary.at("unmatched").as_int64(), 1);
   EXPECT_EQ(summary.at("users_ok").as_int64(), 1);
   EXPECT_EQ(summary.at("users_failed").as_int64(), 2);
+  // What the host exports in /metrics: mail read, activities written, refused.
+  EXPECT_EQ(summary.at("records").at("in").as_int64(), 4);
+  EXPECT_EQ(summary.at("records").at("out").as_int64(), 2);
+  EXPECT_EQ(summary.at("records").at("failed").as_int64(), 0);
 }
 
 TEST_F(RgSyncTest, TheNextSyncReadsOnlyNewMessagesFromTheDeltaLink) {

@@ -45,6 +45,22 @@ TEST_F(RollworksSyncTest, SyncsBothWaysAndReportsTheConnectedAudience) {
   // Organization, userinfo, 4 user and permission queries, 5 queryAll, 1 upsert
   EXPECT_EQ(out.at("salesforce_calls").as_int64(), 6 + 5 + 1);
   EXPECT_FALSE(out.contains("warnings"));
+  // What the host exports in /metrics: read from either side, written to the other.
+  std::int64_t read = 0, written = 0;
+  for (const auto& [object, c] : out.at("up").as_object()) {
+    read += c.at("read").as_int64();
+    written += c.at("created").as_int64() + c.at("updated").as_int64();
+  }
+  const auto& down = out.at("down");
+  EXPECT_GE(written, 2);
+  EXPECT_EQ(out.at("records").at("in").as_int64(),
+            read + down.at("accounts").at("received").as_int64() +
+                down.at("contacts").at("received").as_int64());
+  EXPECT_EQ(out.at("records").at("out").as_int64(),
+            written + down.at("accounts").at("upserted").as_int64() +
+                down.at("accounts").at("legacy_upserted").as_int64() +
+                down.at("contacts").at("updated").as_int64());
+  EXPECT_EQ(out.at("records").at("failed").as_int64(), 0);
 }
 
 TEST_F(RollworksSyncTest, UpSendsBatchesOfAtMostPageSizeAndResumesFromTheCheckpoint) {
