@@ -3,6 +3,7 @@
 #include "chost/app/host.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
@@ -130,6 +131,12 @@ Host::~Host() {
   impl_->gen.reset();
 }
 
+namespace {
+std::atomic<bool> g_state_init_allowed{false};
+}  // namespace
+
+void allow_state_init_for_process() { g_state_init_allowed.store(true); }
+
 Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
@@ -161,6 +168,7 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   if (!lock) return lock.error();
   impl->lock.emplace(std::move(*lock));
   store::SqliteStoreOptions store_options;
+  store_options.init_state = impl->options.init_state || g_state_init_allowed.load();
   store_options.warn = [log = impl->log.get()](const std::string& message) {
     log->log(runtime::LogLevel::kWarn, "", message);
   };

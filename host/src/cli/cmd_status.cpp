@@ -68,6 +68,20 @@ int run_status(int argc, char** argv) {
       std::fprintf(stderr, "connector-host status: %s\n", list.error().message.c_str());
       return kExitFailure;
     }
+    // A state found damaged while running: shown, and the exit says it (the listing is stale).
+    std::string damaged;
+    if (auto ready = client.readyz(); ready && ready->is_object()) {
+      const auto& obj = ready->as_object();
+      const auto* reason = obj.if_contains("reason");
+      if (reason && reason->is_string() && !obj.at("ready").as_bool()) {
+        const std::string text(reason->as_string());
+        if (text.rfind("state store ", 0) == 0) damaged = text;
+      }
+    }
+    if (!damaged.empty()) {
+      std::fprintf(stderr, "connector-host status: %s\n", damaged.c_str());
+      return kExitFailure;
+    }
     if (as_json) {
       std::vector<boost::json::value> users;
       for (const auto& c : cfg->connectors) {

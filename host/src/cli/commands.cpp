@@ -59,6 +59,8 @@ void print_usage(std::FILE* out) {
   std::fprintf(out,
                "\nRun `connector-host <command> --help` for a command's options.\n"
                "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
+               "--init-state (any command): start a new, unauthorized state where its marker\n"
+               "  (<state>.marker) says one existed but the file is now missing or empty.\n"
                "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
                "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
 }

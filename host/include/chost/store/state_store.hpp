@@ -170,6 +170,11 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
 
+  // nullopt while usable. Once the backend found the database damaged while running (SQLite:
+  // SQLITE_CORRUPT / SQLITE_NOTADB from any statement, then its integrity check), why, with the
+  // backend's own words and the path; every call fails from then on and nothing is written.
+  virtual std::optional<std::string> damaged() const { return std::nullopt; }
+
   // --- Key/value state (writes go through begin()) ---
   virtual Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
   virtual Result<std::unique_ptr<Transaction>> begin(std::string_view ns) = 0;
