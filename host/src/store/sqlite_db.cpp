@@ -237,8 +237,16 @@ void ConnectionPool::release(std::unique_ptr<Db> db) {
   // Read-only, on the connection that is back: the second opinion on a corruption report.
   if (health_->take_check()) health_->set_check_result(quick_check_problems(*db));
   if (health_->damaged()) {
-    std::lock_guard lock(mu_);
-    idle_.clear();
+    // Closing the last connection would checkpoint the WAL into the damaged file: not done.
+    std::vector<std::unique_ptr<Db>> closing;
+    {
+      std::lock_guard lock(mu_);
+      closing.swap(idle_);
+    }
+    closing.push_back(std::move(db));
+    for (auto& c : closing) {
+      sqlite3_db_config(c->raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    }
     return;
   }
   std::lock_guard lock(mu_);
