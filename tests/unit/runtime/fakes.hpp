@@ -208,6 +208,8 @@ class FaultyStore final : public store::StateStore {
   std::vector<std::string> history_ForTest(const std::string& name) const;
   std::optional<store::SubjectRecord> subject_ForTest(const std::string& ns,
                                                       const std::string& id) const;
+  // The SQLite file behind the store, for tampering behind its back.
+  std::filesystem::path db_path_ForTest() const { return dir_ / "state.db"; }
   // Transactions begun through this store and committed successfully.
   size_t commits_ForTest() const { return commits_.load(); }
 
