@@ -167,5 +167,47 @@ TEST_F(StateStoreTest, PagesDamagedWhileRunningStopTheHostUsingTheStateAndStatus
       << stopped.err;
 }
 
+// Simulates a state from another host: a connection "old-org" with credentials and checkpoints,
+// under the same key, that this host's configuration does not name.
+TEST_F(StateStoreTest, OrphanedConnectionsAreReportedAndPrunedOnlyOnRequest) {
+  ASSERT_EQ(cli({"status"}).exit_code, 0);
+  raw_sql(db(),
+          "INSERT INTO connections (name, state, reason, identity_json, public_json, "
+          "access_expires_at_ms, last_used_at_ms, updated_at_ms) VALUES ('old-org', 'connected', "
+          "'', '{}', '{}', 0, 0, 0);"
+          "INSERT INTO secrets (ns, name, version, sealed, updated_at_ms) VALUES ('old-org', "
+          "'host:credentials', 1, randomblob(64), 0);"
+          "INSERT INTO kv (ns, key, value) VALUES ('old-org', 'cursor', 'x');");
+  const std::string described = "old-org (connection, credentials, state)";
+
+  CommandResult status = cli({"status"});
+  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.err.find("warning: not in the configuration, still in the state: " + described),
+            std::string::npos)
+      << status.err;
+
+  HostProcess host(dir_.path(), {"run", "-c", "host.yaml"}, "run");
+  ASSERT_TRUE(host.wait_for_log("running; pid", kWaitMs)) << host.err();
+  EXPECT_NE(host.err().find("the configuration does not name: " + described), std::string::npos)
+      << host.err();
+  host.signal(SIGTERM);
+  ASSERT_TRUE(host.wait_exit(kWaitMs).has_value());
+
+  CommandResult listed = cli({"state", "prune"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_NE(listed.out.find("not configured: " + described), std::string::npos) << listed.out;
+  EXPECT_NE(listed.out.find("--yes"), std::string::npos) << listed.out;
+  EXPECT_NE(cli({"status"}).err.find("old-org"), std::string::npos) << "listing removed it";
+
+  CommandResult pruned = cli({"state", "prune", "--yes"});
+  EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
+  EXPECT_NE(pruned.out.find("removed " + described), std::string::npos) << pruned.out;
+  CommandResult after = cli({"status"});
+  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_EQ(after.err.find("old-org"), std::string::npos) << after.err;
+  EXPECT_NE(after.out.find("conn"), std::string::npos) << "the configured one must stay";
+  EXPECT_NE(cli({"state", "prune"}).out.find("nothing to prune"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace chost::integration

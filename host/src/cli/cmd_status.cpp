@@ -8,6 +8,7 @@
 
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
+#include "chost/app/orphans.hpp"
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -104,6 +105,15 @@ int run_status(int argc, char** argv) {
   if (!host) {
     std::fprintf(stderr, "connector-host status: %s\n", host.error().message.c_str());
     return kExitFailure;
+  }
+  if (auto orphans = app::find_orphans((*host)->store(), (*host)->config());
+      orphans && !orphans->empty()) {
+    for (const auto& o : *orphans) {
+      std::fprintf(stderr,
+                   "connector-host status: warning: not in the configuration, still in the state: "
+                   "%s (`connector-host state prune` removes it)\n",
+                   app::describe_orphan(o).c_str());
+    }
   }
   if (as_json) {
     std::printf("%s\n", status_json((*host)->status()).c_str());

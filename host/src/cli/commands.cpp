@@ -18,6 +18,7 @@ int run_disable(int argc, char** argv);
 int run_enable(int argc, char** argv);
 int run_sync(int argc, char** argv);
 int run_rotate_key(int argc, char** argv);
+int run_state(int argc, char** argv);
 int run_outbox(int argc, char** argv);
 int run_plugin_worker(int argc, char** argv);
 
@@ -39,6 +40,8 @@ constexpr Command kCommands[] = {
     {"outbox", "write-back entries a SaaS refused (or pending); --retry offers them again",
      run_outbox},
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
+    {"state", "prune: list (--yes: remove) state of connectors the config does not name",
+     run_state},
     {"plugin-worker", "runs one plugin instance for a connector with `isolation: process`",
      run_plugin_worker, true},
 };
