@@ -219,6 +219,11 @@ bool HostAdminBackend::healthy(std::string* why_not) {
 }
 
 bool HostAdminBackend::ready(std::string* why_not) {
+  // A damaged state first: it is why every connection and connector stopped.
+  if (std::optional<std::string> damaged = host_.store().damaged()) {
+    *why_not = *damaged;
+    return false;
+  }
   for (const ConnectorStatus& s : host_.status()) {
     if (s.kind == "connection" && s.state != "connected" && s.state != "refreshing" &&
         s.state != "disabled") {

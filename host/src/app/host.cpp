@@ -3,6 +3,7 @@
 #include "chost/app/host.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <boost/json.hpp>
 #include <map>
 #include <mutex>
@@ -12,6 +13,7 @@
 #include "chost/app/common_ports.hpp"
 #include "chost/app/http_client_port.hpp"
 #include "chost/app/options.hpp"
+#include "chost/app/orphans.hpp"
 #include "chost/app/state_lock.hpp"
 #include "chost/common/abi_status.hpp"
 #include "chost/runtime/hook_runner.hpp"
@@ -131,6 +133,12 @@ Host::~Host() {
   impl_->gen.reset();
 }
 
+namespace {
+std::atomic<bool> g_state_init_allowed{false};
+}  // namespace
+
+void allow_state_init_for_process() { g_state_init_allowed.store(true); }
+
 Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions options) {
   auto impl = std::make_unique<Impl>();
   impl->options = std::move(options);
@@ -162,6 +170,7 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
   if (!lock) return lock.error();
   impl->lock.emplace(std::move(*lock));
   store::SqliteStoreOptions store_options;
+  store_options.init_state = impl->options.init_state || g_state_init_allowed.load();
   store_options.warn = [log = impl->log.get()](const std::string& message) {
     log->log(runtime::LogLevel::kWarn, "", message);
   };
@@ -173,6 +182,16 @@ Result<std::unique_ptr<Host>> Host::open(config::HostConfig config, HostOptions 
                                      std::move(store_options));
   if (!st) return st.error();
   impl->store = std::move(*st);
+  // A state from another host (same key, other connector names) or a renamed connector: its
+  // credentials stay in the file until an admin prunes them.
+  if (auto orphans = find_orphans(*impl->store, config); orphans && !orphans->empty()) {
+    std::string names;
+    for (const auto& o : *orphans) names += (names.empty() ? "" : "; ") + describe_orphan(o);
+    impl->log->log(runtime::LogLevel::kWarn, "",
+                   "the state holds connectors or connections that the configuration does not "
+                   "name: " +
+                       names + "; `connector-host state prune -c FILE` lists and removes them");
+  }
   http::HttpClientOptions http_options = http_client_options(config.host);
   // check-config reports these at their YAML keys; a CA file can also vanish before start.
   if (auto valid = http::validate_options(http_options); !valid) {

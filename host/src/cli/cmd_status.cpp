@@ -8,6 +8,7 @@
 
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
+#include "chost/app/orphans.hpp"
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -68,6 +69,20 @@ int run_status(int argc, char** argv) {
       std::fprintf(stderr, "connector-host status: %s\n", list.error().message.c_str());
       return kExitFailure;
     }
+    // A state found damaged while running: shown, and the exit says it (the listing is stale).
+    std::string damaged;
+    if (auto ready = client.readyz(); ready && ready->is_object()) {
+      const auto& obj = ready->as_object();
+      const auto* reason = obj.if_contains("reason");
+      if (reason && reason->is_string() && !obj.at("ready").as_bool()) {
+        const std::string text(reason->as_string());
+        if (text.rfind("state store ", 0) == 0) damaged = text;
+      }
+    }
+    if (!damaged.empty()) {
+      std::fprintf(stderr, "connector-host status: %s\n", damaged.c_str());
+      return kExitFailure;
+    }
     if (as_json) {
       std::vector<boost::json::value> users;
       for (const auto& c : cfg->connectors) {
@@ -90,6 +105,15 @@ int run_status(int argc, char** argv) {
   if (!host) {
     std::fprintf(stderr, "connector-host status: %s\n", host.error().message.c_str());
     return kExitFailure;
+  }
+  if (auto orphans = app::find_orphans((*host)->store(), (*host)->config());
+      orphans && !orphans->empty()) {
+    for (const auto& o : *orphans) {
+      std::fprintf(stderr,
+                   "connector-host status: warning: not in the configuration, still in the state: "
+                   "%s (`connector-host state prune` removes it)\n",
+                   app::describe_orphan(o).c_str());
+    }
   }
   if (as_json) {
     std::printf("%s\n", status_json((*host)->status()).c_str());

@@ -18,6 +18,7 @@ int run_disable(int argc, char** argv);
 int run_enable(int argc, char** argv);
 int run_sync(int argc, char** argv);
 int run_rotate_key(int argc, char** argv);
+int run_state(int argc, char** argv);
 int run_outbox(int argc, char** argv);
 int run_plugin_worker(int argc, char** argv);
 
@@ -39,6 +40,8 @@ constexpr Command kCommands[] = {
     {"outbox", "write-back entries a SaaS refused (or pending); --retry offers them again",
      run_outbox},
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
+    {"state", "prune: list (--yes: remove) state of connectors the config does not name",
+     run_state},
     {"plugin-worker", "runs one plugin instance for a connector with `isolation: process`",
      run_plugin_worker, true},
 };
@@ -59,6 +62,8 @@ void print_usage(std::FILE* out) {
   std::fprintf(out,
                "\nRun `connector-host <command> --help` for a command's options.\n"
                "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
+               "--init-state (any command): start a new, unauthorized state where its marker\n"
+               "  (<state>.marker) says one existed but the file is now missing or empty.\n"
                "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
                "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
 }

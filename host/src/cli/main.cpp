@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "chost/app/host.hpp"
 #include "commands.hpp"
 
 #ifndef CHOST_VERSION
@@ -13,6 +14,17 @@
 
 int main(int argc, char** argv) {
   using namespace chost::cli;
+  // `--init-state` is global (any verb that opens the state): taken out before the verb parses.
+  int kept = 1;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--init-state") {
+      chost::app::allow_state_init_for_process();
+    } else {
+      argv[kept++] = argv[i];
+    }
+  }
+  argc = kept;
+  argv[argc] = nullptr;
   if (argc < 2) {
     print_usage(stderr);
     return kExitUsage;

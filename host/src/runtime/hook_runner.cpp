@@ -1,6 +1,8 @@
 // run_hook(): gate, call state, transaction cleanup.
 #include "chost/runtime/hook_runner.hpp"
 
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace chost::runtime {
@@ -14,7 +16,14 @@ HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, const HookCall& spec,
     HookOutcome out;
     out.status = hook(call.handle());
     ctx.end_hook();
-    out.error = ctx.services().redactor->redact(call.error());
+    std::string error = call.error();
+    // The plugin says which store operation failed ("record upsert failed"); the store's own
+    // words say why ("... database disk image is malformed"): the admin needs both.
+    if (std::optional<std::string> store_error = ctx.take_store_error();
+        store_error && out.status != CHP_OK && error.find(*store_error) == std::string::npos) {
+      error = error.empty() ? *store_error : error + ": " + *store_error;
+    }
+    out.error = ctx.services().redactor->redact(error);
     out.output = call.output();
     return out;
   });

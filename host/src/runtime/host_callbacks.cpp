@@ -42,6 +42,16 @@ InstanceContext* ctx_of(chp_host_ctx* ctx) { return ctx ? InstanceContext::from(
 
 TxnHandle* txn_of(chp_txn* txn) { return reinterpret_cast<TxnHandle*>(txn); }
 
+// A store call failed: the ABI carries only the class, so the store's own words (SQLite's text,
+// the path) are kept for the hook's error (see InstanceContext::note_store_error).
+chp_status_code store_failure(InstanceContext* ctx, const Error& e) {
+  // Not found and a lost compare-and-swap are answers, not failures.
+  if (ctx && e.cls != ErrorClass::kNotFound && e.cls != ErrorClass::kConflict) {
+    ctx->note_store_error(e.message);
+  }
+  return status_code_of(e.cls);
+}
+
 void log_cb(chp_host_ctx* raw, chp_log_level level, chp_str message) {
   InstanceContext* ctx = ctx_of(raw);
   if (!ctx) return;
@@ -93,7 +103,7 @@ chp_status_code state_get_cb(chp_host_ctx* raw, chp_str key, chp_sink sink, void
   if (!ctx || !sink) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
     auto r = ctx->services().store->get(ctx->name(), view(key));
-    if (!r) return status_code_of(r.error().cls);
+    if (!r) return store_failure(ctx, r.error());
     if (!r->has_value()) return CHP_ERR_NOT_FOUND;
     sink(user, as_chp(**r));
     return CHP_OK;
@@ -105,7 +115,7 @@ chp_status_code txn_begin_cb(chp_host_ctx* raw, chp_txn** out_txn) {
   if (!ctx || !out_txn) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
     auto r = ctx->services().store->begin(ctx->name());
-    if (!r) return status_code_of(r.error().cls);
+    if (!r) return store_failure(ctx, r.error());
     auto handle = std::make_unique<TxnHandle>();
     handle->ctx = ctx;
     handle->txn = std::move(*r);
@@ -122,7 +132,7 @@ chp_status_code with_txn(chp_txn* raw, F&& f) {
   return guarded(t->ctx, [&]() -> chp_status_code {
     if (!t->txn) return CHP_ERR_PERMANENT;
     Status s = f(*t->txn);
-    return s ? CHP_OK : status_code_of(s.error().cls);
+    return s ? CHP_OK : store_failure(t->ctx, s.error());
   });
 }
 
@@ -160,7 +170,7 @@ chp_status_code txn_commit_cb(chp_txn* raw) {
     if (!t->txn) return CHP_ERR_PERMANENT;
     auto txn = std::move(t->txn);  // ends the transaction either way
     Status s = txn->commit();
-    return s ? CHP_OK : status_code_of(s.error().cls);
+    return s ? CHP_OK : store_failure(t->ctx, s.error());
   });
 }
 
@@ -182,7 +192,7 @@ chp_status_code record_get_cb(chp_host_ctx* raw, chp_str collection, chp_str id,
   if (!ctx || !sink) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
     auto r = ctx->services().store->record_get(ctx->name(), view(collection), view(id));
-    if (!r) return status_code_of(r.error().cls);
+    if (!r) return store_failure(ctx, r.error());
     if (!r->has_value()) return CHP_ERR_NOT_FOUND;
     sink(user, as_chp((*r)->json));
     return CHP_OK;
@@ -194,7 +204,7 @@ chp_status_code outbox_pending_cb(chp_host_ctx* raw, uint32_t limit, chp_sink si
   if (!ctx || !sink) return CHP_ERR_PERMANENT;
   return guarded(ctx, [&]() -> chp_status_code {
     auto r = ctx->services().store->outbox_pending(ctx->name(), limit);
-    if (!r) return status_code_of(r.error().cls);
+    if (!r) return store_failure(ctx, r.error());
     for (const auto& e : *r) {
       std::string line =
           "{\"entry_id\":" + std::to_string(e.entry_id) +
@@ -214,7 +224,7 @@ chp_status_code secret_get_cb(chp_host_ctx* raw, chp_str name, chp_sink sink, vo
   return guarded(ctx, [&]() -> chp_status_code {
     auto r = ctx->services().store->secret_get(
         ctx->name(), std::string(kPluginSecretPrefix) + std::string(view(name)));
-    if (!r) return status_code_of(r.error().cls);
+    if (!r) return store_failure(ctx, r.error());
     if (!r->has_value()) return CHP_ERR_NOT_FOUND;
     ctx->services().redactor->add((*r)->value);
     if (out_version) *out_version = (*r)->version;
@@ -232,7 +242,7 @@ chp_status_code secret_put_cb(chp_host_ctx* raw, chp_str name, chp_str value,
     auto r = ctx->services().store->secret_put(
         ctx->name(), std::string(kPluginSecretPrefix) + std::string(view(name)), view(value),
         expected_version);
-    return r ? CHP_OK : status_code_of(r.error().cls);
+    return r ? CHP_OK : store_failure(ctx, r.error());
   });
 }
 

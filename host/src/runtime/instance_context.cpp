@@ -17,7 +17,21 @@ InstanceContext::InstanceContext(std::string name, RuntimeServices services, Sta
 
 InstanceContext::~InstanceContext() { end_hook(); }
 
-void InstanceContext::begin_hook() { connection_lost_.store(false); }
+void InstanceContext::begin_hook() {
+  connection_lost_.store(false);
+  std::lock_guard<std::mutex> lock(mu_);
+  store_error_.reset();
+}
+
+void InstanceContext::note_store_error(std::string message) {
+  std::lock_guard<std::mutex> lock(mu_);
+  store_error_ = std::move(message);
+}
+
+std::optional<std::string> InstanceContext::take_store_error() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(store_error_, std::nullopt);
+}
 
 void InstanceContext::end_hook() {
   std::vector<std::unique_ptr<TxnHandle>> txns;

@@ -173,6 +173,21 @@ struct Scheduler::Impl {
     asio::post(*in->strand, [this, in, reason] { run(in, reason); });
   }
 
+  // mu held. A damaged state store ends scheduling: a sync could only fail, and every attempt
+  // would touch the file again. The connector shows the store's reason; a restart after the
+  // admin repaired or replaced the file resumes it.
+  bool stopped_for_damaged_store(Inst& in) {
+    std::optional<std::string> why = sv.store ? sv.store->damaged() : std::nullopt;
+    if (!why) return false;
+    if (board) {
+      board->set_error(in.spec.name, Error::permanent(*why));
+      board->set_next_run(in.spec.name, 0);
+    }
+    set_state(in, InstanceState::kFailed);
+    sv.log->log(LogLevel::kError, in.spec.name, "no more syncs: " + *why);
+    return true;
+  }
+
   void run(const InstPtr& inp, const std::string& reason) {
     Inst& in = *inp;
     CancelFlag cancel = make_cancel_flag();
@@ -180,6 +195,7 @@ struct Scheduler::Impl {
       std::lock_guard<std::mutex> lock(mu);
       in.queued = false;
       if (stopping || in.removed || !in.spec.enabled) return;
+      if (stopped_for_damaged_store(in)) return;
       if (!connection_ok(in)) {
         in.suspended = true;
         set_state(in, InstanceState::kSuspended);
@@ -275,6 +291,7 @@ struct Scheduler::Impl {
                 in.spec.enabled && !in.removed ? InstanceState::kIdle : InstanceState::kDisabled);
       return;
     }
+    if (stopped_for_damaged_store(in)) return;
     if (in.deadline_missed) {
       ++in.failures;
       schedule_in(inp, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");

@@ -1,6 +1,8 @@
 // RAII over sqlite3 handles and the connection pool (see sqlite_db.hpp).
 #include "sqlite_db.hpp"
 
+#include <utility>
+
 namespace chost::store {
 
 Error sqlite_error(int rc, std::string_view what, sqlite3* db) {
@@ -15,6 +17,34 @@ Error sqlite_error(int rc, std::string_view what, sqlite3* db) {
     default:
       return Error::permanent(std::move(msg));
   }
+}
+
+// --- DbHealth ---
+
+void DbHealth::note_corrupt(const std::string& sqlite_message) {
+  std::lock_guard lock(mu_);
+  if (damaged_) return;
+  damaged_ = true;
+  check_pending_ = true;
+  reason_ = "SQLite: " + sqlite_message;
+}
+
+bool DbHealth::take_check() {
+  std::lock_guard lock(mu_);
+  return std::exchange(check_pending_, false);
+}
+
+void DbHealth::set_check_result(const std::string& problems) {
+  std::lock_guard lock(mu_);
+  reason_ += problems.empty() ? "; quick_check found no damage" : "; quick_check: " + problems;
+}
+
+std::optional<std::string> DbHealth::damaged() const {
+  std::lock_guard lock(mu_);
+  if (!damaged_) return std::nullopt;
+  return "state store " + path_ + " is damaged (" + reason_ +
+         "); the host stopped using it and writes nothing to it: restore a backup, or move it "
+         "away and authorize again";
 }
 
 // --- Stmt ---
@@ -86,7 +116,17 @@ bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQ
 
 // --- Db ---
 
-Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_ms) {
+Error Db::error(int rc, std::string_view what) {
+  Error e = sqlite_error(rc, what, db_);
+  const int primary = rc & 0xff;
+  if (health_ && (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)) {
+    health_->note_corrupt(e.message);
+  }
+  return e;
+}
+
+Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_ms,
+                                     std::shared_ptr<DbHealth> health) {
   sqlite3* raw = nullptr;
   // NOMUTEX: a connection is only ever used by the thread that checked it out of the pool.
   int rc =
@@ -94,10 +134,13 @@ Result<std::unique_ptr<Db>> Db::open(const std::string& path, int busy_timeout_m
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error e = sqlite_error(rc, "cannot open the database", raw);
+    if (health && ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)) {
+      health->note_corrupt(e.message);
+    }
     sqlite3_close(raw);
     return e;
   }
-  std::unique_ptr<Db> db(new Db(raw));
+  std::unique_ptr<Db> db(new Db(raw, std::move(health)));
   sqlite3_extended_result_codes(raw, 1);
   rc = sqlite3_busy_timeout(raw, busy_timeout_ms);
   if (rc != SQLITE_OK) return db->error(rc, "setting busy_timeout");
@@ -173,6 +216,7 @@ PooledDb::~PooledDb() {
 }
 
 Result<PooledDb> ConnectionPool::acquire() {
+  if (auto why = health_->damaged()) return Error::permanent(*why);
   {
     std::lock_guard lock(mu_);
     if (!idle_.empty()) {
@@ -181,7 +225,7 @@ Result<PooledDb> ConnectionPool::acquire() {
       return PooledDb(shared_from_this(), std::move(db));
     }
   }
-  auto db = Db::open(path_, busy_timeout_ms_);
+  auto db = Db::open(path_, busy_timeout_ms_, health_);
   if (!db) return db.error();
   return PooledDb(shared_from_this(), std::move(*db));
 }
@@ -190,6 +234,21 @@ void ConnectionPool::release(std::unique_ptr<Db> db) {
   // A connection must never go back to the pool inside a transaction: the next user would
   // silently join it.
   if (db->in_transaction()) (void)db->exec("ROLLBACK", "rolling back a returned connection");
+  // Read-only, on the connection that is back: the second opinion on a corruption report.
+  if (health_->take_check()) health_->set_check_result(quick_check_problems(*db));
+  if (health_->damaged()) {
+    // Closing the last connection would checkpoint the WAL into the damaged file: not done.
+    std::vector<std::unique_ptr<Db>> closing;
+    {
+      std::lock_guard lock(mu_);
+      closing.swap(idle_);
+    }
+    closing.push_back(std::move(db));
+    for (auto& c : closing) {
+      sqlite3_db_config(c->raw(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    }
+    return;
+  }
   std::lock_guard lock(mu_);
   if (idle_.size() < kMaxIdle) idle_.push_back(std::move(db));
 }

@@ -51,6 +51,10 @@ class SqliteStateStore final : public StateStore {
  public:
   explicit SqliteStateStore(std::shared_ptr<StoreCore> core) : core_(std::move(core)) {}
 
+  std::optional<std::string> damaged() const override { return core_->pool->health().damaged(); }
+  Result<std::vector<NamespaceUsage>> list_namespaces() override;
+  Status delete_namespace(std::string_view name) override;
+
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   Result<std::unique_ptr<Transaction>> begin(std::string_view ns) override;
   Result<std::vector<KvEntry>> list_kv(std::string_view ns, std::string_view after_key,

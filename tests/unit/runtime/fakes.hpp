@@ -140,6 +140,7 @@ class FaultyStore final : public store::StateStore {
   // Runs once before a secret_put is applied (e.g. to simulate another replica's write).
   std::function<void()> before_secret_put;
 
+  std::optional<std::string> damaged() const override { return real_->damaged(); }
   Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) override;
   Result<std::unique_ptr<store::Transaction>> begin(std::string_view ns) override;
   Result<std::vector<store::KvEntry>> list_kv(std::string_view ns, std::string_view after_key,
@@ -207,6 +208,8 @@ class FaultyStore final : public store::StateStore {
   std::vector<std::string> history_ForTest(const std::string& name) const;
   std::optional<store::SubjectRecord> subject_ForTest(const std::string& ns,
                                                       const std::string& id) const;
+  // The SQLite file behind the store, for tampering behind its back.
+  std::filesystem::path db_path_ForTest() const { return dir_ / "state.db"; }
   // Transactions begun through this store and committed successfully.
   size_t commits_ForTest() const { return commits_.load(); }
 

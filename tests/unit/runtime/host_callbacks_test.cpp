@@ -4,6 +4,7 @@
 #include "chost/runtime/host_callbacks.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "runtime_fixture.hpp"
 
@@ -28,6 +29,28 @@ TEST_F(HostCallbacksTest, CommitRecordsStatusSubjectsAndMetrics) {
   EXPECT_EQ(fx.metrics.value("chp_plugin_records_synced{connector=crm}"), 1.0);
   EXPECT_EQ(fx.metrics.value("chp_plugin_Bad-Name{connector=crm}"), 0.0);
   EXPECT_TRUE(fx.log.contains("metric ignored"));
+}
+
+TEST_F(HostCallbacksTest, AStoreFailureReachesTheHooksErrorInSqlitesWords) {
+  TestInstance& inst = make_instance("crm");
+  set_mode("crm", "commit");
+  ASSERT_EQ(sync(inst).status, CHP_OK);  // creates the mirror table
+  // SQLite itself refuses the next mirror upsert (a trigger, as a damaged or full disk would).
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(fx.store.db_path_ForTest().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TRIGGER refuse BEFORE UPDATE ON mirror_crm_accounts BEGIN "
+                         "SELECT RAISE(ABORT, 'refused by the test trigger'); END",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+  HookOutcome out = sync(inst);
+  EXPECT_NE(out.status, CHP_OK);
+  // The plugin attached no message; the store's own words are the hook's error.
+  EXPECT_NE(out.error.find("refused by the test trigger"), std::string::npos) << out.error;
+  EXPECT_EQ(out.error.find("status "), std::string::npos) << out.error;
 }
 
 TEST_F(HostCallbacksTest, OpenTransactionIsRolledBackWhenTheHookReturns) {

@@ -33,7 +33,14 @@ namespace chost::app {
 struct HostOptions {
   // Receives log lines instead of stderr (tests). Empty: stderr.
   std::function<void(const std::string& line)> log_sink;
+  // Open a state whose marker says it existed although its database is missing or empty, as a
+  // new, unauthorized state (see store::SqliteStoreOptions::init_state).
+  bool init_state = false;
 };
+
+// `--init-state` given to the CLI (any verb): every Host opened by this process behaves as if
+// HostOptions::init_state were set. Process-wide because every verb opens its Host alike.
+void allow_state_init_for_process();
 
 // One configured connector as `status` shows it.
 struct ConnectorStatus {

@@ -50,6 +50,11 @@ class InstanceContext {
   TxnHandle* adopt_txn(std::unique_ptr<TxnHandle> txn);
   size_t open_txns_ForTest() const;
 
+  // The last store failure during the current hook (SQLite's words and the path): a store
+  // callback returns only a class, so run_hook adds this to the hook's error when it fails.
+  void note_store_error(std::string message);
+  std::optional<std::string> take_store_error();
+
   // Generation of the last token handed to this instance (for CHP_TOKEN_REJECTED).
   std::optional<uint64_t> last_token_generation() const;
   void set_last_token_generation(uint64_t generation);
@@ -66,6 +71,7 @@ class InstanceContext {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<TxnHandle>> txns_;
   std::optional<uint64_t> last_generation_;
+  std::optional<std::string> store_error_;
   std::atomic<bool> connection_lost_{false};
 };
 

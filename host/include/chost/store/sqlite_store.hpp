@@ -27,13 +27,23 @@ struct SqliteStoreOptions {
   // Told what opening changed that the admin should know of (permissions tightened); only
   // called during open_sqlite_store. Ignored when empty.
   std::function<void(const std::string&)> warn;
+  // A state that existed once (its marker, `<path>.marker`, is there) but whose database is now
+  // missing or empty is refused unless this is set: a truncated or deleted file must not quietly
+  // become a fresh, unauthorized state. The CLI sets it for `--init-state`.
+  bool init_state = false;
 };
+
+// The marker written (and fsync'd, with its directory) beside a state the first time it is
+// created: its presence says a state existed at `path`.
+std::string state_marker_path(const std::string& path);
 
 // Opens (creating the file, its parent directories and the schema as needed) the state at
 // `path`. Secrets need `master_key`; without one, opening fails if encrypted secrets exist.
 // With a key that differs from the one the secrets were encrypted with, opening fails.
-// Errors name the path and what failed. A directory it creates is owner-only (0700); an existing
-// database (and its -wal / -shm files) readable by others is tightened to 0600, with a warning.
+// Errors name the path and what failed. A state whose marker exists but whose database is missing
+// or empty is refused (kConfig) unless options.init_state. A directory it creates is owner-only
+// (0700); an existing database (and its -wal / -shm files) readable by others is tightened to 0600,
+// with a warning.
 Result<std::unique_ptr<StateStore>> open_sqlite_store(const std::string& path,
                                                       std::optional<MasterKey> master_key,
                                                       SqliteStoreOptions options = {});

@@ -170,6 +170,28 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
 
+  // nullopt while usable. Once the backend found the database damaged while running (SQLite:
+  // SQLITE_CORRUPT / SQLITE_NOTADB from any statement, then its integrity check), why, with the
+  // backend's own words and the path; every call fails from then on and nothing is written.
+  virtual std::optional<std::string> damaged() const { return std::nullopt; }
+
+  // --- Whole namespaces (a connector's or connection's every trace) ---
+  // What each name holding anything in the state holds ("credentials", "connection",
+  // "status", "state", "subjects", "outbox", "mirrors", "secrets"), sorted by name.
+  struct NamespaceUsage {
+    std::string name;
+    std::vector<std::string> holds;
+  };
+  virtual Result<std::vector<NamespaceUsage>> list_namespaces() {
+    return Error::permanent("listing namespaces is not supported by this store");
+  }
+  // Removes everything of `name` (connection, credentials and other secrets, history, status,
+  // kv, subjects, outbox, mirror tables) in one transaction.
+  virtual Status delete_namespace(std::string_view name) {
+    (void)name;
+    return Error::permanent("deleting namespaces is not supported by this store");
+  }
+
   // --- Key/value state (writes go through begin()) ---
   virtual Result<std::optional<std::string>> get(std::string_view ns, std::string_view key) = 0;
   virtual Result<std::unique_ptr<Transaction>> begin(std::string_view ns) = 0;

@@ -60,16 +60,16 @@ class Transaction {
     check(host_->txn_outbox_done(open(), entry_id, detail::to_chp(error)), "outbox done");
   }
 
-  // Durable on return. The transaction ends either way; a failed commit throws
-  // TransientError (the batch can be retried from the last checkpoint).
+  // Durable on return. The transaction ends either way; a failed commit throws the host's
+  // class (TransientError for a busy or full disk: the batch can be retried from the last
+  // checkpoint). The host adds the store's own words to the hook's error.
   void commit() {
     chp_txn* txn = open();
     txn_ = nullptr;  // the host ends the transaction whatever the outcome
     chp_status_code status = host_->txn_commit(txn);
     if (status != CHP_OK) {
       // No class words in the messages: the host prints the class in front once.
-      if (status == CHP_ERR_CANCELLED) throw CancelledError("state commit failed");
-      throw TransientError("state commit failed (status " + std::to_string(status) + ")");
+      throw_for_status(status, "state commit");
     }
   }
 
