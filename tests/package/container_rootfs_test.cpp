@@ -89,8 +89,8 @@ TEST_F(ContainerRootfsTest, VersionAndTheShippedSidecarConfigCheckAsTheNonRootUs
   EXPECT_NE(c.out.find(": ok (1 connector(s), 3 plugin(s))"), std::string::npos) << c.out;
 
   // A config that is not there: exit 3 (config invalid), naming the file.
-  CommandResult w = run_inside({"/usr/bin/connector-host", "check-config", "-c", "/usr/x.yaml"},
-                               "missing");
+  CommandResult w =
+      run_inside({"/usr/bin/connector-host", "check-config", "-c", "/usr/x.yaml"}, "missing");
   EXPECT_EQ(w.exit_code, 3) << w.out << w.err;
   EXPECT_NE(w.out.find("/usr/x.yaml"), std::string::npos) << w.out;
 }
@@ -100,15 +100,15 @@ TEST_F(ContainerRootfsTest, RunAnswersProbesOnLoopbackKeepsStateOnTheVolumeAndSt
   // pod's 0.0.0.0:8080.
   const std::string shipped = read_file(rootfs_ / "etc" / "connector-host" / "host.yaml");
   const uint16_t port = free_port();
-  const std::string yaml =
-      std::regex_replace(shipped, std::regex("listen: \"0\\.0\\.0\\.0:8080\""),
-                         "listen: \"127.0.0.1:" + std::to_string(port) + "\"");
+  const std::string yaml = std::regex_replace(shipped, std::regex("listen: \"0\\.0\\.0\\.0:8080\""),
+                                              "listen: \"127.0.0.1:" + std::to_string(port) + "\"");
   ASSERT_NE(yaml, shipped);
   dir_.write("config/host.yaml", yaml);
 
-  HostProcess host(dir_.path(),
-                   inside({"/usr/bin/connector-host", "run", "-c", "/etc/connector-host/host.yaml"}),
-                   "run", IN_ROOTFS);
+  HostProcess host(
+      dir_.path(),
+      inside({"/usr/bin/connector-host", "run", "-c", "/etc/connector-host/host.yaml"}), "run",
+      IN_ROOTFS);
   ASSERT_TRUE(host.wait_for_log("running; pid", kWaitMs)) << host.err();
   HttpReply health = loopback_http(port, "GET", "/healthz");
   EXPECT_EQ(health.status, 200) << health.body;

@@ -1,7 +1,8 @@
 // `connector-host status -c FILE`: connectors, their states and last errors, and their subjects
 // (end users with status and last error). From the running host's admin API when it answers,
 // else from the stopped host's state. --json: one document of the same shape either way
-// (status_json.hpp).
+// (status_json.hpp). Exit 4 when a connection is not authorized or disconnected, 5 when a
+// connector is paused by its API quota (exit_codes.hpp), 3 when the config is invalid.
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -11,6 +12,7 @@
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "json_output.hpp"
 #include "json_pretty.hpp"
 #include "status_json.hpp"
@@ -58,7 +60,7 @@ int run_status(int argc, char** argv) {
   auto cfg = load_full_config(path);
   if (!cfg) {
     std::fprintf(stderr, "connector-host status: %s\n", cfg.error().message.c_str());
-    return kExitFailure;
+    return kExitConfigInvalid;
   }
 #if CHOST_CLI_WITH_ADMIN
   if (auto url = running_admin_url(*cfg)) {
@@ -74,7 +76,7 @@ int run_status(int argc, char** argv) {
         if (auto u = client.users(c.name); u) users.push_back(std::move(*u));
       }
       std::printf("%s\n", status_json(*url, *list, users).c_str());
-      return kExitOk;
+      return exit_code_for_status(*list);
     }
     std::printf("host running, admin API at %s\n", url->c_str());
     std::printf("%s\n", pretty_json(boost::json::serialize(*list)).c_str());
@@ -83,7 +85,7 @@ int run_status(int argc, char** argv) {
         std::printf("%s\n", pretty_json(boost::json::serialize(*users)).c_str());
       }
     }
-    return kExitOk;
+    return exit_code_for_status(*list);
   }
 #endif
   auto host = app::Host::open(std::move(*cfg));
@@ -92,12 +94,14 @@ int run_status(int argc, char** argv) {
     return kExitFailure;
   }
   if (as_json) {
-    std::printf("%s\n", status_json((*host)->status()).c_str());
-    return kExitOk;
+    const std::vector<app::ConnectorStatus> items = (*host)->status();
+    std::printf("%s\n", status_json(items).c_str());
+    return exit_code_for_status(items);
   }
   std::printf("host not running (state from the store)\n");
-  print_status((*host)->status());
-  return kExitOk;
+  const std::vector<app::ConnectorStatus> items = (*host)->status();
+  print_status(items);
+  return exit_code_for_status(items);
 }
 
 }  // namespace chost::cli

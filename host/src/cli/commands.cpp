@@ -56,11 +56,18 @@ void print_usage(std::FILE* out) {
     if (c.hidden) continue;
     std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
   }
-  std::fprintf(out,
-               "\nRun `connector-host <command> --help` for a command's options.\n"
-               "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
-               "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
-               "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
+  std::fprintf(
+      out,
+      "\nRun `connector-host <command> --help` for a command's options.\n"
+      "--json (status, plugins, plugin-info, check-config, sync): one JSON document on\n"
+      "stdout.\n"
+      "\nexit codes:\n"
+      "  0  ok\n"
+      "  1  failed\n"
+      "  2  usage (unknown command or option)\n"
+      "  3  config invalid (check-config, run and every verb that reads -c FILE)\n"
+      "  4  not authorized / disconnected: sync of such a connection, status showing one\n"
+      "  5  paused by the API quota: sync refused by the quota guard, status showing one\n");
 }
 
 }  // namespace chost::cli
