@@ -31,6 +31,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "sync_json.hpp"
+#include "verb_help.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -73,7 +74,7 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
     std::string value;
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", usage.c_str());
+      print_verb_help(verb, usage.c_str());
       return -1;
     }
     if (take_option(argc, argv, i, "-c", a.config_path, missing) ||

@@ -16,6 +16,7 @@
 #include "json_output.hpp"
 #include "json_pretty.hpp"
 #include "status_json.hpp"
+#include "tty_style.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -25,11 +26,13 @@ namespace {
 
 constexpr const char* kUsage = "connector-host status -c FILE [--json]";
 
+// The table for people; states coloured on a terminal (tty_style.hpp).
 void print_status(const std::vector<app::ConnectorStatus>& items) {
+  const bool colour = use_colour(stdout);
   std::printf("%-20s %-11s %-14s %-12s %s\n", "NAME", "KIND", "STATE", "USES", "LAST ERROR");
   for (const app::ConnectorStatus& s : items) {
-    std::printf("%-20s %-11s %-14s %-12s %s\n", s.name.c_str(), s.kind.c_str(), s.state.c_str(),
-                s.uses.empty() ? "-" : s.uses.c_str(),
+    std::printf("%-20s %-11s %s %-12s %s\n", s.name.c_str(), s.kind.c_str(),
+                styled_state(s.state, 14, colour).c_str(), s.uses.empty() ? "-" : s.uses.c_str(),
                 s.last_error.empty() ? "-" : (s.last_error_class + ": " + s.last_error).c_str());
     if (!s.status_line.empty()) std::printf("  status: %s\n", s.status_line.c_str());
     if (s.last_sync_at_ms > 0) {
@@ -42,9 +45,10 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
       std::printf("  next run: %s\n", text::iso8601_utc(s.next_run_at_ms).c_str());
     if (s.identity_json != "{}") std::printf("  identity: %s\n", s.identity_json.c_str());
     for (const runtime::SubjectStatus& u : s.subjects) {
-      std::printf("  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
-                  runtime::subject_status_text(u.state, u.admin_disabled),
-                  u.detail.empty() ? "" : ": ", u.detail.c_str());
+      std::printf(
+          "  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
+          styled_state(runtime::subject_status_text(u.state, u.admin_disabled), 0, colour).c_str(),
+          u.detail.empty() ? "" : ": ", u.detail.c_str());
     }
   }
 }

@@ -20,6 +20,7 @@ int run_sync(int argc, char** argv);
 int run_rotate_key(int argc, char** argv);
 int run_outbox(int argc, char** argv);
 int run_plugin_worker(int argc, char** argv);
+int run_completion(int argc, char** argv);
 
 namespace {
 
@@ -39,6 +40,7 @@ constexpr Command kCommands[] = {
     {"outbox", "write-back entries a SaaS refused (or pending); --retry offers them again",
      run_outbox},
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
+    {"completion", "print a shell completion script (bash)", run_completion},
     {"plugin-worker", "runs one plugin instance for a connector with `isolation: process`",
      run_plugin_worker, true},
 };
