@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <cstdlib>
+#include <regex>
 #include <string>
 
 #include "host_process.hpp"
@@ -96,6 +97,25 @@ TEST_F(CliExitCodeTest, SyncJsonCarriesTheSummaryOfAnAuthorizedSync) {
 
   CommandResult status = cli({"status", "-c", "host.yaml"}, "status");
   EXPECT_EQ(status.exit_code, 0) << status.out << status.err;
+}
+
+// For people: on a terminal the live line (rewritten in place on stderr) and the summary table;
+// through a pipe neither.
+TEST_F(CliExitCodeTest, SyncOnATerminalShowsTheProgressLineAndASummaryTable) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  const std::string tty = run_on_pty(dir_.path(), {"sync", "crm", "-c", "host.yaml"}, kWaitMs);
+  EXPECT_NE(tty.find("\r\033[Kcrm: "), std::string::npos) << tty;
+  EXPECT_NE(tty.find("crm: sync ok"), std::string::npos) << tty;
+  EXPECT_NE(tty.find("OBJECT"), std::string::npos) << tty;
+  EXPECT_TRUE(std::regex_search(tty, std::regex("\nAccount +2 +0\r?\n"))) << tty;
+  EXPECT_TRUE(std::regex_search(tty, std::regex("records/s over [0-9.]+ s, [1-9][0-9]* API call")))
+      << tty;
+  EXPECT_EQ(tty.find(kSecret), std::string::npos);
+
+  CommandResult piped = cli({"sync", "crm", "-c", "host.yaml"}, "piped");
+  EXPECT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_EQ(piped.out.find("OBJECT"), std::string::npos) << piped.out;
+  EXPECT_EQ(piped.err.find('\r'), std::string::npos) << piped.err;
 }
 
 TEST_F(CliExitCodeTest, ASyncPausedByTheQuotaExitsFive) {

@@ -2,10 +2,6 @@
 // bash completion it generates works when bash sources it, and `status` colours states only on
 // a terminal (a pty from forkpty) and never with NO_COLOR set.
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <pty.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cstdlib>
 #include <regex>
@@ -81,34 +77,6 @@ TEST(CliForPeopleTest, BashCompletionFromTheBinaryCompletesVerbsAndOptions) {
   EXPECT_NE(zsh.err.find("only bash"), std::string::npos) << zsh.err;
 }
 
-// Runs connector-host `args` in `dir` on a new pseudo-terminal; returns what it wrote there.
-std::string run_on_pty(const TempDir& dir, const std::vector<std::string>& args) {
-  int master = -1;
-  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
-  if (pid == 0) {
-    if (chdir(dir.path().c_str()) != 0) _exit(127);
-    std::vector<char*> argv{const_cast<char*>(CONNECTOR_HOST_BIN)};
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(CONNECTOR_HOST_BIN, argv.data());
-    _exit(127);
-  }
-  EXPECT_GT(pid, 0);
-  std::string out;
-  for (int polls = 0; polls < kWaitMs / 100; ++polls) {  // bounded; ends at the child's EOF (EIO)
-    pollfd fd{master, POLLIN, 0};
-    if (poll(&fd, 1, 100) <= 0) continue;
-    char buf[4096];
-    const ssize_t n = read(master, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
-  close(master);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return out;
-}
-
 TEST(CliForPeopleTest, StatusColoursStatesOnlyOnATerminalAndNeverWithNoColor) {
   TempDir dir;
   setenv("CHOST_IT_PEOPLE_KEY", std::string(64, 'a').c_str(), 1);
@@ -123,7 +91,7 @@ TEST(CliForPeopleTest, StatusColoursStatesOnlyOnATerminalAndNeverWithNoColor) {
                              "    plugin: fake-connection\n"
                              "    config: { token_url: \"http://127.0.0.1:9/token\" }\n");
   unsetenv("NO_COLOR");
-  const std::string tty = run_on_pty(dir, {"status", "-c", "host.yaml"});
+  const std::string tty = run_on_pty(dir.path(), {"status", "-c", "host.yaml"}, kWaitMs);
   // The state word in yellow (waiting for an admin), the padding outside the colour.
   EXPECT_NE(tty.find("\033[33munauthorized\033[0m  "), std::string::npos) << tty;
 
@@ -133,7 +101,7 @@ TEST(CliForPeopleTest, StatusColoursStatesOnlyOnATerminalAndNeverWithNoColor) {
   EXPECT_EQ(piped.out.find('\033'), std::string::npos) << piped.out;
 
   setenv("NO_COLOR", "1", 1);
-  const std::string no_colour = run_on_pty(dir, {"status", "-c", "host.yaml"});
+  const std::string no_colour = run_on_pty(dir.path(), {"status", "-c", "host.yaml"}, kWaitMs);
   unsetenv("NO_COLOR");
   EXPECT_NE(no_colour.find("unauthorized"), std::string::npos) << no_colour;
   EXPECT_EQ(no_colour.find('\033'), std::string::npos) << no_colour;

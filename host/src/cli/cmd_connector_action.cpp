@@ -18,6 +18,8 @@
 // sync --json prints the outcome as one JSON document (sync_json.hpp). Exit codes: 4 when the
 // connection is not authorized / disconnected, 5 when the sync is paused by the API quota
 // (exit_codes.hpp), 3 when the config is invalid.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -31,6 +33,7 @@
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "sync_json.hpp"
+#include "sync_progress.hpp"
 #include "verb_help.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
@@ -123,8 +126,10 @@ int fail(const std::string& verb, const Error& e) {
   return exit_code_for_failure(e.cls, e.message);
 }
 
-// A sync's outcome: a line for people, or with --json one document; the exit code.
-int report_sync(const ActionArgs& a, bool running, const app::HookResult& r) {
+// A sync's outcome: a line for people, or with --json one document; the exit code. On a TTY
+// (without --json) the summary table follows the line.
+int report_sync(const ActionArgs& a, bool running, const app::HookResult& r,
+                int64_t elapsed_ms = 0) {
   SyncOutcome o;
   o.connector = a.name;
   o.subject = a.user;
@@ -145,6 +150,10 @@ int report_sync(const ActionArgs& a, bool running, const app::HookResult& r) {
     std::printf("%s: sync of %s ok %s\n", a.name.c_str(), a.user.c_str(), r.output.c_str());
   } else if (r.ok) {
     std::printf("%s: sync ok %s\n", a.name.c_str(), r.output.c_str());
+  }
+  if (r.ok && !running && !a.json && isatty(fileno(stdout)) == 1) {
+    std::printf("\n");
+    print_sync_table(stdout, r.output, elapsed_ms);
   }
   return o.exit_code;
 }
@@ -283,6 +292,18 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
 }
 #endif
 
+// A sync on a stopped host, here: with the live progress line on a TTY.
+int sync_here(app::Host& h, const ActionArgs& a) {
+  app::HookResult r;
+  int64_t elapsed_ms = 0;
+  {
+    SyncProgress progress(h, a.name, !a.json && isatty(fileno(stderr)) == 1);
+    r = a.user.empty() ? h.sync_once(a.name) : h.sync_subject(a.name, a.user);
+    elapsed_ms = progress.elapsed_ms();
+  }
+  return report_sync(a, false, r, elapsed_ms);
+}
+
 int run_action(const std::string& verb, int argc, char** argv) {
   ActionArgs a;
   if (int rc = parse(verb, argc, argv, a); rc != 0) return rc < 0 ? kExitOk : rc;
@@ -298,8 +319,7 @@ int run_action(const std::string& verb, int argc, char** argv) {
   if (!host) return fail(verb, host.error());
   app::Host& h = **host;
   if (verb == "authorize") return authorize_direct(h, a);
-  if (!a.user.empty() && verb == "sync")
-    return report_sync(a, false, h.sync_subject(a.name, a.user));
+  if (verb == "sync") return sync_here(h, a);
   if (!a.user.empty()) {
     if (Status st = h.set_subject_enabled(a.name, a.user, verb == "enable"); !st) {
       return fail(verb, st.error());
@@ -307,7 +327,6 @@ int run_action(const std::string& verb, int argc, char** argv) {
     std::printf("%s: user %s %sd\n", a.name.c_str(), a.user.c_str(), verb.c_str());
     return kExitOk;
   }
-  if (verb == "sync") return report_sync(a, false, h.sync_once(a.name));
   Status st = verb == "refresh"   ? h.refresh(a.name)
               : verb == "disable" ? h.disable(a.name)
                                   : h.enable(a.name);
