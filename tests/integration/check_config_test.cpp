@@ -174,7 +174,7 @@ TEST_F(CheckConfigTest, CheckConfigRefusesWhatRunRefuses) {
     EXPECT_EQ(r.exit_code, 3) << r.out << r.err;  // config invalid
     EXPECT_TRUE(has_error(r.out, 2, pattern)) << r.out;
     CommandResult run = run_host_command(dir_.path(), {"run", "-c", "host.yaml"}, "run");
-    EXPECT_EQ(run.exit_code, 1) << run.err;
+    EXPECT_EQ(run.exit_code, 3) << run.err;  // config invalid, as check-config
     EXPECT_TRUE(std::regex_search(run.err, std::regex("host\\.yaml:2:[0-9]+: error: .*" + pattern)))
         << run.err;
   }

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -118,6 +120,36 @@ bool HostProcess::wait_for_out(const std::string& text, int timeout_ms) const {
 
 std::string HostProcess::out() const { return read_file(out_path_); }
 std::string HostProcess::err() const { return read_file(err_path_); }
+
+std::string run_on_pty(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                       int timeout_ms) {
+  int master = -1;
+  const pid_t pid = forkpty(&master, nullptr, nullptr, nullptr);
+  if (pid == 0) {
+    if (chdir(dir.c_str()) != 0) _exit(127);
+    std::vector<char*> argv{const_cast<char*>(CONNECTOR_HOST_BIN)};
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(CONNECTOR_HOST_BIN, argv.data());
+    _exit(127);
+  }
+  if (pid < 0) return "forkpty failed";
+  std::string out;
+  for (int polls = 0; polls < timeout_ms / 100;
+       ++polls) {  // bounded; ends at the child's EOF (EIO)
+    pollfd fd{master, POLLIN, 0};
+    if (poll(&fd, 1, 100) <= 0) continue;
+    char buf[4096];
+    const ssize_t n = read(master, buf, sizeof buf);
+    if (n <= 0) break;
+    out.append(buf, static_cast<std::size_t>(n));
+  }
+  close(master);
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == 0) kill(pid, SIGKILL);
+  waitpid(pid, &status, 0);
+  return out;
+}
 
 CommandResult run_host_command(const std::filesystem::path& dir,
                                const std::vector<std::string>& args, const std::string& tag) {

@@ -64,6 +64,12 @@ class HostProcess {
 // example values, as an admin would set them.
 void set_shipped_config_env();
 
+// Runs connector-host `args` in `dir` on a new pseudo-terminal (forkpty): stdin, stdout and
+// stderr are that terminal. Returns what it wrote there, once it exited (bounded by
+// `timeout_ms`, then killed).
+std::string run_on_pty(const std::filesystem::path& dir, const std::vector<std::string>& args,
+                       int timeout_ms);
+
 // Runs connector-host to completion (bounded: 60 s, then killed).
 CommandResult run_host_command(const std::filesystem::path& dir,
                                const std::vector<std::string>& args, const std::string& tag);

@@ -97,7 +97,7 @@ TEST_F(HostileConfigTest, CheckConfigAndRunReportEachWithAPosition) {
   }
   dir_.write("host.yaml", good_ + "a: &a {b: *a}\n");
   CommandResult run = run_host_command(dir_.path(), {"run", "-c", "host.yaml"}, "run");
-  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_EQ(run.exit_code, 3) << run.err;  // config invalid
   EXPECT_NE(run.err.find("host.yaml:9:11: error: alias *a refers to the node that contains it"),
             std::string::npos)
       << run.err;

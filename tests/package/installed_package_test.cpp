@@ -129,6 +129,12 @@ TEST_F(InstalledPackageTest, VersionPluginsAndCheckConfigWorkFromTheUnpackedRoot
   }
   EXPECT_GE(checked, 2);
   EXPECT_TRUE(fs::exists(root_ / "usr" / "share" / "connector-host" / "README.md"));
+  // The bash completion the binary generates, where bash-completion loads it on demand.
+  const fs::path completion =
+      root_ / "usr" / "share" / "bash-completion" / "completions" / "connector-host";
+  ASSERT_TRUE(fs::exists(completion));
+  EXPECT_NE(read_file(completion).find("complete -o filenames -F _connector_host connector-host"),
+            std::string::npos);
 }
 
 // The installed host through the demo path: authorize (headless browser flow) and one sync

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "verb_help.hpp"
+
 namespace chost::cli {
 
 // If argv[i] is `--name VALUE` or `--name=VALUE`, stores VALUE, advances i past it and
@@ -43,7 +45,7 @@ inline std::optional<int> parse_config_only(const char* verb, const char* usage,
     const std::string_view arg = argv[i];
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", usage);
+      print_verb_help(verb, usage);
       return 0;
     }
     if (take_option(argc, argv, i, "-c", path, missing) ||

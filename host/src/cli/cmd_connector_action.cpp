@@ -14,6 +14,12 @@
 //
 // disable/enable/sync NAME --user SUBJECT act on one subject (end user) of the connector:
 // durable per-user switch, or a sync of that user only (at most once a minute).
+//
+// sync --json prints the outcome as one JSON document (sync_json.hpp). Exit codes: 4 when the
+// connection is not authorized / disconnected, 5 when the sync is paused by the API quota
+// (exit_codes.hpp), 3 when the config is invalid.
+#include <unistd.h>
+
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -25,6 +31,10 @@
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "exit_codes.hpp"
+#include "sync_json.hpp"
+#include "sync_progress.hpp"
+#include "verb_help.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -42,6 +52,7 @@ struct ActionArgs {
   std::string redirect_uri;
   std::string user;  // --user: one subject of the connector
   bool follow = false;
+  bool json = false;           // sync --json
   uint16_t redirect_port = 0;  // 0: random
   int64_t timeout_ms = 300 * 1000;
 };
@@ -52,7 +63,8 @@ std::string usage_of(const std::string& verb) {
            "[--redirect-port PORT] [--code CODE [--state STATE] [--redirect-uri URI]]";
   }
   if (verb == "disable" || verb == "enable" || verb == "sync") {
-    return "connector-host " + verb + " NAME -c FILE [--user SUBJECT]";
+    return "connector-host " + verb + " NAME -c FILE [--user SUBJECT]" +
+           (verb == "sync" ? " [--json]" : "");
   }
   return "connector-host " + verb + " NAME -c FILE";
 }
@@ -65,7 +77,7 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
     std::string value;
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", usage.c_str());
+      print_verb_help(verb, usage.c_str());
       return -1;
     }
     if (take_option(argc, argv, i, "-c", a.config_path, missing) ||
@@ -86,6 +98,8 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
         return kExitUsage;
       }
       a.redirect_port = static_cast<uint16_t>(port);
+    } else if (verb == "sync" && arg == "--json") {
+      a.json = true;
     } else if (verb == "authorize" && arg == "--follow") {
       a.follow = true;
     } else if (!arg.empty() && arg[0] != '-' && a.name.empty()) {
@@ -109,7 +123,39 @@ int parse(const std::string& verb, int argc, char** argv, ActionArgs& a) {
 int fail(const std::string& verb, const Error& e) {
   std::fprintf(stderr, "connector-host %s: %s: %s\n", verb.c_str(), to_string(e.cls),
                e.message.c_str());
-  return kExitFailure;
+  return exit_code_for_failure(e.cls, e.message);
+}
+
+// A sync's outcome: a line for people, or with --json one document; the exit code. On a TTY
+// (without --json) the summary table follows the line.
+int report_sync(const ActionArgs& a, bool running, const app::HookResult& r,
+                int64_t elapsed_ms = 0) {
+  SyncOutcome o;
+  o.connector = a.name;
+  o.subject = a.user;
+  o.running = running;
+  o.ok = r.ok;
+  o.summary_json = r.output;
+  if (!r.ok) {
+    const Error e{error_class_from_string(r.status), r.error};
+    o.error_class = to_string(e.cls);
+    o.error_message = e.message;
+    o.exit_code = fail("sync", e);  // the class once, on stderr
+  }
+  if (a.json) {
+    std::printf("%s\n", sync_json(o).c_str());
+  } else if (r.ok && running) {
+    std::printf("%s: sync queued %s\n", a.name.c_str(), r.output.c_str());
+  } else if (r.ok && !a.user.empty()) {
+    std::printf("%s: sync of %s ok %s\n", a.name.c_str(), a.user.c_str(), r.output.c_str());
+  } else if (r.ok) {
+    std::printf("%s: sync ok %s\n", a.name.c_str(), r.output.c_str());
+  }
+  if (r.ok && !running && !a.json && isatty(fileno(stdout)) == 1) {
+    std::printf("\n");
+    print_sync_table(stdout, r.output, elapsed_ms);
+  }
+  return o.exit_code;
 }
 
 // What an authorize that stored credentials answered: who it is, the provider's and the
@@ -197,6 +243,15 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
               const std::string& url) {
   admin::AdminClient client(url, *cfg.host.admin.token);
   Result<json::value> r = Error::permanent("unknown verb");
+  if (verb == "sync") {
+    r = a.user.empty() ? client.sync(a.name) : client.user_action(a.name, a.user, verb);
+    app::HookResult h;
+    h.ok = static_cast<bool>(r);
+    h.status = r ? "ok" : to_string(r.error().cls);
+    h.error = r ? "" : r.error().message;
+    h.output = r ? json::serialize(*r) : "";
+    return report_sync(a, true, h);
+  }
   if (!a.user.empty()) {
     r = client.user_action(a.name, a.user, verb);
     if (!r) return fail(verb, r.error());
@@ -206,7 +261,6 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
   if (verb == "refresh") r = client.refresh(a.name);
   if (verb == "disable") r = client.disable(a.name);
   if (verb == "enable") r = client.enable(a.name);
-  if (verb == "sync") r = client.sync(a.name);
   if (verb == "authorize") {
     auto listener = app::LoopbackRedirect::listen(a.redirect_port);
     if (!listener) return fail(verb, listener.error());
@@ -238,11 +292,26 @@ int via_admin(const std::string& verb, const ActionArgs& a, const config::HostCo
 }
 #endif
 
+// A sync on a stopped host, here: with the live progress line on a TTY.
+int sync_here(app::Host& h, const ActionArgs& a) {
+  app::HookResult r;
+  int64_t elapsed_ms = 0;
+  {
+    SyncProgress progress(h, a.name, !a.json && isatty(fileno(stderr)) == 1);
+    r = a.user.empty() ? h.sync_once(a.name) : h.sync_subject(a.name, a.user);
+    elapsed_ms = progress.elapsed_ms();
+  }
+  return report_sync(a, false, r, elapsed_ms);
+}
+
 int run_action(const std::string& verb, int argc, char** argv) {
   ActionArgs a;
   if (int rc = parse(verb, argc, argv, a); rc != 0) return rc < 0 ? kExitOk : rc;
   auto cfg = load_full_config(a.config_path);
-  if (!cfg) return fail(verb, cfg.error());
+  if (!cfg) {
+    (void)fail(verb, cfg.error());
+    return kExitConfigInvalid;
+  }
 #if CHOST_CLI_WITH_ADMIN
   if (auto url = running_admin_url(*cfg)) return via_admin(verb, a, *cfg, *url);
 #endif
@@ -250,23 +319,12 @@ int run_action(const std::string& verb, int argc, char** argv) {
   if (!host) return fail(verb, host.error());
   app::Host& h = **host;
   if (verb == "authorize") return authorize_direct(h, a);
-  if (!a.user.empty() && verb == "sync") {
-    app::HookResult r = h.sync_subject(a.name, a.user);
-    if (!r.ok) return fail(verb, Error{error_class_from_string(r.status), r.error});
-    std::printf("%s: sync of %s ok %s\n", a.name.c_str(), a.user.c_str(), r.output.c_str());
-    return kExitOk;
-  }
+  if (verb == "sync") return sync_here(h, a);
   if (!a.user.empty()) {
     if (Status st = h.set_subject_enabled(a.name, a.user, verb == "enable"); !st) {
       return fail(verb, st.error());
     }
     std::printf("%s: user %s %sd\n", a.name.c_str(), a.user.c_str(), verb.c_str());
-    return kExitOk;
-  }
-  if (verb == "sync") {
-    app::HookResult r = h.sync_once(a.name);
-    if (!r.ok) return fail(verb, Error{error_class_from_string(r.status), r.error});  // class once
-    std::printf("%s: sync ok %s\n", a.name.c_str(), r.output.c_str());
     return kExitOk;
   }
   Status st = verb == "refresh"   ? h.refresh(a.name)

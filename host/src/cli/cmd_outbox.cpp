@@ -14,6 +14,7 @@
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "verb_help.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -43,7 +44,7 @@ int parse(int argc, char** argv, OutboxArgs& a) {
     std::string value;
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("outbox", kUsage);
       return -1;
     }
     if (take_option(argc, argv, i, "-c", a.config_path, missing) ||

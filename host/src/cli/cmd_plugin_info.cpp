@@ -9,6 +9,7 @@
 #include "commands.hpp"
 #include "json_output.hpp"
 #include "json_pretty.hpp"
+#include "verb_help.hpp"
 
 namespace chost::cli {
 namespace {
@@ -30,7 +31,7 @@ int run_plugin_info(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("plugin-info", kUsage);
       return kExitOk;
     }
     if (arg == "--allow-world-writable") {

@@ -12,6 +12,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "json_output.hpp"
+#include "verb_help.hpp"
 
 namespace chost::cli {
 namespace {
@@ -48,7 +49,7 @@ int run_plugins(int argc, char** argv) {
     std::string value;
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("plugins", kUsage);
       return kExitOk;
     }
     if (take_option(argc, argv, i, "--plugin-dir", value, missing)) {

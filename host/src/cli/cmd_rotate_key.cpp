@@ -10,6 +10,7 @@
 #include "chost/store/sqlite_store.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "verb_help.hpp"
 
 namespace chost::cli {
 namespace {
@@ -30,7 +31,7 @@ int run_rotate_key(int argc, char** argv) {
     const std::string_view arg = argv[i];
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("rotate-key", kUsage);
       return kExitOk;
     }
     if (!(take_option(argc, argv, i, "-c", path, missing) ||

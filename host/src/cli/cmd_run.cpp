@@ -1,9 +1,9 @@
 // `connector-host run -c FILE`: runs the host until SIGTERM/SIGINT, then stops gracefully within
 // host.shutdown_grace (exit 0; hooks still stuck after the grace are abandoned and the process
-// exits anyway). SIGHUP re-reads and validates the config; a valid one replaces the running
-// generation (every instance is re-created), an invalid one is logged and the old one keeps
-// running. Signals are taken with sigwait() on this thread after blocking them for every thread,
-// so no handler runs async-signal-unsafe code.
+// exits anyway); exit 3 when the config is invalid (what check-config reports). SIGHUP re-reads and
+// validates the config; a valid one replaces the running generation (every instance is re-created),
+// an invalid one is logged and the old one keeps running. Signals are taken with sigwait() on this
+// thread after blocking them for every thread, so no handler runs async-signal-unsafe code.
 #include <signal.h>
 #include <unistd.h>
 
@@ -39,7 +39,7 @@ int run_run(int argc, char** argv) {
   auto cfg = load_full_config(config_path);
   if (!cfg) {
     std::fprintf(stderr, "connector-host run: %s\n", cfg.error().message.c_str());
-    return kExitFailure;
+    return kExitConfigInvalid;  // as check-config: the file is unusable
   }
   auto host = app::Host::open(std::move(*cfg));
   if (!host) {

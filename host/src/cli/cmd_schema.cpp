@@ -9,6 +9,7 @@
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "json_pretty.hpp"
+#include "verb_help.hpp"
 
 namespace chost::cli {
 namespace {
@@ -26,7 +27,7 @@ int run_schema(int argc, char** argv) {
     std::string value;
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("schema", kUsage);
       return kExitOk;
     }
     if (take_option(argc, argv, i, "-c", path, missing) ||

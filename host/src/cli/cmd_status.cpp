@@ -1,7 +1,8 @@
 // `connector-host status -c FILE`: connectors, their states and last errors, and their subjects
 // (end users with status and last error). From the running host's admin API when it answers,
 // else from the stopped host's state. --json: one document of the same shape either way
-// (status_json.hpp).
+// (status_json.hpp). Exit 4 when a connection is not authorized or disconnected, 5 when a
+// connector is paused by its API quota (exit_codes.hpp), 3 when the config is invalid.
 #include <boost/json.hpp>
 #include <cstdio>
 #include <string>
@@ -12,9 +13,11 @@
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "exit_codes.hpp"
 #include "json_output.hpp"
 #include "json_pretty.hpp"
 #include "status_json.hpp"
+#include "tty_style.hpp"
 #if CHOST_CLI_WITH_ADMIN
 #include "chost/admin/admin_client.hpp"
 #endif
@@ -24,11 +27,13 @@ namespace {
 
 constexpr const char* kUsage = "connector-host status -c FILE [--json]";
 
+// The table for people; states coloured on a terminal (tty_style.hpp).
 void print_status(const std::vector<app::ConnectorStatus>& items) {
+  const bool colour = use_colour(stdout);
   std::printf("%-20s %-11s %-14s %-12s %s\n", "NAME", "KIND", "STATE", "USES", "LAST ERROR");
   for (const app::ConnectorStatus& s : items) {
-    std::printf("%-20s %-11s %-14s %-12s %s\n", s.name.c_str(), s.kind.c_str(), s.state.c_str(),
-                s.uses.empty() ? "-" : s.uses.c_str(),
+    std::printf("%-20s %-11s %s %-12s %s\n", s.name.c_str(), s.kind.c_str(),
+                styled_state(s.state, 14, colour).c_str(), s.uses.empty() ? "-" : s.uses.c_str(),
                 s.last_error.empty() ? "-" : (s.last_error_class + ": " + s.last_error).c_str());
     if (!s.status_line.empty()) std::printf("  status: %s\n", s.status_line.c_str());
     if (s.last_sync_at_ms > 0) {
@@ -41,9 +46,10 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
       std::printf("  next run: %s\n", text::iso8601_utc(s.next_run_at_ms).c_str());
     if (s.identity_json != "{}") std::printf("  identity: %s\n", s.identity_json.c_str());
     for (const runtime::SubjectStatus& u : s.subjects) {
-      std::printf("  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
-                  runtime::subject_status_text(u.state, u.admin_disabled),
-                  u.detail.empty() ? "" : ": ", u.detail.c_str());
+      std::printf(
+          "  subject %s (%s): %s%s%s\n", u.subject_id.c_str(), u.display_name.c_str(),
+          styled_state(runtime::subject_status_text(u.state, u.admin_disabled), 0, colour).c_str(),
+          u.detail.empty() ? "" : ": ", u.detail.c_str());
     }
   }
 }
@@ -59,7 +65,7 @@ int run_status(int argc, char** argv) {
   auto cfg = load_full_config(path);
   if (!cfg) {
     std::fprintf(stderr, "connector-host status: %s\n", cfg.error().message.c_str());
-    return kExitFailure;
+    return kExitConfigInvalid;
   }
 #if CHOST_CLI_WITH_ADMIN
   if (auto url = running_admin_url(*cfg)) {
@@ -89,7 +95,7 @@ int run_status(int argc, char** argv) {
         if (auto u = client.users(c.name); u) users.push_back(std::move(*u));
       }
       std::printf("%s\n", status_json(*url, *list, users).c_str());
-      return kExitOk;
+      return exit_code_for_status(*list);
     }
     std::printf("host running, admin API at %s\n", url->c_str());
     std::printf("%s\n", pretty_json(boost::json::serialize(*list)).c_str());
@@ -98,7 +104,7 @@ int run_status(int argc, char** argv) {
         std::printf("%s\n", pretty_json(boost::json::serialize(*users)).c_str());
       }
     }
-    return kExitOk;
+    return exit_code_for_status(*list);
   }
 #endif
   auto host = app::Host::open(std::move(*cfg));
@@ -116,12 +122,14 @@ int run_status(int argc, char** argv) {
     }
   }
   if (as_json) {
-    std::printf("%s\n", status_json((*host)->status()).c_str());
-    return kExitOk;
+    const std::vector<app::ConnectorStatus> items = (*host)->status();
+    std::printf("%s\n", status_json(items).c_str());
+    return exit_code_for_status(items);
   }
   std::printf("host not running (state from the store)\n");
-  print_status((*host)->status());
-  return kExitOk;
+  const std::vector<app::ConnectorStatus> items = (*host)->status();
+  print_status(items);
+  return exit_code_for_status(items);
 }
 
 }  // namespace chost::cli

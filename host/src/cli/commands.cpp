@@ -21,6 +21,7 @@ int run_rotate_key(int argc, char** argv);
 int run_state(int argc, char** argv);
 int run_outbox(int argc, char** argv);
 int run_plugin_worker(int argc, char** argv);
+int run_completion(int argc, char** argv);
 
 namespace {
 
@@ -42,6 +43,7 @@ constexpr Command kCommands[] = {
     {"rotate-key", "re-encrypt the state store's secrets with a new master key", run_rotate_key},
     {"state", "prune: list (--yes: remove) state of connectors the config does not name",
      run_state},
+    {"completion", "print a shell completion script (bash)", run_completion},
     {"plugin-worker", "runs one plugin instance for a connector with `isolation: process`",
      run_plugin_worker, true},
 };
@@ -59,13 +61,20 @@ void print_usage(std::FILE* out) {
     if (c.hidden) continue;
     std::fprintf(out, "  %-14s %s\n", c.name, c.summary);
   }
-  std::fprintf(out,
-               "\nRun `connector-host <command> --help` for a command's options.\n"
-               "--json (status, plugins, plugin-info, check-config): one JSON document on stdout.\n"
-               "--init-state (any command): start a new, unauthorized state where its marker\n"
-               "  (<state>.marker) says one existed but the file is now missing or empty.\n"
-               "\nexit codes: 0 ok, 1 failed, 2 usage, 3 config invalid,\n"
-               "            4 not authorized / disconnected (reserved: no verb returns it yet)\n");
+  std::fprintf(
+      out,
+      "\nRun `connector-host <command> --help` for a command's options.\n"
+      "--json (status, plugins, plugin-info, check-config, sync): one JSON document on\n"
+      "stdout.\n"
+      "--init-state (any command): start a new, unauthorized state where its marker\n"
+      "  (<state>.marker) says one existed but the file is now missing or empty.\n"
+      "\nexit codes:\n"
+      "  0  ok\n"
+      "  1  failed\n"
+      "  2  usage (unknown command or option)\n"
+      "  3  config invalid (check-config, run and every verb that reads -c FILE)\n"
+      "  4  not authorized / disconnected: sync of such a connection, status showing one\n"
+      "  5  paused by the API quota: sync refused by the quota guard, status showing one\n");
 }
 
 }  // namespace chost::cli

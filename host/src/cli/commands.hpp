@@ -21,6 +21,7 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitConfigInvalid = 3;  // check-config found errors; the file is unusable
 inline constexpr int kExitNotAuthorized = 4;  // a connection is not authorized / disconnected
+inline constexpr int kExitQuotaPaused = 5;    // a sync is paused by the SaaS's API quota
 
 // Every verb, in the order --help lists them.
 std::span<const Command> commands();
