@@ -6,7 +6,9 @@ chosen by the kernel and written to argv[1]. GET /control/stats returns the call
 POST /control/expire invalidates every issued token (the next API call gets a 401)."""
 import base64
 import json
+import os
 import secrets
+import threading
 import sys
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,8 +86,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+# A bounded life: a test that dies without stopping the server cannot leave it behind for long.
+threading.Timer(300, os._exit, args=(0,)).start()
+with open(sys.argv[1] + ".pid", "w") as f:
+    f.write(str(os.getpid()))
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write(str(server.server_address[1]))
-import os  # noqa: E402
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 server.serve_forever()

@@ -19,11 +19,14 @@ host_bin=$4
 work=$(mktemp -d "${TMPDIR:-/tmp}/chp-sdk-example.XXXXXX")
 server_pid=
 cleanup() {
+  # The server's own pid: a python3 launcher (e.g. a pyenv shim) may not exec it.
+  if [[ -s "$work/port.pid" ]]; then kill "$(cat "$work/port.pid")" 2>/dev/null || true; fi
   if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
-[[ -n "${CHP_KEEP_EXAMPLE_LOGS:-}" ]] && trap 'cp "$work"/*.log "$CHP_KEEP_EXAMPLE_LOGS"/ 2>/dev/null; cleanup' EXIT
+# CHP_KEEP_EXAMPLE_LOGS=DIR keeps the logs for a look after the run.
+[[ -n "${CHP_KEEP_EXAMPLE_LOGS:-}" ]] && trap 'cp "$work"/*.log "$CHP_KEEP_EXAMPLE_LOGS"/ || true; cleanup' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # --- 1. build against the installed package ---
@@ -50,14 +53,14 @@ grep -q "paged_rest.PagedRestTest" "$work/ctest.log" || fail "unit tests did not
 mkdir -p "$work/plugins" "$work/run"
 cp "$work/build/paged_rest.so" "$work/plugins/"
 chmod 0755 "$work/plugins" "$work/run"
-python3 "$server_py" "$work/port" example-secret-0123456789 &
+python3 "$server_py" "$work/port" example-secret-0123456789 </dev/null >"$work/server.out" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do [[ -s "$work/port" ]] && break; sleep 0.1; done
 [[ -s "$work/port" ]] || fail "the test API did not start"
 port=$(cat "$work/port")
 export CHP_MASTER_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export EXAMPLE_CLIENT_SECRET=example-secret-0123456789
-write_config() {  # $1 file, $2 page_size
+write_config() {  # $1 file, $2 page_size, $3 base_url (default: the test API)
   cat >"$1" <<YAML
 host:
   state:
@@ -68,7 +71,7 @@ connectors:
   - name: example
     plugin: paged-rest
     config:
-      base_url: http://127.0.0.1:$port/api
+      base_url: ${3:-http://127.0.0.1:$port/api}
       token_url: http://127.0.0.1:$port/oauth/token
       client_id: example-app
       client_secret: \${env:EXAMPLE_CLIENT_SECRET}
@@ -77,6 +80,7 @@ YAML
 }
 write_config "$work/run/host.yaml" 2
 write_config "$work/run/bad.yaml" 0
+write_config "$work/run/bad-url.yaml" 2 ftp://127.0.0.1/api
 "$host_bin" check-config -c "$work/run/host.yaml" >"$work/check.log" 2>&1 ||
   { cat "$work/check.log"; fail "check-config refused the good config"; }
 set +e
@@ -87,6 +91,16 @@ set -e
 line=$(grep -n "page_size:" "$work/run/bad.yaml" | cut -d: -f1)
 grep -q "bad.yaml:$line:[0-9]*:.*page_size" "$work/bad.log" ||
   { cat "$work/bad.log"; fail "no bad.yaml:$line:col naming page_size"; }
+
+# The plugin's own check (its validate hook), dry: the key's position, not the block's.
+set +e
+"$host_bin" check-config -c "$work/run/bad-url.yaml" >"$work/bad-url.log" 2>&1
+rc=$?
+set -e
+[[ $rc -eq 3 ]] || { cat "$work/bad-url.log"; fail "check-config exit $rc for a bad base_url"; }
+line=$(grep -n "base_url:" "$work/run/bad-url.yaml" | cut -d: -f1)
+grep -q "bad-url.yaml:$line:7: error: connector 'example': config.base_url: must be an http:// or https:// URL" \
+  "$work/bad-url.log" || { cat "$work/bad-url.log"; fail "no bad-url.yaml:$line:7 naming base_url"; }
 
 # --- 4. authorize and sync against the test API ---
 "$host_bin" authorize example -c "$work/run/host.yaml" >"$work/authorize.log" 2>&1 ||

@@ -9,21 +9,29 @@
 namespace paged_rest {
 namespace {
 
-std::string http_url(const boost::json::object& config, const char* key) {
-  std::string url = chp::require_string(config, key);
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    throw chp::ConfigError(std::string("'") + key + "' must be an http:// or https:// URL");
-  }
+bool is_http_url(const std::string& url) {
+  return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+}
+
+std::string without_trailing_slash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   return url;
 }
 
 }  // namespace
 
+void PagedRest::validate(const boost::json::object& config, chp::ConfigProblems& problems) {
+  for (const char* key : {"base_url", "token_url"}) {
+    if (!is_http_url(chp::optional_string(config, key).value_or(""))) {
+      problems.add(std::string("/") + key, "must be an http:// or https:// URL");
+    }
+  }
+}
+
 PagedRest::PagedRest(chp::Context& ctx, const boost::json::object& config)
     : ctx_(ctx),
-      base_url_(http_url(config, "base_url")),
-      token_url_(http_url(config, "token_url")),
+      base_url_(without_trailing_slash(chp::require_string(config, "base_url"))),
+      token_url_(chp::require_string(config, "token_url")),
       client_id_(chp::require_string(config, "client_id")),
       client_secret_(chp::require_string(config, "client_secret")),
       scope_(chp::optional_string(config, "scope").value_or("")),

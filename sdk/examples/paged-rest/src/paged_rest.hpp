@@ -36,6 +36,8 @@ class PagedRest : public chp::Connector {
       "paged-rest", "1.0.0", "Mirrors a paged REST API with OAuth client credentials (SDK example)",
       kSchemaJson, CHP_CAP_PROVIDES_CONNECTION};
 
+  // What the schema cannot say; check-config runs it dry (ABI 1.4 validate) and create first.
+  static void validate(const boost::json::object& config, chp::ConfigProblems& problems);
   PagedRest(chp::Context& ctx, const boost::json::object& config);
 
   void authorize(chp::Call& call, const boost::json::object& input) override;

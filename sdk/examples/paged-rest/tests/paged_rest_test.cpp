@@ -99,7 +99,25 @@ TEST_F(PagedRestTest, ANonHttpUrlIsRefusedNamingTheField) {
       R"({"base_url":"ftp://x","token_url":"http://127.0.0.1:1/t","client_id":"a",
           "client_secret":"b"})");
   EXPECT_EQ(result.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
-  EXPECT_NE(result.error.find("'base_url'"), std::string::npos);
+  EXPECT_EQ(result.error, "'base_url': must be an http:// or https:// URL");
+}
+
+TEST_F(PagedRestTest, TheDescriptorsValidateHookNamesEachBadKeyByPointer) {
+  const chp_plugin* d = chp::testing::descriptor_for_test<PagedRest>();
+  ASSERT_TRUE(CHP_HAS_MEMBER(d, chp_plugin, validate));
+  ASSERT_NE(d->validate, nullptr);
+  std::string answer;
+  auto sink = [](void* user, chp_str s) { static_cast<std::string*>(user)->assign(s.ptr, s.len); };
+  std::string bad = R"({"base_url":"ftp://x","token_url":"file:///t","client_id":"a",
+                        "client_secret":"b"})";
+  EXPECT_EQ(d->validate(chp_str{bad.data(), bad.size()}, sink, &answer), CHP_ERR_CONFIG);
+  EXPECT_EQ(answer,
+            R"({"errors":[{"pointer":"/base_url","message":"must be an http:// or https:// URL"},)"
+            R"({"pointer":"/token_url","message":"must be an http:// or https:// URL"}]})");
+  std::string good(kConfig);
+  answer.clear();
+  EXPECT_EQ(d->validate(chp_str{good.data(), good.size()}, sink, &answer), CHP_OK);
+  EXPECT_TRUE(answer.empty());
 }
 
 }  // namespace
