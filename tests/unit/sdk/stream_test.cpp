@@ -208,11 +208,19 @@ TEST_F(StreamTest, TooLittleTimeBeforeTheDeadlineEndsTheRunCleanlyForTheNextToRe
   fake_call_.set_remaining_ms(0);  // the deadline passed: cancelled, not a silent no-op
   EXPECT_THROW(stream.run(call_), chp::CancelledError);
 
+  // Less than the budget from the start: the first page still runs, so a short deadline makes
+  // progress instead of an endless row of empty successes.
+  fake_call_.set_remaining_ms(1'000);
+  chp::StreamResult short_run = stream.run(call_);
+  EXPECT_EQ(short_run.pages, 1);
+  EXPECT_FALSE(short_run.complete);
+
   fake_call_.set_remaining_ms(60'000);
   host_.set_http_handler([this](const FakeHttpRequest& req) { return api_.answer(req); });
   chp::StreamResult rest = stream.run(call_);
   EXPECT_TRUE(rest.resumed);
   EXPECT_TRUE(rest.complete);
+  EXPECT_EQ(rest.pages, 1);  // pages 0 and 1 came in the two short runs
   EXPECT_EQ(host_.records().size(), 5u);
 }
 

@@ -84,8 +84,9 @@ struct StreamSpec {
   StreamSend send;  // empty: Context::http
 
   std::int64_t max_pages = 10'000;  // per run: a server that loops on "next" cannot hang a sync
-  // A page is not started with less than this left before the deadline: the run stops cleanly
-  // (complete = false) and the next run resumes, instead of being cut mid-page.
+  // A page after the first is not started with less than this left before the deadline: the
+  // run stops cleanly (complete = false) and the next run resumes, instead of being cut
+  // mid-page.
   std::uint64_t min_page_budget_ms = 2'000;
 };
 
@@ -123,8 +124,11 @@ class IncrementalStream {
     StreamPosition position{cp.cursor, cp.next, result.resumed};
     while (true) {
       call.throw_if_cancelled();
-      if (result.pages >= spec_.max_pages || call.remaining_ms() < spec_.min_page_budget_ms) {
-        break;  // stop cleanly; the checkpoint says where the next run resumes
+      // The first page always runs (a deadline shorter than the budget must not make every run
+      // an empty success); later ones stop cleanly, and the checkpoint says where to resume.
+      if (result.pages >= spec_.max_pages ||
+          (result.pages > 0 && call.remaining_ms() < spec_.min_page_budget_ms)) {
+        break;
       }
       http::Request request = spec_.request(position);
       http::Response response = spec_.send ? spec_.send(call, request) : ctx_.http(call, request);
