@@ -175,6 +175,7 @@ static const chp_plugin kPlugin = {
     mb_disable,
     mb_sync,
     mb_destroy,
+    NULL,
 };
 
 CHP_EXPORT const chp_plugin* chp_plugin_entry(const chp_host* host, uint32_t host_abi) {

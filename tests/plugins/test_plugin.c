@@ -93,19 +93,11 @@ static void tp_destroy(chp_instance* inst) {
 }
 
 static const chp_plugin k_descriptor = {
-    (uint32_t)(TP_STRUCT_SIZE),
-    TP_ABI_MAJOR,
-    TP_ABI_MINOR,
-    TP_NAME,
-    "0.1.0",
-    "Minimal plugin for host tests",
-    TP_SCHEMA,
+    (uint32_t)(TP_STRUCT_SIZE), TP_ABI_MAJOR, TP_ABI_MINOR, TP_NAME, "0.1.0",
+    "Minimal plugin for host tests", TP_SCHEMA,
 #ifdef TP_USES_CONNECTION
     /* A consumer of another instance's connection: no authorize/refresh of its own. */
-    CHP_CAP_USES_CONNECTION,
-    tp_create,
-    NULL,
-    NULL,
+    CHP_CAP_USES_CONNECTION, tp_create, NULL, NULL,
 #else
     CHP_CAP_PROVIDES_CONNECTION,
     tp_create,
@@ -118,7 +110,7 @@ static const chp_plugin k_descriptor = {
 #else
     tp_sync,
 #endif
-    tp_destroy,
+    tp_destroy, NULL, /* validate (1.4): no config check of its own */
 };
 
 #ifdef TP_NO_ENTRY

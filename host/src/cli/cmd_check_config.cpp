@@ -6,6 +6,8 @@
 #include <string>
 
 #include "app_support.hpp"
+#include "chost/config/plugin_problems.hpp"
+#include "chost/loader/plugin_validate.hpp"
 #include "chost/runtime/host_callbacks.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
@@ -15,6 +17,30 @@ namespace chost::cli {
 namespace {
 
 constexpr const char* kUsage = "connector-host check-config -c FILE [--json]";
+
+// Each connector's own check (the plugin's optional `validate` hook, dry), once the file passed
+// the schemas: its problems join the report at the file:line:col of the offending key.
+void add_plugin_checks(const std::string& path, const loader::PluginRegistry& registry,
+                       config::LoadReport& report) {
+  if (!report.config) return;
+  std::vector<config::PluginProblem> problems;
+  for (const config::ConnectorConfig& c : report.config->connectors) {
+    const std::shared_ptr<loader::PluginLibrary> plugin = registry.find(c.plugin);
+    if (!plugin) continue;
+    auto found = loader::run_validate_hook(plugin->descriptor(), c.config_json);
+    if (!found) {
+      problems.push_back({c.name, "", found.error().message});
+      continue;
+    }
+    for (loader::PluginConfigProblem& p : *found) {
+      problems.push_back({c.name, std::move(p.pointer), std::move(p.message)});
+    }
+  }
+  for (config::Diagnostic& d : config::locate_plugin_problems(path, path, problems)) {
+    report.diagnostics.push_back(std::move(d));
+  }
+  if (report.has_errors()) report.config.reset();
+}
 
 }  // namespace
 
@@ -42,8 +68,9 @@ int run_check_config(int argc, char** argv) {
   loader::LoadOptions options;
   options.allow_world_writable = host->host.allow_world_writable_plugin_dirs;
   registry.scan(host->host.plugin_dirs, runtime::host_callbacks(), options);
-  const config::LoadReport report =
+  config::LoadReport report =
       config::load_config_report(path, schema_infos(registry), host_value_checks());
+  add_plugin_checks(path, registry, report);
   if (as_json) {
     const std::size_t connectors = report.config ? report.config->connectors.size() : 0;
     std::printf("%s\n", check_config_json(path, report.diagnostics, !report.has_errors(),

@@ -123,6 +123,8 @@ Result<PluginDescriptor> read_descriptor(const chp_plugin* raw, std::string_view
   out.hooks.disable = d.disable;
   out.hooks.sync = d.sync;
   out.hooks.destroy = d.destroy;
+  // Optional since 1.4; a 1.0-1.3 plugin's struct ends before it.
+  out.hooks.validate = CHP_HAS_MEMBER(raw, chp_plugin, validate) ? d.validate : nullptr;
   // Every connector is created, synced, stopped and freed; only connection providers
   // authorize and refresh credentials.
   const bool provides = (out.capabilities & CHP_CAP_PROVIDES_CONNECTION) != 0;
@@ -174,6 +176,7 @@ std::vector<std::string> hook_names(const PluginHooks& hooks) {
   if (hooks.disable != nullptr) out.emplace_back("disable");
   if (hooks.sync != nullptr) out.emplace_back("sync");
   if (hooks.destroy != nullptr) out.emplace_back("destroy");
+  if (hooks.validate != nullptr) out.emplace_back("validate");
   return out;
 }
 

@@ -1,5 +1,5 @@
 /*
- * connector-host plugin ABI, version 1.2.
+ * connector-host plugin ABI, version 1.4.
  *
  * The only contract between the host and a connector plugin. Pure C so that any
  * compiler and any language with a C FFI can implement a plugin; C++ authors use the
@@ -65,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 3
+#define CHP_ABI_MINOR 4
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -370,6 +370,20 @@ typedef struct chp_plugin {
   /* Frees the instance. Never fails. Called exactly once per created instance, before
    * the library is unloaded. */
   void (*destroy)(chp_instance* instance);
+
+  /* --- Since 1.4 (read with CHP_HAS_MEMBER; NULL or absent: the plugin has no check) --- */
+
+  /* Checks a connector's config without creating an instance: dry, no host callbacks, no
+   * network, no files the config does not name. `config_json` is what create would receive
+   * (schema-validated, defaults filled, secrets resolved). Returns CHP_OK when the plugin
+   * accepts it, CHP_ERR_CONFIG when it does not, after one call of `errors` with
+   *   {"errors":[{"pointer":"/page_size","message":"must be a multiple of 10"}, ...]}
+   * where each pointer is a JSON Pointer (RFC 6901) into the config ("" for the whole block)
+   * and each message says what is wrong without echoing secret values. `check-config` prints
+   * them at the file:line:column of the offending key. Any other status is a failure of the
+   * check itself. OWNERSHIP: the bytes passed to `errors` are the plugin's, valid during the
+   * call. Thread: any host thread; may run concurrently with any hook of any instance. */
+  chp_status_code (*validate)(chp_str config_json, chp_sink errors, void* user);
 } chp_plugin;
 
 /* The one required export.

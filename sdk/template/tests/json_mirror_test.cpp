@@ -43,7 +43,9 @@ TEST_F(JsonMirrorTest, MirrorsItemsAndAdvancesCheckpoint) {
   auto records = host_.records();
   EXPECT_EQ(records.size(), 3u);
   EXPECT_TRUE(records.contains({"items", "3"}));
-  EXPECT_EQ(host_.state_value(JsonMirror::kCheckpointKey), "2026-03");
+  boost::json::value summary = boost::json::parse(result.output);
+  EXPECT_EQ(summary.at("cursor").as_string(), "2026-03");
+  EXPECT_EQ(summary.at("changed").as_int64(), 3);
   EXPECT_EQ(host_.metrics()["records_mirrored_total"], 3.0);
   auto requests = host_.http_requests();
   ASSERT_EQ(requests.size(), 2u);
@@ -52,7 +54,7 @@ TEST_F(JsonMirrorTest, MirrorsItemsAndAdvancesCheckpoint) {
 }
 
 TEST_F(JsonMirrorTest, SendsCheckpointOnNextRun) {
-  host_.seed_state(JsonMirror::kCheckpointKey, "2026-01-01T00:00:00Z");
+  host_.seed_state("stream.items", R"({"cursor":"2026-01-01T00:00:00Z"})");
   host_.set_http_handler([](const FakeHttpRequest&) {
     return FakeHttpResponse{CHP_OK, 200, {}, "[]"};
   });

@@ -85,6 +85,27 @@ TEST(Descriptor, Minor0PluginLoadsInMinor3HostReadingOnlyItsStructSize) {
   EXPECT_EQ(d->struct_size_bytes, min_descriptor_size_bytes(0));
 }
 
+chp_status_code fake_validate(chp_str, chp_sink, void*) { return CHP_OK; }
+
+TEST(Descriptor, TheValidateHookIsReadOnlyWhenTheStructCoversIt) {
+  chp_plugin raw = valid_descriptor();
+  raw.abi_minor = 4;
+  raw.validate = &fake_validate;
+  auto d = read_descriptor(&raw, "new.so");
+  ASSERT_TRUE(d.ok()) << d.error().message;
+  EXPECT_EQ(d->hooks.validate, &fake_validate);
+  EXPECT_EQ(hook_names(d->hooks).back(), "validate");
+
+  // A 1.0-sized descriptor ends before `validate`: the memory after it is never touched (the
+  // guard page would fault) and the hook is absent.
+  raw.abi_minor = 0;
+  raw.struct_size = static_cast<uint32_t>(offsetof(chp_plugin, validate));
+  GuardedDescriptor guarded(raw, raw.struct_size);
+  auto old = read_descriptor(guarded.get(), "old.so");
+  ASSERT_TRUE(old.ok()) << old.error().message;
+  EXPECT_EQ(old->hooks.validate, nullptr);
+}
+
 TEST(Descriptor, Minor1PluginIsRefusedByMinor0Host) {
   chp_plugin raw = valid_descriptor();
   raw.abi_minor = 1;
@@ -111,7 +132,7 @@ TEST(Descriptor, OtherMajorIsRefusedWithoutReadingPastTheHeader) {
   auto d = read_descriptor(guarded.get(), "x.so");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().message,
-            "plugin x.so was built for plugin ABI 2.0; this host implements 1.3");
+            "plugin x.so was built for plugin ABI 2.0; this host implements 1.4");
 
   raw.abi_major = 0;
   EXPECT_FALSE(read_descriptor(&raw, "x.so").ok());
@@ -126,7 +147,7 @@ TEST(Descriptor, TooSmallStructIsRefusedWithoutReadingPastIt) {
   EXPECT_EQ(d.error().message,
             "plugin small.so declares a descriptor of 16 bytes; plugin ABI "
             "1.0 needs at least " +
-                std::to_string(sizeof(chp_plugin)));
+                std::to_string(offsetof(chp_plugin, validate)));
 }
 
 TEST(Descriptor, NullDescriptorIsAnError) {

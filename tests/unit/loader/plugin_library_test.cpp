@@ -94,32 +94,32 @@ TEST(PluginLibrary, MissingEntrySymbol) {
 TEST(PluginLibrary, EntryReturnsNull) {
   TempDir dir;
   EXPECT_TRUE(contains(load_error(dir, "null_descriptor"),
-                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.3)"));
+                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.4)"));
 }
 
 TEST(PluginLibrary, OtherMajorIsRefused) {
   TempDir dir;
   const std::string m = load_error(dir, "major2");
   EXPECT_EQ(m, "plugin " + (dir.path() / "major2.so").string() +
-                   " was built for plugin ABI 2.0; this host implements 1.3");
+                   " was built for plugin ABI 2.0; this host implements 1.4");
 }
 
 TEST(PluginLibrary, NewerMinorIsRefusedByOlderHost) {
   TempDir dir;
-  const std::string m = load_error(dir, "minor4");
-  EXPECT_EQ(m, "plugin " + (dir.path() / "minor4.so").string() +
-                   " was built for plugin ABI 1.4; this host implements 1.3 \u2014 upgrade the "
+  const std::string m = load_error(dir, "minor5");
+  EXPECT_EQ(m, "plugin " + (dir.path() / "minor5.so").string() +
+                   " was built for plugin ABI 1.5; this host implements 1.4 \u2014 upgrade the "
                    "host");
 }
 
 TEST(PluginLibrary, MinorCompatibilityWithNewerHosts) {
   TempDir dir;
-  // Built for 1.0, loaded by this (1.3) host.
+  // Built for 1.0 (a 1.0-sized descriptor), loaded by this (1.4) host.
   EXPECT_EQ(load_error(dir, "minor0"), "");
-  EXPECT_EQ(load_error(dir, "minor4", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 4)}), "");
-  // A 1.0 plugin in a 1.4 host: loads, and is still recorded as a 1.0 plugin.
+  EXPECT_EQ(load_error(dir, "minor5", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 5)}), "");
+  // A 1.0 plugin in a 1.5 host: loads, and is still recorded as a 1.0 plugin.
   auto lib = PluginLibrary::load(dir.add("minor0"), fake_host(),
-                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 4)});
+                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 5)});
   ASSERT_TRUE(lib.ok()) << lib.error().message;
   EXPECT_EQ((*lib)->descriptor().abi_minor, 0);
 }
@@ -128,8 +128,8 @@ TEST(PluginLibrary, StructTooSmall) {
   TempDir dir;
   const std::string m = load_error(dir, "struct_small");
   EXPECT_TRUE(contains(m, "declares a descriptor of " + std::to_string(offsetof(chp_plugin, sync)) +
-                              " bytes; plugin ABI 1.3 needs at least " +
-                              std::to_string(sizeof(chp_plugin))))
+                              " bytes; plugin ABI 1.4 needs at least " +
+                              std::to_string(offsetof(chp_plugin, validate))))
       << m;
 }
 

@@ -254,6 +254,7 @@ const chp_plugin kPlugin = {
     disable,
     sync,
     destroy,
+    nullptr,
 };
 
 }  // namespace

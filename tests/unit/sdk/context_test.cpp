@@ -33,6 +33,28 @@ TEST_F(ContextTest, TransactionRollsBackWhenNotCommitted) {
   EXPECT_EQ(host_.rollbacks(), 1u);
   EXPECT_FALSE(ctx_.state_get("checkpoint").has_value());
   EXPECT_TRUE(host_.records().empty());
+  // Staged writes dropped without an exception: a forgotten commit(), said out loud.
+  auto logs = host_.logs();
+  ASSERT_EQ(logs.size(), 1u);
+  EXPECT_EQ(logs[0].level, CHP_LOG_WARN);
+  EXPECT_NE(logs[0].message.find("2 staged write(s) was destroyed without commit()"),
+            std::string::npos)
+      << logs[0].message;
+}
+
+TEST_F(ContextTest, NoForgottenCommitWarningForRollbackUnwindingOrNothingStaged) {
+  {
+    chp::Transaction txn = ctx_.begin();
+    txn.put("k", "v");
+    txn.rollback();
+  }
+  { chp::Transaction empty = ctx_.begin(); }
+  {
+    chp::Transaction txn = ctx_.begin();
+    txn.put("k", "v");
+    txn.commit();
+  }
+  EXPECT_TRUE(host_.logs().empty());
 }
 
 TEST_F(ContextTest, TransactionRollsBackWhenAnExceptionUnwinds) {
@@ -44,6 +66,7 @@ TEST_F(ContextTest, TransactionRollsBackWhenAnExceptionUnwinds) {
   EXPECT_THROW(batch(), chp::TransientError);
   EXPECT_EQ(host_.open_transactions(), 0u);
   EXPECT_FALSE(ctx_.state_get("checkpoint").has_value());
+  EXPECT_TRUE(host_.logs().empty());  // the exception is the report; no second one
 }
 
 TEST_F(ContextTest, CommitAppliesEveryWriteTogether) {

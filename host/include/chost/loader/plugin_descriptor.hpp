@@ -24,6 +24,7 @@ struct PluginHooks {
   decltype(chp_plugin::disable) disable = nullptr;
   decltype(chp_plugin::sync) sync = nullptr;
   decltype(chp_plugin::destroy) destroy = nullptr;
+  decltype(chp_plugin::validate) validate = nullptr;  // since 1.4, optional
 };
 
 struct PluginDescriptor {

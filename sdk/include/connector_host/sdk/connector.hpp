@@ -11,6 +11,9 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace chp {
 
@@ -21,6 +24,28 @@ struct PluginInfo {
   const char* description;         // one line for `connector-host plugins`
   const char* config_schema_json;  // JSON Schema of the `config:` block
   std::uint64_t capabilities;      // CHP_CAP_* bits
+};
+
+// What a connector's optional static check finds wrong in its config, each at a JSON Pointer
+// (RFC 6901) into the `config:` block ("/page_size", "/objects/0/name"; "" for the block):
+//   static void validate(const boost::json::object& config, chp::ConfigProblems& problems);
+// The SDK then exports the ABI 1.4 `validate` hook, which `check-config` calls dry (no
+// instance, no host callbacks, no network) and prints at file:line:col of each key; create()
+// runs the same check first, so `run` refuses exactly what `check-config` refuses.
+class ConfigProblems {
+ public:
+  struct Problem {
+    std::string pointer;
+    std::string message;  // what is wrong; never the value of a secret
+  };
+  void add(std::string pointer, std::string message) {
+    problems_.push_back(Problem{std::move(pointer), std::move(message)});
+  }
+  bool empty() const noexcept { return problems_.empty(); }
+  const std::vector<Problem>& items() const noexcept { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
 };
 
 // Base class with the defaults most connectors want. Override what the connector supports.

@@ -76,7 +76,7 @@ class Context {
     chp_txn* txn = nullptr;
     chp_status_code status = host_->txn_begin(ctx_, &txn);
     if (status != CHP_OK || txn == nullptr) throw_for_status(status, "transaction begin");
-    return Transaction(host_, txn);
+    return Transaction(host_, txn, ctx_);
   }
 
   // --- mirrored records and outbox ---

@@ -88,6 +88,25 @@ inline std::int64_t optional_int(const boost::json::object& obj, std::string_vie
   throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be an integer");
 }
 
+// A boolean member, or `fallback` when absent or null. Throws `cls` for another type.
+inline bool optional_bool(const boost::json::object& obj, std::string_view key, bool fallback,
+                          ErrorClass cls = ErrorClass::kConfig, std::string_view what = {}) {
+  const boost::json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return fallback;
+  if (v->is_bool()) return v->as_bool();
+  throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be a boolean");
+}
+
+// A number member (integer or not), or `fallback` when absent or null. Throws `cls` for
+// another type.
+inline double optional_number(const boost::json::object& obj, std::string_view key, double fallback,
+                              ErrorClass cls = ErrorClass::kConfig, std::string_view what = {}) {
+  const boost::json::value* v = obj.if_contains(key);
+  if (v == nullptr || v->is_null()) return fallback;
+  if (v->is_number()) return v->to_number<double>();
+  throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be a number");
+}
+
 // An object member, or std::nullopt when absent or null.
 inline std::optional<boost::json::object> optional_object(const boost::json::object& obj,
                                                           std::string_view key,

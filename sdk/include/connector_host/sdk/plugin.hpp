@@ -54,6 +54,12 @@ concept ConnectorClass = std::derived_from<T, Connector> &&
   { T::kInfo } -> std::convertible_to<PluginInfo>;
 };
 
+// A connector with the optional static config check (see ConfigProblems).
+template <typename T>
+concept HasConfigCheck = requires(const boost::json::object& config, ConfigProblems& problems) {
+  T::validate(config, problems);
+};
+
 // One PluginAdapter<T> per connector class. The entry point stores the host table here;
 // hooks reach it through the instance.
 template <ConnectorClass T>
@@ -90,6 +96,16 @@ class PluginAdapter {
     return guarded(host, call, [&] {
       boost::json::object config =
           parse_object(from_chp(config_json), ErrorClass::kConfig, "config");
+      if constexpr (HasConfigCheck<T>) {
+        // The check check-config ran: the first problem refuses the config here too.
+        ConfigProblems problems;
+        T::validate(config, problems);
+        if (!problems.empty()) {
+          const auto& p = problems.items().front();
+          throw ConfigError(
+              (p.pointer.empty() ? std::string() : "'" + p.pointer.substr(1) + "': ") + p.message);
+        }
+      }
       auto instance = std::make_unique<Instance>(host, ctx);
       instance->connector = std::make_unique<T>(instance->context, config);
       *out_instance = reinterpret_cast<chp_instance*>(instance.release());
@@ -148,6 +164,38 @@ class PluginAdapter {
     }
   }
 
+  // ABI 1.4 `validate`: the connector's static check, dry. Problems go to `sink` as
+  // {"errors":[{"pointer","message"}]}; a ConfigError thrown by the check is one problem at "".
+  static chp_status_code validate(chp_str config_json, chp_sink sink, void* user) noexcept {
+    try {
+      ConfigProblems problems;
+      try {
+        boost::json::object config =
+            parse_object(from_chp(config_json), ErrorClass::kConfig, "config");
+        T::validate(config, problems);
+      } catch (const ConfigError& e) {
+        problems.add("", e.what());
+      }
+      if (problems.empty()) return CHP_OK;
+      boost::json::array errors;
+      for (const auto& p : problems.items()) {
+        errors.push_back(boost::json::object{{"pointer", p.pointer}, {"message", p.message}});
+      }
+      std::string json = boost::json::serialize(boost::json::object{{"errors", errors}});
+      if (sink != nullptr) sink(user, to_chp(json));
+      return CHP_ERR_CONFIG;
+    } catch (...) {
+      return CHP_ERR_PERMANENT;  // the check itself failed (not a verdict on the config)
+    }
+  }
+  static constexpr decltype(chp_plugin::validate) validate_hook() noexcept {
+    if constexpr (HasConfigCheck<T>) {
+      return &validate;
+    } else {
+      return nullptr;
+    }
+  }
+
   static inline std::atomic<const chp_host*> host_{nullptr};
 
   static constexpr chp_plugin kDescriptor{sizeof(chp_plugin),
@@ -163,7 +211,8 @@ class PluginAdapter {
                                           &refresh,
                                           &disable,
                                           &sync,
-                                          &destroy};
+                                          &destroy,
+                                          validate_hook()};
 };
 
 }  // namespace chp::detail

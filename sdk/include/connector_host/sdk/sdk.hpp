@@ -9,11 +9,13 @@
 #include <connector_host/sdk/context.hpp>
 #include <connector_host/sdk/error.hpp>
 #include <connector_host/sdk/grant.hpp>
+#include <connector_host/sdk/http/authenticator.hpp>
 #include <connector_host/sdk/http/form.hpp>
 #include <connector_host/sdk/http/message.hpp>
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/sdk/json.hpp>
 #include <connector_host/sdk/plugin.hpp>
+#include <connector_host/sdk/stream.hpp>
 #include <connector_host/sdk/transaction.hpp>
 
 #endif  // CONNECTOR_HOST_SDK_SDK_HPP_

@@ -1,6 +1,9 @@
 // chp::Transaction: RAII over the host's state transaction. A sync batch's records, outbox
 // changes and checkpoint go through one Transaction so they commit together; anything left
-// uncommitted (an exception, an early return) is rolled back by the destructor.
+// uncommitted (an exception, an early return) is rolled back by the destructor. A Transaction
+// destroyed with staged writes while no exception unwinds is almost always a forgotten
+// commit(): the destructor then logs a warning (the host names the connector) before rolling
+// back, so "sync ok" with nothing stored does not go unnoticed.
 #ifndef CONNECTOR_HOST_SDK_TRANSACTION_HPP_
 #define CONNECTOR_HOST_SDK_TRANSACTION_HPP_
 
@@ -10,6 +13,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -18,21 +22,36 @@ namespace chp {
 
 class Transaction {
  public:
-  // Takes ownership of an open host transaction. Use Context::begin() to get one.
-  Transaction(const chp_host* host, chp_txn* txn) noexcept : host_(host), txn_(txn) {}
+  // Takes ownership of an open host transaction. Use Context::begin() to get one; `ctx` (may
+  // be null) is where the forgotten-commit warning is logged.
+  Transaction(const chp_host* host, chp_txn* txn, chp_host_ctx* ctx = nullptr) noexcept
+      : host_(host), txn_(txn), ctx_(ctx) {}
   Transaction(Transaction&& other) noexcept
-      : host_(other.host_), txn_(std::exchange(other.txn_, nullptr)) {}
+      : host_(other.host_),
+        txn_(std::exchange(other.txn_, nullptr)),
+        ctx_(other.ctx_),
+        staged_writes_(std::exchange(other.staged_writes_, 0)),
+        uncaught_at_start_(other.uncaught_at_start_) {}
   Transaction& operator=(Transaction&& other) noexcept {
     if (this != &other) {
       rollback();
       host_ = other.host_;
       txn_ = std::exchange(other.txn_, nullptr);
+      ctx_ = other.ctx_;
+      staged_writes_ = std::exchange(other.staged_writes_, 0);
+      uncaught_at_start_ = other.uncaught_at_start_;
     }
     return *this;
   }
   Transaction(const Transaction&) = delete;
   Transaction& operator=(const Transaction&) = delete;
-  ~Transaction() { rollback(); }
+  ~Transaction() {
+    if (txn_ != nullptr && staged_writes_ > 0 && ctx_ != nullptr &&
+        std::uncaught_exceptions() <= uncaught_at_start_) {
+      warn_forgotten_commit();
+    }
+    rollback();
+  }
 
   void put(std::string_view key, std::string_view value) {
     check(host_->txn_put(open(), detail::to_chp(key), detail::to_chp(value)), "state put");
@@ -85,12 +104,25 @@ class Transaction {
     if (txn_ == nullptr) throw PermanentError("transaction already committed or rolled back");
     return txn_;
   }
-  static void check(chp_status_code status, const char* what) {
+  void check(chp_status_code status, const char* what) {
     if (status != CHP_OK) throw_for_status(status, what);
+    ++staged_writes_;
+  }
+  void warn_forgotten_commit() const noexcept {
+    try {
+      std::string message = "a transaction with " + std::to_string(staged_writes_) +
+                            " staged write(s) was destroyed without commit() or rollback(): "
+                            "nothing of it was stored (a missing commit()?)";
+      host_->log(ctx_, CHP_LOG_WARN, detail::to_chp(message));
+    } catch (...) {
+    }
   }
 
   const chp_host* host_;
   chp_txn* txn_;
+  chp_host_ctx* ctx_;
+  std::size_t staged_writes_ = 0;
+  int uncaught_at_start_ = std::uncaught_exceptions();
 };
 
 }  // namespace chp

@@ -51,7 +51,8 @@ static const chp_plugin kDescriptor = {sizeof(chp_plugin),
                                        nc_ok,
                                        nc_disable,
                                        nc_ok,
-                                       nc_destroy};
+                                       nc_destroy,
+                                       NULL};
 
 CHP_EXPORT const chp_plugin* chp_plugin_entry(const chp_host* host, uint32_t host_abi) {
   (void)host;

@@ -77,6 +77,26 @@ struct Response {
   }
 };
 
+// Throws for a response that is not 2xx, with `what` (e.g. "GET /items") and the status in the
+// message and never the body (it may echo credentials):
+//   429, 5xx, 408                → TransientError (with the Retry-After wait when one is sent)
+//   401                          → AuthRevokedError (the credentials were refused)
+//   any other status             → PermanentError
+// Connectors that know better (e.g. a 401 meaning a wrong configured key) check first.
+inline void raise_for_status(const Response& response, const std::string& what) {
+  if (response.ok()) return;
+  const std::string status = "HTTP " + std::to_string(response.status);
+  if (response.status == 429 || response.status == 408 || response.status >= 500) {
+    std::optional<std::int64_t> wait_ms = response.retry_after_ms();
+    throw TransientError(
+        what + ": " + status +
+        (wait_ms ? ", Retry-After " + std::to_string(*wait_ms / 1000) + " s" : ""));
+  }
+  if (response.status == 401)
+    throw AuthRevokedError(what + ": credentials refused (" + status + ")");
+  throw PermanentError(what + ": " + status);
+}
+
 }  // namespace chp::http
 
 #endif  // CONNECTOR_HOST_SDK_HTTP_MESSAGE_HPP_
