@@ -128,11 +128,18 @@ TEST_F(CliExitCodeTest, ASyncPausedByTheQuotaExitsFive) {
   // the next call.
   ASSERT_TRUE(peer_control(sf_, "POST", "limits",
                            json::object{{"daily_api_max", 100}, {"daily_api_used", 95}}));
+  // The salesforce plugin ends such a run as a pause, not a failure: what it read is kept
+  // and the next run resumes from the checkpoint.
   const json::object doc = sync_json(5, "sync");
-  EXPECT_EQ(doc.at("ok"), false) << doc;
-  EXPECT_EQ(doc.at("error").at("class"), "transient") << doc;
-  EXPECT_NE(std::string(doc.at("error").at("message").as_string()).find("quota"), std::string::npos)
+  EXPECT_EQ(doc.at("ok"), true) << doc;
+  EXPECT_TRUE(doc.at("error").is_null()) << doc;
+  EXPECT_EQ(doc.at("summary").at("paused").at("reason"), "api_quota") << doc;
+  EXPECT_NE(std::string(doc.at("summary").at("paused").at("message").as_string()).find("quota"),
+            std::string::npos)
       << doc;
+  // And `status` says so with the same code until a sync runs through.
+  CommandResult status = cli({"status", "-c", "host.yaml"}, "status");
+  EXPECT_EQ(status.exit_code, 5) << status.out << status.err;
 }
 
 TEST_F(CliExitCodeTest, RunOnAnInvalidConfigExitsThreeLikeCheckConfig) {

@@ -61,7 +61,8 @@ std::string complete(const TempDir& dir, const std::string& words) {
 
 TEST(CliForPeopleTest, BashCompletionFromTheBinaryCompletesVerbsAndOptions) {
   TempDir dir;
-  EXPECT_EQ(complete(dir, "connector-host sta"), "status\n");
+  EXPECT_EQ(complete(dir, "connector-host sta"), "status\nstate\n");
+  EXPECT_EQ(complete(dir, "connector-host statu"), "status\n");
   EXPECT_EQ(complete(dir, "connector-host check"), "check-config\n");
   EXPECT_EQ(complete(dir, "connector-host sync sf-org --js"), "--json\n");
   EXPECT_EQ(complete(dir, "connector-host authorize sf-org --redirect-p"), "--redirect-port\n");

@@ -125,7 +125,7 @@ TEST_F(SalesforceRotationCrashTest, CrashBeforeStoringEndsDisconnectedWithInvali
   EXPECT_EQ(counter(c, "events", "reused_rotated_refresh_token"), 1) << c;
 
   CommandResult status = run({"status", "-c", "host.yaml"}, "status");
-  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(status.exit_code, 4) << status.err;  // a connection is disconnected
   EXPECT_NE(status.out.find("disconnected"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("invalid_grant"), std::string::npos) << status.out;
 

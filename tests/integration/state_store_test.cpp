@@ -70,9 +70,10 @@ class StateStoreTest : public ::testing::Test {
   int cli_count_ = 0;
 };
 
+// `status` exits 4 while a connection is not authorized (the config's `crm` never is here).
 TEST_F(StateStoreTest, AnEmptiedOrDeletedStateIsRefusedByEveryVerbUntilInitState) {
   CommandResult first = cli({"status"});
-  ASSERT_EQ(first.exit_code, 0) << first.err;
+  ASSERT_EQ(first.exit_code, 4) << first.err;
   ASSERT_TRUE(std::filesystem::exists(dir_.path() / "state" / "host.db.marker"));
 
   std::filesystem::resize_file(db(), 0);
@@ -98,14 +99,14 @@ TEST_F(StateStoreTest, AnEmptiedOrDeletedStateIsRefusedByEveryVerbUntilInitState
   EXPECT_FALSE(std::filesystem::exists(db()));
 
   CommandResult init = cli({"status", "--init-state"});
-  EXPECT_EQ(init.exit_code, 0) << init.err;
+  EXPECT_EQ(init.exit_code, 4) << init.err;
   EXPECT_GT(std::filesystem::file_size(db()), 0u);
   CommandResult after = cli({"status"});
-  EXPECT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(after.exit_code, 4) << after.err;
 }
 
 TEST_F(StateStoreTest, PagesDamagedWhileRunningStopTheHostUsingTheStateAndStatusSaysSo) {
-  ASSERT_EQ(cli({"status"}).exit_code, 0);
+  ASSERT_EQ(cli({"status"}).exit_code, 4);
   // Checkpoints the connector's namespace holds: pages at the end of the file.
   std::string rows;
   for (int i = 0; i < 200; ++i) {
@@ -170,7 +171,7 @@ TEST_F(StateStoreTest, PagesDamagedWhileRunningStopTheHostUsingTheStateAndStatus
 // Simulates a state from another host: a connection "old-org" with credentials and checkpoints,
 // under the same key, that this host's configuration does not name.
 TEST_F(StateStoreTest, OrphanedConnectionsAreReportedAndPrunedOnlyOnRequest) {
-  ASSERT_EQ(cli({"status"}).exit_code, 0);
+  ASSERT_EQ(cli({"status"}).exit_code, 4);
   raw_sql(db(),
           "INSERT INTO connections (name, state, reason, identity_json, public_json, "
           "access_expires_at_ms, last_used_at_ms, updated_at_ms) VALUES ('old-org', 'connected', "
@@ -181,7 +182,7 @@ TEST_F(StateStoreTest, OrphanedConnectionsAreReportedAndPrunedOnlyOnRequest) {
   const std::string described = "old-org (connection, credentials, state)";
 
   CommandResult status = cli({"status"});
-  EXPECT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(status.exit_code, 4) << status.err;
   EXPECT_NE(status.err.find("warning: not in the configuration, still in the state: " + described),
             std::string::npos)
       << status.err;
@@ -203,7 +204,7 @@ TEST_F(StateStoreTest, OrphanedConnectionsAreReportedAndPrunedOnlyOnRequest) {
   EXPECT_EQ(pruned.exit_code, 0) << pruned.err;
   EXPECT_NE(pruned.out.find("removed " + described), std::string::npos) << pruned.out;
   CommandResult after = cli({"status"});
-  EXPECT_EQ(after.exit_code, 0);
+  EXPECT_EQ(after.exit_code, 4);
   EXPECT_EQ(after.err.find("old-org"), std::string::npos) << after.err;
   EXPECT_NE(after.out.find("conn"), std::string::npos) << "the configured one must stay";
   EXPECT_NE(cli({"state", "prune"}).out.find("nothing to prune"), std::string::npos);

@@ -60,6 +60,7 @@ static const chp_plugin kPlugin = {
     sp_disable,
     sp_sync,
     sp_destroy,
+    NULL, /* validate (ABI 1.4) */
 };
 
 CHP_EXPORT const chp_plugin* chp_plugin_entry(const chp_host* host, uint32_t host_abi) {

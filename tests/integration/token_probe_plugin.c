@@ -106,6 +106,7 @@ static const chp_plugin kPlugin = {
     tp_disable,
     tp_sync,
     tp_destroy,
+    NULL, /* validate (ABI 1.4) */
 };
 
 CHP_EXPORT const chp_plugin* chp_plugin_entry(const chp_host* host, uint32_t host_abi) {

@@ -136,6 +136,10 @@ int report_sync(const ActionArgs& a, bool running, const app::HookResult& r,
   o.running = running;
   o.ok = r.ok;
   o.summary_json = r.output;
+  // A run that stopped at the API quota ends OK with "paused" in its summary: exit 5.
+  if (r.ok && exit_code_for_summary(r.output) == kExitQuotaPaused) {
+    o.exit_code = kExitQuotaPaused;
+  }
   if (!r.ok) {
     const Error e{error_class_from_string(r.status), r.error};
     o.error_class = to_string(e.cls);

@@ -12,6 +12,7 @@
 #include "chost/store/sqlite_store.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
+#include "verb_help.hpp"
 
 namespace chost::cli {
 namespace {
@@ -26,6 +27,10 @@ int fail(const std::string& message) {
 }  // namespace
 
 int run_state(int argc, char** argv) {
+  if (argc >= 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    print_verb_help("state", kUsage);
+    return kExitOk;
+  }
   if (argc < 2 || std::string_view(argv[1]) != "prune") {
     usage_error("state", "the only subcommand is 'prune'", kUsage);
     return kExitUsage;
@@ -36,7 +41,7 @@ int run_state(int argc, char** argv) {
     const std::string_view arg = argv[i];
     bool missing = false;
     if (arg == "--help" || arg == "-h") {
-      std::printf("usage: %s\n", kUsage);
+      print_verb_help("state", kUsage);
       return kExitOk;
     }
     if (arg == "--yes") {

@@ -18,6 +18,8 @@ namespace chost::cli {
 
 // A failed sync (or another connector verb): 4 for kAuthRevoked (the admin must authorize
 // again), 5 for the quota pause, 1 otherwise.
+// kExitQuotaPaused when a sync summary says the run paused at the API quota, else kExitOk.
+int exit_code_for_summary(std::string_view summary_json);
 int exit_code_for_failure(ErrorClass cls, std::string_view message);
 
 // status of a stopped host: 4 if a connection is unauthorized or disconnected (or a connector

@@ -32,6 +32,8 @@ constexpr VerbHelp kHelp[] = {
      "NEW_KEY=$(openssl rand -hex 32) connector-host rotate-key -c host.yaml "
      "--new-key-ref '${env:NEW_KEY}'",
      "-c --config --new-key-ref --help"},
+    {"state", "connector-host state prune -c host.yaml  # lists; --yes removes them",
+     "prune -c --config --yes --help"},
     {"completion", "source <(connector-host completion bash)", "bash --help"},
 };
 
