@@ -239,7 +239,8 @@ json::object SalesforceConnector::bulk_load(chp::Call& call, chp::salesforce::Cl
       ctx_.metric_add("records_synced_total", static_cast<double>(set_upserted + set_deleted));
       records_in_run_ += set_upserted + set_deleted;
       ctx_.report_status(spec.name + ": " + std::to_string(st->upserted + st->deleted) + " of " +
-                         std::to_string(job->records_processed) + " records synced (Bulk API)");
+                         std::to_string(job->records_processed) + " records synced (Bulk API)" +
+                         progress_rate(st->upserted + st->deleted, client));
       if (set->next_locator.empty()) {
         return json::object{{"upserted", st->upserted}, {"deleted", st->deleted},
                             {"mode", "bulk"},           {"bulk_job", st->job},

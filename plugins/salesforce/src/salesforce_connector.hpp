@@ -140,6 +140,9 @@ class SalesforceConnector : public chp::Connector {
   // Records committed by the sync under way (REST pages and Bulk result sets), for the
   // summary's "records.in". Hooks of one instance never overlap, so no lock.
   std::int64_t records_in_run_ = 0;
+  std::int64_t run_started_ms_ = 0;  // steady clock, for the progress line's rate
+  // ", N records/s, M API call(s)" of the run so far, for the status line a CLI shows live.
+  std::string progress_rate(std::int64_t records, const chp::salesforce::Client& client) const;
 };
 
 // Heuristic: does this userinfo look like a dedicated integration user? See auth_flows.cpp.

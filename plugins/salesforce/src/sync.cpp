@@ -17,6 +17,7 @@
 #include <connector_host/sdk/salesforce/client.hpp>
 #include <connector_host/sdk/salesforce/soql_time.hpp>
 
+#include <chrono>
 #include <string>
 
 #include "salesforce_connector.hpp"
@@ -135,7 +136,8 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
     records_in_run_ += page_upserted + page_deleted;
     ctx_.report_status(spec.name + ": " + std::to_string(upserted + deleted + unchanged) + " of " +
                        std::to_string(page.total_size) + " records read, " +
-                       std::to_string(upserted + deleted) + " changed");
+                       std::to_string(upserted + deleted) + " changed" +
+                       progress_rate(upserted + deleted + unchanged, client));
   };
   const std::string soql = build_query(spec, plan, checkpoint);
   if (plan.query_all) {
@@ -197,6 +199,17 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
   }
 }
 
+std::string SalesforceConnector::progress_rate(std::int64_t records,
+                                               const chp::salesforce::Client& client) const {
+  const std::int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count() -
+                                  run_started_ms_;
+  const std::int64_t rate = elapsed_ms > 0 ? records * 1000 / elapsed_ms : records;
+  return ", " + std::to_string(rate) + " records/s, " + std::to_string(client.api_calls()) +
+         " API call(s)";
+}
+
 void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input) {
   chp::salesforce::Client client(ctx_, call, chp::salesforce::host_token_source(ctx_, call),
                                  config_.client_options());
@@ -211,7 +224,11 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
 
   boost::json::object objects;
   boost::json::object summary;
-  records_in_run_ = 0;  // counted per committed page, also those of a run the quota pauses
+  records_in_run_ = 0;
+  run_started_ms_ =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now().time_since_epoch())
+          .count();  // counted per committed page, also those of a run the quota pauses
   std::int64_t records_out = 0;
   std::int64_t records_failed = 0;
   std::string paused;  // the quota guard's words when the run stopped at the threshold

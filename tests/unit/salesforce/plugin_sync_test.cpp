@@ -99,6 +99,15 @@ TEST_F(SyncTest, MirrorsPagesWithCheckpointAndDeletes) {
   EXPECT_EQ(summary.at("api_usage").at("used").as_int64(), 42);
   EXPECT_EQ(host_.metrics()["records_synced_total"], 3.0);
   EXPECT_EQ(host_.metrics()["api_calls_total"], 3.0);
+  // The status line a CLI shows live: the object, records of totalSize, the rate, API calls.
+  bool progress = false;
+  for (const std::string& line : host_.statuses()) {
+    if (line.starts_with("Account: 3 of 3 records read, 3 changed, ") &&
+        line.ends_with(" records/s, 3 API call(s)")) {
+      progress = true;
+    }
+  }
+  EXPECT_TRUE(progress);
 }
 
 TEST_F(SyncTest, NextRunQueriesFromCheckpointMinusOverlapAndDedupsById) {
