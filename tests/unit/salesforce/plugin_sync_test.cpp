@@ -6,6 +6,7 @@
 #include <connector_host/testing/connector_under_test.hpp>
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,19 @@ class SyncTest : public ::testing::Test {
       }
       return handler(req);
     });
+  }
+  // From checkpoint 2024-05-01T12:00:00: one sync that reads nothing, its answer dated `date`;
+  // the checkpoint it leaves.
+  std::optional<std::string> checkpoint_after_an_empty_sync_answered_at(std::string date) {
+    host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
+    set_handler([date](const FakeHttpRequest&) {
+      FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
+      r.headers.emplace_back("Date", date);
+      return r;
+    });
+    EXPECT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
+    EXPECT_TRUE(plugin_.sync("{}").ok());
+    return host_.state_value("checkpoint/Account");
   }
   FakeHost host_;
   PluginUnderTest plugin_{chp::testing::descriptor_for_test<SalesforceConnector>(), host_};
@@ -171,28 +185,14 @@ TEST_F(SyncTest, AFinishedRunCheckpointsTheServerTimeAndRereadsCountAsUnchanged)
 // No record at all still advances the checkpoint to the server time, so the overlap does not
 // keep re-reading the same late records run after run.
 TEST_F(SyncTest, AnEmptyIncrementalAdvancesTheCheckpointToTheServerTime) {
-  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  set_handler([](const FakeHttpRequest&) {
-    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
-    r.headers.emplace_back("Date", "Wed, 01 May 2024 14:00:00 GMT");
-    return r;
-  });
-  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
-  ASSERT_TRUE(plugin_.sync("{}").ok());
-  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T14:00:00Z");
+  EXPECT_EQ(checkpoint_after_an_empty_sync_answered_at("Wed, 01 May 2024 14:00:00 GMT"),
+            "2024-05-01T14:00:00Z");
 }
 
 // A server clock behind the checkpoint (skew) never moves it backwards.
 TEST_F(SyncTest, AServerTimeBeforeTheCheckpointLeavesItAlone) {
-  host_.seed_state("checkpoint/Account", "2024-05-01T12:00:00.000+0000");
-  set_handler([](const FakeHttpRequest&) {
-    FakeHttpResponse r = json(200, R"({"totalSize":0,"done":true,"records":[]})");
-    r.headers.emplace_back("Date", "Wed, 01 May 2024 11:00:00 GMT");
-    return r;
-  });
-  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kConfig)).ok());
-  ASSERT_TRUE(plugin_.sync("{}").ok());
-  EXPECT_EQ(host_.state_value("checkpoint/Account"), "2024-05-01T12:00:00.000+0000");
+  EXPECT_EQ(checkpoint_after_an_empty_sync_answered_at("Wed, 01 May 2024 11:00:00 GMT"),
+            "2024-05-01T12:00:00.000+0000");
 }
 
 // A saved plan that Salesforce refuses (a field deleted since) is described again once, and
