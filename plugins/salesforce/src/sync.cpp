@@ -25,6 +25,12 @@
 namespace sfplugin {
 namespace {
 
+std::int64_t steady_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // Thrown from the first page of a large full load to hand it over to Bulk API 2.0
 // (bulk_query.cpp) before anything is committed.
 struct SwitchToBulk {};
@@ -201,10 +207,7 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
 
 std::string SalesforceConnector::progress_rate(std::int64_t records,
                                                const chp::salesforce::Client& client) const {
-  const std::int64_t elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                      std::chrono::steady_clock::now().time_since_epoch())
-                                      .count() -
-                                  run_started_ms_;
+  const std::int64_t elapsed_ms = steady_ms() - run_started_ms_;
   const std::int64_t rate = elapsed_ms > 0 ? records * 1000 / elapsed_ms : records;
   return ", " + std::to_string(rate) + " records/s, " + std::to_string(client.api_calls()) +
          " API call(s)";
@@ -224,11 +227,8 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
 
   boost::json::object objects;
   boost::json::object summary;
-  records_in_run_ = 0;
-  run_started_ms_ =
-      std::chrono::duration_cast<std::chrono::milliseconds>(
-          std::chrono::steady_clock::now().time_since_epoch())
-          .count();  // counted per committed page, also those of a run the quota pauses
+  records_in_run_ = 0;  // counted per committed page, also those of a run the quota pauses
+  run_started_ms_ = steady_ms();
   std::int64_t records_out = 0;
   std::int64_t records_failed = 0;
   std::string paused;  // the quota guard's words when the run stopped at the threshold
