@@ -2,6 +2,8 @@
 #include "soql_parser.h"
 
 #include <cctype>
+#include <charconv>
+#include <optional>
 
 #include "chpeer/http_types.h"
 
@@ -121,12 +123,16 @@ class Parser {
     }
     if (Keyword("LIMIT")) {
       if (Peek().kind != TokKind::kNumber) return Unexpected();
-      q.limit = std::stoll(Peek().text);
+      std::optional<long long> n = WholeNumber(Peek().text);
+      if (!n) return Unexpected();
+      q.limit = *n;
       ++pos_;
     }
     if (Keyword("OFFSET")) {
       if (Peek().kind != TokKind::kNumber) return Unexpected();
-      q.offset = std::stoll(Peek().text);
+      std::optional<long long> n = WholeNumber(Peek().text);
+      if (!n) return Unexpected();
+      q.offset = *n;
       ++pos_;
     }
     if (Peek().kind != TokKind::kEnd) return Unexpected();
@@ -134,6 +140,14 @@ class Parser {
   }
 
  private:
+  // A LIMIT/OFFSET/N_DAYS number: digits only, in range (no exception on 30,000 digits).
+  static std::optional<long long> WholeNumber(std::string_view text) {
+    long long n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 0) return std::nullopt;
+    return n;
+  }
+
   static std::string Upper(std::string_view s) {
     std::string out(s);
     for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -353,7 +367,11 @@ class Parser {
         break;
       case TokKind::kNumber:
         lit.kind = LiteralKind::kNumber;
-        lit.number = std::stod(t.text);
+        if (auto [end, ec] =
+                std::from_chars(t.text.data(), t.text.data() + t.text.size(), lit.number);
+            ec != std::errc() || end != t.text.data() + t.text.size()) {
+          return std::nullopt;  // beyond a double's range: not a number SOQL accepts
+        }
         break;
       case TokKind::kDate:
         lit.kind = LiteralKind::kDate;
@@ -375,7 +393,9 @@ class Parser {
           lit.kind = LiteralKind::kDateRange;
           lit.range_name = up;
           if (PeekAt(1).text != ":" || PeekAt(2).kind != TokKind::kNumber) return std::nullopt;
-          lit.range_n = std::stoi(PeekAt(2).text);
+          std::optional<long long> n = WholeNumber(PeekAt(2).text);
+          if (!n || *n > 100000) return std::nullopt;
+          lit.range_n = static_cast<int>(*n);
           pos_ += 2;
         } else {
           return std::nullopt;

@@ -218,6 +218,13 @@ TEST_F(SfQueryTest, DocumentedQueryErrors) {
   ExpectError("SELECT Id FROM Account WHERE Name = 5", "INVALID_FIELD",
               "must be of type string and should be enclosed in quotes");
   ExpectError("SELECT Id FROM Account WHERE", "MALFORMED_QUERY", "ERROR at Row:1:Column:29");
+  // Numbers beyond their type are malformed queries, not an exception out of the parser (the
+  // SOQL fuzzer found OFFSET 1 followed by twenty digits; tests/fuzz/corpus/soql_parser/).
+  ExpectError("SELECT Id FROM Account OFFSET 123456789012345678901234", "MALFORMED_QUERY", "");
+  ExpectError("SELECT Id FROM Account LIMIT 99999999999999999999", "MALFORMED_QUERY", "");
+  ExpectError("SELECT Id FROM Account WHERE AnnualRevenue > 1e999", "MALFORMED_QUERY", "");
+  ExpectError("SELECT Id FROM Account WHERE CreatedDate = LAST_N_DAYS:99999999999",
+              "MALFORMED_QUERY", "");
   HttpResult locator = client_->Get(std::string(kApi) + "/query/01gXXXXXXXXXXXXXXX-2000", token_);
   EXPECT_EQ(locator.status, 400);
   EXPECT_EQ(locator.Json().at(0).at("errorCode").as_string(), "INVALID_QUERY_LOCATOR");
