@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <regex>
 #include <string>
+#include <thread>
 
 #include "host_process.hpp"
 #include "salesforce_peer_support.hpp"
@@ -140,6 +141,81 @@ TEST_F(CliExitCodeTest, ASyncPausedByTheQuotaExitsFive) {
   // And `status` says so with the same code until a sync runs through.
   CommandResult status = cli({"status", "-c", "host.yaml"}, "status");
   EXPECT_EQ(status.exit_code, 5) << status.out << status.err;
+}
+
+// Errors print one class, once: a 500 from the peer, a refresh through a running host against
+// a peer that is gone, and the last error a running host shows. None of them may carry a second
+// class word inside the message ("permanent: transient: ...").
+bool message_starts_with_a_class(const std::string& message) {
+  static const std::regex kClass(
+      "^(transient|permanent|config|auth_revoked|not_found|conflict|"
+      "cancelled|internal): ");
+  return std::regex_search(message, kClass);
+}
+
+int class_words(const std::string& text) {
+  static const std::regex kWord(
+      "(^|[^a-z_])(transient|permanent|auth_revoked|not_found|cancelled): ");
+  return static_cast<int>(
+      std::distance(std::sregex_iterator(text.begin(), text.end(), kWord), std::sregex_iterator()));
+}
+
+TEST_F(CliExitCodeTest, EveryFailurePrintsOneClassOnceAlsoThroughARunningHost) {
+  ASSERT_NO_FATAL_FAILURE(authorize());
+  // Every query answers 500 (retried, then given up): the stopped host's sync says why once.
+  ASSERT_TRUE(peer_control(
+      sf_, "POST", "faults",
+      json::object{
+          {"path_prefix", "/services/data"}, {"method", "GET"}, {"status", 500}, {"next", -1}}));
+  CommandResult failed = cli({"sync", "crm", "-c", "host.yaml"}, "sync-500");
+  EXPECT_NE(failed.exit_code, 0) << failed.out << failed.err;
+  EXPECT_EQ(class_words(failed.err), 1) << failed.err;
+  EXPECT_NE(failed.err.find("500"), std::string::npos) << failed.err;
+  const json::object doc = sync_json(failed.exit_code, "sync-500-json");
+  ASSERT_TRUE(doc.contains("error") && doc.at("error").is_object()) << doc;
+  EXPECT_FALSE(message_starts_with_a_class(std::string(doc.at("error").at("message").as_string())))
+      << doc;
+  ASSERT_TRUE(peer_control(sf_, "DELETE", "faults"));
+
+  // A running host; then the peer goes away.
+  setenv("CHOST_IT_SF_ADMIN", "exit-code-admin-token-51c2", 1);
+  SalesforceHostYaml running;
+  running.extra_host_lines = "  admin: { listen: \"127.0.0.1:" + std::to_string(free_port()) +
+                             "\", token: \"${env:CHOST_IT_SF_ADMIN}\" }\n";
+  running.crm_lines = "    schedule: { every: 1h }\n";
+  dir_.write("host.yaml", salesforce_host_yaml(sf_, running));
+  HostProcess host(dir_.path(), {"run", "-c", "host.yaml"}, "run");
+  ASSERT_TRUE(host.wait_for_log("running; pid", kWaitMs)) << host.err();
+  sf_.process->signal(SIGKILL);
+  ASSERT_TRUE(sf_.process->wait_exit(kWaitMs));
+  sf_.process.reset();
+
+  CommandResult refresh = cli({"refresh", "crm", "-c", "host.yaml"}, "refresh-gone");
+  EXPECT_NE(refresh.exit_code, 0) << refresh.out << refresh.err;
+  EXPECT_EQ(class_words(refresh.err), 1) << refresh.err;
+
+  CommandResult queued = cli({"sync", "crm", "-c", "host.yaml"}, "sync-gone");
+  EXPECT_EQ(queued.exit_code, 0) << queued.out << queued.err;
+  std::string last_error;
+  for (int i = 0; i < 200 && last_error.empty(); ++i) {  // bounded: the sync fails fast
+    CommandResult st = cli({"status", "-c", "host.yaml", "--json"}, "status-gone");
+    boost::system::error_code ec;
+    const json::value v = json::parse(st.out, ec);
+    if (!ec && v.is_object()) {
+      for (const json::value& c : v.at("connectors").as_array()) {
+        const json::object& o = c.as_object();
+        if (const json::value* e = o.if_contains("last_error"); e && e->is_object()) {
+          last_error = std::string(e->at("message").as_string());
+        }
+      }
+    }
+    if (last_error.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(last_error.empty());
+  EXPECT_FALSE(message_starts_with_a_class(last_error)) << last_error;
+  EXPECT_EQ(class_words(last_error), 0) << last_error;
+  host.signal(SIGTERM);
+  EXPECT_EQ(host.wait_exit(kWaitMs), std::optional<int>(0)) << host.err();
 }
 
 TEST_F(CliExitCodeTest, RunOnAnInvalidConfigExitsThreeLikeCheckConfig) {

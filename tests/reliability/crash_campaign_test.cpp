@@ -321,6 +321,8 @@ TEST_P(CrashCampaign, KillsDuringSyncWriteBackAndRotationLoseAndDuplicateNothing
   f_.parked = parked->size();
   for (const store::OutboxEntry& e : *parked) {
     EXPECT_FALSE(e.error.empty()) << "entry " << e.entry_id << " parked without its error";
+    std::printf("parked: entry %lld %s %s: %s\n", static_cast<long long>(e.entry_id),
+                e.collection.c_str(), e.id.c_str(), e.error.c_str());
   }
   f_.delivered = static_cast<size_t>(f_.write_backs) - f_.pending - f_.parked;
 
