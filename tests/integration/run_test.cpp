@@ -118,10 +118,10 @@ TEST_F(RunTest, AuthorizedConnectionSurvivesRestart) {
   EXPECT_NE(auth.out.find("conn: connected"), std::string::npos);
   for (int round = 0; round < 2; ++round) {
     auto host = start_host();
-    CommandResult st = cli({"status"});
+    CommandResult st = cli({"status", "--json"});
     EXPECT_EQ(st.exit_code, 0) << st.err;
-    EXPECT_NE(st.out.find("host running"), std::string::npos) << st.out;
-    EXPECT_NE(st.out.find("\"state\": \"connected\""), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"running\":true"), std::string::npos) << st.out;
+    EXPECT_NE(st.out.find("\"state\":\"connected\""), std::string::npos) << st.out;
     stop_host(*host);
   }
   CommandResult stopped = cli({"status"});
@@ -174,8 +174,8 @@ TEST_F(RunTest, SighupWithBadConfigKeepsRunningAndGoodConfigApplies) {
   write_config("  - name: extra\n    plugin: fake-connection\n    uses: conn\n");
   host->signal(SIGHUP);
   ASSERT_TRUE(host->wait_for_log("configuration reloaded", kWaitMs)) << host->err();
-  st = cli({"status"});
-  EXPECT_NE(st.out.find("\"name\": \"extra\""), std::string::npos) << st.out;
+  st = cli({"status", "--json"});
+  EXPECT_NE(st.out.find("\"name\":\"extra\""), std::string::npos) << st.out;
   stop_host(*host);
 }
 
@@ -188,16 +188,16 @@ TEST_F(RunTest, DisableAndEnableThroughTheCli) {
   EXPECT_NE(st.out.find("disabled"), std::string::npos) << st.out;
 
   auto host = start_host();
-  st = cli({"status"});
-  EXPECT_NE(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  st = cli({"status", "--json"});
+  EXPECT_NE(st.out.find("\"state\":\"disabled\""), std::string::npos) << st.out;
   CommandResult e = cli({"enable", "reader"});
   ASSERT_EQ(e.exit_code, 0) << e.out << e.err;
-  st = cli({"status"});
-  EXPECT_EQ(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  st = cli({"status", "--json"});
+  EXPECT_EQ(st.out.find("\"state\":\"disabled\""), std::string::npos) << st.out;
   d = cli({"disable", "reader"});
   ASSERT_EQ(d.exit_code, 0) << d.out << d.err;
-  st = cli({"status"});
-  EXPECT_NE(st.out.find("\"state\": \"disabled\""), std::string::npos) << st.out;
+  st = cli({"status", "--json"});
+  EXPECT_NE(st.out.find("\"state\":\"disabled\""), std::string::npos) << st.out;
   stop_host(*host);
 }
 

@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <boost/json.hpp>
+
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -186,11 +188,30 @@ TEST_F(StateStoreTest, OrphanedConnectionsAreReportedAndPrunedOnlyOnRequest) {
   EXPECT_NE(status.err.find("warning: not in the configuration, still in the state: " + described),
             std::string::npos)
       << status.err;
+  CommandResult stopped_json = cli({"status", "--json"});
+  EXPECT_EQ(boost::json::parse(stopped_json.out).at("orphans").at(0).at("name"), "old-org")
+      << stopped_json.out;
 
   HostProcess host(dir_.path(), {"run", "-c", "host.yaml"}, "run");
   ASSERT_TRUE(host.wait_for_log("running; pid", kWaitMs)) << host.err();
   EXPECT_NE(host.err().find("the configuration does not name: " + described), std::string::npos)
       << host.err();
+  // The running host lists them too: its admin API, and `status` through it (text and JSON).
+  const HttpReply listing = loopback_http(port_, "GET", "/api/v1/connectors", "", admin_token_);
+  ASSERT_EQ(listing.status, 200) << listing.body;
+  const boost::json::value orphans = boost::json::parse(listing.body).at("orphans");
+  EXPECT_EQ(orphans, boost::json::parse(
+                         R"([{"name":"old-org","holds":["connection","credentials","state"]}])"))
+      << listing.body;
+  CommandResult running = cli({"status"});
+  EXPECT_EQ(running.exit_code, 4) << running.err;
+  EXPECT_NE(running.out.find("host running"), std::string::npos) << running.out;
+  EXPECT_NE(running.out.find("STATE"), std::string::npos) << "the same table as a stopped host";
+  EXPECT_NE(running.err.find("warning: not in the configuration, still in the state: " + described),
+            std::string::npos)
+      << running.err;
+  CommandResult running_json = cli({"status", "--json"});
+  EXPECT_EQ(boost::json::parse(running_json.out).at("orphans"), orphans) << running_json.out;
   host.signal(SIGTERM);
   ASSERT_TRUE(host.wait_exit(kWaitMs).has_value());
 

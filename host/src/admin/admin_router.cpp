@@ -359,7 +359,13 @@ HttpResponse api(AdminBackend& backend, const HttpRequest& request, const Target
     if (!get) return method_not_allowed("GET");
     json::array items;
     for (const auto& view : backend.connectors()) items.push_back(to_json(view));
-    return json_response(200, json::object{{"connectors", std::move(items)}});
+    json::array orphans;
+    for (const auto& o : backend.orphans()) {
+      orphans.push_back(
+          json::object{{"name", o.name}, {"holds", json::array(o.holds.begin(), o.holds.end())}});
+    }
+    return json_response(
+        200, json::object{{"connectors", std::move(items)}, {"orphans", std::move(orphans)}});
   }
   const std::string& name = s[3];
   if (name.empty()) return not_found();

@@ -207,6 +207,14 @@ Result<std::vector<admin::OutboxEntryView>> HostAdminBackend::outbox(const std::
   return out;
 }
 
+std::vector<admin::OrphanView> HostAdminBackend::orphans() {
+  std::vector<admin::OrphanView> out;
+  auto found = host_.orphans();
+  if (!found) return out;  // a store error shows in /readyz and the connectors' own errors
+  for (auto& o : *found) out.push_back(admin::OrphanView{std::move(o.name), std::move(o.holds)});
+  return out;
+}
+
 Result<std::vector<int64_t>> HostAdminBackend::outbox_retry(const std::string& connector,
                                                             const std::vector<int64_t>& ids) {
   return host_.outbox_retry(connector, ids);

@@ -42,6 +42,7 @@ class HostAdminBackend final : public admin::AdminBackend {
                                                      size_t limit) override;
   Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
                                             const std::vector<int64_t>& ids) override;
+  std::vector<admin::OrphanView> orphans() override;
   Result<admin::NotificationsView> notifications(size_t limit) override;
   bool healthy(std::string* why_not) override;
   bool ready(std::string* why_not) override;

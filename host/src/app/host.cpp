@@ -526,6 +526,15 @@ Result<std::vector<store::OutboxEntry>> Host::outbox(const std::string& name, Ou
   return entries;
 }
 
+Result<std::vector<OrphanStatus>> Host::orphans() {
+  std::shared_lock lock(impl_->mu);
+  auto found = find_orphans(*impl_->store, impl_->config);
+  if (!found) return found.error();
+  std::vector<OrphanStatus> out;
+  for (auto& o : *found) out.push_back(OrphanStatus{std::move(o.name), std::move(o.holds)});
+  return out;
+}
+
 Result<std::vector<int64_t>> Host::outbox_retry(const std::string& name,
                                                 const std::vector<int64_t>& entry_ids) {
   std::shared_lock lock(impl_->mu);

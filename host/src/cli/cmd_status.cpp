@@ -9,13 +9,11 @@
 
 #include "app_support.hpp"
 #include "chost/app/host.hpp"
-#include "chost/app/orphans.hpp"
 #include "chost/common/text.hpp"
 #include "cli_args.hpp"
 #include "commands.hpp"
 #include "exit_codes.hpp"
 #include "json_output.hpp"
-#include "json_pretty.hpp"
 #include "status_json.hpp"
 #include "tty_style.hpp"
 #if CHOST_CLI_WITH_ADMIN
@@ -54,6 +52,101 @@ void print_status(const std::vector<app::ConnectorStatus>& items) {
   }
 }
 
+void warn_orphan(const app::OrphanStatus& o) {
+  std::string holds;
+  for (const std::string& h : o.holds) holds += (holds.empty() ? "" : ", ") + h;
+  std::fprintf(stderr,
+               "connector-host status: warning: not in the configuration, still in the state: "
+               "%s (%s) (`connector-host state prune` removes it)\n",
+               o.name.c_str(), holds.c_str());
+}
+
+#if CHOST_CLI_WITH_ADMIN
+namespace json = boost::json;
+
+std::string string_at(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+int64_t ms_at(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_int64() ? v->as_int64() : 0;
+}
+
+// A running host's GET /api/v1/connectors "orphans"; none when an older host left it out.
+std::vector<app::OrphanStatus> orphans_listed(const json::value& list) {
+  std::vector<app::OrphanStatus> out;
+  const json::value* orphans = list.is_object() ? list.as_object().if_contains("orphans") : nullptr;
+  if (!orphans || !orphans->is_array()) return out;
+  for (const json::value& item : orphans->as_array()) {
+    if (!item.is_object()) continue;
+    app::OrphanStatus o{string_at(item.as_object(), "name"), {}};
+    if (const json::value* h = item.as_object().if_contains("holds"); h && h->is_array()) {
+      for (const json::value& s : h->as_array()) {
+        if (s.is_string()) o.holds.emplace_back(s.as_string());
+      }
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// The admin API's connectors and users, read back into what a stopped host's status gives, so
+// that people see the same table either way.
+std::vector<app::ConnectorStatus> statuses_listed(const json::value& list,
+                                                  const std::vector<json::value>& users) {
+  std::vector<app::ConnectorStatus> out;
+  const json::value* items =
+      list.is_object() ? list.as_object().if_contains("connectors") : nullptr;
+  if (!items || !items->is_array()) return out;
+  for (const json::value& item : items->as_array()) {
+    if (!item.is_object()) continue;
+    const json::object& c = item.as_object();
+    app::ConnectorStatus s;
+    s.name = string_at(c, "name");
+    s.plugin = string_at(c, "plugin");
+    s.kind = string_at(c, "kind");
+    s.state = string_at(c, "state");
+    s.uses = string_at(c, "uses");
+    s.status_line = string_at(c, "status_line");
+    if (const json::value* e = c.if_contains("last_error"); e && e->is_object()) {
+      s.last_error_class = string_at(e->as_object(), "class");
+      s.last_error = string_at(e->as_object(), "message");
+    }
+    s.last_sync_at_ms = ms_at(c, "last_sync_at_ms");
+    s.last_success_at_ms = ms_at(c, "last_success_at_ms");
+    s.next_run_at_ms = ms_at(c, "next_run_at_ms");
+    if (const json::value* v = c.if_contains("last_summary"); v && v->is_object()) {
+      s.last_summary_json = json::serialize(*v);
+    }
+    if (const json::value* v = c.if_contains("identity"); v && v->is_object()) {
+      s.identity_json = json::serialize(*v);
+    }
+    for (const json::value& u : users) {
+      if (!u.is_object() || string_at(u.as_object(), "connector") != s.name) continue;
+      const json::value* rows = u.as_object().if_contains("users");
+      if (!rows || !rows->is_array()) continue;
+      for (const json::value& row : rows->as_array()) {
+        if (!row.is_object()) continue;
+        const json::object& r = row.as_object();
+        runtime::SubjectStatus st;
+        st.subject_id = string_at(r, "subject_id");
+        st.display_name = string_at(r, "display_name");
+        st.state = string_at(r, "state");
+        st.detail = string_at(r, "detail");
+        st.updated_at_ms = ms_at(r, "updated_at_ms");
+        const json::value* off = r.if_contains("admin_disabled");
+        st.admin_disabled = off && off->is_bool() && off->as_bool();
+        s.subjects.push_back(std::move(st));
+      }
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+#endif
+
 }  // namespace
 
 int run_status(int argc, char** argv) {
@@ -89,21 +182,17 @@ int run_status(int argc, char** argv) {
       std::fprintf(stderr, "connector-host status: %s\n", damaged.c_str());
       return kExitFailure;
     }
+    std::vector<boost::json::value> users;
+    for (const auto& c : cfg->connectors) {
+      if (auto u = client.users(c.name); u) users.push_back(std::move(*u));
+    }
+    for (const app::OrphanStatus& o : orphans_listed(*list)) warn_orphan(o);
     if (as_json) {
-      std::vector<boost::json::value> users;
-      for (const auto& c : cfg->connectors) {
-        if (auto u = client.users(c.name); u) users.push_back(std::move(*u));
-      }
       std::printf("%s\n", status_json(*url, *list, users).c_str());
       return exit_code_for_status(*list);
     }
     std::printf("host running, admin API at %s\n", url->c_str());
-    std::printf("%s\n", pretty_json(boost::json::serialize(*list)).c_str());
-    for (const auto& c : cfg->connectors) {
-      if (auto users = client.users(c.name); users) {
-        std::printf("%s\n", pretty_json(boost::json::serialize(*users)).c_str());
-      }
-    }
+    print_status(statuses_listed(*list, users));
     return exit_code_for_status(*list);
   }
 #endif
@@ -112,18 +201,12 @@ int run_status(int argc, char** argv) {
     std::fprintf(stderr, "connector-host status: %s\n", host.error().message.c_str());
     return kExitFailure;
   }
-  if (auto orphans = app::find_orphans((*host)->store(), (*host)->config());
-      orphans && !orphans->empty()) {
-    for (const auto& o : *orphans) {
-      std::fprintf(stderr,
-                   "connector-host status: warning: not in the configuration, still in the state: "
-                   "%s (`connector-host state prune` removes it)\n",
-                   app::describe_orphan(o).c_str());
-    }
-  }
+  std::vector<app::OrphanStatus> orphans;
+  if (auto found = (*host)->orphans(); found) orphans = std::move(*found);
+  for (const auto& o : orphans) warn_orphan(o);
   if (as_json) {
     const std::vector<app::ConnectorStatus> items = (*host)->status();
-    std::printf("%s\n", status_json(items).c_str());
+    std::printf("%s\n", status_json(items, orphans).c_str());
     return exit_code_for_status(items);
   }
   std::printf("host not running (state from the store)\n");

@@ -27,7 +27,8 @@ json::value parsed_or(const std::string& text, json::value fallback) {
 
 }  // namespace
 
-std::string status_json(const std::vector<app::ConnectorStatus>& items) {
+std::string status_json(const std::vector<app::ConnectorStatus>& items,
+                        const std::vector<app::OrphanStatus>& orphans) {
   json::array connectors;
   for (const app::ConnectorStatus& s : items) {
     json::array subjects;
@@ -66,8 +67,15 @@ std::string status_json(const std::vector<app::ConnectorStatus>& items) {
         {"subjects", std::move(subjects)},
     });
   }
-  const json::object doc{
-      {"running", false}, {"admin_url", nullptr}, {"connectors", std::move(connectors)}};
+  json::array orphan_items;
+  for (const app::OrphanStatus& o : orphans) {
+    orphan_items.emplace_back(
+        json::object{{"name", o.name}, {"holds", json::array(o.holds.begin(), o.holds.end())}});
+  }
+  const json::object doc{{"running", false},
+                         {"admin_url", nullptr},
+                         {"connectors", std::move(connectors)},
+                         {"orphans", std::move(orphan_items)}};
   return json::serialize(doc);
 }
 
@@ -86,7 +94,11 @@ std::string status_json(const std::string& admin_url, const json::value& connect
       out.emplace_back(std::move(item));
     }
   }
-  const json::object doc{{"running", true}, {"admin_url", admin_url}, {"connectors", out}};
+  const json::value* orphans = connectors.as_object().if_contains("orphans");
+  const json::object doc{{"running", true},
+                         {"admin_url", admin_url},
+                         {"connectors", out},
+                         {"orphans", orphans && orphans->is_array() ? *orphans : json::array()}};
   return json::serialize(doc);
 }
 

@@ -20,6 +20,12 @@
 
 namespace chost::admin {
 
+// A connector or connection the state holds but the configuration does not name.
+struct OrphanView {
+  std::string name;
+  std::vector<std::string> holds;  // e.g. "credentials", "status", "records"
+};
+
 // One connector instance (a connection provider or a connector), as listed by the API.
 struct ConnectorView {
   std::string name;
@@ -156,6 +162,10 @@ class AdminBackend {
   // entry (nothing retried then).
   virtual Result<std::vector<int64_t>> outbox_retry(const std::string& connector,
                                                     const std::vector<int64_t>& ids) = 0;
+
+  // What the state holds for names the configuration does not have (listed with the
+  // connectors; `connector-host state prune` removes them). None by default.
+  virtual std::vector<OrphanView> orphans() { return {}; }
 
   // The newest `limit` notification deliveries and the queue's counts by state.
   virtual Result<NotificationsView> notifications(size_t limit) = 0;

@@ -12,7 +12,7 @@
 //   GET  /readyz                          200 "ready" or 503 "not ready: <why>" (text)
 //   GET  /metrics                         Prometheus text exposition
 //   GET  /                                the admin page (HTML); /assets/<file> its files
-//   GET  /api/v1/connectors               {"connectors":[..]}
+//   GET  /api/v1/connectors               {"connectors":[..],"orphans":[{"name","holds"}]}
 //   GET  /api/v1/connectors/{name}        the connector
 //   GET  /api/v1/connectors/{name}/users[?offset=&limit=&status=&q=]
 //                                         {"connector":..,"users":[..],"total":N,"offset":N,

@@ -42,6 +42,13 @@ struct HostOptions {
 // HostOptions::init_state were set. Process-wide because every verb opens its Host alike.
 void allow_state_init_for_process();
 
+// A connector or connection the state holds but the configuration no longer names (a renamed
+// connector, a state from another host): what it still holds, e.g. {"credentials","status"}.
+struct OrphanStatus {
+  std::string name;
+  std::vector<std::string> holds;
+};
+
 // One configured connector as `status` shows it.
 struct ConnectorStatus {
   std::string name;
@@ -125,6 +132,9 @@ class Host {
                                             const std::vector<int64_t>& entry_ids);
 
   std::vector<ConnectorStatus> status();
+  // The state's namespaces that the current configuration (after any reload) does not name;
+  // `connector-host state prune` removes them.
+  Result<std::vector<OrphanStatus>> orphans();
   bool running() const;
   static std::string version();  // this build's version (PROJECT_VERSION)
   // Liveness for /healthz: the scheduler's timer loop and worker pool still turn.

@@ -15,6 +15,7 @@
   const state = {
     tab: "connectivity",
     connectors: [],
+    orphans: [],
     history: {},  // connection name -> newest transitions
     users: { connector: "", status: "", q: "", offset: 0, data: null, selected: "" },
     outbox: {},   // connector name -> {available, entries, checkedAt}
@@ -608,7 +609,21 @@
       buttons);
   }
 
+  // What the state still holds for names the configuration no longer has.
+  function renderOrphans() {
+    const box = $("orphans");
+    box.hidden = state.orphans.length === 0;
+    box.replaceChildren(...(state.orphans.length ? [
+      el("p", null, "Not in the configuration, still in the state:"),
+      el("ul", null, ...state.orphans.map((o) =>
+        el("li", null, el("code", null, o.name), " (" + (o.holds || []).join(", ") + ")"))),
+      el("p", null, "Run ", el("code", null, "connector-host state prune -c FILE"),
+        " on the stopped host to list and remove them."),
+    ] : []));
+  }
+
   function renderConnectors() {
+    renderOrphans();
     const list = state.connectors.filter((c) => c.kind === "connector");
     $("connector-cards").replaceChildren(...(list.length ? list.map(connectorCard)
       : [el("p", { class: "empty" }, "No connector is configured.")]));
@@ -619,6 +634,7 @@
   async function load() {
     const r = await api("GET", "/api/v1/connectors");
     state.connectors = (r && r.connectors) || [];
+    state.orphans = (r && r.orphans) || [];
     if (state.tab === "connectivity") {
       await Promise.all(connections().map(async (c) => {
         const h = await api("GET", connectorPath(c.name) + "/history?limit=20");
