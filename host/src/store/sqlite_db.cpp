@@ -118,6 +118,10 @@ bool Stmt::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQ
 
 Error Db::error(int rc, std::string_view what) {
   Error e = sqlite_error(rc, what, db_);
+  // Which file: a host may run beside others, and "disk is full" needs the path to act on.
+  if (const char* file = sqlite3_db_filename(db_, "main"); file != nullptr && *file != '\0') {
+    e.message += std::string(" (state ") + file + ")";
+  }
   const int primary = rc & 0xff;
   if (health_ && (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)) {
     health_->note_corrupt(e.message);

@@ -51,6 +51,10 @@ TEST_F(HostCallbacksTest, AStoreFailureReachesTheHooksErrorInSqlitesWords) {
   // The plugin attached no message; the store's own words are the hook's error.
   EXPECT_NE(out.error.find("refused by the test trigger"), std::string::npos) << out.error;
   EXPECT_EQ(out.error.find("status "), std::string::npos) << out.error;
+  // And which state file it was (several hosts may share a machine).
+  EXPECT_NE(out.error.find("(state " + fx.store.db_path_ForTest().string() + ")"),
+            std::string::npos)
+      << out.error;
 }
 
 TEST_F(HostCallbacksTest, OpenTransactionIsRolledBackWhenTheHookReturns) {
