@@ -104,12 +104,14 @@ std::vector<app::ConnectorStatus> statuses_listed(const json::value& list,
     if (!item.is_object()) continue;
     const json::object& c = item.as_object();
     app::ConnectorStatus s;
-    s.name = string_at(c, "name");
-    s.plugin = string_at(c, "plugin");
-    s.kind = string_at(c, "kind");
-    s.state = string_at(c, "state");
-    s.uses = string_at(c, "uses");
-    s.status_line = string_at(c, "status_line");
+    for (const auto& [key, field] : {std::pair{"name", &app::ConnectorStatus::name},
+                                     {"plugin", &app::ConnectorStatus::plugin},
+                                     {"kind", &app::ConnectorStatus::kind},
+                                     {"state", &app::ConnectorStatus::state},
+                                     {"uses", &app::ConnectorStatus::uses},
+                                     {"status_line", &app::ConnectorStatus::status_line}}) {
+      s.*field = string_at(c, key);
+    }
     if (const json::value* e = c.if_contains("last_error"); e && e->is_object()) {
       s.last_error_class = string_at(e->as_object(), "class");
       s.last_error = string_at(e->as_object(), "message");
@@ -131,10 +133,13 @@ std::vector<app::ConnectorStatus> statuses_listed(const json::value& list,
         if (!row.is_object()) continue;
         const json::object& r = row.as_object();
         runtime::SubjectStatus st;
-        st.subject_id = string_at(r, "subject_id");
-        st.display_name = string_at(r, "display_name");
-        st.state = string_at(r, "state");
-        st.detail = string_at(r, "detail");
+        for (const auto& [key, field] :
+             {std::pair{"subject_id", &runtime::SubjectStatus::subject_id},
+              {"display_name", &runtime::SubjectStatus::display_name},
+              {"state", &runtime::SubjectStatus::state},
+              {"detail", &runtime::SubjectStatus::detail}}) {
+          st.*field = string_at(r, key);
+        }
         st.updated_at_ms = ms_at(r, "updated_at_ms");
         const json::value* off = r.if_contains("admin_disabled");
         st.admin_disabled = off && off->is_bool() && off->as_bool();
