@@ -138,6 +138,51 @@ TEST_F(ConnectionTest, ShutdownDuringASentTokenRequestWaitsForItAndStoresTheRota
   }
 }
 
+// Another host or process on this state holds a refresh with the same refresh token at the
+// provider: the refresh waits for that result to be stored and adopts it, and the refresh
+// token is never sent a second time (with rotation, a reuse revokes the whole grant).
+TEST_F(ConnectionTest, ARefreshInFlightElsewhereIsAdoptedOnceStoredAndNeverResent) {
+  options.refresh_in_flight_wait_ms = 60'000;
+  options.refresh_in_flight_poll_ms = 5;
+  make_connected("sf");
+  endpoint.next_status = 409;
+  endpoint.on_refresh = [&] {
+    // The other process's request wins and stores its rotation while ours is answered.
+    auto cur = fx.store.secret_get("sf", kCredentialsSecretName);
+    ASSERT_TRUE(cur && cur->has_value());
+    ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName,
+                                    R"({"access_token":"at-theirs","refresh_token":"rt-theirs"})",
+                                    (*cur)->version));
+  };
+  ASSERT_TRUE(manager->refresh_now("sf"));
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kConnected);
+  auto token = manager->token("sf");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->access_token, "at-theirs");
+  EXPECT_EQ(token_posts(), 2u);  // authorize, then the one refresh that met the other
+}
+
+TEST_F(ConnectionTest, ARefreshInFlightElsewhereThatNeverStoresDisconnectsWithoutResending) {
+  options.refresh_in_flight_wait_ms = 50;
+  options.refresh_in_flight_poll_ms = 5;
+  make_connected("sf");
+  endpoint.next_status = 409;
+  Status s = manager->refresh_now("sf");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kDisconnected);
+  auto token = manager->token("sf");
+  ASSERT_FALSE(token);
+  EXPECT_EQ(token.error().cls, ErrorClass::kAuthRevoked);
+  auto row = fx.store.get_connection("sf");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_NE((*row)->reason.find("token request is already being processed"), std::string::npos)
+      << (*row)->reason;
+  EXPECT_NE((*row)->reason.find("not sent again"), std::string::npos) << (*row)->reason;
+  // No backoff retry either: the scheduler's maintenance does not send it.
+  manager->maintain();
+  EXPECT_EQ(token_posts(), 2u);
+}
+
 TEST_F(ConnectionTest, UnauthorizedRightAfterARefreshForOneDisconnectsWithAReason) {
   make_connected("sf");
   auto t1 = manager->token("sf");

@@ -238,6 +238,25 @@ TEST_F(AuthTest, RefreshWithDeadGrantIsAuthRevokedWithSalesforceText) {
   EXPECT_EQ(none.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
 }
 
+// Salesforce's answer while another request with the same refresh token is processed is an
+// invalid_grant, but no dead grant: the refresh reports a conflict (the host re-reads the
+// stored grant), never auth_revoked, and sends nothing more.
+TEST_F(AuthTest, TokenRequestAlreadyBeingProcessedIsAConflictNotARevokedGrant) {
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
+  host_.set_http_handler([](const FakeHttpRequest&) {
+    return FakeHttpResponse{
+        CHP_OK,
+        400,
+        {},
+        R"({"error":"invalid_grant","error_description":"token request is already being processed"})"};
+  });
+  auto r = plugin_.refresh(R"({"credentials":{"refresh_token":"RT1"}})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFLICT)) << r.error;
+  EXPECT_NE(r.error.find("token request is already being processed"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find("RT1"), std::string::npos);
+  EXPECT_EQ(host_.http_requests().size(), 1u);
+}
+
 TEST_F(AuthTest, DisableRevokesAndTreatsAlreadyRevokedAsDone) {
   ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   host_.seed_state("checkpoint/Account", "2024-01-01T00:00:00.000+0000");
