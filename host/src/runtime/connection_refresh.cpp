@@ -12,6 +12,7 @@
 #include "connection_impl.hpp"
 #include "crash_point_for_test.hpp"
 #include "duration_text.hpp"
+#include "same_user_grants.hpp"
 #include "status_codes.hpp"
 
 namespace chost::runtime {
@@ -150,7 +151,8 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
                                       pre_send_cancel, opt.token_response_ms},
                              [&](chp_call* call) { return cred.hooks->refresh(call, input_text); });
   if (out.status == CHP_ERR_AUTH_REVOKED) {
-    const std::string msg = out.error.empty() ? "refresh token rejected" : out.error;
+    std::string msg = out.error.empty() ? "refresh token rejected" : out.error;
+    msg += revoked_by_approval_limit(input["credentials"].as_object());
     return fail(ConnectionState::kDisconnected,
                 Error::auth_revoked("connection " + name + ": " + msg),
                 "refresh rejected, admin must re-authorize: " + msg);
@@ -235,6 +237,26 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
                 Error::auth_revoked("connection " + name + ": " + msg), msg);
   }
   return connected(std::move(*grant_out), version, what);
+}
+
+std::string Connection::Impl::revoked_by_approval_limit(const json::object& credentials) {
+  json::object identity;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    identity = grant.identity;
+  }
+  const int64_t issued_ms = grant_issued_at_ms(*sv.store, name);
+  if (issued_ms <= 0) return "";
+  for (const SameUserGrant& other : same_user_grants(*sv.store, name, identity, credentials)) {
+    if (other.authorized_at_ms > issued_ms) {
+      return "; probably revoked by Salesforce's limit of 5 approvals per user and connected "
+             "app: connection '" +
+             other.connection + "' in this state authorized the same user " +
+             duration_text(other.authorized_at_ms - issued_ms) +
+             " after this connection's grant was issued";
+    }
+  }
+  return "";
 }
 
 std::optional<store::SecretValue> Connection::Impl::wait_for_credentials_stored_elsewhere(
