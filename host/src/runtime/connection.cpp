@@ -9,6 +9,7 @@
 #include "chost/runtime/host_callbacks.hpp"
 #include "connection_impl.hpp"
 #include "duration_text.hpp"
+#include "same_user_grants.hpp"
 #include "status_codes.hpp"
 
 namespace chost::runtime {
@@ -336,15 +337,32 @@ Result<std::string> Connection::authorize(std::string_view input_json) {
                  "authorize " + c.name + ": could not store credentials: " + put.error().message};
   }
   bool ch;
+  json::object identity;
+  json::object credentials;
   {
     std::lock_guard<std::mutex> lock(c.mu);
     c.grant.identity = {};  // a new authorization names its own user
     c.apply(std::move(*grant), *put, false);
     ch = c.transition(ConnectionState::kConnected, "authorized by admin");
     rest["identity"] = c.grant.identity;
+    identity = c.grant.identity;
+    credentials = c.grant.credentials;
   }
   c.refresh_done.notify_all();
   if (ch) c.notify_change(ConnectionState::kConnected);
+  const std::vector<SameUserGrant> others =
+      same_user_grants(*c.sv.store, c.name, identity, credentials);
+  if (!others.empty()) {
+    const json::value* who = identity.if_contains("username");
+    const json::value* id = identity.if_contains("user_id");
+    const std::string warning =
+        same_user_warning(others, who && who->is_string() ? std::string_view(who->as_string())
+                                                          : std::string_view(id->as_string()));
+    c.sv.log->log(LogLevel::kWarn, c.name, warning);
+    json::value& warnings = rest["warnings"];
+    if (!warnings.is_array()) warnings = json::array{};
+    warnings.as_array().emplace_back(warning);
+  }
   return json::serialize(rest);
 }
 

@@ -76,6 +76,13 @@ struct Connection::Impl {
   // The refresh thread.
   void run_worker();
   Status refresh_flow(const std::string& why, bool admin);
+  // After the provider said another refresh with the same token is in flight: the stored
+  // credentials once their version differs from `seen_version` (nullopt: none within the
+  // wait, or the host is stopping).
+  std::optional<store::SecretValue> wait_for_credentials_stored_elsewhere(uint64_t seen_version);
+  // "; probably revoked by ..." when another connection of this state authorized the same user
+  // of the same app after this grant was issued (Salesforce's 5 approvals); else empty.
+  std::string revoked_by_approval_limit(const boost::json::object& credentials);
   // Durable write of a grant's credentials with compare-and-swap on `expected_version`, retried
   // on store errors (not on conflicts). The new version, or the last error.
   Result<uint64_t> store_credentials(const Grant& g, uint64_t expected_version);

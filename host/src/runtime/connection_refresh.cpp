@@ -2,7 +2,9 @@
 // hook on the credential instance, and stores a rotated grant durably before anyone sees it.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "chost/runtime/hook_runner.hpp"
@@ -10,6 +12,7 @@
 #include "connection_impl.hpp"
 #include "crash_point_for_test.hpp"
 #include "duration_text.hpp"
+#include "same_user_grants.hpp"
 #include "status_codes.hpp"
 
 namespace chost::runtime {
@@ -120,16 +123,75 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
     if (!theirs) return fail(from, theirs.error(), "refresh failed: " + theirs.error().message);
     input["credentials"] = std::move(theirs->credentials);
   }
+  // Credentials another process stored, as this connection's grant (its public part and
+  // identity stay ours: only the secrets changed).
+  auto adopt = [&](const store::SecretValue& stored) -> Result<Grant> {
+    Result<Grant> theirs = grant_from_stored(stored.value, "{}", "{}", 0);
+    if (!theirs) return theirs;
+    std::lock_guard<std::mutex> lock(mu);
+    theirs->connection = grant.connection;
+    theirs->identity = grant.identity;
+    return theirs;
+  };
+  auto connected = [&](Grant g, uint64_t version, const std::string& what) -> Status {
+    bool ch;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      apply(std::move(g), version, why == kRejectedWhy);
+      ch = transition(ConnectionState::kConnected, what);
+    }
+    if (ch) notify_change(ConnectionState::kConnected);
+    if (sv.metrics)
+      sv.metrics->counter_add("chost_connection_refreshes_total", {{"connection", name}}, 1);
+    return {};
+  };
   const std::string input_text = json::serialize(input);
   HookOutcome out = run_hook(*cred.ctx, *cred.gate,
                              HookCall{sv.clock->steady_ms() + opt.refresh_timeout_ms,
                                       pre_send_cancel, opt.token_response_ms},
                              [&](chp_call* call) { return cred.hooks->refresh(call, input_text); });
   if (out.status == CHP_ERR_AUTH_REVOKED) {
-    const std::string msg = out.error.empty() ? "refresh token rejected" : out.error;
+    std::string msg = out.error.empty() ? "refresh token rejected" : out.error;
+    msg += revoked_by_approval_limit(input["credentials"].as_object());
     return fail(ConnectionState::kDisconnected,
                 Error::auth_revoked("connection " + name + ": " + msg),
                 "refresh rejected, admin must re-authorize: " + msg);
+  }
+  if (out.status == CHP_ERR_CONFLICT) {
+    // The provider is processing another request with this very refresh token (another host
+    // or process on this state). Sending it again could trip rotation-reuse detection, which
+    // revokes every token of the grant: wait for the other side's result instead.
+    const std::string msg = out.error.empty() ? "another refresh is in flight" : out.error;
+    sv.log->log(LogLevel::kInfo, name,
+                "refresh: " + msg + "; waiting up to " +
+                    duration_text(opt.refresh_in_flight_wait_ms) +
+                    " for its credentials to be stored");
+    std::optional<store::SecretValue> stored =
+        wait_for_credentials_stored_elsewhere((*sec)->version);
+    if (stored) {
+      Result<Grant> theirs = adopt(*stored);
+      if (!theirs) return fail(from, theirs.error(), "refresh failed: " + theirs.error().message);
+      return connected(std::move(*theirs), stored->version,
+                       "adopted credentials refreshed elsewhere (" + why + ")");
+    }
+    bool host_stopping;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      host_stopping = stopping;
+    }
+    if (host_stopping) {
+      return fail(from, Error::cancelled("connection " + name + ": host stopping"),
+                  "refresh: " + msg + "; the host stopped while waiting for its result");
+    }
+    const std::string lost =
+        msg + "; no newer credentials reached this state within " +
+        duration_text(opt.refresh_in_flight_wait_ms) +
+        ", and the same refresh token is not sent again (if the provider rotated it, a reuse "
+        "revokes the grant): authorize again, or press Refresh once no other host or process "
+        "refreshes this connection";
+    return fail(ConnectionState::kDisconnected,
+                Error::auth_revoked("connection " + name + ": " + lost),
+                "refresh in flight elsewhere never stored: " + lost);
   }
   if (out.status != CHP_OK) {
     const ErrorClass cls = error_class_of_code(out.status);
@@ -157,16 +219,11 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
     Result<Grant> theirs = !cur ? Result<Grant>(cur.error())
                            : !cur->has_value()
                                ? Result<Grant>(Error::auth_revoked("stored credentials vanished"))
-                               : grant_from_stored((*cur)->value, "{}", "{}", 0);
+                               : adopt(**cur);
     if (!theirs) {
       return fail(from, theirs.error(), "refresh lost a race and could not re-read credentials");
     }
     version = (*cur)->version;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      theirs->connection = grant.connection;
-      theirs->identity = grant.identity;
-    }
     *grant_out = std::move(*theirs);
     what = "adopted credentials refreshed elsewhere (" + why + ")";
   } else if (!put) {
@@ -179,16 +236,44 @@ Status Connection::Impl::refresh_flow(const std::string& why, bool admin) {
     return fail(ConnectionState::kDisconnected,
                 Error::auth_revoked("connection " + name + ": " + msg), msg);
   }
-  bool ch;
+  return connected(std::move(*grant_out), version, what);
+}
+
+std::string Connection::Impl::revoked_by_approval_limit(const json::object& credentials) {
+  json::object identity;
   {
     std::lock_guard<std::mutex> lock(mu);
-    apply(std::move(*grant_out), version, why == kRejectedWhy);
-    ch = transition(ConnectionState::kConnected, what);
+    identity = grant.identity;
   }
-  if (ch) notify_change(ConnectionState::kConnected);
-  if (sv.metrics)
-    sv.metrics->counter_add("chost_connection_refreshes_total", {{"connection", name}}, 1);
-  return {};
+  const int64_t issued_ms = grant_issued_at_ms(*sv.store, name);
+  if (issued_ms <= 0) return "";
+  for (const SameUserGrant& other : same_user_grants(*sv.store, name, identity, credentials)) {
+    if (other.authorized_at_ms > issued_ms) {
+      return "; probably revoked by Salesforce's limit of 5 approvals per user and connected "
+             "app: connection '" +
+             other.connection + "' in this state authorized the same user " +
+             duration_text(other.authorized_at_ms - issued_ms) +
+             " after this connection's grant was issued";
+    }
+  }
+  return "";
+}
+
+std::optional<store::SecretValue> Connection::Impl::wait_for_credentials_stored_elsewhere(
+    uint64_t seen_version) {
+  const int64_t poll_ms = std::max<int64_t>(1, opt.refresh_in_flight_poll_ms);
+  const int64_t polls = std::max<int64_t>(1, opt.refresh_in_flight_wait_ms / poll_ms);
+  for (int64_t i = 0; i < polls; ++i) {
+    {
+      std::unique_lock<std::mutex> lock(mu);
+      if (wake.wait_for(lock, std::chrono::milliseconds(poll_ms), [&] { return stopping; })) {
+        return std::nullopt;
+      }
+    }
+    auto cur = sv.store->secret_get(name, kCredentialsSecretName);
+    if (cur && cur->has_value() && (*cur)->version != seen_version) return **cur;
+  }
+  return std::nullopt;
 }
 
 }  // namespace chost::runtime

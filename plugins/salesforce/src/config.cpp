@@ -8,6 +8,8 @@
 #include <connector_host/sdk/salesforce/api_name.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 #include <string_view>
 
 namespace sfplugin {
@@ -100,7 +102,62 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
   return spec;
 }
 
+bool is_loopback_host(std::string_view host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "[::1]";
+}
+
 }  // namespace
+
+// Salesforce's OAuth endpoints live on login.salesforce.com, test.salesforce.com (sandboxes), a
+// My Domain (NAME.my.salesforce.com, NAME--SANDBOX.sandbox.my.salesforce.com), an Experience
+// Cloud site or a custom URL, always over HTTPS ("All OAuth endpoints require secure HTTP").
+// So the login URL is a bare https origin; plain http only for a local peer on loopback. The
+// Lightning and Setup hosts admins copy from the browser's address bar serve no OAuth.
+std::optional<std::string> login_url_problem(std::string_view url) {
+  std::string_view rest = url;
+  const bool https = rest.starts_with("https://");
+  if (!https && !rest.starts_with("http://")) {
+    return "must be an https URL such as https://login.salesforce.com, got \"" + std::string(url) +
+           "\"";
+  }
+  rest.remove_prefix(https ? 8 : 7);
+  while (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.empty()) return "has no host";
+  if (rest.find_first_of("/?#") != std::string_view::npos) {
+    return "must be the login host only (no path, query or fragment): the connector adds "
+           "/services/oauth2/...; got \"" +
+           std::string(url) + "\"";
+  }
+  if (rest.find('@') != std::string_view::npos) return "must not carry user credentials";
+  std::string host(rest.substr(0, rest.starts_with('[') ? rest.find(']') + 1 : rest.find(':')));
+  std::transform(host.begin(), host.end(), host.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  if (!https && !is_loopback_host(host)) {
+    return "must use https (Salesforce's OAuth endpoints require it; plain http is accepted "
+           "only for a local peer on 127.0.0.1), got \"" +
+           std::string(url) + "\"";
+  }
+  for (std::string_view wrong :
+       {".lightning.force.com", ".my.salesforce-setup.com", ".visualforce.com"}) {
+    if (host.ends_with(wrong)) {
+      return "names " + host +
+             ", a Lightning or Setup page host that serves no OAuth; use the org's My Domain "
+             "login URL (https://NAME.my.salesforce.com, for a sandbox "
+             "https://NAME--SANDBOX.sandbox.my.salesforce.com) or https://test.salesforce.com";
+    }
+  }
+  return std::nullopt;
+}
+
+void validate_config(const boost::json::object& config, chp::ConfigProblems& problems) {
+  const boost::json::value* login = config.if_contains("login_url");
+  if (login == nullptr || !login->is_string()) return;  // the schema's default, or its error
+  const std::string_view url = login->as_string();
+  if (url.starts_with("${")) return;  // a reference check-config leaves unresolved
+  if (std::optional<std::string> problem = login_url_problem(url)) {
+    problems.add("/login_url", *problem);
+  }
+}
 
 chp::salesforce::ClientOptions Config::client_options() const {
   chp::salesforce::ClientOptions o;
@@ -116,8 +173,8 @@ chp::salesforce::ClientOptions Config::client_options() const {
 Config parse_config(const boost::json::object& config) {
   Config c;
   c.app.login_url = chp::salesforce::trim_trailing_slash(chp::config_string(config, "login_url"));
-  if (!c.app.login_url.starts_with("https://") && !c.app.login_url.starts_with("http://")) {
-    throw chp::ConfigError("'login_url' must be an http(s) URL");
+  if (std::optional<std::string> problem = login_url_problem(c.app.login_url)) {
+    throw chp::ConfigError("'login_url' " + *problem);
   }
   c.app.client_id = chp::require_string(config, "client_id");
   c.app.client_secret = chp::optional_string(config, "client_secret").value_or("");

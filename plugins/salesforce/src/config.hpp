@@ -3,13 +3,16 @@
 #ifndef PLUGINS_SALESFORCE_CONFIG_HPP_
 #define PLUGINS_SALESFORCE_CONFIG_HPP_
 
+#include <connector_host/sdk/connector.hpp>
 #include <connector_host/sdk/salesforce/client.hpp>
 #include <connector_host/sdk/salesforce/oauth.hpp>
 #include <connector_host/sdk/salesforce/permissions.hpp>
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sfplugin {
@@ -46,6 +49,12 @@ struct Config {
 // `config` as the host hands it over: validated, with the schema's defaults. Throws
 // chp::ConfigError naming the field for what the schema cannot say.
 Config parse_config(const boost::json::object& config);
+
+// Why `url` cannot be the OAuth login URL (sandbox, My Domain and the others Salesforce
+// documents), or std::nullopt when it can.
+std::optional<std::string> login_url_problem(std::string_view url);
+// The connector's static check (check-config and create): what the schema cannot say.
+void validate_config(const boost::json::object& config, chp::ConfigProblems& problems);
 
 extern const char kConfigSchemaJson[];
 

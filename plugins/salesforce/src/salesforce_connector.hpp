@@ -70,6 +70,11 @@ class SalesforceConnector : public chp::Connector {
 
   SalesforceConnector(chp::Context& ctx, const boost::json::object& config);
 
+  // check-config's dry check and create's first step (config.cpp).
+  static void validate(const boost::json::object& config, chp::ConfigProblems& problems) {
+    validate_config(config, problems);
+  }
+
   void authorize(chp::Call& call, const boost::json::object& input) override;
   void refresh(chp::Call& call, const boost::json::object& input) override;
   void disable(chp::Call& call, const boost::json::object& input) override;

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -136,6 +138,91 @@ TEST_F(ConnectionTest, ShutdownDuringASentTokenRequestWaitsForItAndStoresTheRota
       EXPECT_GE(req.timeout_ms, 120'000u);  // not capped by the 1 s refresh deadline
     }
   }
+}
+
+// Another host or process on this state holds a refresh with the same refresh token at the
+// provider: the refresh waits for that result to be stored and adopts it, and the refresh
+// token is never sent a second time (with rotation, a reuse revokes the whole grant).
+TEST_F(ConnectionTest, ARefreshInFlightElsewhereIsAdoptedOnceStoredAndNeverResent) {
+  options.refresh_in_flight_wait_ms = 60'000;
+  options.refresh_in_flight_poll_ms = 5;
+  make_connected("sf");
+  endpoint.next_status = 409;
+  endpoint.on_refresh = [&] {
+    // The other process's request wins and stores its rotation while ours is answered.
+    auto cur = fx.store.secret_get("sf", kCredentialsSecretName);
+    ASSERT_TRUE(cur && cur->has_value());
+    ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName,
+                                    R"({"access_token":"at-theirs","refresh_token":"rt-theirs"})",
+                                    (*cur)->version));
+  };
+  ASSERT_TRUE(manager->refresh_now("sf"));
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kConnected);
+  auto token = manager->token("sf");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->access_token, "at-theirs");
+  EXPECT_EQ(token_posts(), 2u);  // authorize, then the one refresh that met the other
+}
+
+TEST_F(ConnectionTest, ARefreshInFlightElsewhereThatNeverStoresDisconnectsWithoutResending) {
+  options.refresh_in_flight_wait_ms = 50;
+  options.refresh_in_flight_poll_ms = 5;
+  make_connected("sf");
+  endpoint.next_status = 409;
+  Status s = manager->refresh_now("sf");
+  ASSERT_FALSE(s);
+  EXPECT_EQ(manager->state("sf"), ConnectionState::kDisconnected);
+  auto token = manager->token("sf");
+  ASSERT_FALSE(token);
+  EXPECT_EQ(token.error().cls, ErrorClass::kAuthRevoked);
+  auto row = fx.store.get_connection("sf");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_NE((*row)->reason.find("token request is already being processed"), std::string::npos)
+      << (*row)->reason;
+  EXPECT_NE((*row)->reason.find("not sent again"), std::string::npos) << (*row)->reason;
+  // No backoff retry either: the scheduler's maintenance does not send it.
+  manager->maintain();
+  EXPECT_EQ(token_posts(), 2u);
+}
+
+// Salesforce keeps 5 approvals per user and connected app and revokes the oldest on another:
+// authorizing a second connection as the same user warns, naming the first, and the first's
+// refresh rejected after that says it was probably the limit. (The fake endpoint accepts only
+// the newest refresh token, as if each authorize revoked the grant before it.)
+TEST_F(ConnectionTest, TheSameUserAuthorizedTwiceWarnsAndTheRevokedOneSaysWhy) {
+  make_connected("sf-a");
+  fx.clock.advance_ms(kMinute);
+  TestInstance& b = make_instance("sf-b");
+  ASSERT_TRUE(manager->add("sf-b", credential(b)));
+  auto out = manager->authorize("sf-b", R"({"step":"callback","code":"c1"})");
+  ASSERT_TRUE(out) << out.error().message;
+  const boost::json::value answer = boost::json::parse(*out);
+  ASSERT_TRUE(answer.as_object().contains("warnings")) << *out;
+  const std::string warning(answer.at("warnings").as_array().back().as_string());
+  EXPECT_NE(warning.find("'sf-a'"), std::string::npos) << warning;
+  EXPECT_NE(warning.find("5 approvals"), std::string::npos) << warning;
+
+  Status refreshed = manager->refresh_now("sf-a");
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(manager->state("sf-a"), ConnectionState::kDisconnected);
+  auto row = fx.store.get_connection("sf-a");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_NE((*row)->reason.find("probably revoked by Salesforce's limit of 5 approvals"),
+            std::string::npos)
+      << (*row)->reason;
+  EXPECT_NE((*row)->reason.find("'sf-b'"), std::string::npos) << (*row)->reason;
+}
+
+// A user authorized once is no warning, and a dead grant without another authorize since is
+// not blamed on the limit.
+TEST_F(ConnectionTest, ADeadGrantWithoutAnotherAuthorizeIsNotBlamedOnTheApprovalLimit) {
+  auto& a = make_connected("sf-a");
+  (void)a;
+  endpoint.next_status = 400;
+  ASSERT_FALSE(manager->refresh_now("sf-a"));
+  auto row = fx.store.get_connection("sf-a");
+  ASSERT_TRUE(row && row->has_value());
+  EXPECT_EQ((*row)->reason.find("approvals"), std::string::npos) << (*row)->reason;
 }
 
 TEST_F(ConnectionTest, UnauthorizedRightAfterARefreshForOneDisconnectsWithAReason) {

@@ -86,6 +86,11 @@ chp_status_code token_exchange(Instance* in, chp_call* call, const std::string& 
   HttpResult r = http(in, call, "POST", in->token_url, body, "", CHP_HTTP_BODY_IS_SECRET);
   if (r.status != CHP_OK) return r.status;
   if (r.http_status == 400) return fail(call, CHP_ERR_AUTH_REVOKED, "invalid_grant");
+  // The fake's way to say what the Salesforce SDK reads from "token request is already being
+  // processed": another request with this refresh token is in flight.
+  if (r.http_status == 409) {
+    return fail(call, CHP_ERR_CONFLICT, "token request is already being processed");
+  }
   if (r.http_status != 200) {
     return fail(call, CHP_ERR_TRANSIENT,
                 "token endpoint answered " + std::to_string(r.http_status));

@@ -235,6 +235,56 @@ TEST_F(PeerTest, SyncsTenThousandRecordsPageByPageThenDeletes) {
   EXPECT_EQ(summary.at("objects").at("Account").at("deleted").as_int64(), 1);
 }
 
+// Salesforce answers at most 200 records a page when a query selects two or more long text
+// custom fields, whatever batchSize asks: the connector reads such an object completely, page
+// by page, and commits each page with its checkpoint.
+TEST_F(PeerTest, TwoLongTextFieldsCapThePagesAt200AndEveryRecordStillArrives) {
+  control("POST", "seed", R"({"custom_fields":{"Account":[
+      {"name":"Notes__c","type":"textarea","length":32768},
+      {"name":"Terms__c","type":"textarea","length":131072},
+      {"name":"Short__c","type":"textarea","length":255}]}})");
+  control("POST", "generate",
+          R"({"sobject":"Account","count":1000,"fields":{"Name":"Acct {n}","Notes__c":"n {n}",
+              "Terms__c":"t {n}"}})");
+  ASSERT_TRUE(plugin_
+                  .create(sfplugin::sf_config(R"({"login_url":")" + peer_->base_url() +
+                                              R"(","client_id":"demo-consumer-key",
+              "client_secret":"demo-consumer-secret","bulk_threshold_records":0,
+              "page_size_records":2000,
+              "objects":[{"name":"Account","fields":["Name","Notes__c","Terms__c"]}]})"))
+                  .ok());
+  auto creds = connect();
+  control("DELETE", "counters");
+  HookResult r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  EXPECT_EQ(summary.at("objects").at("Account").at("upserted").as_int64(), 1002);
+  std::size_t with_terms = 0;
+  for (const auto& [key, rec] : host_.records()) {
+    if (rec.json.find("\"Terms__c\":\"t ") != std::string::npos) ++with_terms;
+  }
+  EXPECT_EQ(with_terms, 1000u);
+  EXPECT_GE(host_.commits(), 6u);  // 1,002 records in pages of at most 200, one commit each
+  auto counters = boost::json::parse(control("GET", "counters").body);
+  std::int64_t query_requests = 0;
+  for (const auto& [path, n] : counters.at("paths").as_object()) {
+    if (path.find("/query") != std::string::npos) query_requests += n.as_int64();
+  }
+  EXPECT_EQ(query_requests, 6);  // ceil(1002 / 200), not 1 page of 2000
+
+  // One long text field is no cap: a page holds what batchSize asks.
+  std::string token(creds.at("credentials").at("access_token").as_string());
+  auto page = [&](const std::string& soql) {
+    auto resp = peer_request(
+        "GET", peer_->base_url() + "/services/data/v59.0/query?q=" + chp::http::url_encode(soql),
+        {{"Authorization", "Bearer " + token}, {"Sforce-Query-Options", "batchSize=2000"}}, "");
+    EXPECT_EQ(resp.status, 200) << resp.body;
+    return boost::json::parse(resp.body).at("records").as_array().size();
+  };
+  EXPECT_EQ(page("SELECT Id, Notes__c, Short__c FROM Account"), 1002u);
+  EXPECT_EQ(page("SELECT Id, Notes__c, Terms__c FROM Account"), 200u);
+}
+
 // Issue 8: after a load written in one burst, a no-change incremental must not re-read the whole
 // burst. The finished full sync checkpoints the peer's clock (Date) at its start, so the next
 // run reads only what changed within the overlap before the previous run, in one request.

@@ -238,6 +238,25 @@ TEST_F(AuthTest, RefreshWithDeadGrantIsAuthRevokedWithSalesforceText) {
   EXPECT_EQ(none.status, static_cast<chp_status_code>(CHP_ERR_AUTH_REVOKED));
 }
 
+// Salesforce's answer while another request with the same refresh token is processed is an
+// invalid_grant, but no dead grant: the refresh reports a conflict (the host re-reads the
+// stored grant), never auth_revoked, and sends nothing more.
+TEST_F(AuthTest, TokenRequestAlreadyBeingProcessedIsAConflictNotARevokedGrant) {
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
+  host_.set_http_handler([](const FakeHttpRequest&) {
+    return FakeHttpResponse{
+        CHP_OK,
+        400,
+        {},
+        R"({"error":"invalid_grant","error_description":"token request is already being processed"})"};
+  });
+  auto r = plugin_.refresh(R"({"credentials":{"refresh_token":"RT1"}})");
+  EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFLICT)) << r.error;
+  EXPECT_NE(r.error.find("token request is already being processed"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find("RT1"), std::string::npos);
+  EXPECT_EQ(host_.http_requests().size(), 1u);
+}
+
 TEST_F(AuthTest, DisableRevokesAndTreatsAlreadyRevokedAsDone) {
   ASSERT_TRUE(plugin_.create(sfplugin::sf_config(kWebConfig)).ok());
   host_.seed_state("checkpoint/Account", "2024-01-01T00:00:00.000+0000");
@@ -345,6 +364,81 @@ TEST_F(AuthTest, ConfigErrorsNameTheField) {
   r = plugin_.create(sfplugin::sf_config(R"({"client_id":"ck","auth_flow":"client_credentials"})"));
   EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG));
   EXPECT_NE(r.error.find("client_secret"), std::string::npos);
+}
+
+// Salesforce's documented OAuth hosts: login, test (sandboxes), My Domains of production and
+// sandbox orgs, Experience Cloud sites; every endpoint needs HTTPS.
+TEST_F(AuthTest, SandboxAndMyDomainLoginUrlsAreTakenAndOthersRefusedNamingTheField) {
+  for (const char* good :
+       {"https://login.salesforce.com", "https://test.salesforce.com/",
+        "https://acme.my.salesforce.com", "https://acme--uat.sandbox.my.salesforce.com",
+        "https://acme.my.site.com", "http://127.0.0.1:8443"}) {
+    chp::ConfigProblems problems;
+    SalesforceConnector::validate(boost::json::object{{"login_url", good}}, problems);
+    EXPECT_TRUE(problems.empty()) << good << ": " << problems.items().front().message;
+  }
+  struct Bad {
+    const char* url;
+    const char* says;
+  };
+  for (const Bad& bad : {Bad{"login.salesforce.com", "must be an https URL"},
+                         Bad{"http://acme.my.salesforce.com", "must use https"},
+                         Bad{"https://acme.my.salesforce.com/services/oauth2/token", "no path"},
+                         Bad{"https://acme.my.salesforce.com?x=1", "no path, query"},
+                         Bad{"https://user:pw@acme.my.salesforce.com", "credentials"},
+                         Bad{"https://acme.lightning.force.com", "My Domain login URL"},
+                         Bad{"https://acme.my.salesforce-setup.com", "My Domain login URL"}}) {
+    chp::ConfigProblems problems;
+    SalesforceConnector::validate(boost::json::object{{"login_url", bad.url}}, problems);
+    ASSERT_EQ(problems.items().size(), 1u) << bad.url;
+    EXPECT_EQ(problems.items()[0].pointer, "/login_url");
+    EXPECT_NE(problems.items()[0].message.find(bad.says), std::string::npos)
+        << bad.url << ": " << problems.items()[0].message;
+    EXPECT_EQ(problems.items()[0].message.find("pw@"), std::string::npos);
+    // create() refuses the same, naming the field.
+    auto r = plugin_.create(
+        sfplugin::sf_config(std::string(R"({"client_id":"ck","login_url":")") + bad.url + "\"}"));
+    EXPECT_EQ(r.status, static_cast<chp_status_code>(CHP_ERR_CONFIG)) << bad.url;
+    EXPECT_NE(r.error.find("login_url"), std::string::npos) << r.error;
+  }
+  // check-config leaves ${env:..} references unresolved: they are checked at run time.
+  chp::ConfigProblems problems;
+  SalesforceConnector::validate(boost::json::object{{"login_url", "${env:SF_LOGIN_URL}"}},
+                                problems);
+  EXPECT_TRUE(problems.empty());
+}
+
+// A sandbox My Domain: the token goes to the login URL, every API call to the instance_url the
+// token response names (which need not be the login host), and the JWT audience of a sandbox
+// My Domain is test.salesforce.com.
+TEST_F(AuthTest, APICallsGoToTheTokenResponsesInstanceUrlNotTheLoginUrl) {
+  ASSERT_TRUE(plugin_
+                  .create(sfplugin::sf_config(
+                      R"({"login_url":"https://acme--uat.sandbox.my.salesforce.com",
+                          "client_id":"ck","client_secret":"cs","auth_flow":"client_credentials"})"))
+                  .ok());
+  std::vector<std::string> urls;
+  host_.set_http_handler([&](const FakeHttpRequest& req) {
+    urls.push_back(req.url);
+    if (req.url == "https://acme--uat.sandbox.my.salesforce.com/services/oauth2/token") {
+      return ok_json(R"({"access_token":"AT","instance_url":"https://org.example.com",
+                         "id":"https://test.salesforce.com/id/00DO/005U","token_type":"Bearer",
+                         "issued_at":"1700000000000"})");
+    }
+    if (is_organization_query(req.url)) return organization(true);
+    return userinfo("integration@example.com", "STANDARD");
+  });
+  auto r = plugin_.authorize(R"({"step":"start"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(urls.size(), 3u);
+  EXPECT_EQ(urls[1], "https://org.example.com/services/oauth2/userinfo");
+  EXPECT_TRUE(is_organization_query(urls[2])) << urls[2];
+  EXPECT_EQ(boost::json::parse(r.output).at("connection").at("instance_url").as_string(),
+            "https://org.example.com");
+  EXPECT_EQ(chp::salesforce::default_jwt_audience("https://acme--uat.sandbox.my.salesforce.com"),
+            "https://test.salesforce.com");
+  EXPECT_EQ(chp::salesforce::default_jwt_audience("https://acme.my.salesforce.com"),
+            "https://login.salesforce.com");
 }
 
 TEST(IntegrationUserHeuristic, NamesAndUserType) {

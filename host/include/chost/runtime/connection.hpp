@@ -12,7 +12,10 @@
 //    stores a rotated grant durably (retried, bounded) before anyone gets the new token;
 //  - transient failures back off exponentially with jitter; auth_revoked disconnects at once
 //    and nothing refreshes again until an admin authorizes or presses Refresh; a 401 right after
-//    a refresh made for a 401 disconnects with a reason instead of refreshing in a loop.
+//    a refresh made for a 401 disconnects with a reason instead of refreshing in a loop;
+//  - a refresh the provider refuses because another request with the same refresh token is in
+//    flight (CHP_ERR_CONFLICT: another host or process on this state) waits for that result to
+//    be stored and adopts it; the same refresh token is never sent again.
 // Every transition is logged with its reason, stored (connection row + history) and shown on
 // the StatusBoard.
 #pragma once
@@ -49,6 +52,11 @@ struct ConnectionOptions {
   // A token rejected (HTTP 401) this soon after a refresh that was made for a rejection means
   // the 401 persists: refreshing again would not help.
   int64_t fresh_token_window_ms = 60 * 1000;
+  // The provider answered that another request with the same refresh token is in flight
+  // (the refresh hook's CHP_ERR_CONFLICT): how long to wait for its result to reach the stored
+  // credentials, looking every poll. The same refresh token is never sent again.
+  int64_t refresh_in_flight_wait_ms = 30 * 1000;
+  int64_t refresh_in_flight_poll_ms = 250;
   int store_attempts = 5;                // durable write of a refreshed grant
   int64_t store_retry_initial_ms = 100;  // doubles per attempt
   BackoffPolicy backoff;

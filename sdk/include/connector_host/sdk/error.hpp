@@ -22,6 +22,9 @@ enum class ErrorClass : chp_status_code {
   kConfig = CHP_ERR_CONFIG,
   kPermanent = CHP_ERR_PERMANENT,
   kCancelled = CHP_ERR_CANCELLED,
+  // Another party is changing the same shared thing (e.g. a refresh of the same refresh token
+  // in flight): the host re-reads what it holds instead of repeating the request.
+  kConflict = CHP_ERR_CONFLICT,
 };
 
 inline chp_status_code to_status(ErrorClass cls) noexcept {
@@ -79,6 +82,13 @@ class CancelledError : public Error {
   explicit CancelledError(const std::string& message) : Error(ErrorClass::kCancelled, message) {}
 };
 
+// A refresh hook's: the provider is processing another token request with the same refresh
+// token. The host waits for the stored credentials to change and never resends that token.
+class ConflictError : public Error {
+ public:
+  explicit ConflictError(const std::string& message) : Error(ErrorClass::kConflict, message) {}
+};
+
 namespace detail {
 template <typename E>
 [[noreturn]] void throw_marked(const std::string& message, bool host_reason_attached) {
@@ -98,6 +108,8 @@ template <typename E>
       throw_marked<ConfigError>(message, host_reason_attached);
     case ErrorClass::kCancelled:
       throw_marked<CancelledError>(message, host_reason_attached);
+    case ErrorClass::kConflict:
+      throw_marked<ConflictError>(message, host_reason_attached);
     case ErrorClass::kPermanent:
       break;
   }

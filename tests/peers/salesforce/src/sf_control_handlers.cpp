@@ -41,6 +41,12 @@ std::int64_t Num(const json::value& v, const char* key, std::int64_t fallback) {
   return f && f->is_number() ? f->to_number<std::int64_t>() : fallback;
 }
 
+bool Bool(const json::value& v, const char* key, bool fallback) {
+  const auto* o = v.if_object();
+  const json::value* f = o ? o->if_contains(key) : nullptr;
+  return f && f->is_bool() ? f->as_bool() : fallback;
+}
+
 // Replaces "{n}" in generated string values with the record's ordinal.
 json::value Expand(const json::value& v, std::int64_t n) {
   if (!v.is_string()) return v;
@@ -171,6 +177,30 @@ Response HandleControl(PeerState& state, const Request& request) {
     if (parts[2] == "expire") {
       state.oauth.ExpireAccess(token, state.clock.NowMs());
       return Ok();
+    }
+    if (parts[2] == "in_flight") {
+      // {"token": RT}: another client's refresh with RT is being processed; {"token": RT,
+      // "finish": true}: it completes now (rotating as the app's policy says) and its token
+      // response comes back here, as that client would have received it.
+      if (token.empty()) return Bad("token is required");
+      if (!Bool(*body, "finish", false)) {
+        if (!state.oauth.FindLiveRefresh(token, state.clock.NowMs())) {
+          return Bad("unknown or dead refresh token");
+        }
+        state.oauth.refresh_in_flight.insert(token);
+        return Ok();
+      }
+      if (state.oauth.refresh_in_flight.erase(token) == 0) return Bad("no refresh in flight");
+      const Grant* grant = state.oauth.FindLiveRefresh(token, state.clock.NowMs());
+      const ConnectedApp* app = grant ? state.oauth.FindApp(grant->client_id) : nullptr;
+      RefreshFailure failure = RefreshFailure::kUnknownOrExpired;
+      auto issued =
+          app ? state.oauth.Refresh(state.org_id, *app, token, state.clock.NowMs(), &failure)
+              : std::nullopt;
+      if (!issued) return Bad("the refresh failed");
+      json::object out{{"access_token", issued->access_token}};
+      if (!issued->refresh_token.empty()) out["refresh_token"] = issued->refresh_token;
+      return Ok(out);
     }
     if (parts[2] == "revoke") {
       if (token.empty()) {

@@ -189,6 +189,12 @@ Response HandleToken(PeerState& state, const Request& request) {
         client_secret != app->client_secret) {
       return OAuthError(400, "invalid_client", "invalid client credentials");
     }
+    // Salesforce's Winter '25 response to a second request with a refresh token whose first
+    // request is still being processed; nothing is consumed or counted as a reuse.
+    if (state.oauth.refresh_in_flight.contains(Param(form, "refresh_token"))) {
+      state.counters.Increment("events", "refresh_already_in_flight");
+      return OAuthError(400, "invalid_grant", "token request is already being processed");
+    }
     // A deactivated user's refresh token stays valid but cannot mint sessions; check before
     // refreshing so a rotation is not consumed.
     if (const Grant* live = state.oauth.FindLiveRefresh(Param(form, "refresh_token"), now)) {

@@ -93,6 +93,10 @@ class OAuthState {
 
   std::map<std::string, ConnectedApp> apps;      // by client_id
   std::map<std::string, std::string> passwords;  // username -> password (password grant)
+  // Refresh tokens another client's token request is holding (control API tokens/in_flight):
+  // Salesforce processes one token request per refresh token at a time and answers any other
+  // with 400 invalid_grant "token request is already being processed".
+  std::set<std::string> refresh_in_flight;
 
   const ConnectedApp* FindApp(const std::string& client_id) const;
 

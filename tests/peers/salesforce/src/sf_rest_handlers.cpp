@@ -122,6 +122,17 @@ Response Query(PeerState& state, const Request& request, const std::string& vers
         json::object{{"totalSize", ok.total_size}, {"done", true}, {"records", json::array{}}});
   }
   std::int64_t batch = BatchSize(request);
+  // "If the SOQL statement selects two or more custom fields of type long text, the batch size
+  // can't be greater than 200 records" (SOQL and SOSL Reference, Change the Batch Size in
+  // Queries). Long text: a custom textarea longer than 255 characters (Long Text Area).
+  if (const ObjectDef* object = state.store.schema().Find(ok.object)) {
+    int long_text = 0;
+    for (const std::string& name : ok.fields) {
+      const FieldDef* f = object->FindField(name);
+      if (f && f->custom && f->type == FieldType::kTextarea && f->length > 255) ++long_text;
+    }
+    if (long_text >= 2) batch = std::min<std::int64_t>(batch, 200);
+  }
   std::string cursor_id = NewId("01g");
   QueryCursor cursor;
   cursor.object = ok.object;

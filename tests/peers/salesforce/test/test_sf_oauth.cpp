@@ -233,6 +233,28 @@ TEST_F(SfOAuthTest, RotationReuseOfOldRefreshTokenRevokesTheWholeGrant) {
   EXPECT_EQ(counters.at("oauth").at("reused_rotated_refresh_tokens").as_int64(), 1);
 }
 
+// Winter '25: one token request per refresh token at a time; a second one while the first is
+// processed answers 400 invalid_grant "token request is already being processed" and consumes
+// nothing. The control API plays the other client's request in flight and its completion.
+TEST_F(SfOAuthTest, ASecondRefreshWhileOneIsProcessedIsRefusedAsDocumented) {
+  json::value first = AuthorizeAndExchange();  // demo app rotates
+  const std::string rt = Str(first, "refresh_token");
+  client_->Control("POST", "tokens/in_flight", json::object{{"token", rt}});
+  ExpectOAuthError(Refresh(rt), "invalid_grant", "token request is already being processed");
+  ExpectOAuthError(Refresh(rt), "invalid_grant", "token request is already being processed");
+  json::value theirs =
+      client_->Control("POST", "tokens/in_flight", json::object{{"token", rt}, {"finish", true}});
+  const std::string rotated = Str(theirs, "refresh_token");
+  ASSERT_FALSE(rotated.empty()) << json::serialize(theirs);
+  EXPECT_NE(rotated, rt);
+  // The refused requests were no reuse: the other client's new grant is alive.
+  HttpResult next = Refresh(rotated);
+  EXPECT_EQ(next.status, 200) << next.body;
+  json::value counters = client_->Control("GET", "counters");
+  EXPECT_EQ(counters.at("events").at("refresh_already_in_flight").as_int64(), 2);
+  EXPECT_EQ(counters.at("oauth").at("reused_rotated_refresh_tokens").as_int64(), 0);
+}
+
 TEST_F(SfOAuthTest, SixthGrantRevokesTheOldest) {
   SetPolicy(json::object{{"mode", "until_revoked"}, {"rotate", false}});
   std::vector<json::value> grants;

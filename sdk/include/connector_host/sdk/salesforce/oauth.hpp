@@ -3,7 +3,9 @@
 // credentials, token revocation and the OpenID userinfo endpoint. Endpoints live under
 // `<login_url>/services/oauth2/` (login.salesforce.com, test.salesforce.com or a My Domain).
 // Errors follow oauth/token.hpp: invalid_grant → AuthRevokedError (the Salesforce text, e.g.
-// "invalid_grant: expired access/refresh token", is kept), client problems → ConfigError.
+// "invalid_grant: expired access/refresh token", is kept), client problems → ConfigError; a
+// refresh refused because another request with the same refresh token is being processed is a
+// ConflictError.
 #ifndef CONNECTOR_HOST_SDK_SALESFORCE_OAUTH_HPP_
 #define CONNECTOR_HOST_SDK_SALESFORCE_OAUTH_HPP_
 
@@ -111,7 +113,7 @@ class OAuthClient {
     form.add("grant_type", "refresh_token").add("refresh_token", refresh_token);
     form.add("client_id", app_.client_id);
     if (!app_.client_secret.empty()) form.add("client_secret", app_.client_secret);
-    return post(form, "token refresh");
+    return post(form, "token refresh", true);
   }
 
   // JWT bearer flow: no refresh token is issued; run it again when the token expires.
@@ -182,9 +184,33 @@ class OAuthClient {
   const OAuthApp& app() const noexcept { return app_; }
 
  private:
-  TokenGrant post(const http::FormBody& form, std::string_view what) const {
+  // Salesforce (since Winter '25) processes one token request per refresh token at a time and
+  // answers another with 400 invalid_grant "token request is already being processed". That
+  // is no dead grant: whoever sent the first request gets the new tokens, so the refresh is a
+  // ConflictError (the host re-reads the stored grant) and never an AuthRevokedError.
+  static bool refresh_already_in_flight(const http::Response& resp) {
+    if (resp.status != 400) return false;
+    std::optional<oauth::OAuthErrorBody> e = oauth::parse_oauth_error(resp.body);
+    return e && e->error == "invalid_grant" &&
+           http::iequals(e->description, "token request is already being processed");
+  }
+
+  TokenGrant post(const http::FormBody& form, std::string_view what, bool refresh = false) const {
     TokenGrant g;
-    g.token = oauth::request_token(ctx_, call_, token_endpoint(), form, what);
+    // As oauth::request_token (never retried: a replayed refresh can trip rotation-reuse
+    // detection), with the in-flight answer told apart first.
+    http::Request req = form.to_post(token_endpoint());
+    req.no_retry = true;
+    http::Response resp = ctx_.http(call_, req);
+    if (!resp.ok()) {
+      if (refresh && refresh_already_in_flight(resp)) {
+        throw ConflictError(std::string(what) +
+                            ": invalid_grant: token request is already being processed (another "
+                            "refresh of this refresh token is in flight)");
+      }
+      oauth::throw_oauth_error(what, resp);
+    }
+    g.token = oauth::parse_token_response(resp.body);
     auto str = [&](std::string_view k) {
       const boost::json::value* v = g.token.raw.if_contains(k);
       return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
