@@ -13,6 +13,21 @@ if(CHP_SANITIZE)
   add_link_options(-fsanitize=${CHP_SANITIZE})
 endif()
 
+# CHP_FUZZ (the `fuzz` preset): every library instrumented for libFuzzer with ASan + UBSan; the
+# targets in tests/fuzz/ link the fuzzer's main (-fsanitize=fuzzer). Clang only.
+option(CHP_FUZZ "Build the libFuzzer targets (clang) with address,undefined" OFF)
+if(CHP_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CHP_FUZZ needs clang (the fuzz preset sets it)")
+  endif()
+  if(CHP_SANITIZE)
+    message(FATAL_ERROR "CHP_FUZZ brings its own sanitizers: leave CHP_SANITIZE empty")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 # chp_add_plugin(<target> SOURCES ... [OUTPUT_DIR dir]): a connector plugin module with
 # hidden visibility that exports only chp_plugin_entry.
 function(chp_add_plugin target)

@@ -28,6 +28,7 @@
 #include "admin_router.hpp"
 #include "bearer_auth.hpp"
 #include "listen_address.hpp"
+#include "request_reading.hpp"
 
 namespace chost::admin {
 namespace {
@@ -135,8 +136,7 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
   void read_request() {
     parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(opts().max_header_bytes));
-    parser_->body_limit(opts().max_body_bytes);
+    limit_request_parser(*parser_, opts());
     stream_.expires_after(std::chrono::milliseconds(opts().read_timeout_ms));
     http::async_read(
         stream_, buffer_, *parser_,
@@ -155,11 +155,7 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
 
     busy_ = true;
     const auto& req = parser_->get();
-    HttpRequest request;
-    request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
-    request.authorization = std::string(req[http::field::authorization]);
-    request.body = req.body();
+    HttpRequest request = to_http_request(req);
     keep_alive_ = req.keep_alive();
     version_ = req.version();
     started_at_ = Clock::now();
@@ -215,7 +211,7 @@ class AdminServer::Impl::Session : public std::enable_shared_from_this<Session> 
   const uint64_t id_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<BeastRequestParser> parser_;
   bool busy_ = false;                 // a request is being handled or answered
   bool served_ = false;               // answered a request: later waits use the idle timeout
   bool evicted_ = false;              // made room for a newer connection

@@ -70,7 +70,9 @@ class Loader {
     resolve_secret_refs(root, "", ctx_.base_dir, refs_);
     for (const auto& [ptr, message] : refs_.problems) ctx_.error(ptr, message);
     for (const std::string& ptr : refs_.failed_pointers) {
-      if (has_prefix(ptr, "/host")) host_invalid_ = true;
+      // A whole file that is one failed reference ("${env:UNSET}") has no host section either:
+      // its schema errors are skipped (already reported), so the value checks must be too.
+      if (ptr.empty() || has_prefix(ptr, "/host")) host_invalid_ = true;
     }
 
     ValidationOptions options;

@@ -371,6 +371,20 @@ TEST_F(LoadConfigTest, YamlSyntaxErrorAndUnreadableFile) {
             Lines{missing + ": error: cannot read configuration file: No such file or directory"});
 }
 
+// Found by the config_loader fuzzer: a file that is one reference which fails to resolve had no
+// host section, but the host value checks still ran and dereferenced a null pointer (SIGSEGV in
+// check-config, run and on SIGHUP).
+TEST_F(LoadConfigTest, AFileThatIsOneFailedReferenceIsAnErrorNotACrash) {
+  unsetenv("CHP_CFGTEST_NOT_SET");
+  for (const std::string yaml : {"${env:CHP_CFGTEST_NOT_SET}\n", "\"${env:CHP_CFGTEST_NOT_SET\"\n",
+                                 "host\n\f\fconnect_timeout \"${env:CHP_M\n"}) {
+    Lines e = errors(yaml);
+    ASSERT_EQ(e.size(), 1u) << yaml;
+    EXPECT_EQ(e[0].rfind(file_ + ":1:1: error: ", 0), 0u) << e[0];
+    EXPECT_FALSE(load_host_section(file_)) << yaml;
+  }
+}
+
 TEST_F(LoadConfigTest, DefaultsAreFilledEverywhere) {
   LoadReport r =
       load("connectors:\n  - name: a\n    plugin: salesforce\n    config: {client_id: x}\n");

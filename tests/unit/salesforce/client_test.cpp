@@ -173,6 +173,28 @@ TEST(LimitInfo, ParsesApiUsageEntryOnly) {
   EXPECT_FALSE(chp::salesforce::parse_limit_info("api-usage=x/5"));
 }
 
+// Found by the sdk_json fuzzer: usage far beyond the maximum made the quota message convert a
+// percentage of about 1.5e20 to int64 (undefined behaviour; a negative number in practice).
+TEST(LimitInfo, UsageFarBeyondTheMaximumIsReportedAsItIs) {
+  chp::salesforce::ApiUsageGuard guard(90.0);
+  chp::http::Response resp;
+  resp.status = 200;
+  resp.headers.emplace_back("Sforce-Limit-Info", "api-usage=7522222222222222828/5");
+  guard.observe(resp);
+  ASSERT_TRUE(guard.last());
+  EXPECT_EQ(guard.last()->used_calls, 7522222222222222828);
+  try {
+    guard.check_before_call();
+    FAIL() << "no throw";
+  } catch (const chp::TransientError& e) {
+    const std::string message = e.what();
+    EXPECT_NE(message.find("7522222222222222828/5 daily API calls used (150444444444444"),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("%, threshold 90.0%)"), std::string::npos) << message;
+  }
+}
+
 TEST_F(ClientTest, Unauthorized401RefreshesOnceAndRetries) {
   int calls = 0;
   host_.set_http_handler([&](const FakeHttpRequest& req) {

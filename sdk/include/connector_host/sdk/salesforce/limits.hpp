@@ -10,6 +10,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,11 +77,12 @@ class ApiUsageGuard {
   double threshold_percent() const noexcept { return threshold_percent_; }
 
  private:
+  // One decimal. Not through an integer: a server may report usage far beyond its maximum
+  // (api-usage=7522222222222222828/5), and such a percentage overflows any integer type.
   static std::string format_percent(double p) {
-    std::string s = std::to_string(static_cast<std::int64_t>(p * 10.0 + 0.5));
-    if (s.size() < 2) s.insert(0, "0");
-    s.insert(s.size() - 1, ".");
-    return s;
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f", p);
+    return text;
   }
 
   double threshold_percent_;
