@@ -178,7 +178,7 @@ Status Db::exec(const char* sql, std::string_view what) {
   return {};
 }
 
-Result<std::unique_ptr<Stmt>> Db::prepare(const std::string& sql) {
+Result<sqlite3_stmt*> Db::cached_statement(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -187,7 +187,13 @@ Result<std::unique_ptr<Stmt>> Db::prepare(const std::string& sql) {
     if (rc != SQLITE_OK) return error(rc, "preparing a statement");
     it = cache_.emplace(sql, stmt).first;
   }
-  return std::make_unique<Stmt>(this, it->second);
+  return it->second;
+}
+
+Result<std::unique_ptr<Stmt>> Db::prepare(const std::string& sql) {
+  auto stmt = cached_statement(sql);
+  if (!stmt) return stmt.error();
+  return std::make_unique<Stmt>(this, *stmt);
 }
 
 // --- DbTxn ---

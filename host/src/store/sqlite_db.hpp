@@ -109,6 +109,9 @@ class Db {
   Status exec(const char* sql, std::string_view what);
   // A statement from this connection's cache (prepared on first use).
   Result<std::unique_ptr<Stmt>> prepare(const std::string& sql);
+  // The same cached statement, for a caller that keeps it across many uses (wrap each use in a
+  // Stmt on the stack). Valid as long as this connection.
+  Result<sqlite3_stmt*> cached_statement(const std::string& sql);
   // SQLite's error (its sqlite3_errmsg text); a corruption error is also reported to health.
   Error error(int rc, std::string_view what);
   int changes() const { return sqlite3_changes(db_); }

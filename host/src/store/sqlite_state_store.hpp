@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "chost/store/sqlite_store.hpp"
 #include "chost/store/state_store.hpp"
@@ -135,9 +136,14 @@ class SqliteTransaction final : public Transaction {
   void rollback() override;
 
  private:
-  // Runs `op` unless the transaction has ended or failed; a failure poisons it.
-  Status guarded(const std::function<Status()>& op);
+  // Runs `op` unless the transaction has ended or failed; a failure poisons it. A template, not
+  // a std::function: it runs once per mirrored record.
+  template <typename F>
+  Status guarded(F&& op);
   Result<std::string> ensure_mirror_table(std::string_view collection);
+  // The upsert statement of `collection`'s mirror table (the table created if need be), found
+  // once per transaction: a page of records pays the table lookup and the SQL building once.
+  Result<sqlite3_stmt*> upsert_statement(std::string_view collection);
 
   std::shared_ptr<StoreCore> core_;
   std::string ns_;
@@ -147,6 +153,9 @@ class SqliteTransaction final : public Transaction {
   std::optional<Error> failed_;
   // Mirror tables created by this transaction: published to core_ only on commit.
   std::set<std::pair<std::string, std::string>> created_mirrors_;
+  // Collections upserted so far with their statements (from db_'s cache, so valid as long as
+  // this transaction holds db_). A batch writes one or a few collections: a linear scan.
+  std::vector<std::pair<std::string, sqlite3_stmt*>> upsert_statements_;
 };
 
 }  // namespace chost::store

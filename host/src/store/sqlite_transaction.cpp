@@ -4,7 +4,8 @@
 
 namespace chost::store {
 
-Status SqliteTransaction::guarded(const std::function<Status()>& op) {
+template <typename F>
+Status SqliteTransaction::guarded(F&& op) {
   if (ended_) return Error::permanent("transaction already ended");
   if (failed_) return Error::permanent("transaction failed earlier: " + failed_->message);
   Status s = op();
@@ -80,18 +81,30 @@ Result<std::string> SqliteTransaction::ensure_mirror_table(std::string_view coll
   return *name;
 }
 
+Result<sqlite3_stmt*> SqliteTransaction::upsert_statement(std::string_view collection) {
+  for (const auto& [name, stmt] : upsert_statements_) {
+    if (name == collection) return stmt;
+  }
+  auto table = ensure_mirror_table(collection);
+  if (!table) return table.error();
+  auto stmt =
+      db_->cached_statement("INSERT INTO " + quote_identifier(*table) +
+                            " (id, data, deleted, updated_at_ms) VALUES (?1, ?2, ?3, ?4) "
+                            "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                            "deleted = excluded.deleted, updated_at_ms = excluded.updated_at_ms");
+  if (!stmt) return stmt.error();
+  upsert_statements_.emplace_back(std::string(collection), *stmt);
+  return *stmt;
+}
+
 Status SqliteTransaction::upsert_record(std::string_view collection, std::string_view id,
                                         std::string_view json, bool deleted) {
   return guarded([&]() -> Status {
-    auto table = ensure_mirror_table(collection);
-    if (!table) return table.error();
-    auto st = db_->prepare("INSERT INTO " + quote_identifier(*table) +
-                           " (id, data, deleted, updated_at_ms) VALUES (?1, ?2, ?3, ?4) "
-                           "ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
-                           "deleted = excluded.deleted, updated_at_ms = excluded.updated_at_ms");
-    if (!st) return st.error();
-    (*st)->bind(1, id).bind(2, json).bind(3, int64_t{deleted ? 1 : 0}).bind(4, core_->now_ms());
-    Status s = (*st)->run();
+    auto raw = upsert_statement(collection);
+    if (!raw) return raw.error();
+    Stmt st(&*db_, *raw);  // resets the statement and its bindings when done
+    st.bind(1, id).bind(2, json).bind(3, int64_t{deleted ? 1 : 0}).bind(4, core_->now_ms());
+    Status s = st.run();
     if (!s && s.error().message.find("CHECK constraint") != std::string::npos) {
       return Error::permanent("record '" + std::string(id) + "' of collection '" +
                               std::string(collection) + "' is not valid JSON");

@@ -35,9 +35,10 @@ std::int64_t steady_ms() {
 // (bulk_query.cpp) before anything is committed.
 struct SwitchToBulk {};
 
-std::string string_member(const boost::json::object& o, std::string_view key) {
+// A view into the record: no copy per record and field.
+std::string_view string_member(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+  return v != nullptr && v->is_string() ? std::string_view(v->as_string()) : std::string_view();
 }
 
 }  // namespace
@@ -95,17 +96,17 @@ boost::json::object SalesforceConnector::sync_object(chp::Call& call,
       if (!v.is_object()) continue;
       boost::json::object& rec = v.as_object();
       rec.erase("attributes");  // per-response URLs, not data
-      std::string id = string_member(rec, "Id");
+      std::string_view id = string_member(rec, "Id");
       if (id.empty()) continue;
       const boost::json::value* del = rec.if_contains("IsDeleted");
       bool is_deleted = del != nullptr && del->is_bool() && del->as_bool();
-      std::string stamp = string_member(rec, plan.cursor);
+      std::string_view stamp = string_member(rec, plan.cursor);
       if (std::optional<std::int64_t> s = chp::salesforce::parse_sf_datetime(stamp)) {
         // Only ever move forward: the overlap window re-reads records older than the
         // checkpoint, and those must not pull it back.
         if (!newest_s || *s >= *newest_s) {
           newest_s = s;
-          newest = stamp;
+          newest.assign(stamp);
         }
       }
       // An incremental re-reads the overlap: a record equal to its mirrored copy (deletion

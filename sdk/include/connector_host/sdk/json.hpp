@@ -31,9 +31,10 @@ inline boost::json::object parse_object(std::string_view text, ErrorClass cls,
 }
 
 // Parses any JSON value; std::nullopt when `text` is not valid JSON.
-inline std::optional<boost::json::value> try_parse(std::string_view text) {
+inline std::optional<boost::json::value> try_parse(std::string_view text,
+                                                   boost::json::storage_ptr storage = {}) {
   boost::system::error_code ec;
-  boost::json::value value = boost::json::parse(text, ec);
+  boost::json::value value = boost::json::parse(text, ec, std::move(storage));
   if (ec) return std::nullopt;
   return value;
 }

@@ -14,6 +14,7 @@
 #include <boost/json.hpp>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,7 +32,9 @@ class Transaction {
         txn_(std::exchange(other.txn_, nullptr)),
         ctx_(other.ctx_),
         staged_writes_(std::exchange(other.staged_writes_, 0)),
-        uncaught_at_start_(other.uncaught_at_start_) {}
+        uncaught_at_start_(other.uncaught_at_start_),
+        serializer_(std::move(other.serializer_)),
+        buffer_(std::move(other.buffer_)) {}
   Transaction& operator=(Transaction&& other) noexcept {
     if (this != &other) {
       rollback();
@@ -40,6 +43,8 @@ class Transaction {
       ctx_ = other.ctx_;
       staged_writes_ = std::exchange(other.staged_writes_, 0);
       uncaught_at_start_ = other.uncaught_at_start_;
+      serializer_ = std::move(other.serializer_);
+      buffer_ = std::move(other.buffer_);
     }
     return *this;
   }
@@ -62,10 +67,12 @@ class Transaction {
   // Mirrors `record` into `collection` by `id`; `deleted` keeps it as soft-deleted.
   void upsert_record(std::string_view collection, std::string_view id,
                      const boost::json::value& record, bool deleted = false) {
-    std::string json = boost::json::serialize(record);
-    check(host_->txn_upsert_record(open(), detail::to_chp(collection), detail::to_chp(id),
-                                   detail::to_chp(json), deleted ? 1 : 0),
-          "record upsert");
+    upsert_serialized(collection, id, serialize(record), deleted);
+  }
+  // The same for an object, serialized as it is: converting it to a value would copy it.
+  void upsert_record(std::string_view collection, std::string_view id,
+                     const boost::json::object& record, bool deleted = false) {
+    upsert_serialized(collection, id, serialize(record), deleted);
   }
   void outbox_add(std::string_view collection, std::string_view id,
                   const boost::json::value& record) {
@@ -108,6 +115,27 @@ class Transaction {
     if (status != CHP_OK) throw_for_status(status, what);
     ++staged_writes_;
   }
+  void upsert_serialized(std::string_view collection, std::string_view id, std::string_view json,
+                         bool deleted) {
+    check(host_->txn_upsert_record(open(), detail::to_chp(collection), detail::to_chp(id),
+                                   detail::to_chp(json), deleted ? 1 : 0),
+          "record upsert");
+  }
+  // Serializes into one buffer reused by every record of the transaction (a page of records
+  // costs one growing buffer, not one string per record). The view is valid until the next call.
+  template <typename Json>
+  std::string_view serialize(const Json& json) {
+    if (!serializer_) serializer_ = std::make_unique<boost::json::serializer>();
+    serializer_->reset(&json);
+    buffer_.clear();
+    char chunk[4096];
+    while (!serializer_->done()) {
+      boost::json::string_view part = serializer_->read(chunk, sizeof chunk);
+      buffer_.append(part.data(), part.size());
+    }
+    return buffer_;
+  }
+
   void warn_forgotten_commit() const noexcept {
     try {
       std::string message = "a transaction with " + std::to_string(staged_writes_) +
@@ -123,6 +151,8 @@ class Transaction {
   chp_host_ctx* ctx_;
   std::size_t staged_writes_ = 0;
   int uncaught_at_start_ = std::uncaught_exceptions();
+  std::unique_ptr<boost::json::serializer> serializer_;  // not movable itself
+  std::string buffer_;
 };
 
 }  // namespace chp

@@ -252,6 +252,15 @@ class Client {
   const ClientOptions& options() const noexcept { return options_; }
 
  private:
+  // Moves the page's records out with their storage (a move assignment into an array of
+  // another storage would copy them).
+  static boost::json::array take_records(boost::json::object& page) {
+    if (boost::json::value* r = page.if_contains("records"); r && r->is_array()) {
+      return boost::json::array(std::move(r->as_array()));
+    }
+    return {};
+  }
+
   void run_query(std::string_view resource, std::string_view soql, const PageHandler& on_page) {
     std::string what = std::string(resource) + " (" + soql_object(soql) + ")";
     std::uint32_t batch = std::clamp<std::uint32_t>(options_.page_size_records, 200, 2000);
@@ -260,16 +269,15 @@ class Client {
     for (std::size_t page_index = 0;; ++page_index) {
       call_.throw_if_cancelled();
       http::Response resp = send("GET", next, {}, what, headers);
-      std::optional<boost::json::value> v = try_parse(resp.body);
+      // The page's values live in one arena freed with the page (records moved out keep it
+      // alive): a page of 2,000 records is parsed without one allocation per key and string.
+      std::optional<boost::json::value> v = try_parse(
+          resp.body, boost::json::make_shared_resource<boost::json::monotonic_resource>());
       if (!v || !v->is_object()) throw PermanentError(what + ": response is not a JSON object");
       boost::json::object& o = v->as_object();
-      QueryPage page;
-      page.page_index = page_index;
+      QueryPage page{take_records(o), /*total_size=*/0, /*done=*/false, page_index, std::nullopt};
       if (std::optional<std::string> date = resp.header("Date")) {
         page.server_time_s = parse_http_date(*date);
-      }
-      if (boost::json::value* r = o.if_contains("records"); r && r->is_array()) {
-        page.records = std::move(r->as_array());
       }
       if (const boost::json::value* t = o.if_contains("totalSize"); t && t->is_int64()) {
         page.total_size = t->as_int64();
