@@ -138,6 +138,8 @@ class SqliteTransaction final : public Transaction {
   // Runs `op` unless the transaction has ended or failed; a failure poisons it.
   Status guarded(const std::function<Status()>& op);
   Result<std::string> ensure_mirror_table(std::string_view collection);
+  // kv `mirror-columns/<collection>` was written with `columns`: (re)creates the typed view.
+  Status create_mirror_view(std::string_view collection, std::string_view columns);
 
   std::shared_ptr<StoreCore> core_;
   std::string ns_;
