@@ -43,6 +43,12 @@ Result<std::string> mirror_table_name(std::string_view ns, std::string_view coll
   return name;
 }
 
+Result<std::string> mirror_view_name(std::string_view ns, std::string_view collection) {
+  auto table = mirror_table_name(ns, collection);
+  if (!table) return table.error();
+  return "view_" + table->substr(std::string_view("mirror_").size());
+}
+
 std::string quote_identifier(std::string_view name) {
   std::string out = "\"";
   for (char c : name) {

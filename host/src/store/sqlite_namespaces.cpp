@@ -64,6 +64,11 @@ Status SqliteStateStore::delete_namespace(std::string_view name) {
     tables = std::move(*rows);
   }
   for (const std::string& table : tables) {
+    // The typed view named after the table (kv mirror-columns/), if the plugin asked for one.
+    const std::string drop_view =
+        "DROP VIEW IF EXISTS " +
+        quote_identifier("view_" + table.substr(std::string_view("mirror_").size()));
+    if (Status s = (*db)->exec(drop_view.c_str(), "dropping a mirror view"); !s) return s;
     const std::string drop = "DROP TABLE IF EXISTS " + quote_identifier(table);
     if (Status s = (*db)->exec(drop.c_str(), "dropping a mirror table"); !s) return s;
   }

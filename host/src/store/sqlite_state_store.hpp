@@ -144,6 +144,8 @@ class SqliteTransaction final : public Transaction {
   // The upsert statement of `collection`'s mirror table (the table created if need be), found
   // once per transaction: a page of records pays the table lookup and the SQL building once.
   Result<sqlite3_stmt*> upsert_statement(std::string_view collection);
+  // kv `mirror-columns/<collection>` was written with `columns`: (re)creates the typed view.
+  Status create_mirror_view(std::string_view collection, std::string_view columns);
 
   std::shared_ptr<StoreCore> core_;
   std::string ns_;

@@ -1,4 +1,6 @@
 // SqliteTransaction: the writes of one namespace's batch, committed as one SQL transaction.
+#include <cctype>
+
 #include "chost/store/identifiers.hpp"
 #include "sqlite_state_store.hpp"
 
@@ -20,8 +22,70 @@ Status SqliteTransaction::put(std::string_view key, std::string_view value) {
         "ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value");
     if (!st) return st.error();
     (*st)->bind(1, ns_).bind(2, key).bind_blob(3, value.data(), value.size());
-    return (*st)->run();
+    if (Status s = (*st)->run(); !s) return s;
+    if (key.starts_with(kMirrorColumnsKeyPrefix)) {
+      return create_mirror_view(key.substr(kMirrorColumnsKeyPrefix.size()), value);
+    }
+    return {};
   });
+}
+
+Status SqliteTransaction::create_mirror_view(std::string_view collection,
+                                             std::string_view columns) {
+  auto table = ensure_mirror_table(collection);
+  if (!table) return table.error();
+  auto view = mirror_view_name(ns_, collection);
+  if (!view) return view.error();
+  const std::string where = "kv '" + std::string(kMirrorColumnsKeyPrefix) +
+                            std::string(collection) + "' of namespace '" + ns_ + "'";
+  // SQLite's own JSON reader: the host store needs no JSON library for this.
+  auto valid = db_->prepare("SELECT json_valid(?1) AND json_type(?1) = 'object'");
+  if (!valid) return valid.error();
+  (*valid)->bind(1, columns);
+  auto ok = (*valid)->step();
+  if (!ok) return ok.error();
+  if (!*ok || (*valid)->int64(0) != 1) {
+    return Error::permanent(where + ": must be a JSON object of column name to type");
+  }
+  auto each = db_->prepare("SELECT key, value, type FROM json_each(?1)");
+  if (!each) return each.error();
+  (*each)->bind(1, columns);
+  std::string select = "SELECT id, deleted AS is_deleted, updated_at_ms";
+  for (;;) {
+    auto row = (*each)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    const std::string name = (*each)->text(0);
+    const std::string type = (*each)->text(1);
+    if (Status v = validate_identifier("view column", name); !v) {
+      return Error::permanent(where + ": " + v.error().message);
+    }
+    if (name.find('-') != std::string::npos) {
+      return Error::permanent(where + ": column '" + name + "' may not contain '-'");
+    }
+    // id and is_deleted come from the table itself.
+    std::string lower;
+    for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "id" || lower == "is_deleted" || lower == "updated_at_ms") continue;
+    const std::string value = "json_extract(data, '$." + name + "')";
+    std::string expr;
+    if (type == "text") {
+      expr = value;
+    } else if (type == "real") {
+      expr = "CAST(" + value + " AS REAL)";
+    } else if (type == "integer" || type == "boolean") {  // JSON true/false read as 1/0
+      expr = "CAST(" + value + " AS INTEGER)";
+    } else {
+      return Error::permanent(where + ": column '" + name + "' has type '" + type +
+                              "'; expected text, real, integer or boolean");
+    }
+    select += ", " + expr + " AS " + quote_identifier(name);
+  }
+  select += " FROM " + quote_identifier(*table);
+  const std::string drop = "DROP VIEW IF EXISTS " + quote_identifier(*view);
+  if (Status s = db_->exec(drop.c_str(), "dropping view " + *view); !s) return s;
+  const std::string create = "CREATE VIEW " + quote_identifier(*view) + " AS " + select;
+  return db_->exec(create.c_str(), "creating view " + *view);
 }
 
 Status SqliteTransaction::del(std::string_view key) {

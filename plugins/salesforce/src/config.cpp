@@ -61,6 +61,9 @@ const char kConfigSchemaJson[] = R"JSON({
     "api_usage_threshold_percent": {"type": "number", "exclusiveMinimum": 0, "maximum": 100,
       "default": 90,
       "description": "Stop calling Salesforce once this share of the org's daily API quota is used, leaving the rest to other integrations."},
+    "reconcile_every_seconds": {"type": "integer", "minimum": 0, "maximum": 1209600,
+      "default": 86400,
+      "description": "How often (on Salesforce's clock, per object that has IsDeleted) to ask Salesforce's delete log (getDeleted) for deletes the incremental query cannot see: hard deletes (objects without a Recycle Bin such as CampaignMember, an emptied Recycle Bin) and deletes purged from the bin; their mirror rows are tombstoned (is_deleted, data kept). At most 14 days, since the delete log covers 15; a connector offline longer is told so in the sync summary. 0 = never."},
     "write_back": {"type": "boolean", "default": false,
       "description": "Push outbox entries to Salesforce (sObject Collections, 200 per call) after each sync."},
     "require": {"type": "object", "additionalProperties": false,
@@ -234,6 +237,7 @@ Config parse_config(const boost::json::object& config) {
   c.bulk_page_records = static_cast<std::uint32_t>(chp::config_int(config, "bulk_page_records"));
   c.api_usage_threshold_percent =
       chp::config_value(config, "api_usage_threshold_percent").to_number<double>();
+  c.reconcile_every_seconds = chp::config_int(config, "reconcile_every_seconds");
   const boost::json::array& objects = chp::config_array(config, "objects");
   for (std::size_t i = 0; i < objects.size(); ++i) {
     c.objects.push_back(parse_object_spec(objects[i], i));

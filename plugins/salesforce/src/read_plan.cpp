@@ -67,11 +67,19 @@ std::vector<std::string> to_strings(const json::value* v) {
 }  // namespace
 
 std::string ReadPlan::to_json(const ObjectSpec& spec) const {
+  json::object type_of;
+  for (const auto& [field, type] : types) type_of[field] = type;
+  json::array changes;
+  for (const TypeChange& c : type_changes) {
+    changes.push_back(json::object{{"field", c.field}, {"from", c.from}, {"to", c.to}});
+  }
   return json::serialize(json::object{{"configured", configured_fields(spec)},
                                       {"select", to_array(select)},
                                       {"cursor", cursor},
                                       {"query_all", query_all},
                                       {"missing", to_array(missing)},
+                                      {"types", std::move(type_of)},
+                                      {"type_changes", std::move(changes)},
                                       {"planned_at", planned_at_s}});
 }
 
@@ -102,6 +110,24 @@ std::optional<ReadPlan> ReadPlan::from_json(const std::string& text, const Objec
   plan.cursor = std::string(cursor->as_string());
   plan.query_all = query_all->as_bool();
   plan.planned_at_s = at->as_int64();
+  // Plans saved before types were recorded have none: no change can be told from them.
+  if (const json::value* types = o.if_contains("types"); types != nullptr && types->is_object()) {
+    for (const auto& [field, type] : types->as_object()) {
+      if (type.is_string()) plan.types.emplace(field, type.as_string());
+    }
+  }
+  if (const json::value* changes = o.if_contains("type_changes");
+      changes != nullptr && changes->is_array()) {
+    for (const json::value& c : changes->as_array()) {
+      const json::object* co = c.if_object();
+      if (co == nullptr) continue;
+      auto str = [&](std::string_view k) {
+        const json::value* x = co->if_contains(k);
+        return x != nullptr && x->is_string() ? std::string(x->as_string()) : std::string();
+      };
+      plan.type_changes.push_back(TypeChange{str("field"), str("from"), str("to")});
+    }
+  }
   return plan;
 }
 
@@ -109,13 +135,18 @@ ReadPlan SalesforceConnector::plan_from_describe(chp::salesforce::Client& client
                                                  const ObjectSpec& spec) const {
   json::value d = client.get_json(client.data_path("sobjects/" + spec.name + "/describe"),
                                   "describe " + spec.name);
-  std::map<std::string, std::string> names;  // lower-case -> as Salesforce spells it
+  std::map<std::string, std::string> names;    // lower-case -> as Salesforce spells it
+  std::map<std::string, std::string> type_of;  // as Salesforce spells it -> describe type
   const json::value* fields = d.is_object() ? d.as_object().if_contains("fields") : nullptr;
   if (fields != nullptr && fields->is_array()) {
     for (const json::value& f : fields->as_array()) {
       const json::value* name = f.is_object() ? f.as_object().if_contains("name") : nullptr;
       if (name != nullptr && name->is_string()) {
         names.emplace(lower(name->as_string()), std::string(name->as_string()));
+        const json::value* type = f.as_object().if_contains("type");
+        if (type != nullptr && type->is_string()) {
+          type_of.emplace(std::string(name->as_string()), std::string(type->as_string()));
+        }
       }
     }
   }
@@ -150,6 +181,9 @@ ReadPlan SalesforceConnector::plan_from_describe(chp::salesforce::Client& client
       plan.select.push_back(it->second);
     }
   }
+  for (const std::string& f : plan.select) {
+    if (auto it = type_of.find(f); it != type_of.end()) plan.types.emplace(f, it->second);
+  }
   if (!plan.missing.empty()) {
     std::string list;
     for (const std::string& m : plan.missing) list += (list.empty() ? "" : ", ") + m;
@@ -172,6 +206,18 @@ ReadPlan SalesforceConnector::read_plan(chp::salesforce::Client& client, const O
     return *saved;
   }
   ReadPlan plan = plan_from_describe(client, spec);
+  // A field whose type changed at Salesforce is read on as it comes (the mirror keeps JSON);
+  // it is reported, not a reason to fail or reset.
+  if (saved) {
+    for (const auto& [field, type] : plan.types) {
+      auto was = saved->types.find(field);
+      if (was == saved->types.end() || was->second == type) continue;
+      plan.type_changes.push_back(ReadPlan::TypeChange{field, was->second, type});
+      ctx_.log(chp::LogLevel::kWarn, "object " + spec.name + ": field " + field +
+                                         " changed type at Salesforce: " + was->second + " -> " +
+                                         type);
+    }
+  }
   *to_store = plan.to_json(spec);
   // Fields the saved plan did not read (added to the config, or created at Salesforce since)
   // are backfilled when the object was read before (it has a checkpoint); removed ones are

@@ -12,6 +12,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,16 @@ struct ReadPlan {
   // Fields added to the config since the saved plan: read once by Id and merged into the
   // mirrored rows, so the checkpoint stays (no reset, no full re-read).
   std::vector<std::string> backfill;
+  // Describe's type of each selected field ("double", "string", ...), kept with the plan.
+  std::map<std::string, std::string> types;
+  // Selected fields whose type at Salesforce differs from the one the previous plan recorded:
+  // reported (summary, status line) until the next plan, nothing reset.
+  struct TypeChange {
+    std::string field;
+    std::string from;
+    std::string to;
+  };
+  std::vector<TypeChange> type_changes;
 
   std::string to_json(const ObjectSpec& spec) const;
   // std::nullopt when unreadable or made for other configured fields.
@@ -62,6 +73,10 @@ class SalesforceConnector : public chp::Connector {
   static constexpr const char* kCheckpointPrefix = "checkpoint/";      // + object name
   static constexpr const char* kBulkLoadPrefix = "bulk/";              // + object name
   static constexpr const char* kPlanPrefix = "plan/";                  // + object name
+  // + object name: {"Field": "text|real|integer|boolean"}, the store's typed view of the mirror
+  static constexpr const char* kMirrorColumnsPrefix = "mirror-columns/";
+  // + object name: Salesforce time up to which getDeleted's tombstones are in the mirror
+  static constexpr const char* kReconcilePrefix = "reconcile/";
   // A started browser authorization is good for this long (Salesforce codes live 15 min).
   static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
   static constexpr std::uint32_t kOutboxBatchEntries = 1000;
@@ -137,6 +152,16 @@ class SalesforceConnector : public chp::Connector {
                                 const ObjectSpec& spec, const ReadPlan& plan,
                                 std::optional<std::string>& plan_to_store);
 
+  // reconcile.cpp: deletes the incremental cannot see (hard deletes, an emptied Recycle Bin),
+  // from Salesforce's delete log; adds "reconcile" {tombstoned, ...} to `out` when it ran.
+  // The first run only adds its start point to `to_store`.
+  using KvWrites = std::vector<std::pair<std::string, std::string>>;
+  void reconcile(chp::salesforce::Client& client, const ObjectSpec& spec, const ReadPlan& plan,
+                 boost::json::object& out, KvWrites& to_store);
+  // Adds kv mirror-columns/<Object> (from the plan's describe types) to `to_store` when they
+  // changed.
+  void declare_columns(const ObjectSpec& spec, const ReadPlan& plan, KvWrites& to_store);
+
   // write_back.cpp
   WriteBackStats write_back(chp::Call& call, chp::salesforce::Client& client);
 
@@ -146,6 +171,8 @@ class SalesforceConnector : public chp::Connector {
   // summary's "records.in". Hooks of one instance never overlap, so no lock.
   std::int64_t records_in_run_ = 0;
   std::int64_t run_started_ms_ = 0;  // steady clock, for the progress line's rate
+  // "Object.Field old -> new" of the run's plans, for the final status line.
+  std::vector<std::string> type_changes_;
   // ", N records/s, M API call(s)" of the run so far, for the status line a CLI shows live.
   std::string progress_rate(std::int64_t records, const chp::salesforce::Client& client) const;
 };

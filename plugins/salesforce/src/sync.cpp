@@ -186,6 +186,14 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
       out["backfilled_fields"] = std::move(fields);
       out["backfilled_records"] = backfilled;
     }
+    if (!plan.type_changes.empty()) {
+      boost::json::array changes;
+      for (const ReadPlan::TypeChange& c : plan.type_changes) {
+        changes.push_back(boost::json::object{{"field", c.field}, {"from", c.from}, {"to", c.to}});
+        type_changes_.push_back(spec.name + "." + c.field + " " + c.from + " -> " + c.to);
+      }
+      out["type_changes"] = std::move(changes);
+    }
     if (!plan.missing.empty()) {
       boost::json::array missing;
       for (const std::string& m : plan.missing) missing.emplace_back(m);
@@ -193,8 +201,9 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
     }
     return out;
   };
+  boost::json::object out;
   try {
-    return run();
+    out = run();
   } catch (const chp::ConfigError&) {
     // Salesforce refused a query made from a saved plan (e.g. INVALID_FIELD: a field was
     // deleted since): describe again once and retry with what the object has now.
@@ -202,8 +211,45 @@ boost::json::object SalesforceConnector::sync_with_plan(chp::Call& call,
     ctx_.log(chp::LogLevel::kInfo,
              "object " + spec.name + ": the saved read plan was refused; describing it again");
     plan = read_plan(client, spec, /*fresh=*/true, &plan_to_store);
-    return run();
+    out = run();
   }
+  // Objects without IsDeleted (User, *History) are never deleted: nothing to reconcile.
+  KvWrites to_store;
+  if (plan.query_all) reconcile(client, spec, plan, out, to_store);
+  declare_columns(spec, plan, to_store);
+  if (!to_store.empty()) {  // one commit for both
+    chp::Transaction txn = ctx_.begin();
+    for (const auto& [key, value] : to_store) txn.put(key, value);
+    txn.commit();
+  }
+  return out;
+}
+
+// The typed SQL view of the object's mirror (the store builds `view_<connector>_<Object>` from
+// kv "mirror-columns/<Object>", sdk/README.md): one column per selected field, its SQL type
+// from describe. Written when it changes, after the object's data, so the view never names a
+// field the mirror has not been read with.
+void SalesforceConnector::declare_columns(const ObjectSpec& spec, const ReadPlan& plan,
+                                          KvWrites& to_store) {
+  if (plan.types.empty()) return;  // a plan saved before types were recorded
+  boost::json::object columns;
+  for (const std::string& field : plan.select) {
+    auto it = plan.types.find(field);
+    if (it == plan.types.end()) continue;
+    const std::string& t = it->second;
+    std::string sql = "text";  // strings, ids, picklists, dates and datetimes (ISO text)
+    if (t == "boolean") {
+      sql = "boolean";
+    } else if (t == "int" || t == "long") {
+      sql = "integer";
+    } else if (t == "double" || t == "currency" || t == "percent") {
+      sql = "real";
+    }
+    columns[field] = sql;
+  }
+  const std::string key = std::string(kMirrorColumnsPrefix) + spec.name;
+  const std::string text = boost::json::serialize(columns);
+  if (ctx_.state_get(key) != text) to_store.emplace_back(key, text);
 }
 
 std::string SalesforceConnector::progress_rate(std::int64_t records,
@@ -229,6 +275,7 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
   boost::json::object objects;
   boost::json::object summary;
   records_in_run_ = 0;  // counted per committed page, also those of a run the quota pauses
+  type_changes_.clear();
   run_started_ms_ = steady_ms();
   std::int64_t records_out = 0;
   std::int64_t records_failed = 0;
@@ -282,8 +329,24 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
     ctx_.report_status("paused: " + paused);
     ctx_.log(chp::LogLevel::kWarn, "sync paused: " + paused);
   } else {
-    ctx_.report_status("sync done: " + std::to_string(config_.objects.size()) + " object(s), " +
-                       std::to_string(client.api_calls()) + " API call(s)");
+    std::string status = "sync done: " + std::to_string(config_.objects.size()) + " object(s), " +
+                         std::to_string(client.api_calls()) + " API call(s)";
+    std::int64_t tombstoned = 0;
+    for (const auto& [name, object] : summary.at("objects").as_object()) {
+      const boost::json::value* pass = object.as_object().if_contains("reconcile");
+      if (pass == nullptr) continue;
+      if (const boost::json::value* n = pass->as_object().if_contains("tombstoned")) {
+        tombstoned += n->to_number<std::int64_t>();
+      }
+    }
+    if (tombstoned > 0) status += ", " + std::to_string(tombstoned) + " tombstoned";
+    if (!type_changes_.empty()) {
+      status += "; field type changed at Salesforce:";
+      for (std::size_t i = 0; i < type_changes_.size(); ++i) {
+        status += (i ? ", " : " ") + type_changes_[i];
+      }
+    }
+    ctx_.report_status(status);
   }
   call.set_output(summary);
 }

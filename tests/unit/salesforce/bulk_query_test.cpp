@@ -125,7 +125,8 @@ TEST_F(BulkLoadTest, AFullLoadAboveTheThresholdUsesBulkAndMirrorsWhatRestWould) 
   EXPECT_EQ(summary.at("bulk_result_sets").as_int64(), 5);              // 4,502 rows, 1,000 per set
   EXPECT_EQ(path_count("/services/data/v59.0/jobs/query"), 1 + 2 + 5);  // create, 2 polls, sets
   EXPECT_EQ(path_count("/services/data/v59.0/queryAll"), 1);  // the page that told the size
-  EXPECT_EQ(host_.commits(), 1u + 5u);                        // the job id, then one per result set
+  // The job id, one per result set, then the reconcile start point with the view's columns.
+  EXPECT_EQ(host_.commits(), 1u + 5u + 1u);
   EXPECT_FALSE(host_.state_value("bulk/Account"));
   ASSERT_TRUE(host_.state_value("checkpoint/Account"));
 

@@ -608,3 +608,171 @@ TEST_F(PeerTest, StopsAtTheApiQuotaThreshold) {
 }
 
 }  // namespace
+
+namespace {
+
+// Creates records through the peer's control API; returns their Ids.
+std::vector<std::string> add_records(const std::string& base_url, const std::string& type,
+                                     const std::string& body) {
+  auto r = peer_request("POST", base_url + "/__peer/records/" + type,
+                        {{"Content-Type", "application/json"}}, body);
+  EXPECT_EQ(r.status, 200) << r.body;
+  std::vector<std::string> ids;
+  const boost::json::value body_json = boost::json::parse(r.body);
+  for (const auto& id : body_json.at("ids").as_array()) {
+    ids.emplace_back(id.as_string());
+  }
+  return ids;
+}
+
+}  // namespace
+
+// Issue 8: a CampaignMember deleted at Salesforce is gone at once (no Recycle Bin), so the
+// incremental (queryAll) never sees it; the reconcile pass finds it in getDeleted and
+// tombstones its mirror row (data kept), the other rows untouched. A pass that fails before
+// its commit leaves the mirror as it was, and the next run finishes it.
+TEST_F(PeerTest, ReconcileTombstonesHardDeletedRecordsFromGetDeleted) {
+  const std::string campaign =
+      add_records(peer_->base_url(), "Campaign", R"({"Name":"Spring"})")[0];
+  std::vector<std::string> members = add_records(
+      peer_->base_url(), "CampaignMember",
+      R"([{"CampaignId":")" + campaign + R"(","Status":"Sent"},{"CampaignId":")" + campaign +
+          R"(","Status":"Responded"},{"CampaignId":")" + campaign + R"(","Status":"Sent"}])");
+  ASSERT_EQ(members.size(), 3u);
+  std::string cfg = config(R"(,"bulk_threshold_records":0,"reconcile_every_seconds":3600)");
+  const std::string account = R"({"name":"Account","fields":["Name","Industry"]})";
+  cfg.replace(cfg.find(account), account.size(),
+              R"({"name":"CampaignMember","fields":["CampaignId","Status"]})");
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(cfg)).ok());
+  auto creds = connect();
+  std::string token(creds.at("credentials").at("access_token").as_string());
+  HookResult r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  ASSERT_EQ(host_.records().size(), 3u);
+  ASSERT_TRUE(host_.state_value("reconcile/CampaignMember"));  // the log matters from here on
+
+  control("POST", "clock/advance", R"({"seconds":60})");
+  auto del = peer_request(
+      "DELETE", peer_->base_url() + "/services/data/v59.0/sobjects/CampaignMember/" + members[1],
+      {{"Authorization", "Bearer " + token}}, "");
+  ASSERT_EQ(del.status, 204) << del.body;
+
+  // Not due yet (a minute on Salesforce's clock): no getDeleted, the row stays live.
+  control("POST", "clock/advance", R"({"seconds":60})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  EXPECT_FALSE(summary.at("objects").at("CampaignMember").as_object().contains("reconcile"));
+  EXPECT_FALSE(host_.records().at({"CampaignMember", members[1]}).deleted);
+
+  // Due, but the pass fails before it commits (the getDeleted answer is lost): nothing changes.
+  control("POST", "clock/advance", R"({"seconds":3600})");
+  const std::string covered_before = *host_.state_value("reconcile/CampaignMember");
+  host_.set_http_handler([](const chp::testing::FakeHttpRequest& req) {
+    if (req.url.find("/deleted/") != std::string::npos) {
+      return chp::testing::FakeHttpResponse{CHP_ERR_TRANSIENT, 0, {}, {}};
+    }
+    auto resp = peer_request(req.method, req.url, req.headers, req.body);
+    return chp::testing::FakeHttpResponse{CHP_OK, static_cast<std::uint32_t>(resp.status),
+                                          std::move(resp.headers), std::move(resp.body)};
+  });
+  r = plugin_.sync("{}");
+  EXPECT_FALSE(r.ok());
+  EXPECT_FALSE(host_.records().at({"CampaignMember", members[1]}).deleted);
+  EXPECT_EQ(*host_.state_value("reconcile/CampaignMember"), covered_before);
+
+  sfplugin::testing::forward_http_to_network(host_);
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  summary = boost::json::parse(r.output);
+  const auto& pass = summary.at("objects").at("CampaignMember").at("reconcile");
+  EXPECT_EQ(pass.at("tombstoned").as_int64(), 1) << r.output;
+  EXPECT_EQ(pass.at("listed").as_int64(), 1);
+  auto records = host_.records();
+  ASSERT_EQ(records.size(), 3u);
+  const auto& gone = records.at({"CampaignMember", members[1]});
+  EXPECT_TRUE(gone.deleted);
+  EXPECT_EQ(boost::json::parse(gone.json).at("Status").as_string(), "Responded");  // data kept
+  EXPECT_FALSE(records.at({"CampaignMember", members[0]}).deleted);
+  EXPECT_FALSE(records.at({"CampaignMember", members[2]}).deleted);
+  EXPECT_NE(*host_.state_value("reconcile/CampaignMember"), covered_before);
+}
+
+// An admin emptied the Recycle Bin after a soft delete the incremental had not seen yet:
+// getDeleted can no longer reach back to the last covered point (INVALID_REPLICATION_DATE).
+// The sync still succeeds and its summary says deletes may be missing; the mirror is kept.
+TEST_F(PeerTest, ReconcileSaysSoWhenTheDeleteLogNoLongerReachesBack) {
+  ASSERT_TRUE(plugin_
+                  .create(sfplugin::sf_config(
+                      config(R"(,"bulk_threshold_records":0,"reconcile_every_seconds":3600)")))
+                  .ok());
+  auto creds = connect();
+  std::string token(creds.at("credentials").at("access_token").as_string());
+  HookResult r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  const std::size_t mirrored = host_.records().size();
+  control("POST", "clock/advance", R"({"seconds":60})");
+  auto del = peer_request(
+      "DELETE", peer_->base_url() + "/services/data/v59.0/sobjects/Account/0015g00000GLOBX",
+      {{"Authorization", "Bearer " + token}}, "");
+  ASSERT_EQ(del.status, 204) << del.body;
+  control("POST", "recycle_bin/Account/empty");
+  control("POST", "clock/advance", R"({"seconds":3700})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  auto summary = boost::json::parse(r.output);
+  const auto& pass = summary.at("objects").at("Account").at("reconcile");
+  EXPECT_EQ(pass.at("tombstoned").as_int64(), 0);
+  EXPECT_NE(std::string(pass.at("error").as_string()).find("INVALID_REPLICATION_DATE"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(host_.records().size(), mirrored);
+  // Reported once: the pass starts again from that run.
+  EXPECT_EQ(*host_.state_value("reconcile/Account"), *host_.state_value("checkpoint/Account"));
+}
+
+// Issue 8: a configured field whose type changes at Salesforce (describe) is reported in the
+// summary and the status line, naming object, field and old -> new type; the sync goes on,
+// nothing is reset.
+TEST_F(PeerTest, AFieldTypeChangeAtSalesforceIsReportedNotFatal) {
+  control("POST", "seed", R"({"custom_fields":{"Account":[{"name":"Score__c","type":"double"}]}})");
+  std::string cfg = config(R"(,"bulk_threshold_records":0)");
+  const std::string fields = R"("fields":["Name","Industry"])";
+  cfg.replace(cfg.find(fields), fields.size(), R"("fields":["Name","Score__c"])");
+  ASSERT_TRUE(plugin_.create(sfplugin::sf_config(cfg)).ok());
+  connect();
+  HookResult r = plugin_.sync(R"({"reason":"manual"})");
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_FALSE(boost::json::parse(r.output).at("objects").at("Account").as_object().contains(
+      "type_changes"));
+  const std::string checkpoint = *host_.state_value("checkpoint/Account");
+  // The typed view's columns (the store builds view_<connector>_Account from them).
+  auto columns = [&] {
+    return boost::json::parse(host_.state_value("mirror-columns/Account").value_or("{}"));
+  };
+  EXPECT_EQ(columns(), boost::json::parse(R"({"Id":"text","SystemModstamp":"text",
+      "IsDeleted":"boolean","Name":"text","Score__c":"real"})"));
+
+  control("POST", "seed", R"({"custom_fields":{"Account":[{"name":"Score__c","type":"string"}]}})");
+  // The saved plan is a day old: the next sync describes the object again.
+  boost::json::object plan = boost::json::parse(*host_.state_value("plan/Account")).as_object();
+  EXPECT_EQ(plan.at("types").at("Score__c").as_string(), "double");
+  plan["planned_at"] = 0;
+  host_.seed_state("plan/Account", boost::json::serialize(plan));
+  control("POST", "clock/advance", R"({"seconds":60})");
+  r = plugin_.sync("{}");
+  ASSERT_TRUE(r.ok()) << r.error;
+  const boost::json::value out = boost::json::parse(r.output);
+  const auto& changes = out.at("objects").at("Account").at("type_changes");
+  ASSERT_EQ(changes.as_array().size(), 1u) << r.output;
+  EXPECT_EQ(changes.at(0).at("field").as_string(), "Score__c");
+  EXPECT_EQ(changes.at(0).at("from").as_string(), "double");
+  EXPECT_EQ(changes.at(0).at("to").as_string(), "string");
+  std::vector<std::string> statuses = host_.statuses();
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_NE(statuses.back().find("Account.Score__c double -> string"), std::string::npos)
+      << statuses.back();
+  EXPECT_EQ(columns().at("Score__c").as_string(), "text");
+  // Not a reset: the checkpoint moved on from the previous run's, the mirror kept its rows.
+  EXPECT_GE(*host_.state_value("checkpoint/Account"), checkpoint);
+}

@@ -370,3 +370,62 @@ TEST_F(StoreTransactionTest, ConcurrentWritersFromTwoThreadsAllLand) {
 
 }  // namespace
 }  // namespace chost::store
+
+namespace chost::store {
+namespace {
+
+// kv mirror-columns/<collection> makes the store (re)create the typed view
+// view_<ns>_<collection> over the mirror table, so plain SQL reads typed columns.
+TEST_F(StoreTransactionTest, MirrorColumnsKeyCreatesATypedViewOfTheMirror) {
+  auto txn = Begin("sf-org");
+  ASSERT_TRUE(txn->upsert_record("Account", "001A",
+                                 R"({"Id":"001A","Name":"Acme","AnnualRevenue":1250.5,)"
+                                 R"("NumberOfEmployees":12,"IsActive__c":true,)"
+                                 R"("SystemModstamp":"2026-01-02T03:04:05.000+0000"})",
+                                 false)
+                  .ok());
+  ASSERT_TRUE(txn->upsert_record("Account", "001B", R"({"Id":"001B","Name":"Gone"})", true).ok());
+  ASSERT_TRUE(txn->put("mirror-columns/Account",
+                       R"({"Id":"text","Name":"text","AnnualRevenue":"real",)"
+                       R"("NumberOfEmployees":"integer","IsActive__c":"boolean",)"
+                       R"("SystemModstamp":"text"})")
+                  .ok());
+  ASSERT_TRUE(txn->commit().ok());
+  EXPECT_EQ(
+      RawQuery(path(),
+               "SELECT Name || '|' || AnnualRevenue || '|' || typeof(AnnualRevenue) || '|' || "
+               "NumberOfEmployees || '|' || IsActive__c || '|' || SystemModstamp "
+               "FROM view_sf_org_Account WHERE NOT is_deleted"),
+      "Acme|1250.5|real|12|1|2026-01-02T03:04:05.000+0000");
+  EXPECT_EQ(RawQuery(path(), "SELECT COUNT(*) FROM view_sf_org_Account"), "2");
+  EXPECT_EQ(RawQuery(path(),
+                     "SELECT typeof(AnnualRevenue) FROM view_sf_org_Account "
+                     "WHERE is_deleted"),
+            "null");
+
+  // A new declaration replaces the view; a bad one fails the transaction, naming the key.
+  auto again = Begin("sf-org");
+  ASSERT_TRUE(again->put("mirror-columns/Account", R"({"Name":"text"})").ok());
+  ASSERT_TRUE(again->commit().ok());
+  EXPECT_EQ(RawQuery(path(), "SELECT COUNT(*) FROM pragma_table_info('view_sf_org_Account')"),
+            "4");  // id, is_deleted, updated_at_ms, Name
+  auto bad = Begin("sf-org");
+  auto s = bad->put("mirror-columns/Account", R"({"Name":"varchar"})");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.error().message.find("mirror-columns/Account"), std::string::npos)
+      << s.error().message;
+  EXPECT_NE(s.error().message.find("varchar"), std::string::npos);
+  bad.reset();  // rolled back
+  auto quote = Begin("sf-org");
+  EXPECT_FALSE(quote->put("mirror-columns/Account", R"({"Na'me":"text"})").ok());
+  quote.reset();
+  EXPECT_EQ(RawQuery(path(), "SELECT COUNT(*) FROM pragma_table_info('view_sf_org_Account')"),
+            "4");  // the failed writes left the view as it was
+
+  // Deleting the namespace drops the view with the table.
+  ASSERT_TRUE(store_->delete_namespace("sf-org").ok());
+  EXPECT_EQ(RawQuery(path(), "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'view_%'"), "0");
+}
+
+}  // namespace
+}  // namespace chost::store

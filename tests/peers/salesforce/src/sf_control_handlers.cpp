@@ -155,6 +155,13 @@ Response HandleControl(PeerState& state, const Request& request) {
     }
     return Ok(json::object{{"purged", purged}});
   }
+  if (what == "recycle_bin" && parts.size() == 4 && parts[3] == "empty" && m == "POST") {
+    // The admin's "Empty Recycle Bin" for one object: soft-deleted records are purged and
+    // getDeleted's earliestDateAvailable moves to now.
+    const ObjectDef* object = state.store.schema().Find(parts[2]);
+    if (!object) return Bad("unknown object " + parts[2]);
+    return Ok(json::object{{"purged", state.store.EmptyRecycleBin(*object)}});
+  }
   if (what == "bulk" && m == "POST") {
     std::int64_t polls = Num(*body, "polls_to_complete", state.bulk_polls_to_complete);
     std::int64_t max_records = Num(*body, "default_max_records",

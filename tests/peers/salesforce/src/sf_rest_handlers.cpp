@@ -1,6 +1,7 @@
 // Salesforce REST resources of the peer under /services/data/vXX.X: resources, query and
 // queryAll with cursors, sObject describe and CRUD, upsert by external ID, and limits.
 // Collections (/composite/sobjects) live in sf_composite_handlers.cpp.
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "sf_peer_state.h"
@@ -249,9 +250,17 @@ Response Upsert(PeerState& state, const Request& request, const std::string& ver
                                   {"created", true}});
 }
 
-// GET sobjects/{type}/updated|deleted/?start=&end= (replication API used by sync clients).
+// GET sobjects/{type}/updated|deleted/?start=&end= (the replication API, "sObject Get
+// Updated" / "sObject Get Deleted"). As documented: the seconds of start and end are ignored;
+// start must precede end by more than one minute; getUpdated reaches back at most 30 days;
+// getDeleted reads the object's delete log, which covers at most 15 days (less after an
+// admin emptied the Recycle Bin) and reports that as earliestDateAvailable, and a start before
+// it fails with INVALID_REPLICATION_DATE (the client must re-sync). latestDateCovered is the
+// end, never later than the current minute.
 Response Replication(PeerState& state, const Request& request, const ObjectDef& object,
                      bool deleted) {
+  constexpr std::int64_t kMinuteMs = 60 * 1000;
+  constexpr std::int64_t kDayMs = 24 * 60 * kMinuteMs;
   auto start_it = request.query.find("start");
   auto end_it = request.query.find("end");
   if (start_it == request.query.end() || end_it == request.query.end()) {
@@ -259,37 +268,57 @@ Response Replication(PeerState& state, const Request& request, const ObjectDef& 
   }
   auto start = ParseDateTime(start_it->second);
   auto end = ParseDateTime(end_it->second);
-  if (!start || !end || *end < *start) {
+  if (!start || !end) {
     return RestError(400, "INVALID_REPLICATION_DATE", "invalid start or end date");
   }
-  json::array ids;
-  json::array deleted_records;
-  std::string earliest;
-  if (const auto* table = state.store.Table(object)) {
-    for (const RecordPtr& row : table->rows) {
-      if (row == nullptr) continue;  // purged: hard deletes leave no trace
-      const json::object& record = *row;
-      std::string id(record.at("Id").as_string());
-      bool is_deleted = record.at("IsDeleted").as_bool();
-      if (is_deleted != deleted) continue;
-      auto stamp = ParseDateTime(record.at("SystemModstamp").as_string());
-      if (!stamp || *stamp < *start || *stamp >= *end) continue;
-      if (deleted) {
+  auto minute = [&](std::int64_t ms) { return ms - ((ms % kMinuteMs) + kMinuteMs) % kMinuteMs; };
+  const std::int64_t now = state.clock.NowMs();
+  const std::int64_t from = minute(*start);
+  const std::int64_t to = std::min(minute(*end), minute(now));
+  if (minute(*end) - from <= kMinuteMs) {
+    return RestError(400, "INVALID_REPLICATION_DATE",
+                     "startDate must chronologically precede endDate by more than one minute");
+  }
+  const ObjectTable* table = state.store.Table(object);
+  if (deleted) {
+    std::int64_t earliest = minute(now - 15 * kDayMs);
+    if (table != nullptr) earliest = std::max(earliest, minute(table->log_starts_ms));
+    if (from < earliest) {
+      return RestError(
+          400, "INVALID_REPLICATION_DATE",
+          "startDate is before the earliest date available (" + FormatDateTime(earliest) + ")");
+    }
+    json::array deleted_records;
+    if (table != nullptr) {
+      for (const DeletedEntry& entry : table->delete_log) {
+        if (entry.deleted_ms < from || entry.deleted_ms >= to) continue;
         deleted_records.push_back(
-            json::object{{"id", id}, {"deletedDate", record.at("SystemModstamp")}});
-        if (earliest.empty()) earliest = std::string(record.at("SystemModstamp").as_string());
-      } else {
-        ids.push_back(json::value(id));
+            json::object{{"id", entry.id}, {"deletedDate", FormatDateTime(entry.deleted_ms)}});
       }
     }
-  }
-  if (deleted) {
     return JsonOk(200, json::object{{"deletedRecords", std::move(deleted_records)},
-                                    {"earliestDateAvailable", FormatDateTime(*start)},
-                                    {"latestDateCovered", FormatDateTime(*end)}});
+                                    {"earliestDateAvailable", FormatDateTime(earliest)},
+                                    {"latestDateCovered", FormatDateTime(to)}});
+  }
+  if (from < minute(now - 30 * kDayMs)) {
+    return RestError(400, "INVALID_REPLICATION_DATE", "startDate cannot be more than 30 days ago");
+  }
+  json::array ids;
+  if (table != nullptr) {
+    for (const RecordPtr& row : table->rows) {
+      if (row == nullptr) continue;  // purged
+      const json::object& record = *row;
+      if (record.at("IsDeleted").as_bool()) continue;
+      const json::value* stamp_text = record.if_contains("SystemModstamp");
+      if (stamp_text == nullptr) stamp_text = record.if_contains("CreatedDate");
+      if (stamp_text == nullptr || !stamp_text->is_string()) continue;
+      auto stamp = ParseDateTime(stamp_text->as_string());
+      if (!stamp || *stamp < from || *stamp >= to) continue;
+      ids.push_back(record.at("Id"));
+    }
   }
   return JsonOk(200,
-                json::object{{"ids", std::move(ids)}, {"latestDateCovered", FormatDateTime(*end)}});
+                json::object{{"ids", std::move(ids)}, {"latestDateCovered", FormatDateTime(to)}});
 }
 
 Response SObjects(PeerState& state, const Request& request, const std::string& version_path,

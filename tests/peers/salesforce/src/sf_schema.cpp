@@ -203,6 +203,21 @@ Schema::Schema() {
     o.AddField(Ref("AccountId", {"Account"}));
   }
   {
+    auto& o = Add(Obj("Campaign", "701", "Campaigns", true));
+    o.AddField(Required("Name", T::kString));
+    o.AddField(F("Status", T::kPicklist));
+  }
+  {
+    // A junction without a Recycle Bin: a deleted member is gone at once (hard delete).
+    ObjectDef member = Obj("CampaignMember", "00v", "Campaign Members", false);
+    member.recycle_bin = false;
+    auto& o = Add(std::move(member));
+    o.AddField(Ref("CampaignId", {"Campaign"}));
+    o.AddField(Ref("ContactId", {"Contact"}));
+    o.AddField(Ref("LeadId", {"Lead"}));
+    o.AddField(F("Status", T::kPicklist));
+  }
+  {
     auto& o = Add(Obj("Lead", "00Q", "Leads", true));
     o.AddField(Required("LastName", T::kString));
     o.AddField(F("FirstName", T::kString));

@@ -66,6 +66,10 @@ struct ObjectDef {
   bool has_owner = true;
   // IsDeleted (the Recycle Bin) is not on every object: User has none.
   bool soft_delete = true;
+  // Deleted records go to the Recycle Bin (IsDeleted = true, visible to queryAll). Objects
+  // without one (junctions such as CampaignMember) are hard-deleted: the record is gone at
+  // once and only the delete log (getDeleted) remembers it.
+  bool recycle_bin = true;
   // LastModifiedDate, LastModifiedById and SystemModstamp: append-only objects such as the
   // field history objects (AccountHistory) carry only CreatedDate and CreatedById.
   bool modification_stamps = true;

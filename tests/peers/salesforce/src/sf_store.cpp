@@ -322,6 +322,13 @@ std::optional<RecordError> DataStore::Delete(const ObjectDef& object, const std:
   if ((*current)->at("IsDeleted").as_bool()) {
     return RecordError{"ENTITY_IS_DELETED", "entity is deleted", {}};
   }
+  // The delete log is not undone by an allOrNone rollback; getDeleted only lists what a
+  // client then fails to find, which a replication client tolerates.
+  table.delete_log.push_back(DeletedEntry{*norm, clock_.NowMs()});
+  if (!object.recycle_bin) {
+    Purge(object, *norm);
+    return std::nullopt;
+  }
   Remember(object, *norm);
   std::string now = FormatDateTime(clock_.NowMs());
   json::object deleted = **current;
@@ -346,6 +353,22 @@ void DataStore::Purge(const ObjectDef& object, const std::string& id) {
   slot = nullptr;
   --table.live_rows;
   table.slot_of.erase(it);
+}
+
+std::int64_t DataStore::EmptyRecycleBin(const ObjectDef& object) {
+  auto& table = MutableTable(object);
+  std::vector<std::string> binned;
+  for (const RecordPtr& row : table.rows) {
+    if (row == nullptr) continue;
+    const json::value* deleted = row->if_contains("IsDeleted");
+    if (deleted != nullptr && deleted->is_bool() && deleted->as_bool()) {
+      binned.emplace_back(row->at("Id").as_string());
+    }
+  }
+  for (const std::string& id : binned) Purge(object, id);
+  table.delete_log.clear();
+  table.log_starts_ms = clock_.NowMs();
+  return static_cast<std::int64_t>(binned.size());
 }
 
 const json::object* DataStore::Get(const ObjectDef& object, const std::string& id) const {

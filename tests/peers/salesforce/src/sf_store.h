@@ -40,12 +40,22 @@ struct FieldIndex {
 // One stored record version; never modified after it is stored.
 using RecordPtr = std::shared_ptr<const boost::json::object>;
 
+// One entry of an object's delete log, which getDeleted reads.
+struct DeletedEntry {
+  std::string id;  // 18-char
+  std::int64_t deleted_ms = 0;
+};
+
 struct ObjectTable {
   // Insertion order; a purged (hard-deleted) record leaves a null slot, so slot numbers stay
   // stable and a scan never hashes an Id.
   std::vector<RecordPtr> rows;
   std::unordered_map<std::string, std::size_t> slot_of;  // by 18-char Id
   std::size_t live_rows = 0;                             // non-null slots
+  // Soft and hard deletes, oldest first. Emptying the Recycle Bin clears it and moves
+  // `log_starts_ms` (getDeleted's earliestDateAvailable is never before it).
+  std::vector<DeletedEntry> delete_log;
+  std::int64_t log_starts_ms = 0;
   // Built on the first lookup by a field (external ids, unique fields) and kept up to date by
   // every write after that, so an upsert does not scan the table. By lower-case field name.
   mutable std::unordered_map<std::string, FieldIndex> index;
@@ -84,6 +94,9 @@ class DataStore {
   // Removes a record outright (no recycle bin): the Organization singleton, hard-delete-only
   // objects, and records emptied from the Recycle Bin. queryAll and getDeleted no longer see it.
   void Purge(const ObjectDef& object, const std::string& id);
+  // The admin's "Empty Recycle Bin": purges every soft-deleted record of `object` and clears
+  // its delete log, so getDeleted cannot reach back before now. Returns the records purged.
+  std::int64_t EmptyRecycleBin(const ObjectDef& object);
   // Live or deleted record; nullptr when unknown. `id` may be 15 or 18 characters. Valid until
   // the next write to that record; keep GetShared's pointer to hold it longer.
   const boost::json::object* Get(const ObjectDef& object, const std::string& id) const;

@@ -263,8 +263,10 @@ TEST_F(SfSObjectTest, CollectionsRefuseTheWholeCallForAFieldTheObjectLacks) {
 }
 
 TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
+  // Seconds are ignored: start past the minute the seed records were written in.
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 60}});
   std::string now(client_->Control("GET", "clock").at("now").as_string());
-  client_->Control("POST", "clock/advance", json::object{{"seconds", 10}});
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 60}});
   HttpResult created = Send("POST", "/sobjects/Account", json::object{{"Name", "Fresh"}});
   ASSERT_EQ(created.status, 201);
   std::string fresh(created.Json().at("id").as_string());
@@ -274,7 +276,7 @@ TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
                           "", {"Authorization: Bearer " + token_})
                 .status,
             204);
-  client_->Control("POST", "clock/advance", json::object{{"seconds", 10}});
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 120}});
   std::string later(client_->Control("GET", "clock").at("now").as_string());
   std::string range = "?start=" + PercentEncode(now) + "&end=" + PercentEncode(later);
   HttpResult updated = Get("/sobjects/Account/updated/" + range);
@@ -285,6 +287,83 @@ TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
   EXPECT_EQ(deleted.Json().at("deletedRecords").at(0).at("id").as_string(),
             To18CharId("0015g00000GLOBX"));
   EXPECT_EQ(Get("/sobjects/Account/updated/").status, 400);
+}
+
+// CampaignMember has no Recycle Bin: DELETE removes it at once (not even queryAll sees it),
+// and only getDeleted's delete log remembers it.
+TEST_F(SfSObjectTest, DeleteOnAnObjectWithoutRecycleBinIsHardAndLoggedForGetDeleted) {
+  std::string start(client_->Control("GET", "clock").at("now").as_string());
+  HttpResult campaign = Send("POST", "/sobjects/Campaign", json::object{{"Name", "Spring"}});
+  ASSERT_EQ(campaign.status, 201) << campaign.body;
+  HttpResult member =
+      Send("POST", "/sobjects/CampaignMember",
+           json::object{{"CampaignId", campaign.Json().at("id")}, {"Status", "Sent"}});
+  ASSERT_EQ(member.status, 201) << member.body;
+  std::string id(member.Json().at("id").as_string());
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 60}});
+  ASSERT_EQ(client_
+                ->Request("DELETE", std::string(kApi) + "/sobjects/CampaignMember/" + id, "",
+                          {"Authorization: Bearer " + token_})
+                .status,
+            204);
+  EXPECT_EQ(Get("/sobjects/CampaignMember/" + id).status, 404);
+  HttpResult all = client_->Get(
+      std::string(kApi) + "/queryAll?q=" + PercentEncode("SELECT Id FROM CampaignMember"), token_);
+  ASSERT_EQ(all.status, 200) << all.body;
+  EXPECT_EQ(all.Json().at("totalSize").as_int64(), 0);
+
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 120}});
+  std::string end(client_->Control("GET", "clock").at("now").as_string());
+  HttpResult deleted = Get("/sobjects/CampaignMember/deleted/?start=" + PercentEncode(start) +
+                           "&end=" + PercentEncode(end));
+  ASSERT_EQ(deleted.status, 200) << deleted.body;
+  ASSERT_EQ(deleted.Json().at("deletedRecords").as_array().size(), 1u) << deleted.body;
+  EXPECT_EQ(deleted.Json().at("deletedRecords").at(0).at("id").as_string(), id);
+  EXPECT_TRUE(deleted.Json().as_object().contains("earliestDateAvailable"));
+  EXPECT_TRUE(deleted.Json().as_object().contains("latestDateCovered"));
+}
+
+// getDeleted covers 15 days, less once an admin empties the Recycle Bin; a start before
+// earliestDateAvailable is INVALID_REPLICATION_DATE, as is a window of one minute or less.
+TEST_F(SfSObjectTest, GetDeletedWindowEndsAtFifteenDaysAndAtAnEmptiedRecycleBin) {
+  std::string start(client_->Control("GET", "clock").at("now").as_string());
+  ASSERT_EQ(client_
+                ->Request("DELETE",
+                          std::string(kApi) + "/sobjects/Account/" + To18CharId("0015g00000GLOBX"),
+                          "", {"Authorization: Bearer " + token_})
+                .status,
+            204);
+  auto window = [&](const std::string& from) {
+    std::string now(client_->Control("GET", "clock").at("now").as_string());
+    return Get("/sobjects/Account/deleted/?start=" + PercentEncode(from) +
+               "&end=" + PercentEncode(now));
+  };
+  EXPECT_EQ(window(start).status, 400);  // not more than a minute yet
+  EXPECT_EQ(window(start).Json().at(0).at("errorCode").as_string(), "INVALID_REPLICATION_DATE");
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 14 * 86400}});
+  token_ = ServiceToken();  // sessions do not last two weeks
+  HttpResult in_window = window(start);
+  ASSERT_EQ(in_window.status, 200) << in_window.body;
+  EXPECT_EQ(in_window.Json().at("deletedRecords").as_array().size(), 1u);
+
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 2 * 86400}});
+  token_ = ServiceToken();
+  HttpResult too_old = window(start);
+  ASSERT_EQ(too_old.status, 400) << too_old.body;
+  EXPECT_EQ(too_old.Json().at(0).at("errorCode").as_string(), "INVALID_REPLICATION_DATE");
+
+  // Emptying the Recycle Bin purges the soft-deleted record and starts the log anew.
+  std::string before_empty(client_->Control("GET", "clock").at("now").as_string());
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 120}});
+  json::value emptied = client_->Control("POST", "recycle_bin/Account/empty");
+  EXPECT_EQ(emptied.at("purged").as_int64(), 1);
+  client_->Control("POST", "clock/advance", json::object{{"seconds", 120}});
+  EXPECT_EQ(window(before_empty).status, 400);
+  HttpResult all = client_->Get(std::string(kApi) + "/queryAll?q=" +
+                                    PercentEncode("SELECT Id FROM Account WHERE Id = '" +
+                                                  To18CharId("0015g00000GLOBX") + "'"),
+                                token_);
+  EXPECT_EQ(all.Json().at("totalSize").as_int64(), 0);
 }
 
 TEST_F(SfSObjectTest, LimitsHeaderAndRequestLimitExceeded) {
