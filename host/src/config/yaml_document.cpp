@@ -355,7 +355,8 @@ class Builder : public YAML::EventHandler {
     }
     int line = mark.line;
     for (int guard = 0; guard < 10'000; ++guard) {
-      size_t start = text_.rfind('\n', end == 0 ? std::string::npos : end - 1);
+      // At the start of the file (an empty key there: ": a") there is no earlier line.
+      size_t start = end == 0 ? std::string::npos : text_.rfind('\n', end - 1);
       start = start == std::string::npos ? 0 : start + 1;
       std::string_view segment(text_.data() + start, end - start);
       if (line != mark.line) {  // a whole earlier line: drop its comment

@@ -48,6 +48,20 @@ TEST(YamlDocument, HugeIntegersDoNotOverflow) {
   EXPECT_EQ(doc.root.at("b"), json::value("99999999999999999999"));
 }
 
+// Found by the config_loader fuzzer: an empty key at the very start of the file (": a") made the
+// position search for the empty value take the file's last line as the one before offset 0 and
+// read a string_view of about 2^64 bytes (ASan: heap-buffer-overflow once the text is on the heap).
+TEST(YamlDocument, AnEmptyKeyAtTheStartOfTheFileIsPlacedThere) {
+  for (const std::string text : {": a\n", ": { path: ./state/host.db }\nb: 1\n", ":\n"}) {
+    YamlDocument doc = parse_yaml_string(text);
+    for (const YamlProblem& p : doc.problems) {
+      EXPECT_EQ(p.pos.line, 1) << text << ": " << p.message;
+      EXPECT_EQ(p.pos.column, 1) << text << ": " << p.message;
+    }
+    EXPECT_FALSE(doc.problems.empty() && !doc.parsed) << text;
+  }
+}
+
 TEST(YamlDocument, PositionsAreOneBasedForValuesAndKeys) {
   YamlDocument doc = parse_yaml_string("host:\n  log: {format: json}\nlist:\n  - x\n  - y: 1\n");
   ASSERT_TRUE(doc.parsed);

@@ -33,4 +33,22 @@ TEST(JsonHelpers, AWrongTypeNamesTheFieldWithTheGivenClass) {
   }
 }
 
+// Found by the sdk_json fuzzer: a double far beyond int64 (1.7e78) was converted to int64 to
+// see whether it is integral, which is undefined behaviour; now it is "must be an integer".
+TEST(JsonHelpers, OptionalIntRefusesNumbersBeyondInt64) {
+  const boost::json::object o = chp::parse_object(
+      R"({"huge":1.7e78,"edge":9223372036854775808.0,"low":-9.3e18,"ok":4096.0,"min":-9223372036854775808.0})",
+      chp::ErrorClass::kPermanent, "grant");
+  for (const char* key : {"huge", "edge", "low"}) {
+    try {
+      (void)chp::optional_int(o, key, 0, chp::ErrorClass::kPermanent, "grant");
+      FAIL() << key;
+    } catch (const chp::PermanentError& e) {
+      EXPECT_EQ(std::string(e.what()), std::string("grant: '") + key + "' must be an integer");
+    }
+  }
+  EXPECT_EQ(chp::optional_int(o, "ok", 0), 4096);
+  EXPECT_EQ(chp::optional_int(o, "min", 0), INT64_MIN);
+}
+
 }  // namespace

@@ -7,6 +7,7 @@
 #include <connector_host/sdk/error.hpp>
 
 #include <boost/json.hpp>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -83,8 +84,11 @@ inline std::int64_t optional_int(const boost::json::object& obj, std::string_vie
     return static_cast<std::int64_t>(v->as_uint64());
   }
   if (v->is_double()) {
-    double d = v->as_double();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+    // In range before the conversion: casting 1e78 to int64 is undefined behaviour.
+    const double d = v->as_double();
+    if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == std::trunc(d)) {
+      return static_cast<std::int64_t>(d);
+    }
   }
   throw_error(cls, detail::field_prefix(what) + "'" + std::string(key) + "' must be an integer");
 }
