@@ -3,9 +3,9 @@
 
 namespace chost::app {
 
-Result<uint32_t> HttpClientPort::perform(const runtime::HttpRequestSpec& request,
-                                         const runtime::HttpResponseHandler& handler,
-                                         const std::atomic<bool>& cancelled) {
+Result<runtime::HttpOutcome> HttpClientPort::perform(const runtime::HttpRequestSpec& request,
+                                                     const runtime::HttpResponseHandler& handler,
+                                                     const std::atomic<bool>& cancelled) {
   http::HttpRequest req;
   req.method = std::string(request.method);
   req.url = std::string(request.url);
@@ -21,7 +21,7 @@ Result<uint32_t> HttpClientPort::perform(const runtime::HttpRequestSpec& request
   http::CancelToken cancel(cancelled);
   auto resp = client_.request(req, callbacks, &cancel);
   if (!resp) return resp.error();
-  return resp->status;
+  return runtime::HttpOutcome{resp->status, resp->attempts, resp->waited_ms};
 }
 
 }  // namespace chost::app

@@ -27,6 +27,10 @@ constexpr size_t kMaxLoggedBodyChars = 2048;
 // How often a retry wait looks at the cancel token.
 constexpr auto kCancelPollInterval = std::chrono::milliseconds(20);
 
+int64_t ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
 int64_t ms_until(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t - Clock::now()).count();
 }
@@ -319,6 +323,7 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
   const bool may_retry = !req.no_retry && is_idempotent_method(req.method);
   uint64_t backoff_ms = std::max<uint32_t>(options_.retry_backoff_ms, 1);
+  uint64_t waited_ms = 0;  // between attempts, reported with the answer
 
   if (log::enabled(log::Level::kTrace) && !req.body.empty()) {
     if (req.body_is_secret) {
@@ -359,14 +364,17 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
       log::debug(req.connector, "http: {} -> {} in {} ms (attempt {})", what, a.response.status,
                  elapsed_ms, attempt);
       if (a.retry_planned) {
-        if (!wait_unless_cancelled(Clock::now() + std::chrono::milliseconds(a.retry_wait_ms),
+        const auto waited_from = Clock::now();
+        if (!wait_unless_cancelled(waited_from + std::chrono::milliseconds(a.retry_wait_ms),
                                    cancel)) {
           return Error::cancelled(what + " cancelled");
         }
+        waited_ms += static_cast<uint64_t>(ms_since(waited_from));
         backoff_ms *= 2;
         continue;
       }
       a.response.attempts = attempt;
+      a.response.waited_ms = waited_ms;
       return std::move(a.response);
     }
 
@@ -395,7 +403,9 @@ Result<HttpResponse> HttpClient::Impl::run(const HttpRequest& req,
     const auto retry_at = Clock::now() + std::chrono::milliseconds(backoff_ms);
     if (may_retry && attempt <= options_.max_retries && !a.delivered && is_connection_failure(rc) &&
         retry_at < deadline) {
+      const auto waited_from = Clock::now();
       if (!wait_unless_cancelled(retry_at, cancel)) return Error::cancelled(what + " cancelled");
+      waited_ms += static_cast<uint64_t>(ms_since(waited_from));
       backoff_ms *= 2;
       continue;
     }

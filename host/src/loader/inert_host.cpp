@@ -52,6 +52,8 @@ chp_status_code http_request_unsupported(chp_host_ctx*, chp_call*, const chp_htt
 chp_status_code connection_token_unsupported(chp_host_ctx*, chp_call*, uint32_t, chp_sink, void*) {
   return CHP_ERR_UNSUPPORTED;
 }
+void call_set_retry_after_noop(chp_call*, uint64_t) {}
+chp_status_code remove_subject_unsupported(chp_host_ctx*, chp_str) { return CHP_ERR_UNSUPPORTED; }
 
 chp_host make_inert_host() {
   chp_host h{};
@@ -82,6 +84,8 @@ chp_host make_inert_host() {
   h.metric_set = metric_noop;
   h.http_request = http_request_unsupported;
   h.connection_token = connection_token_unsupported;
+  h.call_set_retry_after = call_set_retry_after_noop;
+  h.remove_subject = remove_subject_unsupported;
   return h;
 }
 

@@ -256,9 +256,16 @@ chp_status_code p_http_request(chp_host_ctx*, chp_call*, const chp_http_request*
     }
   }
   const std::string_view body = r->str();
+  const uint32_t attempts = r->u32();
+  const uint64_t waited_ms = r->u64();
   if (!r->ok()) return CHP_ERR_PERMANENT;
   if (!body.empty() && response != nullptr && response->on_body != nullptr) {
     response->on_body(response->user, to_chp(body));
+  }
+  if (attempts > 0 && response != nullptr &&
+      CHP_HAS_MEMBER(response, chp_http_response_sink, on_attempts) &&
+      response->on_attempts != nullptr) {
+    response->on_attempts(response->user, attempts, waited_ms);
   }
   if (out_status != nullptr) *out_status = http_status;
   return st;
@@ -272,6 +279,16 @@ chp_status_code p_connection_token(chp_host_ctx*, chp_call*, uint32_t flags, chp
   const chp_status_code st = r->u32();
   return replay_chunks(*r, st, sink, user);
 }
+void p_call_set_retry_after(chp_call*, uint64_t delay_ms) {
+  auto w = call(CallbackOp::kCallSetRetryAfter);
+  w.u64(delay_ms);
+  send_one_way(w);
+}
+chp_status_code p_remove_subject(chp_host_ctx*, chp_str subject_id) {
+  auto w = call(CallbackOp::kRemoveSubject);
+  w.str(sv(subject_id));
+  return status_of(round_trip(w));
+}
 
 const chp_host kProxyHost = {
     sizeof(chp_host),    CHP_ABI_MAJOR,       CHP_ABI_MINOR,      p_log,
@@ -280,7 +297,8 @@ const chp_host kProxyHost = {
     p_txn_upsert_record, p_txn_outbox_add,    p_txn_outbox_done,  p_txn_commit,
     p_txn_rollback,      p_record_get,        p_outbox_pending,   p_secret_get,
     p_secret_put,        p_report_status,     p_report_subject,   p_metric_add,
-    p_metric_set,        p_http_request,      p_connection_token,
+    p_metric_set,        p_http_request,      p_connection_token, p_call_set_retry_after,
+    p_remove_subject,
 };
 
 // What the plugin writes to stdout arrives as warning log lines of its connector (redacted

@@ -384,6 +384,8 @@ class WorkerInstance final : public PluginInstance {
     struct Collected {
       std::vector<std::pair<std::string, std::string>> headers;
       std::string body;
+      uint32_t attempts = 0;  // 0: not reported (a failed request)
+      uint64_t waited_ms = 0;
     } got;
     chp_http_response_sink sink{};
     sink.struct_size = sizeof sink;
@@ -397,13 +399,25 @@ class WorkerInstance final : public PluginInstance {
     sink.on_body = [](void* user, chp_str chunk) {
       static_cast<Collected*>(user)->body.append(chunk.ptr, chunk.len);
     };
+    sink.on_attempts = [](void* user, uint32_t attempts, uint64_t waited_ms) {
+      static_cast<Collected*>(user)->attempts = attempts;
+      static_cast<Collected*>(user)->waited_ms = waited_ms;
+    };
     uint32_t http_status = 0;
     const chp_status_code st = r.ok() && call_ != nullptr
                                    ? host_->http_request(ctx_, call_, &req, &sink, &http_status)
                                    : CHP_ERR_PERMANENT;
     w.u32(st).u32(http_status).u32(static_cast<uint32_t>(got.headers.size()));
     for (const auto& [name, value] : got.headers) w.str(name).str(value);
-    w.str(got.body);
+    w.str(got.body).u32(got.attempts).u64(got.waited_ms);
+  }
+  void on_call_set_retry_after(wire::Reader& r, wire::Writer&) {
+    const uint64_t delay_ms = r.u64();
+    if (r.ok() && call_ != nullptr) host_->call_set_retry_after(call_, delay_ms);
+  }
+  void on_remove_subject(wire::Reader& r, wire::Writer& w) {
+    const std::string_view id = r.str();
+    w.u32(r.ok() ? host_->remove_subject(ctx_, to_chp(id)) : CHP_ERR_PERMANENT);
   }
   void on_connection_token(wire::Reader& r, wire::Writer& w) {
     const uint32_t flags = r.u32();
@@ -453,6 +467,8 @@ WorkerInstance::handlers() {
     set(CallbackOp::kMetricSet, &WorkerInstance::on_metric_set);
     set(CallbackOp::kHttpRequest, &WorkerInstance::on_http_request);
     set(CallbackOp::kConnectionToken, &WorkerInstance::on_connection_token);
+    set(CallbackOp::kCallSetRetryAfter, &WorkerInstance::on_call_set_retry_after);
+    set(CallbackOp::kRemoveSubject, &WorkerInstance::on_remove_subject);
     for (size_t i = 1; i < t.size(); ++i) {
       if (t[i] == nullptr) std::abort();  // a CallbackOp without a handler: a build-time bug
     }

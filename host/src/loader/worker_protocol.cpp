@@ -29,6 +29,8 @@ constexpr CallbackRow kCallbacks[] = {
     {CallbackOp::kMetricSet, "metric_set", false},
     {CallbackOp::kHttpRequest, "http_request", true},
     {CallbackOp::kConnectionToken, "connection_token", true},
+    {CallbackOp::kCallSetRetryAfter, "call_set_retry_after", false},
+    {CallbackOp::kRemoveSubject, "remove_subject", true},
 };
 static_assert(std::size(kCallbacks) == static_cast<size_t>(CallbackOp::kEnd) - 1,
               "one row per CallbackOp");

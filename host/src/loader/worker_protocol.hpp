@@ -65,7 +65,9 @@ enum class CallbackOp : uint8_t {
   kMetricSet,
   kHttpRequest,
   kConnectionToken,
-  kEnd  // one past the last
+  kCallSetRetryAfter,  // ABI 1.5
+  kRemoveSubject,      // ABI 1.5
+  kEnd                 // one past the last
 };
 
 struct CallbackRow {

@@ -25,6 +25,7 @@ HookOutcome run_hook(InstanceContext& ctx, HookGate& gate, const HookCall& spec,
     }
     out.error = ctx.services().redactor->redact(error);
     out.output = call.output();
+    if (out.status == CHP_ERR_TRANSIENT) out.retry_after_ms = call.retry_after_ms();
     return out;
   });
 }

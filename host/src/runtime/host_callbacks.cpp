@@ -341,6 +341,10 @@ chp_status_code http_request_cb(chp_host_ctx* raw, chp_call* raw_call,
       call->set_error("this host has no HTTP client");
       return CHP_ERR_UNSUPPORTED;
     }
+    // A 1.0-1.4 plugin's sink ends before on_attempts: it never hears of them.
+    const bool wants_attempts = response &&
+                                CHP_HAS_MEMBER(response, chp_http_response_sink, on_attempts) &&
+                                response->on_attempts;
     if (!CHP_HAS_MEMBER(request, chp_http_request, flags) ||
         (response && !CHP_HAS_MEMBER(response, chp_http_response_sink, on_body))) {
       call->set_error("http_request: request or response struct too small");
@@ -388,7 +392,8 @@ chp_status_code http_request_cb(chp_host_ctx* raw, chp_call* raw_call,
       call->set_error(sv.redactor->redact(r.error().message));
       return r.error().cls == ErrorClass::kCancelled ? CHP_ERR_CANCELLED : CHP_ERR_TRANSIENT;
     }
-    *out_status = *r;
+    *out_status = r->status;
+    if (wants_attempts) response->on_attempts(response->user, r->attempts, r->waited_ms);
     return CHP_OK;
   });
 }
@@ -429,6 +434,28 @@ chp_status_code connection_token_cb(chp_host_ctx* raw, chp_call* raw_call, uint3
   });
 }
 
+void call_set_retry_after_cb(chp_call* call, uint64_t delay_ms) {
+  if (call) CallState::from(call)->set_retry_after_ms(delay_ms);
+}
+
+chp_status_code remove_subject_cb(chp_host_ctx* raw, chp_str subject_id) {
+  InstanceContext* ctx = ctx_of(raw);
+  if (!ctx) return CHP_ERR_PERMANENT;
+  return guarded(ctx, [&]() -> chp_status_code {
+    const std::string_view id = view(subject_id);
+    if (id.empty()) {
+      ctx->services().log->log(LogLevel::kWarn, ctx->name(),
+                               "remove_subject refused: empty subject id");
+      return CHP_ERR_PERMANENT;
+    }
+    if (Status s = ctx->services().store->delete_subject(ctx->name(), id); !s) {
+      return store_failure(ctx, s.error());
+    }
+    if (ctx->board()) ctx->board()->remove_subject(ctx->name(), id);
+    return CHP_OK;
+  });
+}
+
 const chp_host kHost = {
     sizeof(chp_host),     CHP_ABI_MAJOR,        CHP_ABI_MINOR,       log_cb,
     call_cancelled_cb,    call_remaining_ms_cb, call_set_error_cb,   call_set_output_cb,
@@ -436,7 +463,8 @@ const chp_host kHost = {
     txn_upsert_record_cb, txn_outbox_add_cb,    txn_outbox_done_cb,  txn_commit_cb,
     txn_rollback_cb,      record_get_cb,        outbox_pending_cb,   secret_get_cb,
     secret_put_cb,        report_status_cb,     report_subject_cb,   metric_add_cb,
-    metric_set_cb,        http_request_cb,      connection_token_cb,
+    metric_set_cb,        http_request_cb,      connection_token_cb, call_set_retry_after_cb,
+    remove_subject_cb,
 };
 
 }  // namespace

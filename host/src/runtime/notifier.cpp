@@ -125,8 +125,11 @@ size_t Notifier::deliver_due() {
     req.timeout_ms = options_.request_timeout_ms;
     req.no_retry = true;  // the queue retries, with backoff, across restarts
     HttpResponseHandler discard;
-    Result<uint32_t> status = sv_.http->perform(req, discard, thread_->cancel);
-    if (!status && status.error().cls == ErrorClass::kCancelled) break;  // stopping: not an attempt
+    Result<HttpOutcome> outcome = sv_.http->perform(req, discard, thread_->cancel);
+    if (!outcome && outcome.error().cls == ErrorClass::kCancelled)
+      break;  // stopping: not an attempt
+    Result<uint32_t> status =
+        outcome ? Result<uint32_t>(outcome->status) : Result<uint32_t>(outcome.error());
     ++row.attempts;
     const bool ok = status && *status >= 200 && *status < 300;
     row.last_status = status ? *status : 0;

@@ -7,6 +7,7 @@
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -24,6 +25,10 @@ namespace chost::runtime {
 namespace asio = boost::asio;
 
 namespace {
+
+// The longest "retry after" a connector may ask for: a day; a longer wish is cut to it, so a
+// bad value cannot park a connector for good.
+constexpr uint64_t kMaxRetryAfterMs = 24ull * 3600 * 1000;
 
 // A summary is shown on one log line; a long one is cut.
 std::string log_summary(const std::string& output) {
@@ -322,11 +327,21 @@ struct Scheduler::Impl {
     }
     ++in.failures;
     const ErrorClass cls = error_class_of_code(out.status);
-    if (board) board->set_error(name, Error{cls, out.error.empty() ? "sync failed" : out.error});
+    std::string error = out.error.empty() ? "sync failed" : out.error;
+    // A transient failure that says when to come back (ABI 1.5 call_set_retry_after, e.g. a
+    // rate limit's Retry-After) is retried then, not at the restart backoff; status shows why.
+    const int64_t delay_ms =
+        out.retry_after_ms > 0
+            ? static_cast<int64_t>(std::min<uint64_t>(out.retry_after_ms, kMaxRetryAfterMs))
+            : backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random);
+    if (out.retry_after_ms > 0) {
+      error += " (retry in " + duration_text(delay_ms) + ", as the connector asked)";
+    }
+    if (board) board->set_error(name, Error{cls, error});
     set_state(in, InstanceState::kFailed);
     sv.log->log(LogLevel::kWarn, name,
-                std::string("sync failed (") + to_string(cls) + "): " + out.error);
-    schedule_in(inp, backoff_delay_ms(opt.restart_backoff, in.failures, *sv.random), "restart");
+                std::string("sync failed (") + to_string(cls) + "): " + error);
+    schedule_in(inp, delay_ms, out.retry_after_ms > 0 ? "retry-after" : "restart");
   }
 
   void on_connection(const std::string& conn, ConnectionState state) {

@@ -171,6 +171,15 @@ void StatusBoard::set_subject(std::string_view name, SubjectStatus subject) {
   }
 }
 
+void StatusBoard::remove_subject(std::string_view name, std::string_view subject_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::erase_if(at(name).subjects,
+                [&](const SubjectStatus& s) { return s.subject_id == subject_id; });
+  if (auto it = newly_disabled_.find(std::string(name)); it != newly_disabled_.end()) {
+    std::erase_if(it->second, [&](const SubjectStatus& s) { return s.subject_id == subject_id; });
+  }
+}
+
 bool StatusBoard::set_subject_admin_disabled(std::string_view name, std::string_view subject_id,
                                              bool disabled) {
   std::lock_guard<std::mutex> lock(mu_);

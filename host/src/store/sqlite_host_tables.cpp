@@ -147,6 +147,16 @@ Status SqliteStateStore::upsert_subject(std::string_view ns, const SubjectRecord
   return (*st)->run();
 }
 
+Status SqliteStateStore::delete_subject(std::string_view ns, std::string_view subject_id) {
+  if (Status s = validate_identifier("namespace", ns); !s) return s;
+  auto db = core_->acquire();
+  if (!db) return db.error();
+  auto st = (*db)->prepare("DELETE FROM subjects WHERE ns = ?1 AND subject_id = ?2");
+  if (!st) return st.error();
+  (*st)->bind(1, ns).bind(2, subject_id);
+  return (*st)->run();
+}
+
 Status SqliteStateStore::set_subject_admin_disabled(std::string_view ns,
                                                     std::string_view subject_id, bool disabled) {
   if (Status s = validate_identifier("namespace", ns); !s) return s;

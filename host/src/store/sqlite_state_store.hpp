@@ -86,6 +86,7 @@ class SqliteStateStore final : public StateStore {
   Result<std::vector<HistoryEntry>> list_history(std::string_view name, size_t limit) override;
 
   Status upsert_subject(std::string_view ns, const SubjectRecord& subject) override;
+  Status delete_subject(std::string_view ns, std::string_view subject_id) override;
   Status set_subject_admin_disabled(std::string_view ns, std::string_view subject_id,
                                     bool disabled) override;
   Result<std::optional<SubjectRecord>> get_subject(std::string_view ns,

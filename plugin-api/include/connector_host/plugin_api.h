@@ -1,5 +1,5 @@
 /*
- * connector-host plugin ABI, version 1.4.
+ * connector-host plugin ABI, version 1.5.
  *
  * The only contract between the host and a connector plugin. Pure C so that any
  * compiler and any language with a C FFI can implement a plugin; C++ authors use the
@@ -65,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 4
+#define CHP_ABI_MINOR 5
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -183,6 +183,13 @@ typedef struct chp_http_response_sink {
   void* user;
   void (*on_header)(void* user, chp_str name, chp_str value);
   void (*on_body)(void* user, chp_str chunk);
+  /* Since 1.5 (the host reads it with CHP_HAS_MEMBER; NULL or absent: not called). Called once,
+   * after on_body and before http_request returns CHP_OK, with what the host's client spent on
+   * this request: `attempts` requests sent (1 when it was not retried; the answer delivered is
+   * the last one's) and `waited_ms` spent waiting between them (Retry-After or backoff), so a
+   * plugin's request and rate budgets see the host's retries. Not called on a transport
+   * failure. Thread: the thread that called http_request. */
+  void (*on_attempts)(void* user, uint32_t attempts, uint64_t waited_ms);
 } chp_http_response_sink;
 
 /* ----------------------------------------------------------------------------------
@@ -276,7 +283,13 @@ typedef struct chp_host {
    * call's error. In sync, the request's timeout is capped by the call's deadline and
    * cancellation aborts it. In authorize, refresh and disable a request that was sent is
    * neither cancelled nor cut by the deadline: the host waits for its answer within its
-   * own long bound (host.timeouts.token_response). */
+   * own long bound (host.timeouts.token_response).
+   * Retries by the host: only idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS, TRACE)
+   * without CHP_HTTP_NO_RETRY, only after a connection-level failure or a 429, 500, 502, 503 or
+   * 504 answer, at most 2 more attempts, waiting the answer's Retry-After (up to 30 s; a longer
+   * one is not waited for and that answer is returned) or else 250 ms doubling, never past the
+   * request's timeout. POST and PATCH are never retried. The answer delivered is the last;
+   * since 1.5 the response sink's on_attempts says how many were sent and how long it waited. */
   chp_status_code (*http_request)(chp_host_ctx* ctx, chp_call* call,
                                   const chp_http_request* request,
                                   const chp_http_response_sink* response, uint32_t* out_status);
@@ -297,6 +310,25 @@ typedef struct chp_host {
    * authorize, refresh or disable (CHP_ERR_UNSUPPORTED). */
   chp_status_code (*connection_token)(chp_host_ctx* ctx, chp_call* call, uint32_t flags,
                                       chp_sink sink, void* user);
+
+  /* --- Since 1.5 (read with CHP_HAS_MEMBER: a 1.0-1.4 host's table ends before these) --- */
+
+  /* With a CHP_ERR_TRANSIENT return of sync: "run me again in `delay_ms`", e.g. a rate limit's
+   * Retry-After or a quota window the plugin knows. The scheduler then schedules the next run
+   * at that delay instead of its restart backoff (the status shows the time); the failure still
+   * counts as one. Ignored with any other status and in other hooks. The last call wins; 0
+   * clears it. Only during the hook call that received `call`, on its thread. */
+  void (*call_set_retry_after)(chp_call* call, uint64_t delay_ms);
+
+  /* Removes one of this instance's subjects (report_subject's id), e.g. a user who left the
+   * organisation: its status row goes, with the admin's on/off switch for it, from the store and
+   * from status, the admin API and /metrics. A subject reported again later starts afresh.
+   * CHP_OK also when there was no such subject. What the host does NOT remove is the plugin's:
+   * the subject's checkpoints (kv keys) and the records it mirrored carry no subject in the
+   * host, so the plugin deletes those in its own transaction, committed BEFORE it calls this
+   * (a crash in between leaves the row, and the next run removes it again). Durable on CHP_OK.
+   * Thread: any. Not inside an open transaction's commit (it is not part of one). */
+  chp_status_code (*remove_subject)(chp_host_ctx* ctx, chp_str subject_id);
 } chp_host;
 
 #define CHP_TOKEN_REJECTED ((uint32_t)1 << 0)

@@ -116,14 +116,14 @@ bool is_folder_name(std::string_view s) {
 // cannot say (addresses, API names, folder ids, users or users_where).
 Config parse_config(const boost::json::object& config) {
   Config c;
-  c.graph.tenant_id = chp::require_string(config, "graph_tenant_id");
+  c.graph.tenant_id = chp::config_require_string(config, "graph_tenant_id");
   if (c.graph.tenant_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
       std::string::npos) {
     throw chp::ConfigError("'graph_tenant_id' must be a tenant id or a domain name");
   }
-  c.graph.client_id = chp::require_string(config, "graph_client_id");
-  c.graph.client_secret = chp::require_string(config, "graph_client_secret");
+  c.graph.client_id = chp::config_require_string(config, "graph_client_id");
+  c.graph.client_secret = chp::config_require_string(config, "graph_client_secret");
   c.graph.login_url = base_url(config, "graph_login_url");
   c.graph.graph_url = base_url(config, "graph_url");
   c.graph.scope = chp::config_string(config, "graph_scope");
@@ -138,7 +138,7 @@ Config parse_config(const boost::json::object& config) {
     if (std::find(c.users.begin(), c.users.end(), e) == c.users.end()) c.users.push_back(e);
     ++i;
   }
-  c.users_where = chp::optional_string(config, "users_where").value_or("");
+  c.users_where = chp::config_optional_string(config, "users_where").value_or("");
   if (c.users.empty() && c.users_where.empty()) {
     throw chp::ConfigError("'users' or 'users_where' must name the entitled end users");
   }

@@ -129,12 +129,12 @@ Config parse_config(const boost::json::object& config) {
   if (!c.rollworks_url.starts_with("https://") && !c.rollworks_url.starts_with("http://")) {
     throw chp::ConfigError("'rollworks_url' must be an http(s) URL");
   }
-  c.advertiser_id = chp::require_string(config, "advertiser_id");
+  c.advertiser_id = chp::config_require_string(config, "advertiser_id");
   if (c.advertiser_id.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                         "0123456789_-") != std::string::npos) {
     throw chp::ConfigError("'advertiser_id' must be letters, digits, '_' or '-'");
   }
-  c.api_key = chp::require_string(config, "api_key");
+  c.api_key = chp::config_require_string(config, "api_key");
   c.objects_up.clear();
   for (const boost::json::value& item : chp::config_array(config, "objects_up")) {
     const std::string name(item.as_string());
@@ -151,7 +151,7 @@ Config parse_config(const boost::json::object& config) {
                            c.account_data.object);
   }
   if (std::optional<boost::json::object> legacy =
-          chp::optional_object(config, "account_data_legacy")) {
+          chp::config_optional_object(config, "account_data_legacy")) {
     c.legacy_account_data = parse_legacy(*legacy, c.account_data);
   }
   c.contact_journey_stage_field = chp::config_string(config, "contact_journey_stage_field");

@@ -86,7 +86,7 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
   std::string where = "objects[" + std::to_string(index) + "]";
   const boost::json::object& o = v.as_object();
   ObjectSpec spec;
-  spec.name = chp::require_string(o, "name");
+  spec.name = chp::config_require_string(o, "name");
   if (!chp::salesforce::is_api_name(spec.name)) {
     throw chp::ConfigError("'" + where + ".name' is not a Salesforce API name: " + spec.name);
   }
@@ -101,7 +101,7 @@ ObjectSpec parse_object_spec(const boost::json::value& v, std::size_t index) {
                            [&](const std::string& x) { return chp::http::iequals(x, name); });
     if (!dup) spec.fields.push_back(std::move(name));
   }
-  spec.where = chp::optional_string(o, "where").value_or("");
+  spec.where = chp::config_optional_string(o, "where").value_or("");
   return spec;
 }
 
@@ -179,16 +179,16 @@ Config parse_config(const boost::json::object& config) {
   if (std::optional<std::string> problem = login_url_problem(c.app.login_url)) {
     throw chp::ConfigError("'login_url' " + *problem);
   }
-  c.app.client_id = chp::require_string(config, "client_id");
-  c.app.client_secret = chp::optional_string(config, "client_secret").value_or("");
+  c.app.client_id = chp::config_require_string(config, "client_id");
+  c.app.client_secret = chp::config_optional_string(config, "client_secret").value_or("");
 
   const std::string flow = chp::config_string(config, "auth_flow");
   if (flow == "web_server") {
     c.auth_flow = AuthFlow::kWebServer;
   } else if (flow == "jwt_bearer") {
     c.auth_flow = AuthFlow::kJwtBearer;
-    c.username = chp::require_string(config, "username");
-    c.private_key_file = chp::require_string(config, "private_key_file");
+    c.username = chp::config_require_string(config, "username");
+    c.private_key_file = chp::config_require_string(config, "private_key_file");
   } else if (flow == "client_credentials") {
     c.auth_flow = AuthFlow::kClientCredentials;
     if (c.app.client_secret.empty()) {
@@ -198,7 +198,7 @@ Config parse_config(const boost::json::object& config) {
     throw chp::ConfigError("'auth_flow' must be one of web_server, jwt_bearer, client_credentials");
   }
   if (c.auth_flow != AuthFlow::kJwtBearer) {
-    c.username = chp::optional_string(config, "username").value_or("");
+    c.username = chp::config_optional_string(config, "username").value_or("");
   }
   c.scopes = chp::config_string(config, "scopes");
   c.api_version = chp::config_string(config, "api_version");

@@ -7,18 +7,19 @@ namespace json_mirror {
 
 JsonMirror::JsonMirror(chp::Context& ctx, const boost::json::object& config)
     : ctx_(ctx),
-      url_(chp::require_string(config, "url")),
-      api_token_(chp::optional_string(config, "api_token")) {
+      url_(chp::config_require_string(config, "url")),
+      api_token_(chp::config_optional_string(config, "api_token")) {
   if (url_.rfind("http://", 0) != 0 && url_.rfind("https://", 0) != 0) {
     throw chp::ConfigError("'url' must be an http:// or https:// URL");
   }
   spec_.name = "items";
-  spec_.collection = chp::optional_string(config, "collection").value_or("items");
+  spec_.collection = chp::config_optional_string(config, "collection").value_or("items");
   if (spec_.collection.empty()) throw chp::ConfigError("'collection' must not be empty");
-  spec_.max_pages = chp::optional_int(config, "max_pages", 100);
+  spec_.max_pages = chp::config_optional_int(config, "max_pages", 100);
   if (spec_.max_pages < 1) throw chp::ConfigError("'max_pages' must be at least 1");
-  std::string id_field = chp::optional_string(config, "id_field").value_or("id");
-  std::string updated_field = chp::optional_string(config, "updated_field").value_or("updated_at");
+  std::string id_field = chp::config_optional_string(config, "id_field").value_or("id");
+  std::string updated_field =
+      chp::config_optional_string(config, "updated_field").value_or("updated_at");
 
   // The first page asks for what changed since the cursor; later ones follow "next" (a URL).
   spec_.request = [this](const chp::StreamPosition& at) {
@@ -48,8 +49,7 @@ JsonMirror::JsonMirror(chp::Context& ctx, const boost::json::object& config)
     if (items == nullptr || !items->is_array()) {
       throw chp::PermanentError("response has no JSON array of items");
     }
-    return chp::StreamPage{items->as_array(), chp::optional_string(body->as_object(), "next",
-                                                                   chp::ErrorClass::kPermanent)};
+    return chp::StreamPage{items->as_array(), chp::optional_string(body->as_object(), "next")};
   };
   // APIs use numbers as often as strings for ids.
   spec_.record_id = [id_field](const boost::json::object& item) {
@@ -59,7 +59,7 @@ JsonMirror::JsonMirror(chp::Context& ctx, const boost::json::object& config)
     throw chp::PermanentError("item without a string or integer '" + id_field + "'");
   };
   spec_.record_cursor = [updated_field](const boost::json::object& item) {
-    return chp::optional_string(item, updated_field, chp::ErrorClass::kPermanent);
+    return chp::optional_string(item, updated_field);
   };
 }
 

@@ -9,6 +9,7 @@
 #include <connector_host/testing/fake_host.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "conformance.hpp"
+#include "contract_printer.hpp"
 
 namespace chp::conformance {
 namespace {
@@ -90,6 +92,10 @@ int main(int argc, char** argv) {
     if (g_target.config_problems.empty()) g_target.config_json = std::move(completed.json);
   }
 
+  // /proc/self/exe: argv[0] may be a bare name found on PATH.
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  chp::conformance::install_contract_printer(ec ? std::string(argv[0]) : exe.string());
   int result = RUN_ALL_TESTS();
   g_target.plugin = nullptr;  // every instance is destroyed by now; unload after
   return result;

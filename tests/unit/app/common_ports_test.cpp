@@ -83,7 +83,9 @@ TEST_F(CommonPortsTest, HttpResponseIsStreamedToTheHandler) {
   auto status = port.perform(req, handler, cancelled);
   t.join();
   ASSERT_TRUE(status) << status.error().message;
-  EXPECT_EQ(*status, 200u);
+  EXPECT_EQ(status->status, 200u);
+  EXPECT_EQ(status->attempts, 1u);
+  EXPECT_EQ(status->waited_ms, 0u);
   EXPECT_TRUE(saw_content_type);
   EXPECT_NE(body.find("Authorization received"), std::string::npos);
   ASSERT_TRUE(got);

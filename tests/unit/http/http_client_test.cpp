@@ -416,6 +416,37 @@ TEST(HttpClient, TooManyRequestsForeverReturnsTheLastAnswerAfterMaxRetries) {
   EXPECT_EQ(server.request_count(), 3u);
 }
 
+// What the retries cost is on the answer (the plugin sees it through the ABI's on_attempts): two
+// 429s, the first asking for 1 s and the second for nothing, then the 200.
+TEST(HttpClient, TheAnswerSaysHowManyAttemptsAndHowLongTheWaitsWere) {
+  LoopbackServer server([](const ReceivedRequest&, size_t index) {
+    if (index < 2) {
+      CannedResponse r;
+      r.status = 429;
+      r.headers = {{"Retry-After", index == 0 ? "1" : "0"}};
+      return r;
+    }
+    return ok("done");
+  });
+  HttpClient client(fast_options());
+  HttpRequest req;
+  req.url = server.url("/limited");
+  auto res = client.request(req);
+  ASSERT_TRUE(res.ok()) << res.error().message;
+  EXPECT_EQ(res->status, 200u);
+  EXPECT_EQ(res->attempts, 3u);
+  EXPECT_GE(res->waited_ms, 1000u);  // the Retry-After: 1 was waited for
+  EXPECT_EQ(server.request_count(), 3u);
+
+  LoopbackServer once([](const ReceivedRequest&, size_t) { return ok("at once"); });
+  HttpRequest first;
+  first.url = once.url("/");
+  auto direct = client.request(first);
+  ASSERT_TRUE(direct.ok()) << direct.error().message;
+  EXPECT_EQ(direct->attempts, 1u);
+  EXPECT_EQ(direct->waited_ms, 0u);
+}
+
 TEST(HttpClient, RetryAfterBeyondTheCapIsNotWaitedFor) {
   LoopbackServer server([](const ReceivedRequest&, size_t) {
     CannedResponse r;

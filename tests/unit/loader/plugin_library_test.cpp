@@ -94,32 +94,32 @@ TEST(PluginLibrary, MissingEntrySymbol) {
 TEST(PluginLibrary, EntryReturnsNull) {
   TempDir dir;
   EXPECT_TRUE(contains(load_error(dir, "null_descriptor"),
-                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.4)"));
+                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.5)"));
 }
 
 TEST(PluginLibrary, OtherMajorIsRefused) {
   TempDir dir;
   const std::string m = load_error(dir, "major2");
   EXPECT_EQ(m, "plugin " + (dir.path() / "major2.so").string() +
-                   " was built for plugin ABI 2.0; this host implements 1.4");
+                   " was built for plugin ABI 2.0; this host implements 1.5");
 }
 
 TEST(PluginLibrary, NewerMinorIsRefusedByOlderHost) {
   TempDir dir;
-  const std::string m = load_error(dir, "minor5");
-  EXPECT_EQ(m, "plugin " + (dir.path() / "minor5.so").string() +
-                   " was built for plugin ABI 1.5; this host implements 1.4 \u2014 upgrade the "
+  const std::string m = load_error(dir, "minor6");
+  EXPECT_EQ(m, "plugin " + (dir.path() / "minor6.so").string() +
+                   " was built for plugin ABI 1.6; this host implements 1.5 \u2014 upgrade the "
                    "host");
 }
 
 TEST(PluginLibrary, MinorCompatibilityWithNewerHosts) {
   TempDir dir;
-  // Built for 1.0 (a 1.0-sized descriptor), loaded by this (1.4) host.
+  // Built for 1.0 (a 1.0-sized descriptor), loaded by this (1.5) host.
   EXPECT_EQ(load_error(dir, "minor0"), "");
-  EXPECT_EQ(load_error(dir, "minor5", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 5)}), "");
-  // A 1.0 plugin in a 1.5 host: loads, and is still recorded as a 1.0 plugin.
+  EXPECT_EQ(load_error(dir, "minor6", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 6)}), "");
+  // A 1.0 plugin in a 1.6 host: loads, and is still recorded as a 1.0 plugin.
   auto lib = PluginLibrary::load(dir.add("minor0"), fake_host(),
-                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 5)});
+                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 6)});
   ASSERT_TRUE(lib.ok()) << lib.error().message;
   EXPECT_EQ((*lib)->descriptor().abi_minor, 0);
 }
@@ -128,7 +128,7 @@ TEST(PluginLibrary, StructTooSmall) {
   TempDir dir;
   const std::string m = load_error(dir, "struct_small");
   EXPECT_TRUE(contains(m, "declares a descriptor of " + std::to_string(offsetof(chp_plugin, sync)) +
-                              " bytes; plugin ABI 1.4 needs at least " +
+                              " bytes; plugin ABI 1.5 needs at least " +
                               std::to_string(offsetof(chp_plugin, validate))))
       << m;
 }

@@ -27,8 +27,8 @@ bool FakeLog::contains(std::string_view needle) const {
                      [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
-Result<uint32_t> FakeHttp::perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
-                                   const std::atomic<bool>& cancelled) {
+Result<HttpOutcome> FakeHttp::perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
+                                      const std::atomic<bool>& cancelled) {
   if (cancelled.load()) return Error::cancelled("cancelled");
   Seen s{std::string(request.method), std::string(request.url),      std::string(request.body), {},
          request.timeout_ms,          std::string(request.connector)};
@@ -42,7 +42,7 @@ Result<uint32_t> FakeHttp::perform(const HttpRequestSpec& request, const HttpRes
   if (!r) return r.error();
   if (h.on_header) h.on_header("content-type", "application/json");
   if (h.on_body && !r->body.empty()) h.on_body(r->body);
-  return r->status;
+  return HttpOutcome{r->status, r->attempts, r->waited_ms};
 }
 
 size_t FakeHttp::count(std::string_view url_part) const {

@@ -97,6 +97,8 @@ class FakeMetrics final : public MetricsPort {
 struct FakeHttpResponse {
   uint32_t status = 200;
   std::string body;
+  uint32_t attempts = 1;  // what the host's client would report (retries it made)
+  uint64_t waited_ms = 0;
 };
 
 // Answers each request through `handler`; records requests (with headers) for assertions.
@@ -110,8 +112,8 @@ class FakeHttp final : public HttpPort {
   };
   std::function<Result<FakeHttpResponse>(const Seen&)> handler;
 
-  Result<uint32_t> perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
-                           const std::atomic<bool>& cancelled) override;
+  Result<HttpOutcome> perform(const HttpRequestSpec& request, const HttpResponseHandler& h,
+                              const std::atomic<bool>& cancelled) override;
   std::vector<Seen> seen() const {
     std::lock_guard<std::mutex> lock(mu_);
     return seen_;
@@ -171,6 +173,9 @@ class FaultyStore final : public store::StateStore {
   Result<std::vector<store::HistoryEntry>> list_history(std::string_view name,
                                                         size_t limit) override;
   Status upsert_subject(std::string_view ns, const store::SubjectRecord& subject) override;
+  Status delete_subject(std::string_view ns, std::string_view subject_id) override {
+    return real_->delete_subject(ns, subject_id);
+  }
   Status set_subject_admin_disabled(std::string_view ns, std::string_view subject_id,
                                     bool disabled) override {
     return real_->set_subject_admin_disabled(ns, subject_id, disabled);

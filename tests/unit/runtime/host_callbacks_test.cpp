@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstddef>
+
 #include "runtime_fixture.hpp"
 
 namespace chost::runtime::testing {
@@ -188,6 +190,86 @@ TEST_F(HostCallbacksTest, OutboxPendingListsEntriesAsEscapedJson) {
   EXPECT_NE(entries[0].find(R"("collection":"Account","id":"001\"\\x","record":{"Name":"A"})"),
             std::string::npos)
       << entries[0];
+}
+
+// ABI 1.5: what the host's client spent on a request (its own 429/5xx retries) reaches a sink
+// that has on_attempts; a 1.4-sized sink ends before the member and is never called there.
+TEST_F(HostCallbacksTest, TheHostsAttemptsAndWaitsReachASinkThatAsksForThem) {
+  TestInstance& inst = make_instance("crm");
+  fx.http.handler = [](const FakeHttp::Seen&) -> Result<FakeHttpResponse> {
+    return FakeHttpResponse{200, "{}", 3, 1500};
+  };
+  const chp_host* host = host_callbacks();
+  struct Got {
+    uint32_t attempts = 0;
+    uint64_t waited_ms = 0;
+    int calls = 0;
+  };
+  auto run = [&](size_t sink_size, Got& got) {
+    chp_http_response_sink sink{};
+    sink.struct_size = static_cast<uint32_t>(sink_size);
+    sink.abi_major = CHP_ABI_MAJOR;
+    sink.abi_minor = CHP_ABI_MINOR;
+    sink.user = &got;
+    sink.on_header = [](void*, chp_str, chp_str) {};
+    sink.on_body = [](void*, chp_str) {};
+    sink.on_attempts = [](void* user, uint32_t attempts, uint64_t waited_ms) {
+      auto* g = static_cast<Got*>(user);
+      g->attempts = attempts;
+      g->waited_ms = waited_ms;
+      ++g->calls;
+    };
+    const std::string url = "http://127.0.0.1:9/data";
+    chp_http_request req{};
+    req.struct_size = sizeof req;
+    req.abi_major = CHP_ABI_MAJOR;
+    req.abi_minor = CHP_ABI_MINOR;
+    req.method = {"GET", 3};
+    req.url = {url.data(), url.size()};
+    uint32_t status = 0;
+    HookOutcome out =
+        run_hook(*inst.ctx, inst.gate, fx.clock.steady_ms() + 60000, nullptr, [&](chp_call* call) {
+          return host->http_request(inst.ctx->handle(), call, &req, &sink, &status);
+        });
+    EXPECT_EQ(out.status, CHP_OK) << out.error;
+    EXPECT_EQ(status, 200u);
+  };
+  Got now;
+  run(sizeof(chp_http_response_sink), now);
+  EXPECT_EQ(now.calls, 1);
+  EXPECT_EQ(now.attempts, 3u);
+  EXPECT_EQ(now.waited_ms, 1500u);
+  Got older;
+  run(offsetof(chp_http_response_sink, on_attempts), older);
+  EXPECT_EQ(older.calls, 0);
+}
+
+// ABI 1.5 remove_subject: the row goes from the store (with the admin's switch) and from the
+// board; removing it again is OK; an empty id is refused.
+TEST_F(HostCallbacksTest, RemoveSubjectDropsItsRowAndSwitchFromStoreAndBoard) {
+  TestInstance& inst = make_instance("crm");
+  const chp_host* host = host_callbacks();
+  chp_host_ctx* ctx = inst.ctx->handle();
+  host->report_subject(ctx, {"u1", 2}, {"Ann", 3}, CHP_SUBJECT_ACTIVE, {"", 0});
+  host->report_subject(ctx, {"u2", 2}, {"Bob", 3}, CHP_SUBJECT_ACTIVE, {"", 0});
+  ASSERT_TRUE(fx.store.set_subject_admin_disabled("crm", "u1", true));
+  ASSERT_TRUE(board.set_subject_admin_disabled("crm", "u1", true));
+
+  EXPECT_EQ(host->remove_subject(ctx, {"u1", 2}), CHP_OK);
+  EXPECT_FALSE(fx.store.subject_ForTest("crm", "u1"));
+  EXPECT_TRUE(fx.store.subject_ForTest("crm", "u2"));
+  ASSERT_EQ(board.get("crm")->subjects.size(), 1u);
+  EXPECT_EQ(board.get("crm")->subjects[0].subject_id, "u2");
+  EXPECT_EQ(host->remove_subject(ctx, {"u1", 2}), CHP_OK);  // idempotent
+
+  // Reported again later, it starts afresh: active, and not switched off by the old switch.
+  host->report_subject(ctx, {"u1", 2}, {"Ann", 3}, CHP_SUBJECT_ACTIVE, {"", 0});
+  auto back = fx.store.subject_ForTest("crm", "u1");
+  ASSERT_TRUE(back);
+  EXPECT_FALSE(back->admin_disabled);
+
+  EXPECT_EQ(host->remove_subject(ctx, {"", 0}), CHP_ERR_PERMANENT);
+  EXPECT_TRUE(fx.log.contains("remove_subject refused: empty subject id"));
 }
 
 }  // namespace

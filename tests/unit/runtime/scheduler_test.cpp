@@ -143,6 +143,58 @@ TEST_F(SchedulerTest, FailedInstanceRestartsWithBackoff) {
   scheduler.stop(5000);
 }
 
+// ABI 1.5 call_set_retry_after: a transient failure that says when to come back is scheduled
+// then, not at the (here 1 ms) restart backoff, and status shows it; with another status the
+// wish is ignored.
+TEST_F(SchedulerTest, ATransientFailureWithRetryAfterIsRetriedThenNotAtTheBackoff) {
+  FakeHooks hooks;
+  std::atomic<int> calls{0};
+  hooks.on_sync = [&](chp_call* call, std::string_view) {
+    ++calls;
+    host->call_set_error(call, {"rate limited", 12});
+    host->call_set_retry_after(call, 3600 * 1000);
+    return CHP_ERR_TRANSIENT;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
+  scheduler.start();
+  const int64_t asked_at_ms = system_clock().now_ms();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] {
+    auto s = board.get("crm");
+    return s->state == InstanceState::kFailed && s->next_run_at_ms > 0;
+  }));
+  auto s = board.get("crm");
+  EXPECT_GE(s->next_run_at_ms, asked_at_ms + 3600 * 1000);
+  EXPECT_LE(s->next_run_at_ms, system_clock().now_ms() + 3600 * 1000);
+  ASSERT_TRUE(s->last_error);
+  EXPECT_EQ(s->last_error->cls, ErrorClass::kTransient);
+  EXPECT_EQ(s->last_error->message, "rate limited (retry in 60m, as the connector asked)");
+  EXPECT_TRUE(fx.log.contains("sync failed (transient): rate limited (retry in 60m"));
+  EXPECT_EQ(calls.load(), 1);
+  scheduler.stop(5000);
+}
+
+TEST_F(SchedulerTest, RetryAfterWithAPermanentFailureIsIgnored) {
+  FakeHooks hooks;
+  hooks.on_sync = [&](chp_call* call, std::string_view) {
+    host->call_set_error(call, {"bad object", 10});
+    host->call_set_retry_after(call, 3600 * 1000);
+    return CHP_ERR_PERMANENT;
+  };
+  Scheduler scheduler(options, services, nullptr, &board);
+  ASSERT_TRUE(scheduler.add(instance("crm", hooks)));
+  scheduler.start();
+  ASSERT_TRUE(scheduler.sync_now("crm"));
+  ASSERT_TRUE(eventually([&] {
+    auto s = board.get("crm");
+    return s->state == InstanceState::kFailed && s->last_error.has_value();
+  }));
+  EXPECT_EQ(board.get("crm")->last_error->message, "bad object");
+  EXPECT_FALSE(fx.log.contains("as the connector asked"));
+  scheduler.stop(5000);
+}
+
 TEST_F(SchedulerTest, UserOfAConnectionIsSuspendedAndResumes) {
   connections = std::make_unique<ConnectionManager>(services, ConnectionOptions{}, &board);
   ASSERT_TRUE(fx.store.secret_put("sf", kCredentialsSecretName, R"({"access_token":"at-1"})", 0));

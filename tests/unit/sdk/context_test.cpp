@@ -4,6 +4,7 @@
 #include <connector_host/sdk/sdk.hpp>
 #include <connector_host/testing/fake_host.hpp>
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 
@@ -163,6 +164,73 @@ TEST_F(ContextTest, HttpPassesRequestAndCollectsResponse) {
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].method, "POST");
   EXPECT_EQ(sent[0].flags & CHP_HTTP_BODY_IS_SECRET, CHP_HTTP_BODY_IS_SECRET);
+}
+
+// ABI 1.5: the host's own retries (a 429 answered twice before the 200 that is delivered) are
+// on the Response, so a plugin's request budget can count them.
+TEST_F(ContextTest, HttpResponseCarriesTheHostsAttemptsAndWaits) {
+  host_.set_http_handler([](const FakeHttpRequest&) {
+    FakeHttpResponse r{CHP_OK, 200, {}, "{}"};
+    r.attempts = 3;
+    r.waited_ms = 2250;
+    return r;
+  });
+  chp::http::Response resp = ctx_.http(call_, chp::http::Request::get("https://h/items"));
+  EXPECT_EQ(resp.status, 200u);
+  EXPECT_EQ(resp.attempts, 3u);
+  EXPECT_EQ(resp.waited_ms, 2250u);
+  host_.set_http_handler([](const FakeHttpRequest&) { return FakeHttpResponse{}; });
+  chp::http::Response once = ctx_.http(call_, chp::http::Request::get("https://h/items"));
+  EXPECT_EQ(once.attempts, 1u);
+  EXPECT_EQ(once.waited_ms, 0u);
+}
+
+// A 429's Retry-After becomes the TransientError's delay, which the adapter hands to the
+// scheduler.
+TEST_F(ContextTest, RaiseForStatusCarriesRetryAfterToTheError) {
+  chp::http::Response limited;
+  limited.status = 429;
+  limited.headers = {{"Retry-After", "120"}};
+  try {
+    chp::http::raise_for_status(limited, "GET /items");
+    FAIL();
+  } catch (const chp::TransientError& e) {
+    EXPECT_EQ(e.retry_after_ms(), 120'000);
+    EXPECT_STREQ(e.what(), "GET /items: HTTP 429, Retry-After 120 s");
+  }
+  chp::http::Response down;
+  down.status = 503;
+  try {
+    chp::http::raise_for_status(down, "GET /items");
+    FAIL();
+  } catch (const chp::TransientError& e) {
+    EXPECT_FALSE(e.retry_after_ms());
+  }
+}
+
+// ABI 1.5 remove_subject through the SDK; in a 1.4 host (a table that ends before the member)
+// it says so instead of calling past the table.
+TEST_F(ContextTest, RemoveSubjectReachesTheHostAndIsRefusedByAnOlderOne) {
+  ctx_.report_subject("u1", "Ann", chp::SubjectState::kActive);
+  ctx_.report_subject("u2", "Bob", chp::SubjectState::kActive);
+  ctx_.remove_subject("u1");
+  auto subjects = host_.subjects();
+  EXPECT_EQ(subjects.count("u1"), 0u);
+  EXPECT_EQ(subjects.count("u2"), 1u);
+  EXPECT_EQ(host_.removed_subjects(), 1u);
+  EXPECT_THROW(ctx_.remove_subject(""), chp::PermanentError);
+
+  chp_host older = *FakeHost::table();
+  older.struct_size = offsetof(chp_host, call_set_retry_after);
+  older.abi_minor = 4;
+  chp::Context old_ctx(&older, host_.ctx());
+  try {
+    old_ctx.remove_subject("u2");
+    FAIL();
+  } catch (const chp::PermanentError& e) {
+    EXPECT_STREQ(e.what(), "remove subject: unsupported by this host (needs plugin ABI 1.5)");
+  }
+  EXPECT_EQ(host_.subjects().count("u2"), 1u);
 }
 
 TEST_F(ContextTest, HttpTransportFailureIsTransientWithoutQueryString) {

@@ -1,8 +1,10 @@
 // The SDK's typed JSON field helpers: optional bool and number, with the class and the field
-// named on a wrong type.
+// named on a wrong type; bad hook input is PERMANENT by default, config keys are CONFIG.
 #include <gtest/gtest.h>
+#include <connector_host/sdk/config.hpp>
 #include <connector_host/sdk/json.hpp>
 
+#include <optional>
 #include <string>
 
 namespace {
@@ -22,7 +24,7 @@ TEST(JsonHelpers, AWrongTypeNamesTheFieldWithTheGivenClass) {
   try {
     chp::optional_bool(o, "on", false);
     FAIL();
-  } catch (const chp::ConfigError& e) {
+  } catch (const chp::PermanentError& e) {
     EXPECT_STREQ(e.what(), "'on' must be a boolean");
   }
   try {
@@ -49,6 +51,45 @@ TEST(JsonHelpers, OptionalIntRefusesNumbersBeyondInt64) {
   }
   EXPECT_EQ(chp::optional_int(o, "ok", 0), 4096);
   EXPECT_EQ(chp::optional_int(o, "min", 0), INT64_MIN);
+}
+
+// plugin_api.h: CONFIG means "fix the YAML". A hook input or an API answer of the wrong shape
+// is not in the YAML, and retrying sees the same bytes: PERMANENT, unless the caller says so.
+TEST(JsonHelpers, BadHookInputIsPermanentByDefaultAndConfigKeysAreConfig) {
+  boost::json::object input{{"since", 5}, {"page", "x"}, {"flag", 1}, {"opts", "no"}};
+  auto class_of = [](auto&& f) {
+    try {
+      f();
+    } catch (const chp::Error& e) {
+      return std::optional<chp::ErrorClass>(e.cls());
+    }
+    return std::optional<chp::ErrorClass>();
+  };
+  EXPECT_EQ(class_of([&] { chp::optional_string(input, "since"); }), chp::ErrorClass::kPermanent);
+  EXPECT_EQ(class_of([&] { chp::require_string(input, "missing"); }), chp::ErrorClass::kPermanent);
+  EXPECT_EQ(class_of([&] { chp::optional_int(input, "page", 0); }), chp::ErrorClass::kPermanent);
+  EXPECT_EQ(class_of([&] { chp::optional_bool(input, "flag", false); }),
+            chp::ErrorClass::kPermanent);
+  EXPECT_EQ(class_of([&] { chp::optional_object(input, "opts"); }), chp::ErrorClass::kPermanent);
+
+  EXPECT_EQ(class_of([&] { chp::config_optional_string(input, "since"); }),
+            chp::ErrorClass::kConfig);
+  EXPECT_EQ(class_of([&] { chp::config_require_string(input, "missing"); }),
+            chp::ErrorClass::kConfig);
+  EXPECT_EQ(class_of([&] { chp::config_optional_int(input, "page", 0); }),
+            chp::ErrorClass::kConfig);
+  EXPECT_EQ(class_of([&] { chp::config_optional_bool(input, "flag", false); }),
+            chp::ErrorClass::kConfig);
+  EXPECT_EQ(class_of([&] { chp::config_optional_number(input, "page", 0); }),
+            chp::ErrorClass::kConfig);
+  EXPECT_EQ(class_of([&] { chp::config_optional_object(input, "opts"); }),
+            chp::ErrorClass::kConfig);
+  try {
+    chp::config_require_string(input, "missing", "auth");
+    FAIL();
+  } catch (const chp::ConfigError& e) {
+    EXPECT_STREQ(e.what(), "auth: 'missing' is required and must be a non-empty string");
+  }
 }
 
 }  // namespace

@@ -8,13 +8,18 @@
 #  4. authorize (OAuth client credentials) and sync against a tiny local API on a free
 #     loopback port, twice, the second time after the API expired the token: the host hands the
 #     plugin a new one after the 401 and nothing is read twice.
+#  5. the plugin needs nothing beyond libc/libstdc++ (and libgcc_s, libm) at run time: no
+#     libboost_json NEEDED (the installed package uses Boost.JSON header-only);
+#  6. the installed conformance runner's failure lines name the installed plugin_api.h and SDK
+#     README, not the runner's build-tree sources (run on a plugin that breaks the rules).
 #   out_of_tree_example.sh <connector-host build dir> <sdk/examples/paged-rest> <server.py>
-#     <connector-host binary>
+#     <connector-host binary> <a nonconforming plugin .so>
 set -euo pipefail
 build_dir=$1
 example_dir=$2
 server_py=$3
 host_bin=$4
+nonconforming=$5
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/chp-sdk-example.XXXXXX")
 server_pid=
@@ -42,6 +47,34 @@ cmake -S "$work/example" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/build" -j2 >"$work/build.log" || { cat "$work/build.log"; exit 1; }
 [[ -f "$work/build/paged_rest.so" ]] || fail "no paged_rest.so"
+
+# --- 5. run-time dependencies: the C/C++ runtime only ---
+needed=$(readelf -d "$work/build/paged_rest.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+echo "paged_rest.so NEEDED: $needed"
+for lib in $needed; do
+  case "$lib" in
+    libc.so.*|libstdc++.so.*|libgcc_s.so.*|libm.so.*|ld-linux*) ;;
+    *) fail "paged_rest.so needs $lib at run time (only libc/libstdc++ expected)" ;;
+  esac
+done
+if ldd "$work/build/paged_rest.so" | grep -q "not found"; then
+  ldd "$work/build/paged_rest.so"; fail "ldd: a library of paged_rest.so is not found"
+fi
+
+# --- 6. conformance failures name the installed files ---
+set +e
+"$work/prefix/bin/chp-conformance" --plugin "$nonconforming" \
+  --config "$work/example/conformance/config.json" >"$work/nonconforming.log" 2>&1
+rc=$?
+set -e
+[[ $rc -ne 0 ]] || { cat "$work/nonconforming.log"; fail "conformance passed a nonconforming plugin"; }
+grep -q "^$work/prefix/include/connector_host/plugin_api.h: Failure (the rule: chp_plugin.disable" \
+  "$work/nonconforming.log" ||
+  { cat "$work/nonconforming.log"; fail "no failure line naming the installed plugin_api.h"; }
+[[ -f "$work/prefix/share/doc/ConnectorHostSDK/README.md" ]] || fail "the SDK README is not installed"
+if grep -q "conformance_tests.cpp" "$work/nonconforming.log"; then
+  cat "$work/nonconforming.log"; fail "a failure line names the runner's build-tree source"
+fi
 
 # --- 2. its own tests: unit tests and conformance.paged-rest ---
 ctest --test-dir "$work/build" --output-on-failure >"$work/ctest.log" ||

@@ -9,6 +9,7 @@
 
 namespace {
 
+using chp::testing::FakeCall;
 using chp::testing::FakeHost;
 using chp::testing::HookResult;
 using chp::testing::PluginUnderTest;
@@ -24,8 +25,10 @@ class ThrowingConnector : public chp::Connector {
                                          CHP_CAP_PROVIDES_CONNECTION};
 
   ThrowingConnector(chp::Context& ctx, const boost::json::object& config) : ctx_(ctx) {
-    if (chp::optional_string(config, "mode") == "bad") throw chp::ConfigError("'mode' is bad");
-    if (chp::optional_string(config, "mode") == "boom") throw std::runtime_error("ctor boom");
+    if (chp::config_optional_string(config, "mode") == "bad")
+      throw chp::ConfigError("'mode' is bad");
+    if (chp::config_optional_string(config, "mode") == "boom")
+      throw std::runtime_error("ctor boom");
     ++g_live_instances;
   }
   ~ThrowingConnector() override { --g_live_instances; }
@@ -44,6 +47,7 @@ class ThrowingConnector : public chp::Connector {
     std::string what =
         chp::optional_string(input, "throw", chp::ErrorClass::kPermanent).value_or("");
     if (what == "transient") throw chp::TransientError("try later");
+    if (what == "transient_later") throw chp::TransientError("quota used up", 90'000);
     if (what == "auth") throw chp::AuthRevokedError("grant revoked");
     if (what == "config") throw chp::ConfigError("bad field");
     if (what == "permanent") throw chp::PermanentError("gone");
@@ -102,6 +106,20 @@ TEST_F(PluginAdapterTest, MapsEachErrorClassToItsStatusWithMessage) {
     EXPECT_EQ(r.status, c.status) << c.thrown;
     EXPECT_EQ(r.error, c.message) << c.thrown;
   }
+}
+
+// ABI 1.5: a TransientError that carries a delay hands it to the scheduler through
+// call_set_retry_after; one without a delay leaves the scheduler's backoff alone.
+TEST_F(PluginAdapterTest, ATransientErrorWithADelayTellsTheSchedulerWhenToRetry) {
+  ASSERT_TRUE(plugin_.create("{}").ok());
+  FakeCall later;
+  HookResult r = plugin_.sync(R"({"throw":"transient_later"})", &later);
+  EXPECT_EQ(r.status, CHP_ERR_TRANSIENT);
+  EXPECT_EQ(r.error, "quota used up");
+  EXPECT_EQ(later.retry_after_ms(), 90'000u);
+  FakeCall plain;
+  EXPECT_EQ(plugin_.sync(R"({"throw":"transient"})", &plain).status, CHP_ERR_TRANSIENT);
+  EXPECT_EQ(plain.retry_after_ms(), 0u);
 }
 
 TEST_F(PluginAdapterTest, ForeignExceptionsBecomePermanent) {

@@ -68,11 +68,11 @@ TEST(Json, FieldAccessorsNameTheField) {
   try {
     chp::require_string(o, "e");
     FAIL();
-  } catch (const chp::ConfigError& e) {
+  } catch (const chp::PermanentError& e) {
     EXPECT_NE(std::string(e.what()).find("'e'"), std::string::npos);
   }
-  EXPECT_THROW(chp::optional_int(o, "f", 0), chp::ConfigError);
-  EXPECT_THROW(chp::optional_string(o, "n"), chp::ConfigError);
+  EXPECT_THROW(chp::optional_int(o, "f", 0), chp::PermanentError);
+  EXPECT_THROW(chp::optional_string(o, "n"), chp::PermanentError);
 }
 
 }  // namespace

@@ -12,9 +12,9 @@ class HttpClientPort final : public runtime::HttpPort {
  public:
   // `client` must outlive the port.
   explicit HttpClientPort(http::HttpClient& client) : client_(client) {}
-  Result<uint32_t> perform(const runtime::HttpRequestSpec& request,
-                           const runtime::HttpResponseHandler& handler,
-                           const std::atomic<bool>& cancelled) override;
+  Result<runtime::HttpOutcome> perform(const runtime::HttpRequestSpec& request,
+                                       const runtime::HttpResponseHandler& handler,
+                                       const std::atomic<bool>& cancelled) override;
 
  private:
   http::HttpClient& client_;

@@ -59,9 +59,10 @@ struct HttpRequest {
 
 struct HttpResponse {
   uint32_t status = 0;
-  Headers headers;   // of the final response, in order received
-  std::string body;  // buffered form only; empty when streamed
-  uint32_t attempts = 0;
+  Headers headers;         // of the final response, in order received
+  std::string body;        // buffered form only; empty when streamed
+  uint32_t attempts = 0;   // requests sent, this one included
+  uint64_t waited_ms = 0;  // spent waiting between them (Retry-After or backoff)
 
   // First header with this name (case-insensitive).
   std::optional<std::string_view> header(std::string_view name) const;

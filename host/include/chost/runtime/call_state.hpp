@@ -53,6 +53,9 @@ class CallState {
   void set_output(std::string json);
   std::string error() const;
   std::string output() const;
+  // call_set_retry_after (ABI 1.5): 0 clears it.
+  void set_retry_after_ms(uint64_t delay_ms) { retry_after_ms_.store(delay_ms); }
+  uint64_t retry_after_ms() const { return retry_after_ms_.load(); }
 
  private:
   const Clock& clock_;
@@ -60,6 +63,7 @@ class CallState {
   CancelFlag cancel_;
   int64_t response_bound_ms_;
   std::atomic<int64_t> response_deadline_steady_ms_{0};  // 0: nothing sent yet
+  std::atomic<uint64_t> retry_after_ms_{0};
   mutable std::mutex mu_;  // a stuck hook may write while the watchdog reads
   std::string error_;
   std::string output_;

@@ -19,6 +19,8 @@ struct HookOutcome {
   chp_status_code status = CHP_ERR_PERMANENT;
   std::string error;   // the plugin's call_set_error message, redacted
   std::string output;  // the plugin's call_set_output JSON (may hold credentials: never log)
+  // call_set_retry_after of a CHP_ERR_TRANSIENT outcome (0: none, or another status).
+  uint64_t retry_after_ms = 0;
 };
 
 struct HookCall {

@@ -70,14 +70,21 @@ struct HttpResponseHandler {
   std::function<void(std::string_view chunk)> on_body;
 };
 
+// What a request came to, beyond the answer streamed into the handler.
+struct HttpOutcome {
+  uint32_t status = 0;     // HTTP status of the answer delivered (the last attempt's)
+  uint32_t attempts = 1;   // requests sent, retries included
+  uint64_t waited_ms = 0;  // spent waiting between attempts
+};
+
 class HttpPort {
  public:
   virtual ~HttpPort() = default;
-  // Performs the request, streaming the response into `handler`; returns the HTTP status.
+  // Performs the request, streaming the response into `handler`.
   // Transport failures are kTransient, an abort because `cancelled` became true kCancelled.
-  virtual Result<uint32_t> perform(const HttpRequestSpec& request,
-                                   const HttpResponseHandler& handler,
-                                   const std::atomic<bool>& cancelled) = 0;
+  virtual Result<HttpOutcome> perform(const HttpRequestSpec& request,
+                                      const HttpResponseHandler& handler,
+                                      const std::atomic<bool>& cancelled) = 0;
 };
 
 struct RuntimeServices {

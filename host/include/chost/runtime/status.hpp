@@ -96,6 +96,9 @@ class StatusBoard {
   void set_next_run(std::string_view name, int64_t at_ms);
   // What the plugin reported; an existing subject keeps its admin_disabled switch.
   void set_subject(std::string_view name, SubjectStatus subject);
+  // The plugin removed the subject (ABI 1.5 remove_subject): gone from the board, also from a
+  // pending batch of newly disabled ones.
+  void remove_subject(std::string_view name, std::string_view subject_id);
   // An admin's switch; false when the subject is not on the board.
   bool set_subject_admin_disabled(std::string_view name, std::string_view subject_id,
                                   bool disabled);

@@ -254,6 +254,8 @@ class StateStore {
                                                            std::string_view subject_id) = 0;
   // Sorted by subject_id.
   virtual Result<std::vector<SubjectRecord>> list_subjects(std::string_view ns) = 0;
+  // Removes the subject's row, its admin switch included; OK when there was none.
+  virtual Status delete_subject(std::string_view ns, std::string_view subject_id) = 0;
 
   // --- Instance status (last sync of each connector instance) ---
   // Upsert by name, replacing every field. Durable when OK. kConfig for an invalid name or

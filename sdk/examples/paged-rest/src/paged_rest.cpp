@@ -22,7 +22,7 @@ std::string without_trailing_slash(std::string url) {
 
 void PagedRest::validate(const boost::json::object& config, chp::ConfigProblems& problems) {
   for (const char* key : {"base_url", "token_url"}) {
-    if (!is_http_url(chp::optional_string(config, key).value_or(""))) {
+    if (!is_http_url(chp::config_optional_string(config, key).value_or(""))) {
       problems.add(std::string("/") + key, "must be an http:// or https:// URL");
     }
   }
@@ -30,13 +30,13 @@ void PagedRest::validate(const boost::json::object& config, chp::ConfigProblems&
 
 PagedRest::PagedRest(chp::Context& ctx, const boost::json::object& config)
     : ctx_(ctx),
-      base_url_(without_trailing_slash(chp::require_string(config, "base_url"))),
-      token_url_(chp::require_string(config, "token_url")),
-      client_id_(chp::require_string(config, "client_id")),
-      client_secret_(chp::require_string(config, "client_secret")),
-      scope_(chp::optional_string(config, "scope").value_or("")),
-      collection_(chp::optional_string(config, "collection").value_or("records")),
-      page_size_(chp::optional_int(config, "page_size", 100)) {}
+      base_url_(without_trailing_slash(chp::config_require_string(config, "base_url"))),
+      token_url_(chp::config_require_string(config, "token_url")),
+      client_id_(chp::config_require_string(config, "client_id")),
+      client_secret_(chp::config_require_string(config, "client_secret")),
+      scope_(chp::config_optional_string(config, "scope").value_or("")),
+      collection_(chp::config_optional_string(config, "collection").value_or("records")),
+      page_size_(chp::config_optional_int(config, "page_size", 100)) {}
 
 chp::Grant PagedRest::request_grant(const chp::Call& call) const {
   chp::http::FormBody form;

@@ -59,6 +59,18 @@ class Call {
     throw_if_cancelled();
   }
 
+  // With a TransientError from sync: "run me again in `ms`" instead of the scheduler's restart
+  // backoff (ABI 1.5 call_set_retry_after; the status shows the time). The adapter calls it for
+  // a thrown TransientError that carries a retry-after, so connectors rarely need it. Does
+  // nothing in a 1.0-1.4 host, which retries at its backoff.
+  void set_retry_after_ms(std::int64_t ms) const noexcept {
+    if (call_ == nullptr || !CHP_HAS_MEMBER(host_, chp_host, call_set_retry_after) ||
+        host_->call_set_retry_after == nullptr) {
+      return;
+    }
+    host_->call_set_retry_after(call_, ms > 0 ? static_cast<std::uint64_t>(ms) : 0);
+  }
+
   // The hook's JSON output (authorize/refresh: credentials; sync: a summary). The last call
   // wins. The host copies it.
   void set_output(const boost::json::value& output) const {

@@ -12,6 +12,7 @@
 #include <connector_host/sdk/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +60,40 @@ inline const boost::json::array& config_array(const boost::json::object& config,
     throw ConfigError(detail::field_prefix(what) + "'" + std::string(key) + "' must be an array");
   }
   return v.get_array();
+}
+
+// Keys the schema gives no default (optional ones, or required ones whose presence the
+// schema already enforces): json.hpp's helpers with the class a config problem has.
+inline std::optional<std::string> config_optional_string(const boost::json::object& config,
+                                                         std::string_view key,
+                                                         std::string_view what = {}) {
+  return optional_string(config, key, ErrorClass::kConfig, what);
+}
+
+inline std::string config_require_string(const boost::json::object& config, std::string_view key,
+                                         std::string_view what = {}) {
+  return require_string(config, key, ErrorClass::kConfig, what);
+}
+
+inline std::int64_t config_optional_int(const boost::json::object& config, std::string_view key,
+                                        std::int64_t fallback, std::string_view what = {}) {
+  return optional_int(config, key, fallback, ErrorClass::kConfig, what);
+}
+
+inline bool config_optional_bool(const boost::json::object& config, std::string_view key,
+                                 bool fallback, std::string_view what = {}) {
+  return optional_bool(config, key, fallback, ErrorClass::kConfig, what);
+}
+
+inline double config_optional_number(const boost::json::object& config, std::string_view key,
+                                     double fallback, std::string_view what = {}) {
+  return optional_number(config, key, fallback, ErrorClass::kConfig, what);
+}
+
+inline std::optional<boost::json::object> config_optional_object(const boost::json::object& config,
+                                                                 std::string_view key,
+                                                                 std::string_view what = {}) {
+  return optional_object(config, key, ErrorClass::kConfig, what);
 }
 
 }  // namespace chp

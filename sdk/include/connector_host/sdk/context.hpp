@@ -149,6 +149,19 @@ class Context {
     host_->report_subject(ctx_, detail::to_chp(subject_id), detail::to_chp(display_name),
                           static_cast<chp_subject_state>(state), detail::to_chp(detail_text));
   }
+  // Removes a subject this instance reported (e.g. a user who left): its status row and the
+  // admin's switch for it go from the host (ABI 1.5 remove_subject; idempotent). The host does
+  // not know which kv keys and records are the subject's: delete those in a transaction and
+  // commit it BEFORE calling this, so a crash in between leaves a row the next run removes
+  // again, never a row without its checkpoint. Throws PermanentError("unsupported") in a
+  // 1.0-1.4 host.
+  void remove_subject(std::string_view subject_id) const {
+    if (!CHP_HAS_MEMBER(host_, chp_host, remove_subject) || host_->remove_subject == nullptr) {
+      throw PermanentError("remove subject: unsupported by this host (needs plugin ABI 1.5)");
+    }
+    chp_status_code status = host_->remove_subject(ctx_, detail::to_chp(subject_id));
+    if (status != CHP_OK) throw_for_status(status, "remove subject");
+  }
   // `name` must match [a-z_][a-z0-9_]*; the host prefixes and labels it.
   void metric_add(std::string_view name, double delta) const noexcept {
     host_->metric_add(ctx_, detail::to_chp(name), delta);
@@ -200,6 +213,10 @@ class Context {
         static_cast<http::Response*>(user)->body.append(detail::from_chp(chunk));
       } catch (...) {
       }
+    };
+    sink.on_attempts = [](void* user, std::uint32_t attempts, std::uint64_t waited_ms) noexcept {
+      static_cast<http::Response*>(user)->attempts = attempts;
+      static_cast<http::Response*>(user)->waited_ms = waited_ms;
     };
     std::uint32_t http_status = 0;
     chp_status_code status = host_->http_request(ctx_, call.raw(), &req, &sink, &http_status);

@@ -8,6 +8,8 @@
 
 #include <connector_host/plugin_api.h>
 
+#include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -50,10 +52,18 @@ class Error : public std::runtime_error {
   bool host_reason_attached_ = false;
 };
 
-// Worth retrying later with backoff: network errors, 5xx, rate limits.
+// Worth retrying later with backoff: network errors, 5xx, rate limits. With `retry_after_ms`
+// (e.g. a 429's Retry-After, or when a quota window reopens) the scheduler runs the connector
+// again after that delay instead of its restart backoff (ABI 1.5; an older host ignores it).
 class TransientError : public Error {
  public:
   explicit TransientError(const std::string& message) : Error(ErrorClass::kTransient, message) {}
+  TransientError(const std::string& message, std::optional<std::int64_t> retry_after_ms)
+      : Error(ErrorClass::kTransient, message), retry_after_ms_(retry_after_ms) {}
+  std::optional<std::int64_t> retry_after_ms() const noexcept { return retry_after_ms_; }
+
+ private:
+  std::optional<std::int64_t> retry_after_ms_;
 };
 
 // The remote system rejected the credentials for good: an admin must re-authorize.

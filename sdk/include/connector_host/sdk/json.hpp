@@ -1,6 +1,12 @@
 // JSON helpers over Boost.JSON (the SDK's JSON type): non-throwing parsing into an object and
-// typed field access that fails with a chp::Error naming the field, so config and input
-// validation reads as one line per field.
+// typed field access that fails with a chp::Error naming the field, so input validation reads
+// as one line per field.
+//
+// The default class of a field error is kPermanent (CHP_ERR_PERMANENT): hook input the host
+// built and answers a remote API sent are not something an admin fixes in the YAML, and a
+// retry would see the same bytes (plugin_api.h: CONFIG is "fix the YAML", PERMANENT "anything
+// else that will not succeed on retry"). Config blocks are read with the config_* helpers of
+// config.hpp, which fail with kConfig; pass `cls` to say otherwise.
 #ifndef CONNECTOR_HOST_SDK_JSON_HPP_
 #define CONNECTOR_HOST_SDK_JSON_HPP_
 
@@ -51,7 +57,7 @@ inline std::string field_prefix(std::string_view what) {
 // another type. `what`, when given, names the document in the message.
 inline std::optional<std::string> optional_string(const boost::json::object& obj,
                                                   std::string_view key,
-                                                  ErrorClass cls = ErrorClass::kConfig,
+                                                  ErrorClass cls = ErrorClass::kPermanent,
                                                   std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;
@@ -63,7 +69,7 @@ inline std::optional<std::string> optional_string(const boost::json::object& obj
 
 // A non-empty string member; throws `cls` naming the field otherwise.
 inline std::string require_string(const boost::json::object& obj, std::string_view key,
-                                  ErrorClass cls = ErrorClass::kConfig,
+                                  ErrorClass cls = ErrorClass::kPermanent,
                                   std::string_view what = {}) {
   std::optional<std::string> s = optional_string(obj, key, cls, what);
   if (!s || s->empty()) {
@@ -75,7 +81,7 @@ inline std::string require_string(const boost::json::object& obj, std::string_vi
 
 // An integer member (JSON numbers with an integral value), or `fallback` when absent.
 inline std::int64_t optional_int(const boost::json::object& obj, std::string_view key,
-                                 std::int64_t fallback, ErrorClass cls = ErrorClass::kConfig,
+                                 std::int64_t fallback, ErrorClass cls = ErrorClass::kPermanent,
                                  std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return fallback;
@@ -95,7 +101,7 @@ inline std::int64_t optional_int(const boost::json::object& obj, std::string_vie
 
 // A boolean member, or `fallback` when absent or null. Throws `cls` for another type.
 inline bool optional_bool(const boost::json::object& obj, std::string_view key, bool fallback,
-                          ErrorClass cls = ErrorClass::kConfig, std::string_view what = {}) {
+                          ErrorClass cls = ErrorClass::kPermanent, std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return fallback;
   if (v->is_bool()) return v->as_bool();
@@ -105,7 +111,7 @@ inline bool optional_bool(const boost::json::object& obj, std::string_view key, 
 // A number member (integer or not), or `fallback` when absent or null. Throws `cls` for
 // another type.
 inline double optional_number(const boost::json::object& obj, std::string_view key, double fallback,
-                              ErrorClass cls = ErrorClass::kConfig, std::string_view what = {}) {
+                              ErrorClass cls = ErrorClass::kPermanent, std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return fallback;
   if (v->is_number()) return v->to_number<double>();
@@ -115,7 +121,7 @@ inline double optional_number(const boost::json::object& obj, std::string_view k
 // An object member, or std::nullopt when absent or null.
 inline std::optional<boost::json::object> optional_object(const boost::json::object& obj,
                                                           std::string_view key,
-                                                          ErrorClass cls = ErrorClass::kConfig,
+                                                          ErrorClass cls = ErrorClass::kPermanent,
                                                           std::string_view what = {}) {
   const boost::json::value* v = obj.if_contains(key);
   if (v == nullptr || v->is_null()) return std::nullopt;

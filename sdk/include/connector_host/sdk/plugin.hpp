@@ -34,6 +34,9 @@ chp_status_code guarded(const chp_host* host, chp_call* call, Body&& body) noexc
       // A failed host callback already left the host's reason on the call; what() would
       // only replace it with the operation's name.
       if (!e.host_reason_attached()) c.set_error(e.what());
+      if (const auto* t = dynamic_cast<const TransientError*>(&e); t && t->retry_after_ms()) {
+        c.set_retry_after_ms(*t->retry_after_ms());
+      }
       return to_status(e.cls());
     } catch (const std::exception& e) {
       c.set_error(std::string("unexpected error: ") + e.what());

@@ -5,6 +5,7 @@
 
 #include <connector_host/plugin_api.h>
 #include <connector_host/sdk/call.hpp>
+#include <connector_host/sdk/config.hpp>
 #include <connector_host/sdk/connector.hpp>
 #include <connector_host/sdk/context.hpp>
 #include <connector_host/sdk/error.hpp>

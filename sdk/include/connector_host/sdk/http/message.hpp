@@ -45,6 +45,12 @@ struct Response {
   std::uint32_t status = 0;  // HTTP status code
   Headers headers;
   std::string body;
+  // What the host's client spent to get this answer (it retries idempotent requests after a
+  // 429/5xx or a connection failure; sdk/README.md "Retries and waits"): requests sent, this
+  // one included, and the time waited between them. Count `attempts` against a request budget.
+  // A 1.0-1.4 host does not say: 1 and 0.
+  std::uint32_t attempts = 1;
+  std::uint64_t waited_ms = 0;
 
   bool ok() const noexcept { return status >= 200 && status < 300; }
 
@@ -88,9 +94,11 @@ inline void raise_for_status(const Response& response, const std::string& what) 
   const std::string status = "HTTP " + std::to_string(response.status);
   if (response.status == 429 || response.status == 408 || response.status >= 500) {
     std::optional<std::int64_t> wait_ms = response.retry_after_ms();
+    // The Retry-After also goes to the scheduler (the next run waits that long).
     throw TransientError(
         what + ": " + status +
-        (wait_ms ? ", Retry-After " + std::to_string(*wait_ms / 1000) + " s" : ""));
+            (wait_ms ? ", Retry-After " + std::to_string(*wait_ms / 1000) + " s" : ""),
+        wait_ms);
   }
   if (response.status == 401)
     throw AuthRevokedError(what + ": credentials refused (" + status + ")");

@@ -35,6 +35,8 @@ class FakeCall {
   bool has_output() const noexcept { return has_output_; }
   const std::string& output() const noexcept { return output_; }
   std::uint32_t cancelled_checks() const noexcept { return cancelled_checks_; }
+  // What the hook passed to call_set_retry_after (ABI 1.5); 0: nothing (or cleared).
+  std::uint64_t retry_after_ms() const noexcept { return retry_after_ms_; }
 
   // The chp_host.call_* callbacks.
   static int on_cancelled(const chp_call* call) noexcept {
@@ -59,11 +61,15 @@ class FakeCall {
     self->output_.assign(json.ptr == nullptr ? "" : std::string(json.ptr, json.len));
     self->has_output_ = true;
   }
+  static void on_set_retry_after(chp_call* call, std::uint64_t delay_ms) noexcept {
+    from(call)->retry_after_ms_ = delay_ms;
+  }
 
  private:
   std::atomic<std::int64_t> cancel_after_checks_{-1};  // -1: never cancelled
   std::uint64_t remaining_ms_;
   std::uint32_t cancelled_checks_ = 0;
+  std::uint64_t retry_after_ms_ = 0;
   bool has_error_ = false;
   bool has_output_ = false;
   std::string error_;

@@ -37,6 +37,10 @@ struct FakeHttpResponse {
   std::uint32_t http_status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // What the host's client spent on the request (its own retries of a 429/5xx): reported
+  // through the response sink's on_attempts (ABI 1.5) as the real host does.
+  std::uint32_t attempts = 1;
+  std::uint64_t waited_ms = 0;
 };
 
 using FakeHttpHandler = std::function<FakeHttpResponse(const FakeHttpRequest&)>;
@@ -140,6 +144,11 @@ class FakeHost {
   }
   std::vector<std::string> statuses() const { return locked(statuses_); }
   std::map<std::string, FakeSubject> subjects() const { return locked(subjects_); }
+  // remove_subject calls (ABI 1.5) that reached the host.
+  std::size_t removed_subjects() const {
+    std::lock_guard lock(mu_);
+    return removed_subjects_;
+  }
   std::map<std::string, double> metrics() const { return locked(metrics_); }
   std::vector<FakeLogLine> logs() const { return locked(logs_); }
   std::vector<FakeHttpRequest> http_requests() const { return locked(http_requests_); }
@@ -375,6 +384,10 @@ class FakeHost {
     if (!resp.body.empty()) {
       response->on_body(response->user, chp_str{resp.body.data(), resp.body.size()});
     }
+    if (CHP_HAS_MEMBER(response, chp_http_response_sink, on_attempts) &&
+        response->on_attempts != nullptr) {
+      response->on_attempts(response->user, resp.attempts, resp.waited_ms);
+    }
     *out_status = resp.http_status;
     return CHP_OK;
   }
@@ -405,6 +418,15 @@ class FakeHost {
     return CHP_OK;
   }
 
+  static chp_status_code on_remove_subject(chp_host_ctx* ctx, chp_str subject_id) {
+    if (subject_id.len == 0) return CHP_ERR_PERMANENT;
+    FakeHost* h = self(ctx);
+    std::lock_guard lock(h->mu_);
+    h->subjects_.erase(str(subject_id));
+    ++h->removed_subjects_;
+    return CHP_OK;
+  }
+
   static constexpr chp_host kTable{sizeof(chp_host),
                                    CHP_ABI_MAJOR,
                                    CHP_ABI_MINOR,
@@ -431,7 +453,9 @@ class FakeHost {
                                    &on_metric_add,
                                    &on_metric_set,
                                    &on_http_request,
-                                   &on_connection_token};
+                                   &on_connection_token,
+                                   &FakeCall::on_set_retry_after,
+                                   &on_remove_subject};
 
   mutable std::mutex mu_;
   std::map<std::string, std::string> state_;
@@ -448,6 +472,7 @@ class FakeHost {
   std::optional<std::string> token_json_;
   std::optional<std::pair<chp_status_code, std::string>> token_failure_;
   std::uint32_t rejected_token_reports_ = 0;
+  std::size_t removed_subjects_ = 0;
   chp_status_code commit_status_ = CHP_OK;
   std::size_t commits_ = 0;
   std::size_t rollbacks_ = 0;
