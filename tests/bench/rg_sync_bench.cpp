@@ -4,10 +4,21 @@
 // batched Contact lookups, Task upserts through sObject Collections, one checkpoint commit per
 // page. Items = messages; counters: Graph and Salesforce requests per message. The ratio
 // between 100 and 1,000 users shows whether the per-message cost stays flat as users grow.
+// Midway through each cycle (once the Graph peer has answered one request per 40 users: the
+// first mail pages go in JSON batches of 20 mailboxes) every Graph token is expired through the
+// peer's control API; the counters `graph_token_expiries` and `graph_tokens_per_expiry` (tokens the
+// peer issued beyond the first, per expiry) show the plugin fetched exactly one new token for it,
+// not one per mailbox or per in-flight request. A cycle that fetched another number is reported as
+// an error.
 #include <benchmark/benchmark.h>
 
 #include <curl/curl.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include <boost/json.hpp>
 #include <connector_host/testing/connector_under_test.hpp>
@@ -124,6 +135,58 @@ Peers& peers(int users) {
   return p;
 }
 
+int64_t int_at(const json::value& v, std::initializer_list<std::string_view> path) {
+  const json::value* cur = &v;
+  for (std::string_view key : path) {
+    const json::object* o = cur->if_object();
+    cur = o != nullptr ? o->if_contains(key) : nullptr;
+    if (cur == nullptr) return 0;
+  }
+  return cur->is_int64() ? cur->as_int64() : 0;
+}
+
+// The Graph peer's counters (GET /__peer/counters; the control API is not counted itself).
+json::value graph_counters(const Peers& p) {
+  auto r = sfplugin::testing::peer_request("GET", p.graph->base_url() + "/__peer/counters", {}, {});
+  if (r.status != 200) return json::object{};
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  return ec ? json::value(json::object{}) : v;
+}
+
+// Expires every Graph token once, when the peer has answered `after_requests` requests, unless
+// the cycle ends first (`done`). Polls the counters every 20 ms: a bench helper, never a test.
+class TokenExpirer {
+ public:
+  TokenExpirer(const Peers& p, int64_t after_requests)
+      : thread_([this, &p, after_requests] {
+          while (!done_.load()) {
+            if (int_at(graph_counters(p), {"total", "requests"}) >= after_requests) {
+              auto r = sfplugin::testing::peer_request(
+                  "POST", p.graph->base_url() + "/__peer/tokens/expire",
+                  {{"Content-Type", "application/json"}}, "{}");
+              if (r.status == 200) expiries_ = 1;
+              return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+        }) {}
+  TokenExpirer(const TokenExpirer&) = delete;
+  TokenExpirer& operator=(const TokenExpirer&) = delete;
+  ~TokenExpirer() { stop(); }
+  // Ends the helper; the number of expiries it made (0 when the cycle was over first).
+  int64_t stop() {
+    done_ = true;
+    if (thread_.joinable()) thread_.join();
+    return expiries_;
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  int64_t expiries_ = 0;
+  std::thread thread_;  // last: starts once the members above exist
+};
+
 // Arg 0: users. One iteration: a fresh FakeHost (no checkpoints) and plugin instance (untimed),
 // then one full cycle over every user (timed).
 void BM_RgSyncCycle(benchmark::State& state) {
@@ -147,6 +210,8 @@ void BM_RgSyncCycle(benchmark::State& state) {
   int64_t messages = 0;
   int64_t graph_calls = 0;
   int64_t sf_calls = 0;
+  int64_t expiries = 0;
+  int64_t extra_tokens = 0;
   for (auto _ : state) {
     state.PauseTiming();
     chp::testing::FakeHost host;
@@ -160,11 +225,25 @@ void BM_RgSyncCycle(benchmark::State& state) {
       state.SkipWithError(("create failed: " + r.error).c_str());
       return;
     }
+    sfplugin::testing::peer_request("DELETE", p.graph->base_url() + "/__peer/counters", {}, {});
+    auto expirer = std::make_unique<TokenExpirer>(p, std::max(2, users / 40));
     state.ResumeTiming();
 
     r = plugin.sync(R"({"reason":"manual"})");
 
     state.PauseTiming();
+    const int64_t expired = expirer->stop();
+    const int64_t issued = int_at(graph_counters(p), {"tokens_issued", kGraphClient});
+    // The first token of the cycle (a fresh instance has none), then one per expiry.
+    if (issued != 1 + expired) {
+      state.SkipWithError(("Graph tokens issued: " + std::to_string(issued) + " for " +
+                           std::to_string(expired) + " expiry(ies); expected " +
+                           std::to_string(1 + expired))
+                              .c_str());
+      return;
+    }
+    expiries += expired;
+    extra_tokens += issued - 1;
     if (!r.ok()) {
       state.SkipWithError(("sync failed: " + r.error).c_str());
       return;
@@ -182,6 +261,9 @@ void BM_RgSyncCycle(benchmark::State& state) {
   const double m = messages > 0 ? static_cast<double>(messages) : 1.0;
   state.counters["graph_req_per_msg"] = static_cast<double>(graph_calls) / m;
   state.counters["sf_req_per_msg"] = static_cast<double>(sf_calls) / m;
+  state.counters["graph_token_expiries"] = static_cast<double>(expiries);
+  state.counters["graph_tokens_per_expiry"] =
+      expiries > 0 ? static_cast<double>(extra_tokens) / static_cast<double>(expiries) : 0.0;
 }
 
 BENCHMARK(BM_RgSyncCycle)

@@ -105,8 +105,21 @@ std::string Message::id() const { return Str(resource, "id"); }
 
 std::string Message::folder_id() const { return Str(resource, "parentFolderId"); }
 
+void GraphStore::IndexUser(const User& user, bool add) {
+  for (const std::string& name : {user.id, user.user_principal_name, user.mail}) {
+    const std::string key = ToLower(name);
+    if (add) {
+      user_names_[key].insert(user.id);
+    } else if (auto it = user_names_.find(key); it != user_names_.end()) {
+      it->second.erase(user.id);
+      if (it->second.empty()) user_names_.erase(it);
+    }
+  }
+}
+
 void GraphStore::Reset() {
   users_.clear();
+  user_names_.clear();
   mailboxes_.clear();
   seq_ = 0;
 }
@@ -119,10 +132,14 @@ bool GraphStore::AddUser(User user, std::string* error) {
   }
   if (user.mail.empty()) user.mail = user.user_principal_name;
   if (user.display_name.empty()) user.display_name = user.user_principal_name;
-  for (const auto& [id, other] : users_) {
-    if (id != user.id && EqualsIgnoreCase(other.user_principal_name, user.user_principal_name)) {
-      *error = "duplicate userPrincipalName " + user.user_principal_name;
-      return false;
+  if (auto named = user_names_.find(ToLower(user.user_principal_name));
+      named != user_names_.end()) {
+    for (const std::string& id : named->second) {
+      if (id != user.id &&
+          EqualsIgnoreCase(users_.at(id).user_principal_name, user.user_principal_name)) {
+        *error = "duplicate userPrincipalName " + user.user_principal_name;
+        return false;
+      }
     }
   }
   if (user.has_mailbox && !mailboxes_.contains(user.id)) {
@@ -132,18 +149,16 @@ bool GraphStore::AddUser(User user, std::string* error) {
     }
   }
   if (!user.has_mailbox) mailboxes_.erase(user.id);
+  if (auto old = users_.find(user.id); old != users_.end()) IndexUser(old->second, false);
+  IndexUser(user, true);
   users_[user.id] = std::move(user);
   return true;
 }
 
 const User* GraphStore::FindUser(std::string_view key) const {
-  for (const auto& [id, user] : users_) {
-    if (EqualsIgnoreCase(id, key) || EqualsIgnoreCase(user.user_principal_name, key) ||
-        EqualsIgnoreCase(user.mail, key)) {
-      return &user;
-    }
-  }
-  return nullptr;
+  auto named = user_names_.find(ToLower(key));
+  if (named == user_names_.end() || named->second.empty()) return nullptr;
+  return &users_.at(*named->second.begin());
 }
 
 std::vector<const User*> GraphStore::Users() const {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -109,6 +110,11 @@ class GraphStore {
 
   const ManualClock& clock_;
   std::map<std::string, User> users_;  // by id
+  // Lower-cased id, userPrincipalName and mail → the ids of the users so named, so FindUser
+  // (every request names its mailbox) is a lookup, not a scan of every user. The smallest id
+  // wins, as the first match of a scan in id order would.
+  std::map<std::string, std::set<std::string>, std::less<>> user_names_;
+  void IndexUser(const User& user, bool add);
   std::map<std::string, Mailbox> mailboxes_;
   std::int64_t seq_ = 0;
 };
