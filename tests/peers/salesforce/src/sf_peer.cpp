@@ -95,7 +95,11 @@ Response RouteRest(PeerState& state, const Request& request) {
   ++state.daily_api_used;
   // Salesforce compresses REST responses for a client that sends Accept-Encoding: gzip.
   Response response = limit_header(HandleRest(state, request, *access));
+  const auto identity_bytes = static_cast<std::int64_t>(response.body.size());
   MaybeGzip(request, response);
+  if (response.headers.count("Content-Encoding")) {
+    state.counters.Increment("total", "response_body_bytes_identity", identity_bytes);
+  }
   return response;
 }
 
@@ -131,6 +135,12 @@ Response Route(PeerState& state, const Request& request) {
   // As sent (after gzip): what a client pays on the wire, for benchmarks.
   state.counters.Increment("total", "response_body_bytes",
                            static_cast<std::int64_t>(response.body.size()));
+  // And what they would have been without compression (a compressed REST body adds its size
+  // before gzip above).
+  if (!response.headers.count("Content-Encoding")) {
+    state.counters.Increment("total", "response_body_bytes_identity",
+                             static_cast<std::int64_t>(response.body.size()));
+  }
   return response;
 }
 
