@@ -20,6 +20,13 @@ class SfSObjectTest : public SfPeerTest {
     return client_->SendJson(method, std::string(kApi) + path, body, token_);
   }
   HttpResult Get(const std::string& path) { return client_->Get(std::string(kApi) + path, token_); }
+  // DELETE .../sobjects/TYPE/ID: the status.
+  int Delete(const std::string& type, const std::string& id) {
+    return client_
+        ->Request("DELETE", std::string(kApi) + "/sobjects/" + type + "/" + id, "",
+                  {"Authorization: Bearer " + token_})
+        .status;
+  }
   std::int64_t Count(const std::string& soql) {
     return client_->Get(Q(soql), token_).Json().at("totalSize").as_int64();
   }
@@ -54,11 +61,7 @@ TEST_F(SfSObjectTest, CreateReadUpdateDeleteLifecycle) {
   EXPECT_EQ(updated.at("CreatedDate").as_string(), created_date);
   EXPECT_NE(updated.at("LastModifiedDate").as_string(), created_date);
 
-  EXPECT_EQ(client_
-                ->Request("DELETE", std::string(kApi) + "/sobjects/Account/" + id, "",
-                          {"Authorization: Bearer " + token_})
-                .status,
-            204);
+  EXPECT_EQ(Delete("Account", id), 204);
   HttpResult gone = Get("/sobjects/Account/" + id);
   EXPECT_EQ(gone.status, 404);
   EXPECT_EQ(gone.Json().at(0).at("errorCode").as_string(), "NOT_FOUND");
@@ -270,12 +273,7 @@ TEST_F(SfSObjectTest, ReplicationUpdatedAndDeleted) {
   HttpResult created = Send("POST", "/sobjects/Account", json::object{{"Name", "Fresh"}});
   ASSERT_EQ(created.status, 201);
   std::string fresh(created.Json().at("id").as_string());
-  ASSERT_EQ(client_
-                ->Request("DELETE",
-                          std::string(kApi) + "/sobjects/Account/" + To18CharId("0015g00000GLOBX"),
-                          "", {"Authorization: Bearer " + token_})
-                .status,
-            204);
+  ASSERT_EQ(Delete("Account", To18CharId("0015g00000GLOBX")), 204);
   client_->Control("POST", "clock/advance", json::object{{"seconds", 120}});
   std::string later(client_->Control("GET", "clock").at("now").as_string());
   std::string range = "?start=" + PercentEncode(now) + "&end=" + PercentEncode(later);
@@ -301,11 +299,7 @@ TEST_F(SfSObjectTest, DeleteOnAnObjectWithoutRecycleBinIsHardAndLoggedForGetDele
   ASSERT_EQ(member.status, 201) << member.body;
   std::string id(member.Json().at("id").as_string());
   client_->Control("POST", "clock/advance", json::object{{"seconds", 60}});
-  ASSERT_EQ(client_
-                ->Request("DELETE", std::string(kApi) + "/sobjects/CampaignMember/" + id, "",
-                          {"Authorization: Bearer " + token_})
-                .status,
-            204);
+  ASSERT_EQ(Delete("CampaignMember", id), 204);
   EXPECT_EQ(Get("/sobjects/CampaignMember/" + id).status, 404);
   HttpResult all = client_->Get(
       std::string(kApi) + "/queryAll?q=" + PercentEncode("SELECT Id FROM CampaignMember"), token_);
@@ -327,12 +321,7 @@ TEST_F(SfSObjectTest, DeleteOnAnObjectWithoutRecycleBinIsHardAndLoggedForGetDele
 // earliestDateAvailable is INVALID_REPLICATION_DATE, as is a window of one minute or less.
 TEST_F(SfSObjectTest, GetDeletedWindowEndsAtFifteenDaysAndAtAnEmptiedRecycleBin) {
   std::string start(client_->Control("GET", "clock").at("now").as_string());
-  ASSERT_EQ(client_
-                ->Request("DELETE",
-                          std::string(kApi) + "/sobjects/Account/" + To18CharId("0015g00000GLOBX"),
-                          "", {"Authorization: Bearer " + token_})
-                .status,
-            204);
+  ASSERT_EQ(Delete("Account", To18CharId("0015g00000GLOBX")), 204);
   auto window = [&](const std::string& from) {
     std::string now(client_->Control("GET", "clock").at("now").as_string());
     return Get("/sobjects/Account/deleted/?start=" + PercentEncode(from) +
