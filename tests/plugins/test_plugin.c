@@ -7,7 +7,9 @@
  *    "no-instance" -> CHP_OK without an instance; "bad-status" -> 0 (not a status);
  *    otherwise an instance; logs "created".
  *  - authorize: output {"credentials":{},"connection":{}}; refresh: same.
- *  - sync: output {"syncs":N} (N counts this instance's syncs); disable: CHP_OK.
+ *  - sync: output {"syncs":N} (N counts this instance's syncs), or {"syncs":N,"ids":"x,y"} when
+ *    the host's record_list_ids (1.6) lists ids of collection "items" after "a" (limit 2);
+ *    disable: CHP_OK.
  *  - destroy: logs "destroyed" through the host, then frees the instance. */
 #include <connector_host/plugin_api.h>
 #include <stdio.h>
@@ -78,11 +80,33 @@ static chp_status_code tp_disable(chp_instance* inst, chp_call* call, chp_str in
   return CHP_OK;
 }
 
+struct tp_ids {
+  char text[64];
+  size_t len;
+};
+
+static void tp_collect_id(void* user, chp_str id) {
+  struct tp_ids* ids = (struct tp_ids*)user;
+  if (ids->len + id.len + 2 > sizeof ids->text) return;
+  if (ids->len > 0) ids->text[ids->len++] = ',';
+  memcpy(ids->text + ids->len, id.ptr, id.len);
+  ids->len += id.len;
+  ids->text[ids->len] = '\0';
+}
+
 __attribute__((unused)) static chp_status_code tp_sync(chp_instance* inst, chp_call* call,
                                                        chp_str input) {
-  char out[64];
+  char out[128];
+  struct tp_ids ids = {{0}, 0};
   inst->syncs++;
-  snprintf(out, sizeof out, "{\"syncs\":%u}", inst->syncs);
+  if (CHP_HAS_MEMBER(g_host, chp_host, record_list_ids) && g_host->record_list_ids != NULL &&
+      g_host->record_list_ids(inst->ctx, str("items"), str("a"), 2, tp_collect_id, &ids) ==
+          CHP_OK &&
+      ids.len > 0) {
+    snprintf(out, sizeof out, "{\"syncs\":%u,\"ids\":\"%s\"}", inst->syncs, ids.text);
+  } else {
+    snprintf(out, sizeof out, "{\"syncs\":%u}", inst->syncs);
+  }
   g_host->call_set_output(call, str(out));
   return CHP_OK;
 }

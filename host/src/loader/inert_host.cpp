@@ -54,6 +54,10 @@ chp_status_code connection_token_unsupported(chp_host_ctx*, chp_call*, uint32_t,
 }
 void call_set_retry_after_noop(chp_call*, uint64_t) {}
 chp_status_code remove_subject_unsupported(chp_host_ctx*, chp_str) { return CHP_ERR_UNSUPPORTED; }
+chp_status_code record_list_ids_unsupported(chp_host_ctx*, chp_str, chp_str, uint32_t, chp_sink,
+                                            void*) {
+  return CHP_ERR_UNSUPPORTED;
+}
 
 chp_host make_inert_host() {
   chp_host h{};
@@ -86,6 +90,7 @@ chp_host make_inert_host() {
   h.connection_token = connection_token_unsupported;
   h.call_set_retry_after = call_set_retry_after_noop;
   h.remove_subject = remove_subject_unsupported;
+  h.record_list_ids = record_list_ids_unsupported;
   return h;
 }
 

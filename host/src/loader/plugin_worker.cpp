@@ -289,6 +289,15 @@ chp_status_code p_remove_subject(chp_host_ctx*, chp_str subject_id) {
   w.str(sv(subject_id));
   return status_of(round_trip(w));
 }
+chp_status_code p_record_list_ids(chp_host_ctx*, chp_str collection, chp_str after_id,
+                                  uint32_t limit, chp_sink sink, void* user) {
+  auto w = call(CallbackOp::kRecordListIds);
+  w.str(sv(collection)).str(sv(after_id)).u32(limit);
+  auto r = round_trip(w);
+  if (!r) return CHP_ERR_UNSUPPORTED;
+  const chp_status_code st = r->u32();
+  return replay_chunks(*r, st, sink, user);
+}
 
 const chp_host kProxyHost = {
     sizeof(chp_host),    CHP_ABI_MAJOR,       CHP_ABI_MINOR,      p_log,
@@ -298,7 +307,7 @@ const chp_host kProxyHost = {
     p_txn_rollback,      p_record_get,        p_outbox_pending,   p_secret_get,
     p_secret_put,        p_report_status,     p_report_subject,   p_metric_add,
     p_metric_set,        p_http_request,      p_connection_token, p_call_set_retry_after,
-    p_remove_subject,
+    p_remove_subject,    p_record_list_ids,
 };
 
 // What the plugin writes to stdout arrives as warning log lines of its connector (redacted

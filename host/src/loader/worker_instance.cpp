@@ -325,6 +325,16 @@ class WorkerInstance final : public PluginInstance {
     w.u32(r.ok() ? host_->outbox_pending(ctx_, limit, collect, &chunks) : CHP_ERR_PERMANENT);
     put_chunks(w, chunks);
   }
+  void on_record_list_ids(wire::Reader& r, wire::Writer& w) {
+    const std::string_view collection = r.str();
+    const std::string_view after_id = r.str();
+    const uint32_t limit = r.u32();
+    std::vector<std::string> chunks;
+    w.u32(r.ok() ? host_->record_list_ids(ctx_, to_chp(collection), to_chp(after_id), limit,
+                                          collect, &chunks)
+                 : CHP_ERR_PERMANENT);
+    put_chunks(w, chunks);
+  }
   void on_secret_get(wire::Reader& r, wire::Writer& w) {
     const std::string_view name = r.str();
     std::vector<std::string> chunks;
@@ -469,6 +479,7 @@ WorkerInstance::handlers() {
     set(CallbackOp::kConnectionToken, &WorkerInstance::on_connection_token);
     set(CallbackOp::kCallSetRetryAfter, &WorkerInstance::on_call_set_retry_after);
     set(CallbackOp::kRemoveSubject, &WorkerInstance::on_remove_subject);
+    set(CallbackOp::kRecordListIds, &WorkerInstance::on_record_list_ids);
     for (size_t i = 1; i < t.size(); ++i) {
       if (t[i] == nullptr) std::abort();  // a CallbackOp without a handler: a build-time bug
     }

@@ -31,6 +31,7 @@ constexpr CallbackRow kCallbacks[] = {
     {CallbackOp::kConnectionToken, "connection_token", true},
     {CallbackOp::kCallSetRetryAfter, "call_set_retry_after", false},
     {CallbackOp::kRemoveSubject, "remove_subject", true},
+    {CallbackOp::kRecordListIds, "record_list_ids", true},
 };
 static_assert(std::size(kCallbacks) == static_cast<size_t>(CallbackOp::kEnd) - 1,
               "one row per CallbackOp");

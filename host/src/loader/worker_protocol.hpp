@@ -67,6 +67,7 @@ enum class CallbackOp : uint8_t {
   kConnectionToken,
   kCallSetRetryAfter,  // ABI 1.5
   kRemoveSubject,      // ABI 1.5
+  kRecordListIds,      // ABI 1.6
   kEnd                 // one past the last
 };
 

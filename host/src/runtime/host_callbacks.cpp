@@ -456,6 +456,23 @@ chp_status_code remove_subject_cb(chp_host_ctx* raw, chp_str subject_id) {
   });
 }
 
+chp_status_code record_list_ids_cb(chp_host_ctx* raw, chp_str collection, chp_str after_id,
+                                   uint32_t limit, chp_sink sink, void* user) {
+  InstanceContext* ctx = ctx_of(raw);
+  if (!ctx || !sink) return CHP_ERR_PERMANENT;
+  return guarded(ctx, [&]() -> chp_status_code {
+    if (limit == 0) {
+      ctx->services().log->log(LogLevel::kWarn, ctx->name(), "record_list_ids refused: limit 0");
+      return CHP_ERR_PERMANENT;
+    }
+    auto r = ctx->services().store->list_record_ids(ctx->name(), view(collection), view(after_id),
+                                                    limit);
+    if (!r) return store_failure(ctx, r.error());
+    for (const auto& id : *r) sink(user, as_chp(id));
+    return CHP_OK;
+  });
+}
+
 const chp_host kHost = {
     sizeof(chp_host),     CHP_ABI_MAJOR,        CHP_ABI_MINOR,       log_cb,
     call_cancelled_cb,    call_remaining_ms_cb, call_set_error_cb,   call_set_output_cb,
@@ -464,7 +481,7 @@ const chp_host kHost = {
     txn_rollback_cb,      record_get_cb,        outbox_pending_cb,   secret_get_cb,
     secret_put_cb,        report_status_cb,     report_subject_cb,   metric_add_cb,
     metric_set_cb,        http_request_cb,      connection_token_cb, call_set_retry_after_cb,
-    remove_subject_cb,
+    remove_subject_cb,    record_list_ids_cb,
 };
 
 }  // namespace

@@ -117,6 +117,30 @@ Result<uint64_t> SqliteStateStore::count_records(std::string_view ns, std::strin
   return static_cast<uint64_t>(*row ? (*st)->int64(0) : 0);
 }
 
+Result<std::vector<std::string>> SqliteStateStore::list_record_ids(std::string_view ns,
+                                                                   std::string_view collection,
+                                                                   std::string_view after_id,
+                                                                   size_t limit) {
+  auto db = core_->acquire();
+  if (!db) return db.error();
+  auto table = find_mirror_table(*core_, **db, ns, collection);
+  if (!table) return table.error();
+  std::vector<std::string> out;
+  if (!*table) return out;
+  auto st = (*db)->prepare("SELECT id FROM " + quote_identifier(**table) +
+                           " WHERE deleted = 0 AND id > ?1 ORDER BY id LIMIT ?2");
+  if (!st) return st.error();
+  // SQLite's LIMIT is signed: clamp so "no limit" (SIZE_MAX) stays positive.
+  (*st)->bind(1, after_id).bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  for (;;) {
+    auto row = (*st)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back((*st)->text(0));
+  }
+  return out;
+}
+
 Result<std::vector<std::string>> SqliteStateStore::list_collections(std::string_view ns) {
   if (Status s = validate_identifier("namespace", ns); !s) return s.error();
   auto db = core_->acquire();

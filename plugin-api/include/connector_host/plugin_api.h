@@ -1,5 +1,5 @@
 /*
- * connector-host plugin ABI, version 1.5.
+ * connector-host plugin ABI, version 1.6.
  *
  * The only contract between the host and a connector plugin. Pure C so that any
  * compiler and any language with a C FFI can implement a plugin; C++ authors use the
@@ -65,7 +65,7 @@ extern "C" {
 #endif
 
 #define CHP_ABI_MAJOR 1
-#define CHP_ABI_MINOR 5
+#define CHP_ABI_MINOR 6
 #define CHP_ABI_VERSION(major, minor) ((((uint32_t)(major)) << 16) | ((uint32_t)(minor)))
 #define CHP_ABI_VERSION_CURRENT CHP_ABI_VERSION(CHP_ABI_MAJOR, CHP_ABI_MINOR)
 
@@ -329,6 +329,18 @@ typedef struct chp_host {
    * (a crash in between leaves the row, and the next run removes it again). Durable on CHP_OK.
    * Thread: any. Not inside an open transaction's commit (it is not part of one). */
   chp_status_code (*remove_subject)(chp_host_ctx* ctx, chp_str subject_id);
+
+  /* --- Since 1.6 (read with CHP_HAS_MEMBER: a 1.0-1.5 host's table ends before this) --- */
+
+  /* Pages through the ids of one of this instance's mirror collections, e.g. to reconcile them
+   * against the ids the source still has: one sink call per live (not deleted) record whose id
+   * is greater than `after_id` (empty: from the start), in ascending byte order, at most `limit`
+   * (0: CHP_ERR_PERMANENT). Pass the last id back as `after_id` for the next page; fewer than
+   * `limit` calls means the end. CHP_OK with no call when the collection does not exist. Reads
+   * committed data only (not an open transaction's writes).
+   * OWNERSHIP: each id is valid only during its sink call. Thread: any. */
+  chp_status_code (*record_list_ids)(chp_host_ctx* ctx, chp_str collection, chp_str after_id,
+                                     uint32_t limit, chp_sink sink, void* user);
 } chp_host;
 
 #define CHP_TOKEN_REJECTED ((uint32_t)1 << 0)

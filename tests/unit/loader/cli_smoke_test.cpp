@@ -66,7 +66,7 @@ bool contains(const std::string& haystack, std::string_view needle) {
 TEST(Cli, Version) {
   const auto r = run_cli({"--version"});
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.out, "connector-host " CHOST_VERSION " (plugin ABI 1.5)\n");
+  EXPECT_EQ(r.out, "connector-host " CHOST_VERSION " (plugin ABI 1.6)\n");
 }
 
 TEST(Cli, HelpListsCommands) {
@@ -103,11 +103,11 @@ TEST(Cli, PluginsListsGoodOnesAndFailsOnBadOnes) {
   EXPECT_TRUE(contains(header, "CAPABILITIES"));
   EXPECT_TRUE(row.starts_with("test-good")) << r.out;
   EXPECT_TRUE(contains(row, " 0.1.0 "));
-  EXPECT_TRUE(contains(row, " 1.5 "));
+  EXPECT_TRUE(contains(row, " 1.6 "));
   EXPECT_TRUE(contains(row, "provides-connection"));
   EXPECT_TRUE(contains(row, (dir.path() / "good.so").string()));
   EXPECT_EQ(r.err, "error: plugin " + (dir.path() / "major2.so").string() +
-                       " was built for plugin ABI 2.0; this host implements 1.5\n");
+                       " was built for plugin ABI 2.0; this host implements 1.6\n");
 
   std::filesystem::remove(dir.path() / "major2.so");
   r = run_cli({"plugins", "--plugin-dir=" + dir.path().string()});

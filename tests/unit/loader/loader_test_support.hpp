@@ -52,6 +52,7 @@ class TempDir {
 // Per-instance context handed to plugins as chp_host_ctx*.
 struct FakeHostCtx {
   std::vector<std::string> logs;
+  std::vector<std::string> ids;  // what record_list_ids lists (sorted), any collection
 };
 
 // Per-call state handed to plugins as chp_call*.
@@ -87,6 +88,17 @@ inline const chp_host* fake_host() {
     };
     h.call_remaining_ms = [](const chp_call* call) -> uint64_t {
       return reinterpret_cast<const FakeCall*>(call)->cancelled ? 0 : 60000;
+    };
+    h.record_list_ids = [](chp_host_ctx* ctx, chp_str, chp_str after, uint32_t limit, chp_sink sink,
+                           void* user) {
+      const std::string_view after_id(after.ptr, after.len);
+      uint32_t n = 0;
+      for (const std::string& id : fake_ctx(ctx)->ids) {
+        if (id <= after_id || n == limit) continue;
+        ++n;
+        sink(user, chp_str{id.data(), id.size()});
+      }
+      return CHP_OK;
     };
     return h;
   }();

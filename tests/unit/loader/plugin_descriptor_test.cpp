@@ -132,7 +132,7 @@ TEST(Descriptor, OtherMajorIsRefusedWithoutReadingPastTheHeader) {
   auto d = read_descriptor(guarded.get(), "x.so");
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().message,
-            "plugin x.so was built for plugin ABI 2.0; this host implements 1.5");
+            "plugin x.so was built for plugin ABI 2.0; this host implements 1.6");
 
   raw.abi_major = 0;
   EXPECT_FALSE(read_descriptor(&raw, "x.so").ok());

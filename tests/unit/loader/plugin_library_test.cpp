@@ -94,32 +94,32 @@ TEST(PluginLibrary, MissingEntrySymbol) {
 TEST(PluginLibrary, EntryReturnsNull) {
   TempDir dir;
   EXPECT_TRUE(contains(load_error(dir, "null_descriptor"),
-                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.5)"));
+                       "chp_plugin_entry returned NULL: the plugin refused this host (ABI 1.6)"));
 }
 
 TEST(PluginLibrary, OtherMajorIsRefused) {
   TempDir dir;
   const std::string m = load_error(dir, "major2");
   EXPECT_EQ(m, "plugin " + (dir.path() / "major2.so").string() +
-                   " was built for plugin ABI 2.0; this host implements 1.5");
+                   " was built for plugin ABI 2.0; this host implements 1.6");
 }
 
 TEST(PluginLibrary, NewerMinorIsRefusedByOlderHost) {
   TempDir dir;
-  const std::string m = load_error(dir, "minor6");
-  EXPECT_EQ(m, "plugin " + (dir.path() / "minor6.so").string() +
-                   " was built for plugin ABI 1.6; this host implements 1.5 \u2014 upgrade the "
+  const std::string m = load_error(dir, "minor7");
+  EXPECT_EQ(m, "plugin " + (dir.path() / "minor7.so").string() +
+                   " was built for plugin ABI 1.7; this host implements 1.6 \u2014 upgrade the "
                    "host");
 }
 
 TEST(PluginLibrary, MinorCompatibilityWithNewerHosts) {
   TempDir dir;
-  // Built for 1.0 (a 1.0-sized descriptor), loaded by this (1.5) host.
+  // Built for 1.0 (a 1.0-sized descriptor), loaded by this (1.6) host.
   EXPECT_EQ(load_error(dir, "minor0"), "");
-  EXPECT_EQ(load_error(dir, "minor6", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 6)}), "");
+  EXPECT_EQ(load_error(dir, "minor7", LoadOptions{.host_abi = CHP_ABI_VERSION(1, 7)}), "");
   // A 1.0 plugin in a 1.6 host: loads, and is still recorded as a 1.0 plugin.
   auto lib = PluginLibrary::load(dir.add("minor0"), fake_host(),
-                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 6)});
+                                 LoadOptions{.host_abi = CHP_ABI_VERSION(1, 7)});
   ASSERT_TRUE(lib.ok()) << lib.error().message;
   EXPECT_EQ((*lib)->descriptor().abi_minor, 0);
 }
@@ -128,7 +128,7 @@ TEST(PluginLibrary, StructTooSmall) {
   TempDir dir;
   const std::string m = load_error(dir, "struct_small");
   EXPECT_TRUE(contains(m, "declares a descriptor of " + std::to_string(offsetof(chp_plugin, sync)) +
-                              " bytes; plugin ABI 1.5 needs at least " +
+                              " bytes; plugin ABI 1.6 needs at least " +
                               std::to_string(offsetof(chp_plugin, validate))))
       << m;
 }

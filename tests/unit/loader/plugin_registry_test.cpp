@@ -61,7 +61,7 @@ TEST(PluginRegistry, DuplicateAcrossDirectories) {
   TempDir second;
   first.add("good");
   second.add("good");
-  second.add("minor6", "zz.so");  // refused by this host, unrelated to the duplicate
+  second.add("minor7", "zz.so");  // refused by this host, unrelated to the duplicate
   PluginRegistry registry;
   registry.scan({first.path(), second.path()}, fake_host());
   ASSERT_EQ(registry.plugins().size(), 1u);

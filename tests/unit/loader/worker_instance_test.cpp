@@ -66,6 +66,22 @@ TEST_F(WorkerInstanceTest, HooksAndCallbacksCrossTheSocketLikeInProcess) {
   EXPECT_EQ(ctx.logs, (std::vector<std::string>{"created", "destroyed"}));
 }
 
+// ABI 1.6 record_list_ids (op 27) through the worker: the plugin's after_id and limit reach the
+// host and the ids come back to the plugin's sink in order.
+TEST_F(WorkerInstanceTest, RecordListIdsCrossesTheSocket) {
+  auto lib = load("good");
+  ASSERT_NE(lib, nullptr);
+  FakeHostCtx ctx;
+  ctx.ids = {"a", "b", "c", "d"};
+  FakeCall create_call;
+  auto inst =
+      PluginInstance::create(lib, as_ctx(&ctx), as_call(&create_call), "{}", process_mode());
+  ASSERT_TRUE(inst.ok()) << inst.error().message;
+  FakeCall call;
+  EXPECT_EQ((*inst)->sync(as_call(&call), R"({"reason":"manual"})"), CHP_OK);
+  EXPECT_EQ(call.output, R"({"syncs":1,"ids":"b,c"})");
+}
+
 TEST_F(WorkerInstanceTest, ACreateFailureKeepsItsClassAndMessage) {
   auto lib = load("good");
   ASSERT_NE(lib, nullptr);

@@ -127,6 +127,13 @@ Result<uint64_t> FaultyStore::count_records(std::string_view ns, std::string_vie
   return real_->count_records(ns, collection, include_deleted);
 }
 
+Result<std::vector<std::string>> FaultyStore::list_record_ids(std::string_view ns,
+                                                              std::string_view collection,
+                                                              std::string_view after_id,
+                                                              size_t limit) {
+  return real_->list_record_ids(ns, collection, after_id, limit);
+}
+
 Result<std::vector<std::string>> FaultyStore::list_collections(std::string_view ns) {
   return real_->list_collections(ns);
 }

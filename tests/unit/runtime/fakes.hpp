@@ -154,6 +154,9 @@ class FaultyStore final : public store::StateStore {
                                                           std::string_view id) override;
   Result<uint64_t> count_records(std::string_view ns, std::string_view collection,
                                  bool include_deleted) override;
+  Result<std::vector<std::string>> list_record_ids(std::string_view ns, std::string_view collection,
+                                                   std::string_view after_id,
+                                                   size_t limit) override;
   Result<std::vector<std::string>> list_collections(std::string_view ns) override;
   Result<std::vector<store::OutboxEntry>> outbox_pending(std::string_view ns,
                                                          size_t limit) override;

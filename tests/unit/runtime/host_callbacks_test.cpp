@@ -272,5 +272,48 @@ TEST_F(HostCallbacksTest, RemoveSubjectDropsItsRowAndSwitchFromStoreAndBoard) {
   EXPECT_TRUE(fx.log.contains("remove_subject refused: empty subject id"));
 }
 
+// ABI 1.6 record_list_ids: live ids only, in byte order, paged by after_id + limit; an unknown
+// collection is empty; an uncommitted write is not listed; limit 0 is refused.
+TEST_F(HostCallbacksTest, RecordListIdsPagesThroughLiveIdsInOrder) {
+  TestInstance& inst = make_instance("crm");
+  const chp_host* host = host_callbacks();
+  chp_host_ctx* ctx = inst.ctx->handle();
+  auto s = [](std::string_view v) { return chp_str{v.data(), v.size()}; };
+  chp_txn* txn = nullptr;
+  ASSERT_EQ(host->txn_begin(ctx, &txn), CHP_OK);
+  for (std::string_view id : {"003", "001", "005", "002", "004"}) {
+    ASSERT_EQ(host->txn_upsert_record(txn, s("Account"), s(id), s("{}"), id == "002" ? 1 : 0),
+              CHP_OK);
+  }
+  ASSERT_EQ(host->txn_commit(txn), CHP_OK);
+  ASSERT_EQ(host->txn_begin(ctx, &txn), CHP_OK);  // open, not committed: not listed
+  ASSERT_EQ(host->txn_upsert_record(txn, s("Account"), s("006"), s("{}"), 0), CHP_OK);
+
+  auto page = [&](std::string_view after, uint32_t limit, chp_status_code* st) {
+    std::vector<std::string> ids;
+    auto sink = [](void* user, chp_str data) {
+      static_cast<std::vector<std::string>*>(user)->emplace_back(data.ptr, data.len);
+    };
+    *st = host->record_list_ids(ctx, s("Account"), s(after), limit, sink, &ids);
+    return ids;
+  };
+  chp_status_code st = CHP_ERR_PERMANENT;
+  EXPECT_EQ(page("", 2, &st), (std::vector<std::string>{"001", "003"}));
+  EXPECT_EQ(st, CHP_OK);
+  EXPECT_EQ(page("003", 2, &st), (std::vector<std::string>{"004", "005"}));
+  EXPECT_EQ(page("005", 2, &st), (std::vector<std::string>{}));
+  EXPECT_EQ(st, CHP_OK);
+  host->txn_rollback(txn);
+
+  std::vector<std::string> none;
+  auto sink = [](void* user, chp_str data) {
+    static_cast<std::vector<std::string>*>(user)->emplace_back(data.ptr, data.len);
+  };
+  EXPECT_EQ(host->record_list_ids(ctx, s("Lead"), s(""), 10, sink, &none), CHP_OK);
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(host->record_list_ids(ctx, s("Account"), s(""), 0, sink, &none), CHP_ERR_PERMANENT);
+  EXPECT_TRUE(fx.log.contains("record_list_ids refused: limit 0"));
+}
+
 }  // namespace
 }  // namespace chost::runtime::testing

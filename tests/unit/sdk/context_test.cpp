@@ -233,6 +233,36 @@ TEST_F(ContextTest, RemoveSubjectReachesTheHostAndIsRefusedByAnOlderOne) {
   EXPECT_EQ(host_.subjects().count("u2"), 1u);
 }
 
+// ABI 1.6 record_list_ids through the SDK and FakeHost: live ids in order, paged; a 1.5 host
+// (a table that ends before the member) says so instead of calling past the table.
+TEST_F(ContextTest, RecordListIdsPagesLiveIdsAndIsRefusedByAnOlderHost) {
+  {
+    chp::Transaction txn = ctx_.begin();
+    txn.upsert_record("Account", "b", boost::json::object{});
+    txn.upsert_record("Account", "a", boost::json::object{});
+    txn.upsert_record("Account", "c", boost::json::object{}, /*deleted=*/true);
+    txn.upsert_record("Account", "d", boost::json::object{});
+    txn.upsert_record("Lead", "a0", boost::json::object{});
+    txn.commit();
+  }
+  EXPECT_EQ(ctx_.record_list_ids("Account", "", 2), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(ctx_.record_list_ids("Account", "b", 2), (std::vector<std::string>{"d"}));
+  EXPECT_TRUE(ctx_.record_list_ids("Account", "d", 2).empty());
+  EXPECT_TRUE(ctx_.record_list_ids("Contact", "", 2).empty());
+  EXPECT_THROW(ctx_.record_list_ids("Account", "", 0), chp::PermanentError);
+
+  chp_host older = *FakeHost::table();
+  older.struct_size = offsetof(chp_host, record_list_ids);
+  older.abi_minor = 5;
+  chp::Context old_ctx(&older, host_.ctx());
+  try {
+    old_ctx.record_list_ids("Account", "", 10);
+    FAIL();
+  } catch (const chp::PermanentError& e) {
+    EXPECT_STREQ(e.what(), "record list ids: unsupported by this host (needs plugin ABI 1.6)");
+  }
+}
+
 TEST_F(ContextTest, HttpTransportFailureIsTransientWithoutQueryString) {
   host_.set_http_handler([](const FakeHttpRequest&) {
     return FakeHttpResponse{CHP_ERR_TRANSIENT, 0, {}, {}};

@@ -208,6 +208,13 @@ class StateStore {
                                                            std::string_view id) = 0;
   virtual Result<uint64_t> count_records(std::string_view ns, std::string_view collection,
                                          bool include_deleted) = 0;
+  // Ids of the collection's live (not deleted) records greater than `after_id` (empty: from the
+  // start), in byte order, at most `limit`: pass the last id back to read the next page. Empty
+  // when the collection does not exist.
+  virtual Result<std::vector<std::string>> list_record_ids(std::string_view ns,
+                                                           std::string_view collection,
+                                                           std::string_view after_id,
+                                                           size_t limit) = 0;
   // Collection names (as given, not sanitized) of the namespace, sorted.
   virtual Result<std::vector<std::string>> list_collections(std::string_view ns) = 0;
 

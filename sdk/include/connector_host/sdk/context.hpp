@@ -93,6 +93,29 @@ class Context {
     return value;
   }
 
+  // One page of the live (not deleted) ids of a mirror collection greater than `after_id` (empty:
+  // from the start), in ascending byte order, at most `limit` (> 0); fewer than `limit` means the
+  // end. Committed data only. For reconciling the mirror against the ids the source still has.
+  // Throws PermanentError("unsupported") in a 1.0-1.5 host (ABI 1.6 record_list_ids).
+  std::vector<std::string> record_list_ids(std::string_view collection, std::string_view after_id,
+                                           std::uint32_t limit) const {
+    if (!CHP_HAS_MEMBER(host_, chp_host, record_list_ids) || host_->record_list_ids == nullptr) {
+      throw PermanentError("record list ids: unsupported by this host (needs plugin ABI 1.6)");
+    }
+    if (limit == 0) throw PermanentError("record list ids: limit must be at least 1");
+    std::vector<std::string> ids;
+    auto sink = [](void* user, chp_str data) noexcept {
+      try {
+        static_cast<std::vector<std::string>*>(user)->emplace_back(detail::from_chp(data));
+      } catch (...) {
+      }
+    };
+    chp_status_code status = host_->record_list_ids(ctx_, detail::to_chp(collection),
+                                                    detail::to_chp(after_id), limit, sink, &ids);
+    if (status != CHP_OK) throw_for_status(status, "record list ids");
+    return ids;
+  }
+
   std::vector<OutboxEntry> outbox_pending(std::uint32_t limit) const {
     std::vector<std::string> raw;
     auto sink = [](void* user, chp_str data) noexcept {

@@ -271,6 +271,24 @@ class FakeHost {
     emit(sink, user, json);
     return CHP_OK;
   }
+  // ABI 1.6: live ids of a collection after `after_id`, in byte order, as the real host lists
+  // them (records_ is keyed by (collection, id), so a map walk is already that order).
+  static chp_status_code on_record_list_ids(chp_host_ctx* ctx, chp_str collection, chp_str after_id,
+                                            std::uint32_t limit, chp_sink sink, void* user) {
+    if (limit == 0 || sink == nullptr) return CHP_ERR_PERMANENT;
+    FakeHost* h = self(ctx);
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(h->mu_);
+      const std::string c = str(collection);
+      for (auto it = h->records_.upper_bound({c, str(after_id)});
+           it != h->records_.end() && it->first.first == c && ids.size() < limit; ++it) {
+        if (!it->second.deleted) ids.push_back(it->first.second);
+      }
+    }
+    for (const std::string& id : ids) emit(sink, user, id);
+    return CHP_OK;
+  }
   static chp_status_code on_outbox_pending(chp_host_ctx* ctx, std::uint32_t limit, chp_sink sink,
                                            void* user) {
     FakeHost* h = self(ctx);
@@ -455,7 +473,8 @@ class FakeHost {
                                    &on_http_request,
                                    &on_connection_token,
                                    &FakeCall::on_set_retry_after,
-                                   &on_remove_subject};
+                                   &on_remove_subject,
+                                   &on_record_list_ids};
 
   mutable std::mutex mu_;
   std::map<std::string, std::string> state_;
