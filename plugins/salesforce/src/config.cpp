@@ -64,6 +64,8 @@ const char kConfigSchemaJson[] = R"JSON({
     "reconcile_every_seconds": {"type": "integer", "minimum": 0, "maximum": 1209600,
       "default": 86400,
       "description": "How often (on Salesforce's clock, per object that has IsDeleted) to ask Salesforce's delete log (getDeleted) for deletes the incremental query cannot see: hard deletes (objects without a Recycle Bin such as CampaignMember, an emptied Recycle Bin) and deletes purged from the bin; their mirror rows are tombstoned (is_deleted, data kept). At most 14 days, since the delete log covers 15; a connector offline longer is told so in the sync summary. 0 = never."},
+    "reconcile_full_every_seconds": {"type": "integer", "minimum": 0, "default": 604800,
+      "description": "How often (on Salesforce's clock, per object that has IsDeleted) to list every Id at Salesforce (SELECT Id pages) and tombstone the mirror rows whose Id is gone: deletes no delete log has (older than 15 days, an emptied Recycle Bin, hard deletes). It also runs whenever the delete log no longer reaches back. 0 = only then."},
     "write_back": {"type": "boolean", "default": false,
       "description": "Push outbox entries to Salesforce (sObject Collections, 200 per call) after each sync."},
     "require": {"type": "object", "additionalProperties": false,
@@ -238,6 +240,7 @@ Config parse_config(const boost::json::object& config) {
   c.api_usage_threshold_percent =
       chp::config_value(config, "api_usage_threshold_percent").to_number<double>();
   c.reconcile_every_seconds = chp::config_int(config, "reconcile_every_seconds");
+  c.reconcile_full_every_seconds = chp::config_int(config, "reconcile_full_every_seconds");
   const boost::json::array& objects = chp::config_array(config, "objects");
   for (std::size_t i = 0; i < objects.size(); ++i) {
     c.objects.push_back(parse_object_spec(objects[i], i));

@@ -40,7 +40,8 @@ struct Config {
   std::int64_t bulk_threshold_records = 0;  // full loads this large use Bulk API 2.0; 0 = never
   std::uint32_t bulk_page_records = 0;      // Bulk result set size (maxRecords)
   double api_usage_threshold_percent = 0;
-  std::int64_t reconcile_every_seconds = 0;  // getDeleted pass per object; 0 = never
+  std::int64_t reconcile_every_seconds = 0;       // getDeleted pass per object; 0 = never
+  std::int64_t reconcile_full_every_seconds = 0;  // Id-listing pass per object; 0 = never
   bool write_back = false;
   chp::salesforce::Requirements require;  // of the authorizing user, checked at authorize
 

@@ -15,10 +15,20 @@
 // after an admin empties the Recycle Bin): a start before its earliestDateAvailable answers
 // INVALID_REPLICATION_DATE: the summary then says that deletes in that gap may have been
 // missed, and the pass starts over from this run.
+//
+// The full pass covers that gap (and runs on its own, `reconcile_full_every_seconds`): it lists
+// every Id Salesforce has (`SELECT Id FROM X`, query: soft-deleted rows are deletes too) and
+// pages through the mirror's live ids (host record_list_ids, ABI 1.6); a mirror row whose Id
+// Salesforce no longer has is tombstoned as above. The hook is the only writer of the mirror
+// and every row in it was read from Salesforce before the listing's query started, so a row
+// missing from the listing was deleted: records created meanwhile are never compared. Chunks
+// commit as they go; the pass's point (kv "reconcile-full/<Object>", this run's start) commits
+// with the last one, so a kill leaves only true tombstones and the next run does it again.
 #include <connector_host/sdk/http/url.hpp>
 #include <connector_host/sdk/salesforce/errors.hpp>
 #include <connector_host/sdk/salesforce/soql_time.hpp>
 
+#include <algorithm>
 #include <string>
 
 #include "salesforce_connector.hpp"
@@ -29,10 +39,23 @@ namespace {
 constexpr std::size_t kTombstonesPerCommit = 2000;
 // getDeleted's documented rule: start must precede end by more than one minute.
 constexpr std::int64_t kMinimumWindowSeconds = 120;
+// How far back getDeleted reaches at most (the Recycle Bin's 15 days).
+constexpr std::int64_t kDeleteLogSeconds = 15 * 86400;
 
 std::string string_member(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   return v != nullptr && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// The one way a mirror row becomes a tombstone here: is_deleted with its data kept and
+// IsDeleted set, as a soft delete arrives. False when it already is a soft delete.
+bool tombstone(chp::Transaction& txn, const std::string& object, const std::string& id,
+               boost::json::object& rec) {
+  boost::json::value* flag = rec.if_contains("IsDeleted");
+  if (flag != nullptr && flag->is_bool() && flag->as_bool()) return false;
+  if (flag != nullptr) *flag = true;
+  txn.upsert_record(object, id, rec, /*deleted=*/true);
+  return true;
 }
 
 }  // namespace
@@ -40,7 +63,76 @@ std::string string_member(const boost::json::object& o, std::string_view key) {
 void SalesforceConnector::reconcile(chp::salesforce::Client& client, const ObjectSpec& spec,
                                     const ReadPlan& plan, boost::json::object& out,
                                     KvWrites& to_store) {
-  if (config_.reconcile_every_seconds <= 0) return;
+  bool log_gap = false;
+  if (config_.reconcile_every_seconds > 0) {
+    reconcile_delete_log(client, spec, plan, out, to_store, log_gap);
+  }
+  reconcile_full(client, spec, out, to_store, /*forced=*/log_gap);
+}
+
+void SalesforceConnector::reconcile_full(chp::salesforce::Client& client, const ObjectSpec& spec,
+                                         boost::json::object& out, KvWrites& to_store,
+                                         bool forced) {
+  const std::optional<std::string> checkpoint = ctx_.state_get(kCheckpointPrefix + spec.name);
+  const std::optional<std::int64_t> until_s =
+      checkpoint ? chp::salesforce::parse_sf_datetime(*checkpoint) : std::nullopt;
+  if (!until_s) return;  // no finished run yet: nothing mirrored to reconcile
+  const std::string key = kReconcileFullPrefix + spec.name;
+  if (!forced) {
+    if (config_.reconcile_full_every_seconds <= 0) return;
+    const std::optional<std::string> last = ctx_.state_get(key);
+    const std::optional<std::int64_t> since_s =
+        last ? chp::salesforce::parse_sf_datetime(*last) : std::nullopt;
+    if (!since_s) {
+      // The first finished run read every record Salesforce had: due one period later.
+      to_store.emplace_back(key, *checkpoint);
+      return;
+    }
+    if (*until_s - *since_s < config_.reconcile_full_every_seconds) return;
+  }
+
+  // Sorted here: the comparison does not depend on Salesforce's Id collation.
+  std::vector<std::string> at_salesforce;
+  client.query("SELECT Id FROM " + spec.name, [&](chp::salesforce::QueryPage& page) {
+    for (const boost::json::value& rec : page.records) {
+      if (!rec.is_object()) continue;
+      std::string id = string_member(rec.as_object(), "Id");
+      if (!id.empty()) at_salesforce.push_back(std::move(id));
+    }
+  });
+  std::sort(at_salesforce.begin(), at_salesforce.end());
+
+  std::int64_t tombstoned = 0;
+  std::string after;
+  for (;;) {
+    const std::vector<std::string> ids =
+        ctx_.record_list_ids(spec.name, after, static_cast<std::uint32_t>(kTombstonesPerCommit));
+    const bool last_page = ids.size() < kTombstonesPerCommit;
+    chp::Transaction txn = ctx_.begin();
+    std::int64_t in_chunk = 0;
+    for (const std::string& id : ids) {
+      if (std::binary_search(at_salesforce.begin(), at_salesforce.end(), id)) continue;
+      std::optional<boost::json::value> mirrored = ctx_.record_get(spec.name, id);
+      if (!mirrored || !mirrored->is_object()) continue;
+      if (tombstone(txn, spec.name, id, mirrored->as_object())) ++in_chunk;
+    }
+    if (last_page) txn.put(key, *checkpoint);
+    txn.commit();
+    tombstoned += in_chunk;  // counted after the commit
+    if (last_page) break;
+    after = ids.back();
+  }
+  ctx_.metric_add("records_tombstoned_total", static_cast<double>(tombstoned));
+  boost::json::value& pass = out["reconcile"];
+  if (!pass.is_object()) pass = boost::json::object{};
+  pass.as_object()["full"] = boost::json::object{
+      {"listed", static_cast<std::int64_t>(at_salesforce.size())}, {"tombstoned", tombstoned}};
+}
+
+void SalesforceConnector::reconcile_delete_log(chp::salesforce::Client& client,
+                                               const ObjectSpec& spec, const ReadPlan& plan,
+                                               boost::json::object& out, KvWrites& to_store,
+                                               bool& log_gap) {
   const std::optional<std::string> checkpoint = ctx_.state_get(kCheckpointPrefix + spec.name);
   const std::optional<std::int64_t> until_s =
       checkpoint ? chp::salesforce::parse_sf_datetime(*checkpoint) : std::nullopt;
@@ -57,6 +149,14 @@ void SalesforceConnector::reconcile(chp::salesforce::Client& client, const Objec
   }
   const std::int64_t window_s = *until_s - *since_s;
   if (window_s < config_.reconcile_every_seconds || window_s < kMinimumWindowSeconds) return;
+  if (window_s > kDeleteLogSeconds) {
+    // Offline longer than the delete log keeps: no need to ask, the full pass lists instead.
+    to_store.emplace_back(key, *checkpoint);
+    out["reconcile"] = boost::json::object{
+        {"tombstoned", 0}, {"since", *covered}, {"error", "offline longer than the delete log"}};
+    log_gap = true;
+    return;
+  }
 
   const std::string path = client.data_path(
       "sobjects/" + spec.name +
@@ -78,6 +178,7 @@ void SalesforceConnector::reconcile(chp::salesforce::Client& client, const Objec
       to_store.emplace_back(key, *checkpoint);
       out["reconcile"] =
           boost::json::object{{"tombstoned", 0}, {"since", *covered}, {"error", e.to_string()}};
+      log_gap = true;  // the full pass lists what the log no longer can
       return;
     }
   }
@@ -128,11 +229,7 @@ void SalesforceConnector::reconcile(chp::salesforce::Client& client, const Objec
       std::optional<std::int64_t> stamp_s =
           chp::salesforce::parse_sf_datetime(string_member(rec, plan.cursor));
       if (stamp_s && deleted.at_s && *stamp_s > *deleted.at_s) continue;
-      boost::json::value* flag = rec.if_contains("IsDeleted");
-      if (flag != nullptr && flag->is_bool() && flag->as_bool()) continue;  // already a soft delete
-      if (flag != nullptr) *flag = true;
-      txn.upsert_record(spec.name, deleted.id, rec, /*deleted=*/true);
-      ++in_chunk;
+      if (tombstone(txn, spec.name, deleted.id, rec)) ++in_chunk;
     }
     if (next == ids.size()) txn.put(key, latest);
     txn.commit();

@@ -77,6 +77,7 @@ class SalesforceConnector : public chp::Connector {
   static constexpr const char* kMirrorColumnsPrefix = "mirror-columns/";
   // + object name: Salesforce time up to which getDeleted's tombstones are in the mirror
   static constexpr const char* kReconcilePrefix = "reconcile/";
+  static constexpr const char* kReconcileFullPrefix = "reconcile-full/";
   // A started browser authorization is good for this long (Salesforce codes live 15 min).
   static constexpr std::int64_t kPendingAuthTtlMs = 15 * 60 * 1000;
   static constexpr std::uint32_t kOutboxBatchEntries = 1000;
@@ -158,6 +159,13 @@ class SalesforceConnector : public chp::Connector {
   using KvWrites = std::vector<std::pair<std::string, std::string>>;
   void reconcile(chp::salesforce::Client& client, const ObjectSpec& spec, const ReadPlan& plan,
                  boost::json::object& out, KvWrites& to_store);
+  // getDeleted; sets `log_gap` when the log no longer reaches back to the covered point.
+  void reconcile_delete_log(chp::salesforce::Client& client, const ObjectSpec& spec,
+                            const ReadPlan& plan, boost::json::object& out, KvWrites& to_store,
+                            bool& log_gap);
+  // The Id-listing pass, when due or `forced`: adds "reconcile" {"full": {listed, tombstoned}}.
+  void reconcile_full(chp::salesforce::Client& client, const ObjectSpec& spec,
+                      boost::json::object& out, KvWrites& to_store, bool forced);
   // Adds kv mirror-columns/<Object> (from the plan's describe types) to `to_store` when they
   // changed.
   void declare_columns(const ObjectSpec& spec, const ReadPlan& plan, KvWrites& to_store);

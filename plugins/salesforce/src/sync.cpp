@@ -338,6 +338,9 @@ void SalesforceConnector::sync(chp::Call& call, const boost::json::object& input
       if (const boost::json::value* n = pass->as_object().if_contains("tombstoned")) {
         tombstoned += n->to_number<std::int64_t>();
       }
+      if (const boost::json::value* full = pass->as_object().if_contains("full")) {
+        tombstoned += full->at("tombstoned").to_number<std::int64_t>();
+      }
     }
     if (tombstoned > 0) status += ", " + std::to_string(tombstoned) + " tombstoned";
     if (!type_changes_.empty()) {

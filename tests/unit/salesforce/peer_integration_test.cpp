@@ -727,6 +727,17 @@ TEST_F(PeerTest, ReconcileSaysSoWhenTheDeleteLogNoLongerReachesBack) {
             std::string::npos)
       << r.output;
   EXPECT_EQ(host_.records().size(), mirrored);
+  // The full Id-listing pass ran instead: exactly the purged row is tombstoned, data kept.
+  const auto& full = pass.at("full");
+  EXPECT_EQ(full.at("tombstoned").as_int64(), 1) << r.output;
+  EXPECT_EQ(full.at("listed").as_int64(), static_cast<std::int64_t>(mirrored) - 1);
+  std::vector<std::string> tombstones;
+  for (const auto& [key, rec] : host_.records()) {
+    if (rec.deleted) tombstones.push_back(key.second);
+  }
+  ASSERT_EQ(tombstones.size(), 1u);
+  EXPECT_EQ(tombstones[0].substr(0, 15), "0015g00000GLOBX");
+  EXPECT_EQ(*host_.state_value("reconcile-full/Account"), *host_.state_value("checkpoint/Account"));
   // Reported once: the pass starts again from that run.
   EXPECT_EQ(*host_.state_value("reconcile/Account"), *host_.state_value("checkpoint/Account"));
 }
